@@ -1,0 +1,1 @@
+"""Hotline 1022 call-center daemon."""

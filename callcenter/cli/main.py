@@ -1,0 +1,42 @@
+"""`callcenter`: one entry point, one subcommand per area (run, db, agent, topic, config)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from callcenter.cli import agent_cmd, db_cmd, run_cmd, topic_cmd
+from callcenter.config import ConfigError
+from db.errors import DataError
+
+AREAS = (run_cmd, db_cmd, agent_cmd, topic_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callcenter", description="Hotline 1022: FreeSWITCH contact-center daemon and tools.")
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE",
+        help="configuration file (default: $CALLCENTER_CONFIG or ./callcenter.toml)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for area in AREAS:
+        area.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (ConfigError, DataError) as exc:
+        print(f"callcenter: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

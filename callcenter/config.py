@@ -1,0 +1,160 @@
+"""The daemon's configuration: one TOML file plus CALLCENTER_* environment overrides.
+
+The file is found by `--config`, then `CALLCENTER_CONFIG`, then `./callcenter.toml`; with none,
+the defaults apply (a SQLite database in the user's data directory, a switch on 127.0.0.1).
+Environment variables override the file: `CALLCENTER_SWITCH__PASSWORD` sets `[switch] password`.
+Unknown keys and wrong types are refused, naming the key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+ENV_PREFIX = "CALLCENTER_"
+DEFAULT_FILE = Path("callcenter.toml")
+
+
+class ConfigError(Exception):
+    pass
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    # Empty: a SQLite file in the user's data directory.
+    url: str = ""
+
+
+class SwitchSettings(_Section):
+    """FreeSWITCH's inbound Event Socket (event_socket.conf.xml)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8021, ge=1, le=65535)
+    password: SecretStr | None = None
+    connect_timeout: float = Field(default=5.0, gt=0)
+    command_timeout: float = Field(default=10.0, gt=0)
+    reconnect_max_delay: float = Field(default=30.0, gt=0)
+
+
+class IvrSettings(_Section):
+    """The outbound-socket server the dialplan hands calls to."""
+
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8084, ge=1, le=65535)
+    digit_timeout_ms: int = Field(default=5000, ge=500)
+    max_tries: int = Field(default=3, ge=1, le=10)
+    default_topic: str = "f0_home_care"
+
+
+class HubSettings(_Section):
+    """The desktop hub: WebSocket over TLS."""
+
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8443, ge=1, le=65535)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    allow_plain: bool = False
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_max_hours: int = Field(default=12, ge=1)
+
+
+class SiteSettings(_Section):
+    domain: str = "hotline1022"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    hotline_numbers: list[str] = ["1022", "02901022", "+842901022"]
+    emergency_number: str = "115"
+
+
+class LoggingSettings(_Section):
+    level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
+
+    database: DatabaseSettings = DatabaseSettings()
+    switch: SwitchSettings = SwitchSettings()
+    ivr: IvrSettings = IvrSettings()
+    hub: HubSettings = HubSettings()
+    site: SiteSettings = SiteSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment overrides them.
+        return env_settings, init_settings
+
+    def database_url(self) -> str:
+        from db.engine import default_database_url
+
+        return self.database.url or default_database_url()
+
+
+def config_path(explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        return explicit
+    if os.environ.get(ENV_PREFIX + "CONFIG"):
+        return Path(os.environ[ENV_PREFIX + "CONFIG"])
+    return DEFAULT_FILE if DEFAULT_FILE.exists() else None
+
+
+def load_settings(explicit: Path | None = None) -> Settings:
+    path = config_path(explicit)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read the configuration {path}: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path or 'configuration'}: " + _describe(exc)) from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(p) for p in error["loc"])
+        env = ENV_PREFIX + "__".join(str(p) for p in error["loc"]).upper()
+        if error["type"] == "extra_forbidden":
+            problems.append(f"unknown key {key}")
+        else:
+            problems.append(f"{key} (or {env}): {error['msg']}, got {error.get('input')!r}")
+    return "; ".join(problems)
+
+
+def render(settings: Settings) -> str:
+    """The effective configuration as TOML, secrets masked."""
+    lines = []
+    for section, values in settings.model_dump().items():
+        lines.append(f"[{section}]")
+        for key, value in values.items():
+            if isinstance(value, SecretStr):
+                value = "********" if value.get_secret_value() else ""
+            elif (section, key) == ("database", "url") and value:
+                value = make_url(value).render_as_string(hide_password=True)
+            if value is None:
+                lines.append(f"# {key} is not set")
+            else:
+                shown = str(value) if isinstance(value, Path) else value
+                lines.append(f"{key} = {json.dumps(shown, ensure_ascii=False)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Data model, migrations and domain rules of the data layer."""

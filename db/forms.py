@@ -1,0 +1,55 @@
+"""Case forms: JSON Schemas kept in the topic, checked with the jsonschema library."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from db.errors import DataError, FormInvalid
+
+
+def check_schema(schema: dict[str, Any], where: str) -> None:
+    """Refuse a form definition that is not a valid JSON Schema (draft 2020-12)."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        path = "/".join(str(p) for p in exc.path) or "(root)"
+        raise DataError(f"{where}: the form is not a valid JSON Schema at {path}: "
+                        f"{exc.message}") from exc
+
+
+def form_errors(schema: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every problem of `data` against `schema`, as (field path, message), in field order."""
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    errors: set[tuple[str, str]] = set()
+    for error in validator.iter_errors(data):
+        path = ".".join(str(p) for p in error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            prefix = f"{path}." if path else ""
+            errors.update((prefix + name, "is required") for name in error.validator_value
+                          if name not in error.instance)
+        else:
+            errors.add((path, error.message))
+    return sorted(errors)
+
+
+def validate_form(schema: dict[str, Any], data: dict[str, Any]) -> None:
+    errors = form_errors(schema, data)
+    if errors:
+        raise FormInvalid(errors)
+
+
+def with_outcomes(schema: dict[str, Any], outcomes: list[dict[str, str]]) -> dict[str, Any]:
+    """The schema with each `x-outcomes` property limited to the topic's outcome codes.
+
+    Outcomes are listed once, on the topic; the form points at them instead of repeating them.
+    """
+    properties = {}
+    for name, spec in schema.get("properties", {}).items():
+        if spec.get("x-outcomes"):
+            spec = {**spec, "oneOf": [
+                {"const": o["code"], "title": o["vi"], "x-title-en": o["en"]} for o in outcomes]}
+        properties[name] = spec
+    return {**schema, "properties": properties}

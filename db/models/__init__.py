@@ -1,0 +1,30 @@
+"""All tables of the hotline; importing this module registers them on `Base.metadata`."""
+
+from db.models.base import Base, utcnow
+from db.models.calls import Call, Callback, Declaration
+from db.models.cases import Case, CaseChange
+from db.models.logs import AgentStatusLog, AuditLog
+from db.models.people import ROLES, Agency, Agent, agency_topic
+from db.models.reference import AdminUnit, AdminUnitFormer
+from db.models.topics import CaseCounter, Tier, Topic
+
+__all__ = [
+    "ROLES",
+    "AdminUnit",
+    "AdminUnitFormer",
+    "Agency",
+    "Agent",
+    "AgentStatusLog",
+    "AuditLog",
+    "Base",
+    "Call",
+    "Callback",
+    "Case",
+    "CaseChange",
+    "CaseCounter",
+    "Declaration",
+    "Tier",
+    "Topic",
+    "agency_topic",
+    "utcnow",
+]

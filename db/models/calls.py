@@ -1,0 +1,110 @@
+"""Calls as the switch saw them, callbacks owed to callers, and web-form declarations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models.base import Base, JsonData, UtcDateTime, one_of, utcnow
+
+if TYPE_CHECKING:
+    from db.models.cases import Case
+
+CALL_RESULTS = ("answered", "abandoned", "ivr_hangup", "no_agent", "overflow")
+CALL_DIRECTIONS = ("inbound", "outbound")
+CALLBACK_REASONS = ("abandoned", "declaration", "follow_up", "requested")
+CALLBACK_STATES = ("open", "dialing", "done", "cancelled", "failed")
+OPEN_CALLBACK_STATES = ("open", "dialing")
+SEXES = ("male", "female", "other")
+
+
+class Call(Base):
+    """One call, keyed by FreeSWITCH's Unique-ID, filled in as its events arrive."""
+
+    __tablename__ = "call"
+    __table_args__ = (
+        one_of("result", CALL_RESULTS),
+        one_of("direction", CALL_DIRECTIONS),
+        Index("ix_call_caller_number_started_at", "caller_number", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(64), unique=True)
+    direction: Mapped[str] = mapped_column(String(8), default="inbound")
+    caller_number: Mapped[str] = mapped_column(String(32))
+    caller_name: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    offered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    menu_choice: Mapped[str | None] = mapped_column(String(8))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="SET NULL"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case.id", ondelete="SET NULL"), index=True)
+    hangup_cause: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[str | None] = mapped_column(String(16))
+    recording_path: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case | None] = relationship(back_populates="calls")
+
+
+class Callback(Base):
+    """A call the hotline owes a caller: abandoned in queue, declared on the web, follow-up."""
+
+    __tablename__ = "callback"
+    __table_args__ = (
+        one_of("reason", CALLBACK_REASONS),
+        one_of("state", CALLBACK_STATES),
+        # At most one open callback per caller and topic: a caller who abandons three
+        # times is called back once.
+        Index("uq_callback_open_phone_topic", "phone", "topic_id", unique=True,
+              sqlite_where=text("state IN ('open', 'dialing')"),
+              postgresql_where=text("state IN ('open', 'dialing')")),
+        Index("ix_callback_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"))
+    reason: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))
+    declaration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("declaration.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Declaration(Base):
+    """A case declared by a member of the public on the web form (the F0 portal)."""
+
+    __tablename__ = "declaration"
+    __table_args__ = (one_of("sex", SEXES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(32), default="web")
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    admin_unit_code: Mapped[str | None] = mapped_column(
+        ForeignKey("admin_unit.code", ondelete="SET NULL"))
+    address_detail: Mapped[str | None] = mapped_column(Text)
+    positive_date: Mapped[date | None] = mapped_column(Date)
+    test_type: Mapped[str | None] = mapped_column(String(32))
+    symptoms: Mapped[str | None] = mapped_column(Text)
+    # The form exactly as received, so nothing the citizen typed is ever lost.
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"))

@@ -1,0 +1,40 @@
+"""Phone numbers of callers: one caller, one key (0912345678, +84912345678 and 84912345678
+are the same person), using libphonenumber's rules for Vietnam rather than our own."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+DEFAULT_REGION = "VN"
+
+
+def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
+    """The canonical form used as the lookup key of a caller.
+
+    Valid numbers become E.164 (`+84912345678`, landline `+842903123456`).  What is not a
+    dialable public number (an extension `1001`, a short code `115`) keeps its digits,
+    so that it still matches itself.  A value without a single digit is refused.
+    """
+    text = raw.strip()
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        raise ValueError(f"not a phone number: {raw!r}")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return digits
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return digits
+
+
+def display_phone(canonical: str, region: str = DEFAULT_REGION) -> str:
+    """How people write it at home: '+84912345678' → '0912 345 678'."""
+    if not canonical.startswith("+"):
+        return canonical
+    number = phonenumbers.parse(canonical, None)
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

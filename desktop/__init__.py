@@ -1,0 +1,1 @@
+"""PySide6 agent desktop (built in a later issue)."""
