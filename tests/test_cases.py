@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from db.cases import CaseFields, create_case, update_case
 from db.engine import transaction
@@ -106,7 +107,7 @@ def test_concurrent_edit_between_read_and_write_is_refused(
         a.notes = "first"
         first.commit()
         b.notes = "second"
-        with pytest.raises(Exception, match="StaleDataError|expected to update"):
+        with pytest.raises(StaleDataError):
             second.commit()
     finally:
         first.close()

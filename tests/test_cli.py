@@ -1,0 +1,132 @@
+"""The `callcenter` command on an empty database of each kind, as an administrator uses it."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from callcenter.cli.main import main
+from db.engine import make_engine
+from db.models import AuditLog, Topic
+from tests.conftest import TOPICS_FILE, UNITS_FILE
+
+
+@pytest.fixture
+def cli(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CALLCENTER_CONFIG", raising=False)
+    monkeypatch.setenv("CALLCENTER_DATABASE__URL", empty_db_url)
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def _count(url: str, statement) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(statement)
+    finally:
+        engine.dispose()
+
+
+def test_first_day_of_an_administrator(cli, empty_db_url: str) -> None:
+    code, out, _ = cli("db", "current")
+    assert code == 0 and "revision none (empty)" in out
+    code, out, _ = cli("db", "upgrade")
+    assert code == 0 and "is at revision 0001" in out
+    code, out, _ = cli("topic", "load", str(TOPICS_FILE))
+    assert code == 0 and "3 topics read, 6 changes" in out
+    code, out, _ = cli("db", "load-units", str(UNITS_FILE))
+    assert code == 0 and "65 units read, 65 changed" in out
+    code, out, _ = cli("agent", "add", "lan", "--name", "Nguyễn Thị Lan", "--role", "nurse",
+                       "--agency", "CDC", "--extension", "1001", "--queues", "f0_home_care",
+                       stdin="mat-khau-dai-1\n")
+    assert code == 0, out
+    code, out, _ = cli("agent", "list")
+    assert "lan" in out and "f0_home_care:1:1" in out and "Nguyễn Thị Lan" in out
+    code, out, _ = cli("agent", "disable", "lan")
+    assert code == 0 and "disabled" in out
+    code, out, _ = cli("topic", "list")
+    assert "f0_home_care@hotline1022" in out
+    code, out, _ = cli("run")
+    assert code == 0 and "not built yet" in out and "3 active topics, 0 active agents" in out
+    actions = _count(empty_db_url, select(func.count()).select_from(AuditLog))
+    assert actions == 4  # topic.load, units.load, agent.add, agent.disable
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (("agent", "add", "lan", "--name", "Lan", "--role", "nurse", "--agency", "XYZ"),
+     "mat-khau-dai-1\n", "unknown agency 'XYZ'"),
+    (("agent", "add", "lan", "--name", "Lan", "--role", "nurse", "--queues", "dengue"),
+     "mat-khau-dai-1\n", "unknown topic dengue"),
+    (("agent", "set-queues", "nobody", "f0_home_care"), "", "no agent 'nobody'"),
+])
+def test_bad_input_is_refused_with_a_message(cli, args, stdin, message) -> None:
+    cli("db", "upgrade")
+    cli("topic", "load", str(TOPICS_FILE))
+    code, _, err = cli(*args, stdin=stdin)
+    assert code == 2 and message in err
+
+
+def test_duplicate_username_writes_nothing(cli, empty_db_url: str) -> None:
+    cli("db", "upgrade")
+    args = ("agent", "add", "lan", "--name", "Lan", "--role", "nurse")
+    assert cli(*args, stdin="mat-khau-dai-1\n")[0] == 0
+    code, _, err = cli(*args, stdin="mat-khau-dai-2\n")
+    assert code == 2 and "username 'lan' is taken" in err
+    assert _count(empty_db_url, select(func.count()).select_from(AuditLog)) == 1
+
+
+def test_bad_topics_file_writes_nothing(cli, empty_db_url: str, tmp_path: Path) -> None:
+    cli("db", "upgrade")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TOPICS_FILE.read_text(encoding="utf-8").replace(
+        'type = "integer"\nminimum = 1900', 'type = "integr"\nminimum = 1900'), encoding="utf-8")
+    code, _, err = cli("topic", "load", str(bad))
+    assert code == 2 and "not a valid JSON Schema at properties/birth_year/type" in err
+    assert _count(empty_db_url, select(func.count()).select_from(Topic)) == 0
+
+
+def test_bad_units_file_writes_nothing(cli, empty_db_url: str, tmp_path: Path) -> None:
+    cli("db", "upgrade")
+    bad = tmp_path / "units.csv"
+    bad.write_text("code,name,kind,former_units\n96,Tỉnh Cà Mau,tinh,\n32167,,xa,Xã Tân Đức\n",
+                   encoding="utf-8")
+    code, _, err = cli("db", "load-units", str(bad))
+    assert code == 2 and "line 3: the name is missing" in err
+
+
+def test_commands_refuse_an_unmigrated_database(cli) -> None:
+    code, _, err = cli("topic", "list")
+    assert code == 2 and "run `callcenter db upgrade` first" in err
+
+
+def test_downgrade_to_base(cli) -> None:
+    cli("db", "upgrade")
+    code, out, _ = cli("db", "downgrade", "base")
+    assert code == 0 and "none (empty)" in out
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_config_show_masks_secrets(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLCENTER_SWITCH__PASSWORD", "esl-secret")
+    code, out, _ = cli("config", "show")
+    assert code == 0 and "esl-secret" not in out and 'password = "********"' in out
+
+
+def test_console_script_is_installed() -> None:
+    bindir = Path(sys.executable).parent
+    result = subprocess.run([str(bindir / "callcenter"), "--help"], capture_output=True,
+                            text=True, check=True)
+    for command in ("run", "db", "agent", "topic", "config"):
+        assert command in result.stdout
