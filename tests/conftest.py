@@ -126,3 +126,17 @@ def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
         load_topics(session, read_topics_file(TOPICS_FILE))
         load_units(session, read_units_csv(UNITS_FILE))
     return sessions
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many database tests ran on each backend, so a skipped one cannot hide."""
+    counts = {name: {"passed": 0, "failed": 0, "skipped": 0} for name in BACKENDS}
+    for outcome in counts["sqlite"]:
+        for report in terminalreporter.stats.get(outcome, []):
+            for name in BACKENDS:
+                if f"[{name}" in getattr(report, "nodeid", ""):
+                    counts[name][outcome] += 1
+    if any(sum(c.values()) for c in counts.values()):
+        line = "; ".join(f"{name}: " + ", ".join(f"{n} {k}" for k, n in c.items())
+                         for name, c in counts.items())
+        terminalreporter.write_line(f"database tests by backend — {line}")
