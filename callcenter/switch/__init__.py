@@ -1,0 +1,1 @@
+"""The link to FreeSWITCH: Event Socket protocol, inbound client, outbound server."""
