@@ -13,8 +13,6 @@ from collections.abc import Iterator, Mapping
 
 from callcenter.switch.protocol import Frame, ProtocolError, decode_value, parse_header_block
 
-_EVENT_NAME = b"Event-Name: "
-
 
 class Event(Mapping[str, str]):
     """A FreeSWITCH event: a read-only mapping of decoded headers, plus `body`."""
@@ -110,24 +108,36 @@ class Event(Mapping[str, str]):
 
     # -- what the daemon reads most ----------------------------------------------------
 
+    def _peek(self, name: str) -> str | None:
+        """One header found by a byte search, without splitting the whole event."""
+        if self._raw is not None or not self._head:
+            return self.get(name)
+        key = name.encode("ascii") + b": "
+        if self._head.startswith(key):
+            start = len(key)
+        else:
+            at = self._head.find(b"\n" + key)
+            if at < 0:
+                return None
+            start = at + 1 + len(key)
+        end = self._head.find(b"\n", start)
+        return decode_value(self._head[start:end if end >= 0 else len(self._head)])
+
     @property
     def name(self) -> str:
-        """Event-Name, found without splitting the event (it is always the first header)."""
-        if self._raw is None and self._head.startswith(_EVENT_NAME):
-            end = self._head.find(b"\n")
-            return self._head[len(_EVENT_NAME):end if end >= 0 else None].decode("ascii")
-        return self.get("Event-Name", "")
+        """Event-Name (CUSTOM events carry Event-Subclass first, then Event-Name)."""
+        return self._peek("Event-Name") or ""
 
     @property
     def subclass(self) -> str | None:
-        return self.get("Event-Subclass")
+        return self._peek("Event-Subclass")
 
     @property
     def handler_key(self) -> str:
         """What handlers are registered under: the subclass for CUSTOM events, else the name."""
         name = self.name
         if name == "CUSTOM":
-            return self.get("Event-Subclass") or "CUSTOM"
+            return self.subclass or "CUSTOM"
         return name
 
     @property

@@ -121,8 +121,10 @@ class InboundConnection(InboundESL):
 
     def _route(self, frame: Frame) -> None:
         kind = frame.content_type
-        if kind.startswith("text/event-"):
-            self._esl_event_queue.put(Event.from_frame(frame))
+        queue = self._esl_event_queue
+        if kind == "text/event-plain" or kind == "text/event-json":
+            event = Event.from_frame(frame)
+            queue.put((event.handler_key, event))
         elif kind == "command/reply" or kind == "api/response":
             self._answer(frame)
         elif kind == "auth/request":
@@ -130,15 +132,15 @@ class InboundConnection(InboundESL):
         elif kind == "text/disconnect-notice":
             if frame.get("Content-Disposition") == "linger":
                 self._lingering = True
-            self._esl_event_queue.put(Event(frame.head, frame.body))
+            queue.put(("DISCONNECT", Event(frame.head, frame.body)))
         elif kind == "text/rude-rejection":
             self.close_reason = frame.body.decode("utf-8", "replace").strip()
             self.connected = False
             self._auth_request_event.set()
         elif kind == "log/data":
-            self._esl_event_queue.put(Event(frame.head, frame.body))
+            queue.put(("log", Event(frame.head, frame.body)))
         else:
-            log.warning("ignoring a frame of unknown type %r", kind)
+            log.warning("ignoring a frame of type %r (subscribe with `event plain`)", kind)
 
     def _answer(self, frame: Frame) -> None:
         if not self._pending:
@@ -163,19 +165,13 @@ class InboundConnection(InboundESL):
     def process_events(self) -> None:
         queue = self._esl_event_queue
         while True:
-            event = queue.get()
-            if event is None:
+            item = queue.get()
+            if item is None:
                 return
-            self.dispatch(event)
+            self.dispatch(*item)
 
-    def dispatch(self, event: Event) -> None:
-        kind = event.get("Content-Type")
-        if kind == "text/disconnect-notice":
-            key = "DISCONNECT"
-        elif kind == "log/data":
-            key = "log"
-        else:
-            key = event.handler_key
+    def dispatch(self, key: str, event: Event) -> None:
+        """Call the handlers of `key` (Event-Name, Event-Subclass, DISCONNECT or log)."""
         handlers = self.event_handlers.get(key) or self.event_handlers.get("*") or ()
         for handler in handlers:
             try:
