@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from callcenter.sim import sites
 from callcenter.sim.wire import SERIALIZERS, Headers, event_frame
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,7 @@ class Switch:
     # -- events ------------------------------------------------------------------------
 
     def new_event(self, name: str, headers: Headers = (), *, subclass: str | None = None,
-                  body: str | None = None, calling: tuple[str, str, int] = ("", "", 0),
-                  ) -> SimEvent:
+                  body: str | None = None, calling: sites.Site = ("", "", 0)) -> SimEvent:
         """An event with the common headers, numbered at creation (as FreeSWITCH does)."""
         now_us = self.now_us()
         moment = datetime.fromtimestamp(now_us / 1_000_000, UTC)
@@ -142,7 +142,7 @@ class Switch:
             ("Session-Peak-Max", str(self.peak_sessions)),
             ("Session-Peak-FiveMin", str(self.peak_sessions)),
             ("Idle-CPU", "99.000000"),
-        ], calling=("switch_core.c", "send_heartbeat", 95))
+        ], calling=sites.HEARTBEAT)
 
     # -- api ---------------------------------------------------------------------------
 
@@ -157,8 +157,7 @@ class Switch:
         headers = [("API-Command", command)]
         if args:
             headers.append(("API-Command-Argument", args))
-        self.fire(self.new_event("API", headers, calling=(
-            "switch_loadable_module.c", "switch_api_execute", 3140)))
+        self.fire(self.new_event("API", headers, calling=sites.API))
         try:
             output = function(args)
         except Exception:  # a bug in the simulator must not kill the listener

@@ -20,7 +20,7 @@ import gevent.event
 import gevent.server
 import gevent.socket
 
-from callcenter.sim import wire
+from callcenter.sim import sites, wire
 from callcenter.sim.core import Listener, SimEvent, Switch
 from callcenter.sim.event_names import EVENT_NAMES
 
@@ -274,7 +274,7 @@ class EslListener(Listener):
             headers.append(("Job-Command-Arg", args))
         self.switch.fire(self.switch.new_event(
             "BACKGROUND_JOB", headers, body=output,
-            calling=("mod_event_socket.c", "api_exec", 1580)))
+            calling=sites.BACKGROUND_JOB))
 
     def _cmd_event(self, args: str, _headers: dict[str, str], _body: str) -> bytes:
         tokens = [t for t in args.split(" ") if t]
@@ -389,7 +389,7 @@ class EslListener(Listener):
             name, [(k, v) for k, v in headers.items() if k not in ("Event-Subclass",
                                                                    "Content-Length")],
             subclass=subclass, body=body or None,
-            calling=("mod_event_socket.c", "parse_command", 2250))
+            calling=sites.SENDEVENT)
         self.switch.fire(event)
         return wire.command_reply(f"+OK {uuid.uuid4()}")
 
