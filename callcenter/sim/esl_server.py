@@ -117,6 +117,10 @@ class EslListener(Listener):
         self._closing = False
         self._writer: gevent.Greenlet | None = None
 
+    def greeting(self) -> bytes | None:
+        """What the server says first: `auth/request` on the inbound port."""
+        return wire.AUTH_REQUEST
+
     # -- delivery ----------------------------------------------------------------------
 
     def offer(self, event: SimEvent) -> None:
@@ -163,7 +167,9 @@ class EslListener(Listener):
     def serve(self) -> None:
         self.switch.listeners.add(self)
         self._writer = gevent.spawn(self._write_loop)
-        self.send(wire.AUTH_REQUEST)
+        greeting = self.greeting()
+        if greeting:
+            self.send(greeting)
         buffer = b""
         try:
             first = True

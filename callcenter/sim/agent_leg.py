@@ -1,0 +1,297 @@
+"""One offer of a member to an agent: ring the agent's phone, bridge on answer, report at the
+end (`outbound_agent_thread_run`). The agent's channel and the bridge follow the event order
+of the `call_answered` capture."""
+
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+from typing import TYPE_CHECKING
+
+import gevent
+import gevent.event
+
+from callcenter.sim import sites
+from callcenter.sim.callcenter_model import Agent, Member
+from callcenter.sim.channel import CallerProfile, Channel
+from callcenter.sim.session import Session
+
+if TYPE_CHECKING:
+    from callcenter.sim.callcenter_engine import CallcenterEngine
+
+_VARS = re.compile(r"^(?:\{([^}]*)\}|\[([^\]]*)\])")
+
+
+def prepare_uuid_bridge(a: Session, b: Session, now_us: int) -> None:
+    """What uuid_bridge changes before either leg moves: a new caller profile each (with
+    the transfer source), the other leg's profile, and the hibernate state asked for."""
+    for leg, other in ((a, b), (b, a)):
+        old = leg.channel.profile
+        new = old.copy()
+        new.profile_index = str(int(old.profile_index or "1") + 1)
+        new.transfer_source = (f"{now_us // 1_000_000}:{uuidlib.uuid4()}:uuid_br:"
+                               f"{other.channel.uuid}")
+        new.times["Profile-Created-Time"] = now_us
+        leg.channel.profile = new
+        leg.channel.variables["transfer_source"] = new.transfer_source
+    for leg, other, kind in ((a, b, "originatee"), (b, a, "originator")):
+        leg.channel.other_profile = other.channel.profile.copy()
+        leg.channel.other_type = kind
+        leg.channel.state = "CS_HIBERNATE"
+        leg.channel.variables["bridge_uuid"] = other.channel.uuid
+        leg.channel.variables["signal_bond"] = other.channel.uuid
+        leg.channel.variables["last_bridge_to"] = other.channel.uuid
+
+
+class OfferFailed(Exception):
+    """The agent did not take the call; the member waits for the next one."""
+
+
+def parse_dial_string(dial: str) -> tuple[dict[str, str], str, str]:
+    """`{a=b}[leg_timeout=8]sofia/external/agent1001@host` → (variables, endpoint, user)."""
+    variables: dict[str, str] = {}
+    rest = dial.strip()
+    while (match := _VARS.match(rest)) is not None:
+        for pair in (match.group(1) or match.group(2) or "").split(","):
+            name, _, value = pair.partition("=")
+            if name:
+                variables[name.strip()] = value.strip().strip("'")
+        rest = rest[match.end():]
+    parts = rest.split("/")
+    user = parts[-1].split("@")[0] if parts else rest
+    if parts[0] == "user" and len(parts) > 1:
+        domain = parts[1].split("@")[1] if "@" in parts[1] else ""
+        rest = f"sofia/internal/{user}@{domain or '127.0.0.1'}"
+    return variables, rest, user
+
+
+class AgentLeg:
+    """The agent thread for one offer."""
+
+    def __init__(self, engine: CallcenterEngine, member: Member, member_session: Session,
+                 agent: Agent) -> None:
+        self.engine = engine
+        self.switch = engine.switch
+        self.member = member
+        self.a = member_session
+        self.agent = agent
+        self.b: Session | None = None
+        self.called_at = 0
+        self.answered_at = 0
+
+    # -- the offer ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        api, agent, member = self.engine.api, self.agent, self.member
+        now = int(self.switch.clock())
+        self.called_at = now
+        api.agent_update("state", "Receiving", agent.name, now)
+        agent.last_offered_call = now
+        self._tier_states("Offering")
+        profile = self.a.channel.profile
+        self.engine.emit([
+            ("CC-Queue", member.queue), ("CC-Action", "agent-offering"),
+            ("CC-Agent", agent.name), ("CC-Agent-Type", agent.type or "callback"),
+            ("CC-Agent-System", "single_box"), ("CC-Member-UUID", member.uuid),
+            ("CC-Member-Session-UUID", self.a.channel.uuid),
+            ("CC-Member-CID-Name", profile.caller_id_name),
+            ("CC-Member-CID-Number", profile.caller_id_number),
+            ("CC-Member-DNIS", profile.rdnis or profile.destination_number)],
+            sites.CC_OFFERING)
+        cause = self._ring()
+        if cause is not None:
+            self._failed(cause)
+            raise OfferFailed(cause)
+        self._bridge()
+
+    def _tier_states(self, offering: str) -> None:
+        for tier in self.engine.model.tiers:
+            if tier.agent == self.agent.name:
+                if tier.queue == self.member.queue:
+                    tier.state = offering
+                elif tier.state == "Ready" and offering == "Offering":
+                    tier.state = "Standby"
+                elif tier.state == "Standby" and offering != "Offering":
+                    tier.state = "Ready"
+
+    def _ring(self) -> str | None:
+        """Originate the agent's leg; None when answered, else the failure cause."""
+        contact = self.agent.contact or ""
+        variables, endpoint, user = parse_dial_string(contact)
+        behaviour = self.switch.phones.behaviour(user)
+        if behaviour.action == "unregistered":
+            return "USER_NOT_REGISTERED"
+        leg = self._new_leg(endpoint, user, variables)
+        self.b = leg
+        leg.greenlet = gevent.spawn(leg.run_outbound_leg)
+        timeout = float(variables.get("leg_timeout") or
+                        self.engine.model.settings.agent_originate_timeout)
+        leg.ringing.wait(self.switch.real(5))
+        if behaviour.action in ("reject", "busy"):
+            self.a.wait_or_hangup(min(1.0, timeout), leg)
+            cause = "CALL_REJECTED" if behaviour.action == "reject" else "USER_BUSY"
+            leg.hangup_from_outside(cause)
+            return cause
+        ring_for = behaviour.answer_after if behaviour.action == "answer" else timeout
+        ended = self.a.wait_or_hangup(min(ring_for, timeout), leg)
+        if ended == "member":
+            leg.hangup_from_outside("ORIGINATOR_CANCEL")
+            return "ORIGINATOR_CANCEL"
+        if ended == "agent":
+            return leg.channel.hangup_cause or "NO_ANSWER"
+        if behaviour.action != "answer" or ring_for >= timeout:
+            cause = "ALLOTTED_TIMEOUT" if "leg_timeout" in variables else "NO_ANSWER"
+            leg.hangup_from_outside(cause)
+            return cause
+        leg.answer_outbound()
+        self.answered_at = int(self.switch.clock())
+        return None
+
+    def _new_leg(self, endpoint: str, user: str, variables: dict[str, str]) -> Session:
+        a = self.a.channel
+        now = self.switch.now_us()
+        profile = CallerProfile(
+            caller_id_name=a.profile.caller_id_name, caller_id_number=a.profile.caller_id_number,
+            orig_caller_id_name=a.profile.caller_id_name,
+            orig_caller_id_number=a.profile.caller_id_number, callee_id_name="Outbound Call",
+            callee_id_number=user, network_addr=a.profile.network_addr,
+            ani=a.profile.caller_id_number, destination_number=user,
+            source="src/switch_ivr_originate.c", context="default", profile_index="1",
+            direction="outbound", logical_direction="outbound")
+        profile.times["Profile-Created-Time"] = profile.times["Channel-Created-Time"] = now
+        channel = Channel(name=endpoint, direction="outbound", profile=profile,
+                          hit_dialplan=False, running_state="CS_NONE", state="CS_INIT")
+        member, agent = self.member, self.agent
+        exported = [v for v in a.variables.get("cc_export_vars", "").split(",") if v]
+        channel.variables.update({
+            "direction": "outbound", "uuid": channel.uuid, "call_uuid": channel.uuid,
+            "channel_name": endpoint, **variables,
+            **{name: a.variables[name] for name in exported if name in a.variables},
+            "cc_queue": member.queue, "cc_queue_joined_epoch": str(member.joined_epoch),
+            "cc_member_uuid": member.uuid, "cc_member_session_uuid": a.uuid,
+            "cc_member_pre_answer_uuid": member.uuid, "cc_agent": agent.name,
+            "cc_agent_type": agent.type or "callback", "cc_side": "agent",
+            "loopback_bowout": "false", "loopback_bowout_on_execute": "false",
+            "ignore_early_media": "true",
+        })
+        return Session(self.switch, channel)
+
+    def _failed(self, cause: str) -> None:
+        """bridge-agent-fail, the retry delay the cause calls for, max-no-answer."""
+        engine, agent, member = self.engine, self.agent, self.member
+        now = int(self.switch.clock())
+        profile = self.a.channel.profile
+        engine.emit([
+            ("CC-Queue", member.queue), ("CC-Action", "bridge-agent-fail"),
+            ("CC-Hangup-Cause", cause), ("CC-Agent", agent.name),
+            ("CC-Agent-System", "single_box"), ("CC-Agent-Called-Time", str(self.called_at)),
+            ("CC-Agent-Aborted-Time", str(now)), ("CC-Member-UUID", member.uuid),
+            ("CC-Member-Session-UUID", self.a.channel.uuid),
+            ("CC-Member-CID-Name", profile.caller_id_name),
+            ("CC-Member-CID-Number", profile.caller_id_number),
+            ("CC-Member-Joined-Time", str(member.joined_epoch))], sites.CC_BRIDGE_FAIL)
+        api = engine.api
+        tier_state = "Ready"
+        if cause in ("USER_BUSY", "NORMAL_CIRCUIT_CONGESTION"):
+            agent.ready_time = now + agent.busy_delay_time
+        elif cause == "CALL_REJECTED":
+            agent.ready_time = now + agent.reject_delay_time
+        elif cause == "USER_NOT_REGISTERED":
+            agent.ready_time = now + 5
+        elif cause != "ORIGINATOR_CANCEL":
+            agent.ready_time = now + agent.no_answer_delay_time
+            agent.no_answer_count += 1
+            tier_state = "No Answer"
+            if agent.max_no_answer and agent.no_answer_count >= agent.max_no_answer:
+                queue = engine.model.get_queue(member.queue)
+                status = queue.agent_no_answer_status if queue else "On Break"
+                engine.emit([("CC-Agent", agent.name), ("CC-Action", "agent-max-no-answer"),
+                             ("CC-Agent-No-Answer-Count", str(agent.max_no_answer)),
+                             ("CC-Agent-No-Answer-Status", status),
+                             ("CC-Member-UUID", member.uuid),
+                             ("CC-Member-Session-UUID", self.a.channel.uuid)],
+                            sites.CC_MAX_NO_ANSWER)
+                api.agent_update("status", status, agent.name, now)
+        self._tier_states(tier_state)
+        api.agent_update("state", "Waiting", agent.name, now)
+
+    # -- the bridge --------------------------------------------------------------------
+
+    def _bridge(self) -> None:
+        engine, agent, member, a, b = self.engine, self.agent, self.member, self.a, self.b
+        assert b is not None
+        now = int(self.switch.clock())
+        b.channel.variables.pop("cc_member_pre_answer_uuid", None)
+        a_profile = a.channel.profile
+        engine.emit([
+            ("CC-Queue", member.queue), ("CC-Action", "bridge-agent-start"),
+            ("CC-Agent", agent.name), ("CC-Agent-System", "single_box"),
+            ("CC-Agent-UUID", b.channel.uuid), ("CC-Agent-Called-Time", str(self.called_at)),
+            ("CC-Agent-Answered-Time", str(self.answered_at)),
+            ("CC-Member-Joined-Time", str(member.joined_epoch)),
+            ("CC-Member-UUID", member.uuid), ("CC-Member-Session-UUID", a.channel.uuid),
+            ("CC-Member-CID-Name", a_profile.caller_id_name),
+            ("CC-Member-CID-Number", a_profile.caller_id_number),
+            ("CC-Member-DNIS", a_profile.rdnis or a_profile.destination_number)],
+            sites.CC_BRIDGE_START, b)
+        member.state = "Answered"
+        member.bridge_epoch = now
+        agent.uuid = b.channel.uuid
+        agent.calls_answered += 1
+        agent.last_bridge_start = now
+        queue = engine.model.get_queue(member.queue)
+        if queue is not None:
+            queue.calls_answered += 1
+        for name, value in (("cc_agent_uuid", b.channel.uuid), ("cc_agent", agent.name),
+                            ("cc_agent_bridged", "true"), ("cc_cause", "answered"),
+                            ("cc_queue_answered_epoch", str(now))):
+            a.channel.variables[name] = value
+        self._tier_states("Active Inbound")
+        prepare_uuid_bridge(a, b, self.switch.now_us())
+        done = gevent.event.Event()
+        bridged = gevent.event.Event()
+        a.pending_bridge = lambda: a.run_bridge_a(b, bridged, done)
+        a.interrupted.set()
+        b.start_bridge_b(a)
+        bridged.wait()
+        engine.api.agent_update("state", "In a queue call", agent.name, now)
+        engine.members_count(member.queue)
+        a.reported.wait()
+        b.reported.wait()
+        self._report_end()
+        done.set()
+
+    def _report_end(self) -> None:
+        engine, agent, member, a, b = self.engine, self.agent, self.member, self.a, self.b
+        assert b is not None
+        now = int(self.switch.clock())
+        a_profile = a.channel.profile
+        common = [("CC-Member-UUID", member.uuid), ("CC-Member-Session-UUID", a.channel.uuid),
+                  ("CC-Member-CID-Name", a_profile.caller_id_name),
+                  ("CC-Member-CID-Number", a_profile.caller_id_number)]
+        engine.emit([
+            ("CC-Queue", member.queue), ("CC-Action", "bridge-agent-end"),
+            ("CC-Hangup-Cause", "SUCCESS"), ("CC-Agent", agent.name),
+            ("CC-Agent-System", "single_box"), ("CC-Agent-UUID", b.channel.uuid),
+            ("CC-Agent-Bridged", "true"), ("CC-Agent-Called-Time", str(self.called_at)),
+            ("CC-Agent-Answered-Time", str(self.answered_at)),
+            ("CC-Member-Joined-Time", str(member.joined_epoch)),
+            ("CC-Bridge-Terminated-Time", str(now)), *common], sites.CC_BRIDGE_END, b)
+        engine.emit([
+            ("CC-Queue", member.queue), ("CC-Action", "member-queue-end"),
+            ("CC-Hangup-Cause", "SUCCESS"), ("CC-Cause", "Terminated"),
+            ("CC-Agent", agent.name), ("CC-Agent-System", "single_box"),
+            ("CC-Agent-UUID", b.channel.uuid), ("CC-Agent-Called-Time", str(self.called_at)),
+            ("CC-Agent-Answered-Time", str(self.answered_at)),
+            ("CC-Member-Leaving-Time", str(now)),
+            ("CC-Member-Joined-Time", str(member.joined_epoch)), *common],
+            sites.CC_MEMBER_END, a)
+        agent.last_bridge_end = now
+        agent.talk_time += now - agent.last_bridge_start
+        agent.uuid = ""
+        self._tier_states("Ready")
+        idle = agent.status == "Available (On Demand)"
+        engine.api.agent_update("state", "Idle" if idle else "Waiting", agent.name, now)
+        if member in engine.model.members:
+            engine.model.members.remove(member)
+        engine.members.pop(member.uuid, None)

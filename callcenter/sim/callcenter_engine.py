@@ -1,0 +1,274 @@
+"""mod_callcenter at run time: the `callcenter` application (the member's side), the dispatcher
+that offers waiting members to agents every 100 ms, and the agent thread that rings an agent,
+bridges, and reports (`callcenter_function`, `cc_agent_dispatch_thread_run`,
+`outbound_agent_thread_run` in mod_callcenter.c; the captures give the event order).
+
+The tables and their events live in CallcenterModel / CallcenterConfigApi; this module moves
+calls through them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from typing import TYPE_CHECKING
+
+import gevent
+
+from callcenter.sim import sites
+from callcenter.sim.agent_leg import AgentLeg, OfferFailed
+from callcenter.sim.callcenter_api import CallcenterConfigApi
+from callcenter.sim.callcenter_model import (
+    CallcenterModel,
+    Member,
+    member_base_score,
+    member_order,
+    members_to_discard,
+    offer_order,
+)
+from callcenter.sim.session import Hangup, Session, Transferred
+
+if TYPE_CHECKING:
+    from callcenter.sim.switch import SimSwitch
+
+log = logging.getLogger(__name__)
+SUBCLASS = "callcenter::info"
+DISPATCH_INTERVAL = 0.1
+
+
+class CallcenterEngine:
+    """mod_callcenter inside a SimSwitch."""
+
+    def __init__(self, switch: SimSwitch, model: CallcenterModel,
+                 rng: random.Random | None = None) -> None:
+        self.switch = switch
+        self.model = model
+        self.rng = rng or random.Random(0)
+        self.api = CallcenterConfigApi(model, emit=self._emit_plain,
+                                       hangup_matching=self._hangup_matching)
+        self.members: dict[str, Session] = {}  # member uuid → the caller's session
+        self.offers: dict[str, gevent.Greenlet] = {}  # member uuid → its agent thread
+        switch.register_api("callcenter_config",
+                            lambda args: self.api.execute(args, self.switch.clock()))
+        switch.register_api("json", self._json_api)
+        switch.applications["callcenter"] = self.callcenter_app
+        self._dispatcher = gevent.spawn(self._dispatch_loop)
+
+    def _json_api(self, args: str) -> str:
+        """The core `json` api, for the commands that register with it (callcenter_config)."""
+        try:
+            request = json.loads(args)
+        except ValueError:
+            return "-ERR JSON parse error\n"
+        if not isinstance(request, dict):
+            return "-ERR JSON parse error\n"
+        return self.api.execute_json(request, self.switch.clock())
+
+    def stop(self) -> None:
+        self._dispatcher.kill()
+
+    # -- events ------------------------------------------------------------------------
+
+    def _emit_plain(self, cc_headers: list[tuple[str, str]]) -> None:
+        """An event of the table helpers: no channel data."""
+        action = dict(cc_headers).get("CC-Action", "")
+        site = {"agent-add": sites.CC_AGENT_ADD, "agent-status-change": sites.CC_STATUS_CHANGE,
+                "agent-state-change": sites.CC_STATE_CHANGE,
+                "agent-contact-change": sites.CC_CONTACT_CHANGE}.get(
+            action, sites.CC_AGENT_GET if action.endswith("-get") else ("", "", 0))
+        self.switch.fire(self.switch.new_event("CUSTOM", cc_headers, subclass=SUBCLASS,
+                                               calling=site))
+
+    def emit(self, cc_headers: list[tuple[str, str]], site: sites.Site,
+             session: Session | None = None) -> None:
+        """An event of the module itself, with a channel's data when `session` is given."""
+        headers = [(k, v) for k, v in cc_headers if v]
+        if session is None:
+            event = self.switch.new_event("CUSTOM", headers, subclass=SUBCLASS, calling=site)
+            self.switch.fire(event)
+        else:
+            session.fire("CUSTOM", after=headers, calling=site, subclass=SUBCLASS,
+                         variables=True)
+
+    def members_count(self, queue: str) -> None:
+        count = sum(1 for m in self.model.members
+                    if m.queue == queue and m.state in ("Waiting", "Trying"))
+        self.emit([("CC-Queue", queue), ("CC-Action", "members-count"),
+                   ("CC-Count", str(count)), ("CC-Selection", "Single-Queue")],
+                  sites.CC_MEMBERS_COUNT)
+        self.switch.fire(self.switch.new_event("PRESENCE_IN", [
+            ("proto", "callcenter"), ("login", queue), ("from", queue),
+            ("force-status", f"Active ({count} waiting)" if count else "Idle"),
+            ("rpid", "unknown"), ("event_type", "presence"), ("alt_event_type", "dialog"),
+            ("event_count", "0"), ("channel-state", "CS_ROUTING"), ("unique-id", queue),
+            ("answer-state", "confirmed" if count else "terminated"),
+            ("presence-call-direction", "inbound")], calling=sites.CC_PRESENCE))
+
+    def _hangup_matching(self, variable: str, value: str, cause: str) -> None:
+        for session in list(self.switch.sessions.values()):
+            if session.channel.variables.get(variable) == value:
+                session.hangup_from_outside(cause)
+
+    # -- the member's side: the `callcenter` application ----------------------------------
+
+    def callcenter_app(self, session: Session, data: str) -> str:
+        queue_name = data.split()[0] if data.split() else ""
+        now = self.switch.clock()
+        queue = self.model.get_queue(queue_name)
+        if queue is None:
+            log.warning("callcenter: queue %s not found", queue_name)
+            return "_none_"
+        channel = session.channel
+        if not channel.answered:
+            self.switch.applications["answer"](session, "")
+        variables = channel.variables
+        profile = channel.profile
+        member = self._member_row(session, queue_name, now)
+        variables["cc_side"] = "member"
+        variables["cc_member_uuid"] = member.uuid
+        variables["cc_queue_joined_epoch"] = str(member.joined_epoch)
+        variables["cc_queue"] = queue_name
+        self.members[member.uuid] = session
+        self.emit([("CC-Queue", queue_name), ("CC-Action", "member-queue-start"),
+                   ("CC-Member-UUID", member.uuid), ("CC-Member-Session-UUID", channel.uuid),
+                   ("CC-Member-CID-Name", profile.caller_id_name),
+                   ("CC-Member-CID-Number", profile.caller_id_number)],
+                  sites.CC_MEMBER_START, session)
+        self.members_count(queue_name)
+        session.set_phase("queued")
+        try:
+            self._hold(session, queue.moh_sound, member, queue)
+        except Hangup:
+            self._cancel(session, member, "BREAK_OUT")
+            raise
+        except Transferred:
+            if member.state != "Answered":
+                self._cancel(session, member, "BREAK_OUT")
+            raise
+        return "_none_"
+
+    def _member_row(self, session: Session, queue_name: str, now: float) -> Member:
+        channel = session.channel
+        queue = self.model.get_queue(queue_name)
+        assert queue is not None
+        answered = channel.profile.times["Channel-Answered-Time"] // 1_000_000 or int(now)
+        member = Member(
+            queue=queue_name, instance_id=self.model.settings.cc_instance_id,
+            uuid=self.switch.new_uuid(), session_uuid=channel.uuid,
+            cid_number=channel.profile.caller_id_number,
+            cid_name=channel.profile.caller_id_name, system_epoch=answered,
+            joined_epoch=int(now),
+            base_score=member_base_score(queue, now, answered,
+                                         channel.variables.get("cc_base_score")))
+        self.model.members.append(member)
+        return member
+
+    def _hold(self, session: Session, moh: str | None, member: Member, queue: object) -> None:
+        """Music on hold, in loops, until an agent takes the call or the caller leaves."""
+        from callcenter.sim.apps import play_prompt
+
+        exit_keys = session.channel.variables.get("cc_exit_keys", "")
+        while True:
+            if moh:
+                play_prompt(session, moh, seconds=1.0 if moh.startswith("tone_stream") else 20)
+            else:
+                session.wait(1.0)
+            digit = session.take_digit() if session.pending_digit() else None
+            if digit is not None and digit in exit_keys:
+                session.channel.variables["cc_exit_key"] = digit
+                self._cancel(session, member, "EXIT_WITH_KEY")
+                return
+            reason = self._timeout_reason(member, queue)
+            if reason:
+                self._cancel(session, member, reason)
+                return
+
+    def _timeout_reason(self, member: Member, queue: object) -> str | None:
+        max_wait = getattr(queue, "max_wait_time", 0)
+        now = int(self.switch.clock())
+        if max_wait and now - member.joined_epoch >= max_wait:
+            return "TIMEOUT"
+        no_agent = getattr(queue, "max_wait_time_with_no_agent", 0)
+        if no_agent and now - member.joined_epoch >= no_agent and not self._candidates(
+                member.queue):
+            return "NO_AGENT_TIMEOUT"
+        return None
+
+    def _candidates(self, queue_name: str) -> bool:
+        names = {t.agent for t in self.model.tiers if t.queue == queue_name}
+        return any(a.name in names and a.status in ("Available", "On Break",
+                                                    "Available (On Demand)")
+                   for a in self.model.agents)
+
+    def _cancel(self, session: Session, member: Member, reason: str) -> None:
+        """The caller left the queue unanswered: member-queue-end Cancel, row Abandoned."""
+        now = int(self.switch.clock())
+        offer = self.offers.pop(member.uuid, None)
+        if offer is not None:
+            offer.kill(block=False)
+        member.state = "Abandoned"
+        member.abandoned_epoch = now
+        profile = session.channel.profile
+        self.emit([("CC-Queue", member.queue), ("CC-Action", "member-queue-end"),
+                   ("CC-Member-Leaving-Time", str(now)),
+                   ("CC-Member-Joined-Time", str(member.joined_epoch)),
+                   ("CC-Cause", "Cancel"), ("CC-Cancel-Reason", reason),
+                   ("CC-Member-UUID", member.uuid),
+                   ("CC-Member-Session-UUID", session.channel.uuid),
+                   ("CC-Member-CID-Name", profile.caller_id_name),
+                   ("CC-Member-CID-Number", profile.caller_id_number)],
+                  sites.CC_MEMBER_END_CANCEL, session)
+        variables = session.channel.variables
+        variables["cc_cause"] = "cancel"
+        variables["cc_cancel_reason"] = reason
+        variables["cc_queue_canceled_epoch"] = str(now)
+        self.members.pop(member.uuid, None)
+        queue = self.model.get_queue(member.queue)
+        if queue is not None:
+            queue.calls_abandoned += 1
+        self.members_count(member.queue)
+
+    # -- the dispatcher ----------------------------------------------------------------
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            try:
+                self.dispatch_once()
+            except Exception:
+                log.exception("callcenter dispatcher")
+            self.switch.sleep(DISPATCH_INTERVAL)
+
+    def dispatch_once(self) -> None:
+        now = self.switch.clock()
+        for member in members_to_discard(self.model, now):
+            self.model.members.remove(member)
+        for member in member_order(self.model, None, now):
+            if member.state != "Waiting" or member.uuid in self.offers:
+                continue
+            session = self.members.get(member.uuid)
+            if session is None or not session.channel.alive:
+                continue
+            variables = session.channel.variables
+            agents = offer_order(
+                self.model, member.queue, now, self.rng,
+                member_joined_epoch=member.joined_epoch,
+                last_tier_level=int(variables.get("cc_last_agent_tier_level", "0") or 0),
+                last_tier_position=int(variables.get("cc_last_agent_tier_position", "0") or 0))
+            if not agents:
+                continue
+            member.state = "Trying"
+            member.serving_agent = agents[0].name
+            member.serving_system = "single_box"
+            leg = AgentLeg(self, member, session, agents[0])
+            self.offers[member.uuid] = gevent.spawn(self._offer, leg)
+
+    def _offer(self, leg: AgentLeg) -> None:
+        member = leg.member
+        try:
+            leg.run()
+        except OfferFailed:
+            if member.state == "Trying":
+                member.state = "Waiting"
+                member.serving_agent = ""
+        finally:
+            self.offers.pop(member.uuid, None)

@@ -1,0 +1,71 @@
+"""Simulated people: callers who dial in, press (or do not press) a key, wait with some patience
+and talk; agents' phones that answer after a delay, reject, are busy or ring out. All driven by
+one seeded random generator so that a run can be repeated exactly."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Caller:
+    """One caller's behaviour for one call (durations in simulated seconds)."""
+
+    number: str
+    name: str = ""
+    destination: str = "1022"
+    key: str | None = "1"  # the menu key pressed, None: presses nothing
+    key_delay: float = 1.0  # after the prompt starts
+    ivr_patience: float | None = None  # hangs up in the menu after this long
+    queue_patience: float = 120.0  # hangs up while waiting in queue after this long
+    talk_time: float = 60.0  # hangs up this long after an agent answers
+    network_addr: str = "127.0.0.1"
+
+
+@dataclass
+class PhoneBehaviour:
+    """How an agent's phone answers an offered call."""
+
+    action: str = "answer"  # answer | reject | busy | no_answer | unregistered
+    answer_after: float = 2.0
+    talk_time: float | None = None  # the agent hangs up first after this long, if set
+
+
+@dataclass
+class Phones:
+    """Agents' phones, by the user part of the dial string (1001 for user/1001@dom,
+    agent1001 for sofia/external/agent1001@host)."""
+
+    default: PhoneBehaviour = field(default_factory=PhoneBehaviour)
+    by_user: dict[str, PhoneBehaviour] = field(default_factory=dict)
+
+    def behaviour(self, user: str) -> PhoneBehaviour:
+        return self.by_user.get(user, self.default)
+
+
+@dataclass
+class CallerMix:
+    """The arrival process of `callcenter simulate`: Poisson arrivals at `rate` per minute,
+    menu keys by weight (None: no key), exponential patience."""
+
+    rate_per_minute: float = 6.0
+    keys: dict[str | None, float] = field(default_factory=lambda: {"1": 0.6, "2": 0.2,
+                                                                   "3": 0.15, None: 0.05})
+    mean_queue_patience: float = 90.0
+    mean_talk_time: float = 120.0
+    ivr_hangup_share: float = 0.03
+
+    def next_gap(self, rng: random.Random) -> float:
+        return rng.expovariate(self.rate_per_minute / 60.0)
+
+    def caller(self, rng: random.Random, serial: int) -> Caller:
+        keys, weights = zip(*self.keys.items(), strict=True)
+        key = rng.choices(keys, weights)[0]
+        number = "09" + "".join(rng.choice("0123456789") for _ in range(8))
+        return Caller(
+            number=number, name=f"Caller {serial}", key=key,
+            key_delay=rng.uniform(0.5, 3.0),
+            ivr_patience=rng.uniform(0.5, 3.0) if rng.random() < self.ivr_hangup_share else None,
+            queue_patience=rng.expovariate(1 / self.mean_queue_patience),
+            talk_time=max(5.0, rng.expovariate(1 / self.mean_talk_time)))

@@ -1,0 +1,478 @@
+"""A channel's life, as FreeSWITCH's session thread lives it: states, dialplan, applications,
+hangup. The event sequences follow the captures (CHANNEL_STATE / CALLSTATE around each step,
+EXECUTE and EXECUTE_COMPLETE around each application, HANGUP → HANGUP_COMPLETE → DESTROY)."""
+
+from __future__ import annotations
+
+import logging
+import uuid as uuidlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import gevent
+import gevent.event
+
+from callcenter.sim import sites
+from callcenter.sim.channel import Channel
+from callcenter.sim.core import SimEvent
+from callcenter.sim.sites import Site
+
+if TYPE_CHECKING:
+    from callcenter.sim.outbound import OutboundListener
+    from callcenter.sim.people import Caller
+    from callcenter.sim.switch import SimSwitch
+
+log = logging.getLogger(__name__)
+
+Q850 = {"NORMAL_CLEARING": 16, "USER_BUSY": 17, "NO_USER_RESPONSE": 18, "NO_ANSWER": 19,
+        "CALL_REJECTED": 21, "NO_ROUTE_DESTINATION": 3, "ORIGINATOR_CANCEL": 487,
+        "ALLOTTED_TIMEOUT": 602, "LOSE_RACE": 502, "USER_NOT_REGISTERED": 606,
+        "NORMAL_CIRCUIT_CONGESTION": 34, "NORMAL_UNSPECIFIED": 31, "MANAGER_REQUEST": 503,
+        "BLIND_TRANSFER": 800, "ATTENDED_TRANSFER": 801}
+
+
+class Hangup(Exception):
+    """Raised inside an application when its channel hangs up."""
+
+
+class Transferred(Exception):
+    """Raised inside an application when the channel is sent to another extension."""
+
+
+class Session:
+    """Runs one channel. Applications call `wait()`, which ends early on hangup or break."""
+
+    def __init__(self, switch: SimSwitch, channel: Channel) -> None:
+        self.switch = switch
+        self.channel = channel
+        self.hungup = gevent.event.Event()
+        self.interrupted = gevent.event.Event()  # break / transfer / bridge
+        self.messages: list[tuple[str, str, dict[str, str]]] = []  # queued execute requests
+        self.message_ready = gevent.event.Event()
+        self.pending_transfer: tuple[str, str] | None = None
+        self.current_app: str | None = None
+        self.greenlet: gevent.Greenlet | None = None
+        self.on_dtmf: Callable[[str], None] | None = None
+        self.digits: list[str] = []  # DTMF the far end has sent and no app consumed yet
+        self.parked = False
+        self.bridged_to: Session | None = None
+        self.caller: Caller | None = None  # the simulated person behind an inbound call
+        self.phase = "ivr"  # ivr | queued | bridged | ended, for the simulated caller
+        self.phase_changed = gevent.event.Event()
+        self._dtmf: list[str] = []
+        self.dtmf_ready = gevent.event.Event()
+        self._key_sent = False
+        self.outbound: OutboundListener | None = None  # the socket controlling this call
+        self.connected = gevent.event.Event()  # set when the outbound socket said `connect`
+        self.pending_bridge: Callable[[], None] | None = None
+        self.ringing = gevent.event.Event()  # an originated leg has started to ring
+        self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
+        self.destroy_gate: gevent.event.Event | None = None  # held by mod_callcenter
+
+    # -- firing ------------------------------------------------------------------------
+
+    def fire(self, name: str, before: list[tuple[str, str]] | None = None,
+             after: list[tuple[str, str]] | None = None, *,
+             calling: Site = ("", "", 0), variables: bool | None = None,
+             subclass: str | None = None) -> SimEvent:
+        event = self.channel.event(self.switch, name, before, after, calling=calling,
+                                   variables=variables, subclass=subclass)
+        self.switch.fire(event)
+        return event
+
+    def set_state(self, state: str, running: str | None = None) -> None:
+        """`state` is what was asked for (Channel-State-Number), `running` what the state
+        machine is running (Channel-State); FreeSWITCH reports both, and they differ."""
+        self.channel.state = state
+        if running is not None:
+            self.channel.running_state = running
+
+    def enter_state(self, state: str) -> None:
+        """The state machine runs `state` now: CHANNEL_STATE."""
+        self.channel.running_state = state
+        self.fire("CHANNEL_STATE", calling=sites.STATE)
+
+    def call_state(self, new: str) -> None:
+        old = self.channel.call_state
+        self.channel.call_state = new
+        self.fire("CHANNEL_CALLSTATE", after=[("Original-Channel-Call-State", old),
+                                              ("Channel-Call-State-Number", _CALL_NUMBERS[new])],
+                  calling=sites.CALLSTATE)
+
+    # -- waiting -----------------------------------------------------------------------
+
+    def wait(self, seconds: float | None) -> None:
+        """Sleep in simulated seconds; raise Hangup/Transferred if that happens meanwhile."""
+        waiter = gevent.wait([self.hungup, self.interrupted],
+                             timeout=None if seconds is None else self.switch.real(seconds),
+                             count=1)
+        self.check()
+        del waiter
+
+    def wait_digit(self, seconds: float) -> None:
+        """Wait up to `seconds` (simulated) for a DTMF digit; ends early on hangup/break."""
+        if not self._dtmf:
+            self.dtmf_ready.clear()
+            gevent.wait([self.hungup, self.interrupted, self.dtmf_ready],
+                        timeout=self.switch.real(seconds), count=1)
+        self.check()
+
+    def send_dtmf(self, digits: str) -> None:
+        """Digits from the far end (RFC 2833), queued until an application reads them."""
+        self._dtmf.extend(digits)
+        self.dtmf_ready.set()
+
+    def collect_digits(self, max_digits: int, timeout: float, terminators: str) -> str:
+        """Dequeue digits as switch_ivr_read does, a DTMF event for each."""
+        digits = ""
+        self.press_key_if_prompted()
+        while len(digits) < max_digits:
+            if not self._dtmf:
+                self.wait_digit(timeout)
+                if not self._dtmf:
+                    break
+            digit = self._dtmf.pop(0)
+            self.fire("DTMF", after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
+                                     ("DTMF-Source", "RTP")], calling=sites.DTMF,
+                      variables=False)
+            if digit in terminators:
+                break
+            digits += digit
+        return digits
+
+    def press_key_if_prompted(self) -> None:
+        """The simulated caller presses its key, once, `key_delay` after being prompted."""
+        caller = self.caller
+        if caller is None or caller.key is None or self._key_sent:
+            return
+        self._key_sent = True
+        gevent.spawn_later(self.switch.real(caller.key_delay), self.send_dtmf, caller.key)
+
+    def set_phase(self, phase: str) -> None:
+        self.phase = phase
+        self.phase_changed.set()
+
+    def wait_phase(self, phases: tuple[str, ...], timeout: float | None) -> bool:
+        """Wait (real seconds) until the call reaches one of `phases`; False on timeout/end."""
+        deadline = None if timeout is None else gevent.get_hub().loop.now() + timeout
+        while self.phase not in phases:
+            if self.phase == "ended":
+                return False
+            self.phase_changed.clear()
+            left = None if deadline is None else deadline - gevent.get_hub().loop.now()
+            if left is not None and left <= 0:
+                return False
+            gevent.wait([self.phase_changed], timeout=left)
+        return True
+
+    def hangup_from_outside(self, cause: str) -> None:
+        """Another party (the caller, an api, the other leg) ends the call."""
+        if self.channel.alive:
+            self.hangup(cause)
+
+    def transfer_from_outside(self, data: str) -> None:
+        """uuid_transfer: route the channel again, wherever it is in its applications."""
+        from callcenter.sim.apps import apply_transfer
+
+        apply_transfer(self, data)
+        self.interrupted.set()
+
+    def queue_message(self, app: str, data: str, headers: dict[str, str]) -> None:
+        """sendmsg execute: run after the current application, or now if parked."""
+        self.messages.append((app, data, headers))
+        self.message_ready.set()
+
+    def run_parked(self) -> None:
+        """Parked under an outbound socket: run its `sendmsg` requests, in order, until the
+        call leaves (hangup, transfer, bridge)."""
+        self.parked = True
+        try:
+            while True:
+                self.serve_messages()
+                self.message_ready.clear()
+                if self.messages:
+                    continue
+                gevent.wait([self.hungup, self.interrupted, self.message_ready], count=1)
+                self.check()
+        finally:
+            self.parked = False
+
+    def pending_digit(self) -> str | None:
+        return self._dtmf[0] if self._dtmf else None
+
+    def take_digit(self) -> str:
+        digit = self._dtmf.pop(0)
+        self.fire("DTMF", after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
+                                 ("DTMF-Source", "RTP")], calling=sites.DTMF, variables=False)
+        return digit
+
+    def wait_or_hangup(self, seconds: float, other: Session) -> str | None:
+        """Wait while another leg rings: 'member' or 'agent' if one hangs up first."""
+        gevent.wait([self.hungup, other.hungup], timeout=self.switch.real(seconds), count=1)
+        if self.hungup.is_set():
+            return "member"
+        if other.hungup.is_set():
+            return "agent"
+        return None
+
+    # -- an originated leg (mod_callcenter's agent call) ----------------------------------
+
+    def run_outbound_leg(self) -> None:
+        """An outgoing channel: created, ringing; bridged by someone else; then it ends."""
+        channel = self.channel
+        self.switch.register(self)
+        self.fire("CHANNEL_OUTGOING", calling=sites.OUTGOING, variables=False)
+        self.enter_state("CS_INIT")
+        self.set_state("CS_ROUTING")
+        self.fire("CHANNEL_CREATE", calling=sites.CREATE)
+        self.fire("CHANNEL_ORIGINATE", calling=sites.ORIGINATE)
+        self.enter_state("CS_ROUTING")
+        self.set_state("CS_CONSUME_MEDIA")
+        self.enter_state("CS_CONSUME_MEDIA")
+        now = self.switch.now_us()
+        channel.profile.times["Channel-Progress-Time"] = now
+        self.fire("CHANNEL_PROGRESS", calling=sites.PROGRESS)
+        self.call_state("RINGING")
+        self.ringing.set()
+        self.hungup.wait()
+        self.finish()
+
+    def answer_outbound(self) -> None:
+        """The far end of an originated leg answers (no early media before it)."""
+        channel = self.channel
+        channel.has_media = True
+        name, rate, bits = channel.codec
+        codec = [("channel-read-codec-name", name), ("channel-read-codec-rate", str(rate)),
+                 ("channel-read-codec-bit-rate", str(bits))]
+        self.fire("CODEC", after=codec, calling=sites.READ_CODEC, variables=False)
+        self.fire("CODEC", after=[(k.replace("read", "write"), v) for k, v in codec],
+                  calling=sites.WRITE_CODEC, variables=False)
+        now = self.switch.now_us()
+        channel.answer_state = "answered"
+        channel.profile.times["Channel-Answered-Time"] = now
+        channel.variables["answer_epoch"] = str(now // 1_000_000)
+        self.fire("CHANNEL_ANSWER", calling=sites.ANSWER)
+        self.call_state("ACTIVE")
+
+    def start_bridge_b(self, a: Session) -> None:
+        """uuid_bridge, the agent's side first: hibernate and reset while A unwinds."""
+        self.set_state("CS_HIBERNATE")
+        self.enter_state("CS_HIBERNATE")
+        self.set_state("CS_RESET")
+        self.enter_state("CS_RESET")
+        del a
+
+    def run_bridge_a(self, b: Session, bridged: gevent.event.Event,
+                     done: gevent.event.Event) -> None:
+        """uuid_bridge on the member's side, the bridge, and its end (captured order)."""
+        self.destroy_gate = b.destroy_gate = done
+        for leg, state in ((self, "CS_HIBERNATE"), (self, "CS_RESET"),
+                           (self, "CS_SOFT_EXECUTE"), (b, "CS_SOFT_EXECUTE")):
+            leg.set_state(state)
+            leg.enter_state(state)
+        self.fire("CHANNEL_EXECUTE", after=[("Application", "uuid_bridge"),
+                                            ("Application-Data", b.channel.uuid)],
+                  calling=sites.UUID_BRIDGE_EXECUTE_A)
+        b.fire("CHANNEL_EXECUTE", after=[("Application", "uuid_bridge"),
+                                         ("Application-Data", self.channel.uuid)],
+               calling=sites.UUID_BRIDGE_EXECUTE_B)
+        b.set_state("CS_CONSUME_MEDIA")
+        b.enter_state("CS_CONSUME_MEDIA")
+        now = self.switch.now_us()
+        for leg in (self, b):
+            leg.channel.profile.times["Channel-Bridged-Time"] = now
+        ids = [("Bridge-A-Unique-ID", self.channel.uuid), ("Bridge-B-Unique-ID", b.channel.uuid)]
+        self.fire("CHANNEL_BRIDGE", before=ids, calling=sites.BRIDGE)
+        b.set_state("CS_EXCHANGE_MEDIA")
+        b.enter_state("CS_EXCHANGE_MEDIA")
+        for leg, other in ((self, b), (b, self)):
+            leg.fire("CALL_UPDATE", before=[
+                ("Direction", "SEND"),
+                ("Sent-Callee-ID-Name", other.channel.profile.callee_id_name or
+                 other.channel.profile.caller_id_name),
+                ("Sent-Callee-ID-Number", other.channel.profile.callee_id_number or
+                 other.channel.profile.caller_id_number),
+                ("Bridged-To", other.channel.uuid)], calling=sites.CALL_UPDATE)
+        self.bridged_to, b.bridged_to = b, self
+        self.set_phase("bridged")
+        bridged.set()
+        gevent.wait([self.hungup, b.hungup], count=1)
+        if not self.hungup.is_set():
+            self.hangup("NORMAL_CLEARING")
+        b.hangup_from_outside("NORMAL_CLEARING")
+        b.reported.wait(self.switch.real(10))
+        self.fire("CHANNEL_UNBRIDGE", before=ids, calling=sites.UNBRIDGE)
+
+    def check(self) -> None:
+        if self.hungup.is_set():
+            raise Hangup
+        if self.interrupted.is_set():
+            raise Transferred
+
+    # -- applications ------------------------------------------------------------------
+
+    def execute(self, app: str, data: str, app_uuid: str | None = None) -> str:
+        """switch_core_session_exec: EXECUTE, the application, EXECUTE_COMPLETE."""
+        expanded = self.switch.expand(data, self.channel)
+        app_uuid = app_uuid or str(uuidlib.uuid4())
+        variables = self.channel.variables
+        variables["current_application"] = app
+        variables["current_application_data"] = expanded
+        self.current_app = app
+        self.fire("CHANNEL_EXECUTE", after=[("Application", app), ("Application-Data", expanded),
+                                            ("Application-UUID", app_uuid)],
+                  calling=sites.EXECUTE)
+        response = "_none_"
+        outcome: BaseException | None = None
+        try:
+            function = self.switch.applications.get(app)
+            if function is None:
+                log.warning("no application %s: ignored", app)
+            else:
+                response = function(self, expanded) or "_none_"
+        except (Hangup, Transferred) as exc:
+            outcome = exc
+        variables["last_app"] = app
+        variables["last_arg"] = expanded
+        self.fire("CHANNEL_EXECUTE_COMPLETE", after=[
+            ("Application", app), ("Application-Data", expanded),
+            ("Application-Response", response), ("Application-UUID", app_uuid)],
+            calling=sites.EXECUTE_COMPLETE)
+        self.current_app = None
+        if outcome is not None:
+            raise outcome
+        return response
+
+    # -- the life of the channel -------------------------------------------------------
+
+    def run_inbound(self) -> None:
+        """A call that arrived from the trunk: route it through the dialplan until it ends."""
+        channel = self.channel
+        self.switch.register(self)
+        channel.show_profile = False
+        self.fire("CHANNEL_STATE", calling=sites.STATE)  # CS_NEW
+        channel.show_profile = True
+        channel.profile.profile_index = "1"
+        self.set_state("CS_INIT")
+        self.enter_state("CS_INIT")
+        self.set_state("CS_ROUTING")
+        self.fire("CHANNEL_CREATE", calling=sites.CREATE)
+        channel.running_state = "CS_ROUTING"
+        self.call_state("RINGING")
+        self.route_and_execute()
+
+    def route_and_execute(self) -> None:
+        """Hunt, execute; again after each transfer; then hang up and wind down."""
+        try:
+            while True:
+                self.enter_state("CS_ROUTING")
+                actions = self.switch.hunt(self)
+                if not actions:
+                    self.hangup("NO_ROUTE_DESTINATION")
+                    break
+                if self.channel.answered and self.channel.call_state != "ACTIVE":
+                    self.call_state("ACTIVE")
+                self.set_state("CS_EXECUTE")
+                self.enter_state("CS_EXECUTE")
+                if not self._execute_all(actions):
+                    break
+                if self.pending_bridge is not None:
+                    bridge, self.pending_bridge = self.pending_bridge, None
+                    bridge()
+                    break
+                self.pending_transfer = None
+                # transferred: the call state goes back to RINGING while it is routed again
+                self.channel.running_state = "CS_ROUTING"
+                self.call_state("RINGING")
+        except Hangup:
+            pass
+        self.finish()
+
+    def _execute_all(self, actions: list[tuple[str, str]]) -> bool:
+        """Run the extension's applications; True when a transfer asks for routing again."""
+        try:
+            for app, data in actions:
+                self.execute(app, data)
+                self.serve_messages()
+            while self.parked or self.messages:
+                self.serve_messages()
+                if self.parked:
+                    self.message_ready.clear()
+                    gevent.wait([self.hungup, self.interrupted, self.message_ready], count=1)
+                    self.check()
+            self.hangup("NORMAL_CLEARING")
+            return False
+        except Transferred:
+            self.interrupted.clear()
+            return self.pending_transfer is not None or self.pending_bridge is not None
+
+    def serve_messages(self) -> None:
+        while self.messages:
+            app, data, headers = self.messages.pop(0)
+            self.execute(app, data, headers.get("event-uuid"))
+
+    def hangup(self, cause: str) -> None:
+        """switch_channel_perform_hangup: the cause is set, CHANNEL_HANGUP fires at once."""
+        channel = self.channel
+        if channel.hangup_cause is not None:
+            return
+        channel.hangup_cause = cause
+        channel.state = "CS_HANGUP"
+        channel.answer_state = "hangup"
+        now_us = self.switch.now_us()
+        channel.profile.times["Channel-Hangup-Time"] = now_us
+        channel.variables["hangup_cause"] = cause
+        channel.variables["hangup_cause_q850"] = str(Q850.get(cause, 16))
+        self.fire("CHANNEL_HANGUP", calling=sites.HANGUP)
+        self.hungup.set()
+        self.set_phase("ended")
+        self.switch.on_hangup(self)
+
+    def finish(self) -> None:
+        """Hangup, reporting and destroy states, as the session thread winds down."""
+        channel = self.channel
+        if channel.hangup_cause is None:
+            self.hangup("NORMAL_CLEARING")
+        self.enter_state("CS_HANGUP")
+        self.call_state("HANGUP")
+        self.set_state("CS_REPORTING")
+        self.enter_state("CS_REPORTING")
+        self._stamp_times()
+        self.fire("CHANNEL_HANGUP_COMPLETE", before=[("Hangup-Cause", channel.hangup_cause)],
+                  calling=sites.HANGUP_COMPLETE)
+        if self.outbound is not None:
+            self.outbound.channel_ended()
+        channel.state = "CS_DESTROY"
+        self.reported.set()
+        if self.destroy_gate is not None:
+            self.destroy_gate.wait(self.switch.real(30))
+        self.switch.on_reported(self)
+        self.fire("CHANNEL_DESTROY", calling=sites.DESTROY)
+        self.enter_state("CS_DESTROY")
+        self.switch.unregister(self)
+
+    def _stamp_times(self) -> None:
+        times = self.channel.profile.times
+        created, answered = times["Channel-Created-Time"], times["Channel-Answered-Time"]
+        end = times["Channel-Hangup-Time"] or self.switch.now_us()
+        v = self.channel.variables
+        v["start_epoch"] = str(created // 1_000_000)
+        v["start_stamp"] = _stamp(created)
+        v["answer_epoch"] = str(answered // 1_000_000)
+        v["end_epoch"] = str(end // 1_000_000)
+        v["end_stamp"] = _stamp(end)
+        v["duration"] = str((end - created) // 1_000_000)
+        v["billsec"] = str((end - answered) // 1_000_000 if answered else 0)
+        v["answersec"] = str((answered - created) // 1_000_000 if answered else 0)
+        v["waitsec"] = v["answersec"]
+
+
+_CALL_NUMBERS = {"DOWN": "0", "DIALING": "1", "RINGING": "2", "EARLY": "3", "ACTIVE": "4",
+                 "HELD": "5", "RING_WAIT": "6", "HANGUP": "7", "UNHELD": "8"}
+
+
+def _stamp(microseconds: int) -> str:
+    if not microseconds:
+        return ""
+    return datetime.fromtimestamp(microseconds / 1_000_000).strftime("%Y-%m-%d %H:%M:%S")
