@@ -1,0 +1,114 @@
+"""Compare what the simulator sends with what FreeSWITCH sent, over the frames the project
+relies on (issue 3, "Fidelity is the acceptance").
+
+Events are grouped by who they are about: a channel (by Channel-Name, which the scenarios
+reproduce), an agent (CC-Agent, for agent events without channel data) or a queue
+(members-count). Within a group the order must be the same; across groups FreeSWITCH's own
+threads interleave freely. For each pair, the header names must be the same (`variable_*` apart:
+of those, the ones the project reads must be there), and every value must be the same except
+ids, times, hostnames, addresses and codecs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from callcenter.switch.event import Event
+from callcenter.switch.protocol import FrameParser
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "freeswitch"
+
+RELIED_ON = frozenset((
+    "CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP",
+    "CHANNEL_HANGUP_COMPLETE", "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "DTMF",
+    "BACKGROUND_JOB", "HEARTBEAT",
+))
+
+# Values that identify or time things, or describe the host and its media: may differ.
+_VOLATILE = re.compile(
+    r"^(Core-UUID|FreeSWITCH-(Hostname|Switchname|IPv4|IPv6)|Event-Date-.*|Event-Sequence"
+    r"|Unique-ID|Channel-Call-UUID|.*-Unique-ID|.*-Time|.*-Hold-Accum|Application-UUID"
+    r"|CC-Member-UUID|CC-Member-Session-UUID|CC-Agent-UUID|Job-UUID|Bridge-[AB]-Unique-ID"
+    r"|.*Transfer-Source|Up-Time|Uptime-msec|Session-.*|Max-Sessions|Idle-CPU"
+    r"|Channel-(Read|Write)-Codec-.*|.*Network-Addr|DTMF-Duration|FreeSWITCH-Version)$")
+# Inside other values: ids and dates.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DATE = re.compile(r"\w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
+
+# Channel variables the project reads; they must be in the simulator's events too.
+READ_VARIABLES = ("variable_hotline_key", "variable_cc_queue", "variable_cc_member_uuid",
+                  "variable_cc_agent", "variable_cc_export_vars", "variable_cc_side")
+
+
+def captured_events(scenario: str, connection: str = "observer") -> list[Event]:
+    data = (FIXTURES / f"{scenario}.{connection}.recv.esl").read_bytes()
+    return [Event.from_frame(f) for f in FrameParser().feed(data)
+            if f.content_type == "text/event-plain"]
+
+
+def relied_on(event: Event) -> bool:
+    return event.name in RELIED_ON or event.subclass == "callcenter::info"
+
+
+def group_key(event: Event) -> str:
+    channel = event.get("Channel-Name")
+    if channel:
+        return f"channel {channel}"
+    if event.get("CC-Agent"):
+        return f"agent {event['CC-Agent']}"
+    if event.get("CC-Queue"):
+        return f"queue {event['CC-Queue']}"
+    return event.name
+
+
+def label(event: Event) -> str:
+    what = event.get("CC-Action") or event.get("Application") or event.get("DTMF-Digit") or ""
+    return f"{event.name} {what}".strip()
+
+
+def grouped(events: list[Event]) -> dict[str, list[Event]]:
+    groups: dict[str, list[Event]] = defaultdict(list)
+    for event in events:
+        if relied_on(event):
+            groups[group_key(event)].append(event)
+    return dict(groups)
+
+
+def differences(expected: list[Event], got: list[Event]) -> list[str]:
+    """Every way `got` (simulator) differs from `expected` (FreeSWITCH); [] when faithful."""
+    problems: list[str] = []
+    want, have = grouped(expected), grouped(got)
+    for key in sorted(set(want) | set(have)):
+        a, b = want.get(key, []), have.get(key, [])
+        if [label(e) for e in a] != [label(e) for e in b]:
+            problems.append(f"{key}: order differs\n  freeswitch: {[label(e) for e in a]}\n"
+                            f"  simulator:  {[label(e) for e in b]}")
+            continue
+        for x, y in zip(a, b, strict=True):
+            problems += [f"{key} {label(x)}: {p}" for p in _compare(x, y)]
+    return problems
+
+
+def _compare(expected: Event, got: Event) -> list[str]:
+    problems = []
+    names_a = [n for n, _ in expected.pairs() if not n.startswith("variable_")]
+    names_b = [n for n, _ in got.pairs() if not n.startswith("variable_")]
+    if set(names_a) != set(names_b):
+        problems.append(f"headers missing {sorted(set(names_a) - set(names_b))}, "
+                        f"extra {sorted(set(names_b) - set(names_a))}")
+    for name in READ_VARIABLES:
+        if name in expected and name not in got:
+            problems.append(f"{name} missing")
+    values_b = dict(got.pairs())
+    for name, value in expected.pairs():
+        if name.startswith("variable_") or name not in values_b or _VOLATILE.match(name):
+            continue
+        if _normal(value) != _normal(values_b[name]):
+            problems.append(f"{name}: {value!r} != {values_b[name]!r}")
+    return problems
+
+
+def _normal(value: str) -> str:
+    return _DATE.sub("<date>", _UUID.sub("<uuid>", value))
