@@ -35,12 +35,18 @@ def prepare_uuid_bridge(a: Session, b: Session, now_us: int) -> None:
         leg.channel.profile = new
         leg.channel.variables["transfer_source"] = new.transfer_source
     for leg, other, kind in ((a, b, "originatee"), (b, a, "originator")):
-        leg.channel.other_profile = other.channel.profile.copy()
+        seen = other.channel.profile.copy()
+        seen.transfer_source = ""
+        seen.logical_direction = "inbound"
+        leg.channel.other_profile = seen
         leg.channel.other_type = kind
         leg.channel.state = "CS_HIBERNATE"
         leg.channel.variables["bridge_uuid"] = other.channel.uuid
         leg.channel.variables["signal_bond"] = other.channel.uuid
         leg.channel.variables["last_bridge_to"] = other.channel.uuid
+    # The caller now sees the agent as the callee (after B's view of A was taken).
+    a.channel.profile.callee_id_name = b.channel.profile.callee_id_name
+    a.channel.profile.callee_id_number = b.channel.profile.callee_id_number
 
 
 class OfferFailed(Exception):
@@ -150,11 +156,12 @@ class AgentLeg:
     def _new_leg(self, endpoint: str, user: str, variables: dict[str, str]) -> Session:
         a = self.a.channel
         now = self.switch.now_us()
+        # The network address is learned from the phone's first reply (PROGRESS on).
         profile = CallerProfile(
             caller_id_name=a.profile.caller_id_name, caller_id_number=a.profile.caller_id_number,
             orig_caller_id_name=a.profile.caller_id_name,
             orig_caller_id_number=a.profile.caller_id_number, callee_id_name="Outbound Call",
-            callee_id_number=user, network_addr=a.profile.network_addr,
+            callee_id_number=user,
             ani=a.profile.caller_id_number, destination_number=user,
             source="src/switch_ivr_originate.c", context="default", profile_index="1",
             direction="outbound", logical_direction="outbound")
@@ -166,6 +173,7 @@ class AgentLeg:
         channel.variables.update({
             "direction": "outbound", "uuid": channel.uuid, "call_uuid": channel.uuid,
             "channel_name": endpoint, **variables,
+            "cc_export_vars": a.variables.get("cc_export_vars", ""),
             **{name: a.variables[name] for name in exported if name in a.variables},
             "cc_queue": member.queue, "cc_queue_joined_epoch": str(member.joined_epoch),
             "cc_member_uuid": member.uuid, "cc_member_session_uuid": a.uuid,
@@ -234,7 +242,6 @@ class AgentLeg:
             ("CC-Member-CID-Number", a_profile.caller_id_number),
             ("CC-Member-DNIS", a_profile.rdnis or a_profile.destination_number)],
             sites.CC_BRIDGE_START, b)
-        member.state = "Answered"
         member.bridge_epoch = now
         agent.uuid = b.channel.uuid
         agent.calls_answered += 1
@@ -255,7 +262,8 @@ class AgentLeg:
         b.start_bridge_b(a)
         bridged.wait()
         engine.api.agent_update("state", "In a queue call", agent.name, now)
-        engine.members_count(member.queue)
+        engine.members_count(member.queue)  # counted while still Trying, as FreeSWITCH does
+        member.state = "Answered"
         a.reported.wait()
         b.reported.wait()
         self._report_end()

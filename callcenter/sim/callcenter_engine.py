@@ -142,7 +142,7 @@ class CallcenterEngine:
             self._cancel(session, member, "BREAK_OUT")
             raise
         except Transferred:
-            if member.state != "Answered":
+            if session.pending_bridge is None:  # moved elsewhere, not to an agent
                 self._cancel(session, member, "BREAK_OUT")
             raise
         return "_none_"

@@ -119,7 +119,9 @@ class Switch:
         ]
         if subclass is not None:
             common.insert(0, ("Event-Subclass", subclass))
-        return SimEvent(name, [*common, *headers], subclass, body)
+        # switch_event_add_header_string drops a header whose value is empty.
+        return SimEvent(name, [*common, *((k, v) for k, v in headers if v != "")], subclass,
+                        body)
 
     def fire(self, event: SimEvent) -> None:
         for listener in list(self.listeners):

@@ -232,6 +232,7 @@ class Session:
         self.enter_state("CS_CONSUME_MEDIA")
         now = self.switch.now_us()
         channel.profile.times["Channel-Progress-Time"] = now
+        channel.profile.network_addr = self.switch.phone_address
         self.fire("CHANNEL_PROGRESS", calling=sites.PROGRESS)
         self.call_state("RINGING")
         self.ringing.set()

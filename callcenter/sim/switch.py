@@ -48,6 +48,7 @@ class SimSwitch(Switch):
         self.phones = phones or Phones()
         self.globals = dict(globals_ or {})
         self.sip_profile = sip_profile
+        self.phone_address = "127.0.0.1"  # where agents' phones answer from
         self.sessions: dict[str, Session] = {}
         self.applications: dict[str, Application] = {}
         self.hangup_listeners: list[Callable[[Session], None]] = []
