@@ -31,6 +31,14 @@ MAX_MISSED = 500
 FIRST_COMMAND_TIMEOUT = 25.0
 MAX_COMMAND = 16 << 20
 FORMATS = ("plain", "json", "xml")
+# What `myevents` turns on (parse_command in mod_event_socket.c).
+MYEVENTS = frozenset((
+    "CHANNEL_ANSWER", "CHANNEL_APPLICATION", "CHANNEL_BRIDGE", "CHANNEL_CREATE", "CHANNEL_DATA",
+    "CHANNEL_DESTROY", "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_HANGUP",
+    "CHANNEL_HANGUP_COMPLETE", "CHANNEL_ORIGINATE", "CHANNEL_UUID", "CHANNEL_OUTGOING",
+    "CHANNEL_PARK", "CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_STATE",
+    "CHANNEL_UNBRIDGE", "CHANNEL_UNPARK", "DETECTED_SPEECH", "DTMF", "NOTALK", "TALK",
+))
 
 # Commands of a listener controlling a session (outbound); `myevents` takes a uuid inbound.
 SessionCommand = Callable[["EslListener", str, dict[str, str], str], bytes | None]
@@ -70,10 +78,9 @@ class Subscription:
     def wants(self, event: SimEvent) -> bool:
         if not self.enabled:
             return False
-        if self.session_uuid is not None:
-            if event.get("Unique-ID") != self.session_uuid and event.name != "BACKGROUND_JOB":
-                return False
-        elif "ALL" not in self.types:
+        if self.session_uuid is not None and event.get("Unique-ID") != self.session_uuid:
+            return False
+        if "ALL" not in self.types:
             if event.name not in self.types:
                 return False
             if event.name == "CUSTOM" and event.subclass and \
@@ -370,6 +377,7 @@ class EslListener(Listener):
         if tokens[0] not in channels:
             return wire.command_reply("-ERR invalid uuid")
         self.subscription.session_uuid = tokens[0]
+        self.subscription.types |= MYEVENTS
         self.subscription.enabled = True
         if len(tokens) > 1 and tokens[1] in FORMATS:
             self.subscription.fmt = tokens[1]

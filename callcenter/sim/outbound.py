@@ -14,7 +14,7 @@ import gevent
 import gevent.socket
 
 from callcenter.sim import sites, wire
-from callcenter.sim.esl_server import EslListener
+from callcenter.sim.esl_server import MYEVENTS, EslListener
 from callcenter.sim.session import Session
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ def _myevents(listener: EslListener, args: str, _h: dict[str, str], _b: str) -> 
     if listener.subscription.session_uuid is not None:
         return wire.command_reply("-ERR aready enabled.")
     listener.subscription.session_uuid = listener.session.channel.uuid
+    listener.subscription.types |= MYEVENTS
     listener.subscription.enabled = True
     fmt = args.split()[0] if args.split() else "plain"
     if fmt in ("plain", "json", "xml"):

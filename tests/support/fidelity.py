@@ -35,6 +35,7 @@ _VOLATILE = re.compile(
     r"|Channel-(Read|Write)-Codec-.*|.*Network-Addr|DTMF-Duration|FreeSWITCH-Version)$")
 # Inside other values: ids and dates.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ADDRESS = re.compile(r"\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b")
 _DATE = re.compile(r"\w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
 
 # Channel variables the project reads; they must be in the simulator's events too.
@@ -111,4 +112,4 @@ def _compare(expected: Event, got: Event) -> list[str]:
 
 
 def _normal(value: str) -> str:
-    return _DATE.sub("<date>", _UUID.sub("<uuid>", value))
+    return _ADDRESS.sub("<address>", _DATE.sub("<date>", _UUID.sub("<uuid>", value)))
