@@ -242,6 +242,7 @@ class AgentLeg:
             ("CC-Member-CID-Number", a_profile.caller_id_number),
             ("CC-Member-DNIS", a_profile.rdnis or a_profile.destination_number)],
             sites.CC_BRIDGE_START, b)
+        self._start_recording()
         member.bridge_epoch = now
         agent.uuid = b.channel.uuid
         agent.calls_answered += 1
@@ -268,6 +269,27 @@ class AgentLeg:
         b.reported.wait()
         self._report_end()
         done.set()
+
+    def _start_recording(self) -> None:
+        """The queue's record-template, expanded on the member's channel; the recording runs
+        until the member hangs up (RECORD_START now, RECORD_STOP in its hangup)."""
+        queue = self.engine.model.get_queue(self.member.queue)
+        if queue is None or not queue.record_template:
+            return
+        a = self.a
+        path = self.switch.expand(queue.record_template, a.channel)
+        a.channel.variables["cc_record_filename"] = path
+        a.fire("RECORD_START", after=[("Record-File-Path", path)], calling=sites.RECORD_START)
+        bug = [("Media-Bug-Function", "session_record"), ("Media-Bug-Target", path)]
+        a.fire("MEDIA_BUG_START", after=bug, calling=sites.MEDIA_BUG_START)
+
+        def stop() -> None:
+            a.fire("RECORD_STOP", after=[("Record-File-Path", path),
+                                         ("Record-Completion-Cause", "success-silence")],
+                   calling=sites.RECORD_STOP)
+            a.fire("MEDIA_BUG_STOP", after=bug, calling=sites.MEDIA_BUG_STOP)
+
+        a.before_report.append(stop)
 
     def _report_end(self) -> None:
         engine, agent, member, a, b = self.engine, self.agent, self.member, self.a, self.b

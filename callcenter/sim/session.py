@@ -69,6 +69,7 @@ class Session:
         self.ringing = gevent.event.Event()  # an originated leg has started to ring
         self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
         self.destroy_gate: gevent.event.Event | None = None  # held by mod_callcenter
+        self.before_report: list[Callable[[], None]] = []  # media bugs closing at hangup
 
     # -- firing ------------------------------------------------------------------------
 
@@ -437,6 +438,8 @@ class Session:
             self.hangup("NORMAL_CLEARING")
         self.enter_state("CS_HANGUP")
         self.call_state("HANGUP")
+        for close in self.before_report:
+            close()
         self.set_state("CS_REPORTING")
         self.enter_state("CS_REPORTING")
         self._stamp_times()
