@@ -39,10 +39,11 @@ from callcenter.sim.callcenter_model import (
 )
 from callcenter.sim.callcenter_text import USAGE
 from callcenter.sim.queue_conf import read_callcenter_conf
+from callcenter.sim.runner import DEFAULT_CONF
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CAPTURES = FIXTURES / "freeswitch"
-CONF = FIXTURES / "callcenter.conf.xml"
+CONF = DEFAULT_CONF / "autoload_configs" / "callcenter.conf.xml"
 SCENARIOS = sorted(p.name.split(".")[0] for p in CAPTURES.glob("*.control.sent.esl"))
 API_EVENT_FUNCTIONS = ("cc_agent_add", "cc_agent_get")
 API_UPDATE_ACTIONS = ("agent-status-change", "agent-contact-change")

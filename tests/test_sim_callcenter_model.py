@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -21,9 +20,10 @@ from callcenter.sim.callcenter_model import (
 )
 from callcenter.sim.callcenter_text import separate_string
 from callcenter.sim.queue_conf import QueueConfError, parse_callcenter_conf, read_callcenter_conf
+from callcenter.sim.runner import DEFAULT_CONF
 from callcenter.sim.switch_hash import SwitchHash
 
-CONF = Path(__file__).resolve().parent / "fixtures" / "callcenter.conf.xml"
+CONF = DEFAULT_CONF / "autoload_configs" / "callcenter.conf.xml"
 NOW = 10_000
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from callcenter.sim.dialplan import Dialplan, DialplanError, expand_variables, read_globals
+from callcenter.sim.runner import DEFAULT_CONF
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CONF = FIXTURES / "dialplan" / "conf"
+CONF = DEFAULT_CONF  # the configuration of the box the captures came from
 BOX_GLOBALS = {"local_ip_v4": "192.0.2.2"}  # a core variable FreeSWITCH sets before vars.xml
 LOG_LINE = re.compile(r"^(?P<uuid>[0-9a-f-]{36}) (?P<rest>.*)$")
 PROCESSING = re.compile(r"^(?P<when>\S+ \S+) \S+ \[INFO\] mod_dialplan_xml\.c:\d+ (?P<msg>"

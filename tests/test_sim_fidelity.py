@@ -4,12 +4,12 @@ and compare what it sends with what FreeSWITCH sent (tests/support/fidelity.py s
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import gevent
 import pytest
 
 from callcenter.sim.esl_server import EslServer
+from callcenter.sim.runner import DEFAULT_CONF
 from callcenter.sim.switch import SimSwitch
 from callcenter.switch.errors import CommandError
 from callcenter.switch.event import Event
@@ -18,7 +18,7 @@ from callcenter.switch.protocol import FrameParser
 from tests.support.fidelity import captured_events, differences
 from tests.support.replay import Capture
 
-CONF = Path(__file__).resolve().parent / "fixtures" / "callcenter.conf.xml"
+CONF = DEFAULT_CONF / "autoload_configs" / "callcenter.conf.xml"
 # Values in replies that are times or counters of the running switch.
 _EPOCH = re.compile(r"\b1\d{9}\b")
 
