@@ -4,12 +4,17 @@ and compare what it sends with what FreeSWITCH sent (tests/support/fidelity.py s
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import gevent
+import gevent.event
+import gevent.server
 import pytest
 
 from callcenter.sim.esl_server import EslServer
-from callcenter.sim.runner import DEFAULT_CONF
+from callcenter.sim.people import Caller, PhoneBehaviour, Phones
+from callcenter.sim.runner import DEFAULT_CONF, Simulation, build_switch
 from callcenter.sim.switch import SimSwitch
 from callcenter.switch.errors import CommandError
 from callcenter.switch.event import Event
@@ -35,6 +40,12 @@ def _replies(capture: Capture) -> list[str]:
 
 def _normal(text: str) -> str:
     text = _EPOCH.sub("<epoch>", text)
+    # `queue list members`: base_score and score are waiting times in seconds.
+    text = re.sub(r"\|(\d+)\|(\d+)\|([^|\n]*)\|([^|\n]*)\|(Waiting|Trying|Answered|Abandoned)"
+                  r"\|(\d+)$", r"|<seconds>|\2|\3|\4|\5|<seconds>", text, flags=re.M)
+    # `agent list`: talk_time (third from last) is seconds of talk.
+    text = re.sub(r"^(agent[^|\n]*(?:\|[^|\n]*){17})\|\d+\|(\d+)\|(\d+)$", r"\1|<seconds>|\2|\3",
+                  text, flags=re.M)
     return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", text)
 
 
@@ -90,3 +101,190 @@ def test_api_replies(switch) -> None:
     gevent.sleep(0.1)
     observer.conn.stop()
     assert differences(captured_events("api_replies"), observer.events) == []
+
+
+# -- calls --------------------------------------------------------------------------------
+
+SPEED = 10.0  # simulated seconds per real second: a 3 s call takes 0.3 s
+
+
+def _conf_with_socket(tmp_path: Path, port: int) -> Path:
+    """The capture box's configuration, with the outbound socket pointed at our test daemon."""
+    conf = tmp_path / "conf"
+    shutil.copytree(DEFAULT_CONF, conf)
+    hotline = conf / "dialplan" / "public" / "00_hotline_1022.xml"
+    hotline.write_text(hotline.read_text().replace("127.0.0.1:8084", f"127.0.0.1:{port}"))
+    return conf
+
+
+@pytest.fixture
+def box(tmp_path: Path):
+    """The simulated FreeSWITCH of the captures, served on loopback."""
+    daemon = _FakeDaemon()
+    sim = build_switch(Simulation(conf_dir=_conf_with_socket(tmp_path, daemon.port),
+                                  speed=SPEED),
+                       Phones(default=PhoneBehaviour(answer_after=0.2)))
+    server = EslServer(sim, port=0)
+    server.start()
+    yield sim, server, daemon
+    daemon.stop()
+    server.stop()
+    assert sim.callcenter is not None
+    sim.callcenter.stop()
+
+
+def _run_control(server: EslServer, commands: list[str]) -> list[str]:
+    host, port = server.address
+    conn = InboundConnection(host, port, "ClueCon")
+    conn.connect()
+    out = []
+    for command in commands:
+        try:
+            out.append(str(conn.send(command)))
+        except CommandError as exc:
+            out.append(exc.reply)
+    conn.stop()
+    return out
+
+
+def _setup_commands(scenario: str) -> tuple[list[str], list[str]]:
+    """The control connection's commands before the call, and after it."""
+    commands = Capture.load(scenario, "control").commands()[1:]
+    split = next(i for i, c in enumerate(commands) if i > 0 and c.startswith((
+        "api callcenter_config agent list", "api show", "exit", "api hupall",
+        "api callcenter_config queue list")))
+    return commands[:split], commands[split:]
+
+
+def _wait_calls_over(sim, timeout: float = 10.0) -> None:
+    with gevent.Timeout(timeout):
+        while sim.sessions:
+            gevent.sleep(0.02)
+    gevent.sleep(0.1)
+
+
+def _heartbeats(sim, scenario: str) -> None:
+    """As many HEARTBEATs as FreeSWITCH happened to send during the capture (every 20 s)."""
+    for event in captured_events(scenario):
+        if event.name == "HEARTBEAT":
+            sim.fire(sim.heartbeat())
+
+
+CALLS = {
+    # scenario: (caller number, destination, key, seconds in IVR before hanging up,
+    #            seconds in queue before hanging up, talk time)
+    "call_answered": ("0912345678", "1022", "1", None, 60.0, 3.0),
+    "call_recorded": ("0912345678", "1022", "1", None, 60.0, 3.0),
+    "call_abandoned": ("0987654321", "1022", "2", None, 4.0, 3.0),
+    "ivr_hangup": ("0944555666", "1022", None, 1.0, 60.0, 3.0),
+}
+# The captures were taken one after the other on one FreeSWITCH: ivr_hangup's `queue list
+# members` still shows the member call_abandoned left (discard-abandoned-after is 60 s).
+EARLIER = {"ivr_hangup": "call_abandoned"}
+
+
+def _call(sim, scenario: str):
+    number, destination, key, ivr, queue_patience, talk = CALLS[scenario]
+    return sim.inbound_call(Caller(number, "Nguyen Van A", destination=destination, key=key,
+                                   key_delay=0.5, ivr_patience=ivr,
+                                   queue_patience=queue_patience, talk_time=talk))
+
+
+@pytest.mark.parametrize("scenario", sorted(CALLS))
+def test_call_scenario(box, scenario: str) -> None:
+    sim, server, _daemon = box
+    if scenario == "call_recorded":
+        queue = sim.callcenter.model.get_queue("f0_home_care@hotline1022")
+        queue.record_template = ("/var/lib/freeswitch/recordings/${strftime(%Y)}/"
+                                 "${strftime(%m)}/${strftime(%d)}/${uuid}.wav")
+    if scenario in EARLIER:
+        _call(sim, EARLIER[scenario])
+        _wait_calls_over(sim)
+    observer = _Observer(server, "event plain ALL")
+    before, after = _setup_commands(scenario)
+    _run_control(server, before)
+    _call(sim, scenario)
+    _wait_calls_over(sim)
+    _heartbeats(sim, scenario)
+    replies = _run_control(server, after)
+    gevent.sleep(0.1)
+    observer.conn.stop()
+    problems = differences(captured_events(scenario), observer.events)
+    assert problems == [], "\n".join(problems)
+    expected = _replies(Capture.load(scenario, "control"))[-len(after):]
+    assert [_normal(r) for r in replies] == [_normal(r) for r in expected]
+
+
+class _FakeDaemon:
+    """The daemon's side of the outbound socket, replaying the capture's commands in order and
+    waiting where the capture's client waited (for play_and_get_digits to complete)."""
+
+    def __init__(self) -> None:
+        self.frames: list = []
+        self.done = gevent.event.Event()
+        self._server = gevent.server.StreamServer(("127.0.0.1", 0), self._serve)
+        self._server.start()
+        self.port = self._server.server_port
+
+    def stop(self) -> None:
+        self._server.stop(timeout=1)
+
+    def _serve(self, sock, _address) -> None:
+        parser, seen = FrameParser(), [0]
+
+        def until(done) -> None:
+            while True:
+                for frame in self.frames[seen[0]:]:
+                    seen[0] += 1
+                    if done(frame):
+                        return
+                data = sock.recv(65536)
+                if not data:
+                    return
+                self.frames.extend(parser.feed(data))
+
+        def is_reply(frame) -> bool:
+            return frame.content_type == "command/reply"
+
+        def digits_done(frame) -> bool:
+            if frame.content_type != "text/event-plain":
+                return False
+            event = Event.from_frame(frame)
+            return (event.name == "CHANNEL_EXECUTE_COMPLETE"
+                    and event.get("Application") == "play_and_get_digits")
+
+        for command in Capture.load("outbound_socket", "session").commands():
+            if command.startswith("getvar"):
+                until(digits_done)
+            sock.sendall((command + "\n\n").encode())
+            until(is_reply)
+        until(lambda f: f.content_type == "text/disconnect-notice")
+        sock.close()
+        self.done.set()
+
+
+def test_outbound_socket_scenario(box) -> None:
+    sim, server, daemon = box
+    observer = _Observer(server, "event plain ALL")
+    before, after = _setup_commands("outbound_socket")
+    _run_control(server, before)
+    sim.inbound_call(Caller("0912345678", "Nguyen Van A", destination="1023", key="1",
+                            key_delay=0.5, talk_time=3.0))
+    _wait_calls_over(sim)
+    assert daemon.done.wait(5)
+    _heartbeats(sim, "outbound_socket")
+    _run_control(server, after)
+    gevent.sleep(0.1)
+    observer.conn.stop()
+    problems = differences(captured_events("outbound_socket"), observer.events)
+    session_events = [Event.from_frame(f) for f in daemon.frames
+                      if f.content_type == "text/event-plain"]
+    problems += differences(captured_events("outbound_socket", "session"), session_events)
+    assert problems == [], "\n".join(problems)
+    replies = [f.get("Reply-Text") for f in daemon.frames if f.content_type == "command/reply"]
+    expected = [f.get("Reply-Text") for f in FrameParser().feed(
+        Capture.load("outbound_socket", "session").recv) if f.content_type == "command/reply"]
+    assert replies == expected
+    notice = [f for f in daemon.frames if f.content_type == "text/disconnect-notice"]
+    assert [(f.get("Content-Disposition"), f.get("Linger-Time")) for f in notice] == [
+        ("linger", "-1")]

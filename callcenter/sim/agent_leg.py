@@ -102,7 +102,7 @@ class AgentLeg:
             ("CC-Member-Session-UUID", self.a.channel.uuid),
             ("CC-Member-CID-Name", profile.caller_id_name),
             ("CC-Member-CID-Number", profile.caller_id_number),
-            ("CC-Member-DNIS", profile.rdnis or profile.destination_number)],
+            ("CC-Member-DNIS", profile.rdnis)],
             sites.CC_OFFERING)
         cause = self._ring()
         if cause is not None:
@@ -240,7 +240,7 @@ class AgentLeg:
             ("CC-Member-UUID", member.uuid), ("CC-Member-Session-UUID", a.channel.uuid),
             ("CC-Member-CID-Name", a_profile.caller_id_name),
             ("CC-Member-CID-Number", a_profile.caller_id_number),
-            ("CC-Member-DNIS", a_profile.rdnis or a_profile.destination_number)],
+            ("CC-Member-DNIS", a_profile.rdnis)],
             sites.CC_BRIDGE_START, b)
         self._start_recording()
         member.bridge_epoch = now

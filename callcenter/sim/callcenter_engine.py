@@ -208,6 +208,7 @@ class CallcenterEngine:
             offer.kill(block=False)
         member.state = "Abandoned"
         member.abandoned_epoch = now
+        member.session_uuid = ""  # the row outlives the call, for abandoned-resume-allowed
         profile = session.channel.profile
         self.emit([("CC-Queue", member.queue), ("CC-Action", "member-queue-end"),
                    ("CC-Member-Leaving-Time", str(now)),

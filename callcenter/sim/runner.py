@@ -37,14 +37,14 @@ class Simulation:
     heartbeat_interval: float = 20.0
 
 
-def build_switch(sim: Simulation) -> SimSwitch:
-    from callcenter.sim.dialplan import Dialplan, read_globals
+def build_switch(sim: Simulation, phones: Phones | None = None) -> SimSwitch:
+    from callcenter.sim.dialplan import Dialplan
 
     conf = sim.conf_dir
-    globals_ = read_globals(conf / "vars.xml") if (conf / "vars.xml").exists() else {}
-    phones = Phones(default=PhoneBehaviour(answer_after=2.0))
-    switch = SimSwitch(Dialplan.load(conf / "dialplan"), speed=sim.speed, phones=phones,
-                       globals_=globals_)
+    dialplan = Dialplan.load(conf, global_vars={"local_ip_v4": "127.0.0.1"})
+    phones = phones or Phones(default=PhoneBehaviour(answer_after=2.0))
+    switch = SimSwitch(dialplan, speed=sim.speed, phones=phones,
+                       globals_=dict(dialplan.global_vars))
     switch.load_callcenter(conf / "autoload_configs" / "callcenter.conf.xml",
                            random.Random(sim.seed))
     return switch

@@ -70,6 +70,7 @@ class Session:
         self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
         self.destroy_gate: gevent.event.Event | None = None  # held by mod_callcenter
         self.before_report: list[Callable[[], None]] = []  # media bugs closing at hangup
+        switch.register(self)  # it exists from now on (`show channels`, `hupall`)
 
     # -- firing ------------------------------------------------------------------------
 
@@ -222,7 +223,6 @@ class Session:
     def run_outbound_leg(self) -> None:
         """An outgoing channel: created, ringing; bridged by someone else; then it ends."""
         channel = self.channel
-        self.switch.register(self)
         self.fire("CHANNEL_OUTGOING", calling=sites.OUTGOING, variables=False)
         self.enter_state("CS_INIT")
         self.set_state("CS_ROUTING")
@@ -351,7 +351,6 @@ class Session:
     def run_inbound(self) -> None:
         """A call that arrived from the trunk: route it through the dialplan until it ends."""
         channel = self.channel
-        self.switch.register(self)
         channel.show_profile = False
         self.fire("CHANNEL_STATE", calling=sites.STATE)  # CS_NEW
         channel.show_profile = True

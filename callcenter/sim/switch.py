@@ -158,8 +158,12 @@ class SimSwitch(Switch):
         def inline(app: str, data: str) -> None:
             session.execute(app, data)
 
+        def remember(name: str, value: str) -> None:
+            session.channel.variables[name] = value
+
         return self.dialplan.hunt(profile.context, fields, session.channel.variables, now,
-                                  execute_inline=inline)
+                                  execute_inline=inline, api=self.api_for_expansion,
+                                  on_variable=remember)
 
     def expand(self, data: str, channel: Channel) -> str:
         if "$" not in data:
@@ -171,7 +175,8 @@ class SimSwitch(Switch):
 
     def api_for_expansion(self, command: str, args: str) -> str:
         if command == "strftime":
-            return datetime.fromtimestamp(self.clock()).strftime(args or "%Y-%m-%d %H:%M:%S")
+            moment = datetime.fromtimestamp(self.clock()).astimezone()
+            return moment.strftime(args or "%Y-%m-%d %H:%M:%S")
         function = self.api_commands.get(command)
         return function(args) if function else ""
 
@@ -207,7 +212,7 @@ class SimSwitch(Switch):
         cause = args.split()[0] if args.strip() else "NORMAL_CLEARING"
         for session in list(self.sessions.values()):
             session.hangup_from_outside(cause)
-        return "+OK\n"
+        return f"+OK hangup all channels with cause {cause}\n"
 
     def _uuid_exists(self, args: str) -> str:
         session, _ = self._uuid(args)
