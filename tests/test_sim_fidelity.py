@@ -40,6 +40,9 @@ def _replies(capture: Capture) -> list[str]:
 
 def _normal(text: str) -> str:
     text = _EPOCH.sub("<epoch>", text)
+    # `show channels as json`: when created, on which host.
+    text = re.sub(r'"created":"[^"]*"', '"created":"<date>"', text)
+    text = re.sub(r'"hostname":"[^"]*"', '"hostname":"<host>"', text)
     # `queue list members`: base_score and score are waiting times in seconds.
     text = re.sub(r"\|(\d+)\|(\d+)\|([^|\n]*)\|([^|\n]*)\|(Waiting|Trying|Answered|Abandoned)"
                   r"\|(\d+)$", r"|<seconds>|\2|\3|\4|\5|<seconds>", text, flags=re.M)
@@ -288,3 +291,75 @@ def test_outbound_socket_scenario(box) -> None:
     notice = [f for f in daemon.frames if f.content_type == "text/disconnect-notice"]
     assert [(f.get("Content-Disposition"), f.get("Linger-Time")) for f in notice] == [
         ("linger", "-1")]
+
+
+def _wait_for(condition, timeout: float = 10.0) -> None:
+    with gevent.Timeout(timeout):
+        while not condition():
+            gevent.sleep(0.02)
+
+
+def _session(sim, name_part: str):
+    return next((s for s in sim.sessions.values() if name_part in s.channel.name), None)
+
+
+def test_lead_transfer_callback_scenario(box) -> None:
+    """A lead listens in (originate … &eavesdrop), the caller is moved to 115 (uuid_transfer,
+    while mod_callcenter still holds the bridge), then a click-to-dial callback (originate …
+    &bridge(…)); the control connection's commands are the capture's, with our uuids."""
+    sim, server, _daemon = box
+    observer = _Observer(server, "event plain ALL")
+    capture = Capture.load("lead_transfer_callback", "control")
+    commands = capture.commands()[1:]
+    host, port = server.address
+    control = InboundConnection(host, port, "ClueCon")
+    control_events: list[Event] = []
+    control.register_handle("*", control_events.append)
+    control.connect()
+    replies: list[str] = []
+
+    def send(command: str) -> str:
+        try:
+            reply = str(control.send(command))
+        except CommandError as exc:
+            reply = exc.reply
+        replies.append(reply)
+        return reply
+
+    for command in commands[:11]:  # clean up, subscribe, agent and tier, Available
+        send(command)
+    caller = sim.inbound_call(Caller("0912345678", "Nguyen Van A", key="1", key_delay=0.5,
+                                     talk_time=600))
+    _wait_for(lambda: caller.phase == "bridged")
+    agent_uuid = send(commands[11])  # agent get uuid
+    send(commands[12])  # show channels as json
+    send(commands[13].replace("fc274857-442e-4d73-9ff8-d4043071c9f4", agent_uuid))
+    _wait_for(lambda: sum(e.name == "BACKGROUND_JOB" for e in control_events) == 1)
+    _wait_for(lambda: _session(sim, "lead2001") is not None and
+              _session(sim, "lead2001").current_app == "eavesdrop")
+    send(commands[14])  # show channels count
+    send(commands[15].replace("b74514d9-044a-41e2-a2ee-12f081377738", caller.channel.uuid))
+    _wait_for(lambda: _session(sim, "er115") is not None and
+              _session(sim, "er115").bridged_to is not None)
+    _wait_for(lambda: _session(sim, "lead2001") is None and _session(sim, "agent1001") is None)
+    send(commands[16])  # show channels count
+    send(commands[17])  # hupall
+    _wait_calls_over(sim)
+    send(commands[18])  # bgapi originate … &bridge(…)
+    _wait_for(lambda: sum(e.name == "BACKGROUND_JOB" for e in control_events) == 2)
+    _wait_for(lambda: _session(sim, "5094") is not None and
+              _session(sim, "5094").bridged_to is not None)
+    for command in commands[19:]:  # show channels count, hupall ×2, agent del ×3, exit
+        send(command)
+        if "hupall" in command:
+            _wait_calls_over(sim)
+    _heartbeats(sim, "lead_transfer_callback")
+    gevent.sleep(0.1)
+    observer.conn.stop()
+    control.stop()
+    problems = differences(captured_events("lead_transfer_callback"), observer.events)
+    problems += differences(captured_events("lead_transfer_callback", "control"),
+                            control_events)
+    assert problems == [], "\n".join(problems)
+    expected = _replies(capture)
+    assert [_normal(r) for r in replies] == [_normal(r) for r in expected]

@@ -4,7 +4,6 @@ of the `call_answered` capture."""
 
 from __future__ import annotations
 
-import re
 import uuid as uuidlib
 from typing import TYPE_CHECKING
 
@@ -13,14 +12,11 @@ import gevent.event
 
 from callcenter.sim import sites
 from callcenter.sim.callcenter_model import Agent, Member
-from callcenter.sim.channel import CallerProfile, Channel
+from callcenter.sim.originate import new_leg, parse_dial_string, ring
 from callcenter.sim.session import Session
 
 if TYPE_CHECKING:
     from callcenter.sim.callcenter_engine import CallcenterEngine
-
-_VARS = re.compile(r"^(?:\{([^}]*)\}|\[([^\]]*)\])")
-
 
 def prepare_uuid_bridge(a: Session, b: Session, now_us: int) -> None:
     """What uuid_bridge changes before either leg moves: a new caller profile each (with
@@ -51,24 +47,6 @@ def prepare_uuid_bridge(a: Session, b: Session, now_us: int) -> None:
 
 class OfferFailed(Exception):
     """The agent did not take the call; the member waits for the next one."""
-
-
-def parse_dial_string(dial: str) -> tuple[dict[str, str], str, str]:
-    """`{a=b}[leg_timeout=8]sofia/external/agent1001@host` → (variables, endpoint, user)."""
-    variables: dict[str, str] = {}
-    rest = dial.strip()
-    while (match := _VARS.match(rest)) is not None:
-        for pair in (match.group(1) or match.group(2) or "").split(","):
-            name, _, value = pair.partition("=")
-            if name:
-                variables[name.strip()] = value.strip().strip("'")
-        rest = rest[match.end():]
-    parts = rest.split("/")
-    user = parts[-1].split("@")[0] if parts else rest
-    if parts[0] == "user" and len(parts) > 1:
-        domain = parts[1].split("@")[1] if "@" in parts[1] else ""
-        rest = f"sofia/internal/{user}@{domain or '127.0.0.1'}"
-    return variables, rest, user
 
 
 class AgentLeg:
@@ -122,67 +100,29 @@ class AgentLeg:
 
     def _ring(self) -> str | None:
         """Originate the agent's leg; None when answered, else the failure cause."""
-        contact = self.agent.contact or ""
-        variables, endpoint, user = parse_dial_string(contact)
-        behaviour = self.switch.phones.behaviour(user)
-        if behaviour.action == "unregistered":
-            return "USER_NOT_REGISTERED"
-        leg = self._new_leg(endpoint, user, variables)
-        self.b = leg
-        leg.greenlet = gevent.spawn(leg.run_outbound_leg)
-        timeout = float(variables.get("leg_timeout") or
-                        self.engine.model.settings.agent_originate_timeout)
-        leg.ringing.wait(self.switch.real(5))
-        if behaviour.action in ("reject", "busy"):
-            self.a.wait_or_hangup(min(1.0, timeout), leg)
-            cause = "CALL_REJECTED" if behaviour.action == "reject" else "USER_BUSY"
-            leg.hangup_from_outside(cause)
-            return cause
-        ring_for = behaviour.answer_after if behaviour.action == "answer" else timeout
-        ended = self.a.wait_or_hangup(min(ring_for, timeout), leg)
-        if ended == "member":
-            leg.hangup_from_outside("ORIGINATOR_CANCEL")
-            return "ORIGINATOR_CANCEL"
-        if ended == "agent":
-            return leg.channel.hangup_cause or "NO_ANSWER"
-        if behaviour.action != "answer" or ring_for >= timeout:
-            cause = "ALLOTTED_TIMEOUT" if "leg_timeout" in variables else "NO_ANSWER"
-            leg.hangup_from_outside(cause)
-            return cause
-        leg.answer_outbound()
-        self.answered_at = int(self.switch.clock())
-        return None
-
-    def _new_leg(self, endpoint: str, user: str, variables: dict[str, str]) -> Session:
+        variables, endpoint, user = parse_dial_string(self.agent.contact or "")
         a = self.a.channel
-        now = self.switch.now_us()
-        # The network address is learned from the phone's first reply (PROGRESS on).
-        profile = CallerProfile(
-            caller_id_name=a.profile.caller_id_name, caller_id_number=a.profile.caller_id_number,
-            orig_caller_id_name=a.profile.caller_id_name,
-            orig_caller_id_number=a.profile.caller_id_number, callee_id_name="Outbound Call",
-            callee_id_number=user,
-            ani=a.profile.caller_id_number, destination_number=user,
-            source="src/switch_ivr_originate.c", context="default", profile_index="1",
-            direction="outbound", logical_direction="outbound")
-        profile.times["Profile-Created-Time"] = profile.times["Channel-Created-Time"] = now
-        channel = Channel(name=endpoint, direction="outbound", profile=profile,
-                          hit_dialplan=False, running_state="CS_NONE", state="CS_INIT")
+        leg = new_leg(self.switch, endpoint, user, variables,
+                      cid_name=a.profile.caller_id_name, cid_number=a.profile.caller_id_number)
         member, agent = self.member, self.agent
         exported = [v for v in a.variables.get("cc_export_vars", "").split(",") if v]
-        channel.variables.update({
-            "direction": "outbound", "uuid": channel.uuid, "call_uuid": channel.uuid,
-            "channel_name": endpoint, **variables,
-            "cc_export_vars": a.variables.get("cc_export_vars", ""),
-            **{name: a.variables[name] for name in exported if name in a.variables},
+        leg.channel.variables.update({
             "cc_queue": member.queue, "cc_queue_joined_epoch": str(member.joined_epoch),
             "cc_member_uuid": member.uuid, "cc_member_session_uuid": a.uuid,
             "cc_member_pre_answer_uuid": member.uuid, "cc_agent": agent.name,
             "cc_agent_type": agent.type or "callback", "cc_side": "agent",
             "loopback_bowout": "false", "loopback_bowout_on_execute": "false",
             "ignore_early_media": "true",
+            "cc_export_vars": a.variables.get("cc_export_vars", ""),
+            **{name: a.variables[name] for name in exported if name in a.variables},
         })
-        return Session(self.switch, channel)
+        self.b = leg
+        timeout = float(variables.get("leg_timeout") or
+                        self.engine.model.settings.agent_originate_timeout)
+        cause = ring(leg, user, timeout, waiting=self.a)
+        if cause is None:
+            self.answered_at = int(self.switch.clock())
+        return cause
 
     def _failed(self, cause: str) -> None:
         """bridge-agent-fail, the retry delay the cause calls for, max-no-answer."""
@@ -265,8 +205,9 @@ class AgentLeg:
         engine.api.agent_update("state", "In a queue call", agent.name, now)
         engine.members_count(member.queue)  # counted while still Trying, as FreeSWITCH does
         member.state = "Answered"
-        a.reported.wait()
         b.reported.wait()
+        # Transferred away instead of hanging up, the caller is reported once bridged again.
+        gevent.wait([a.reported, a.new_bridge], count=1)
         self._report_end()
         done.set()
 

@@ -113,10 +113,13 @@ class Channel:
     other_type: str | None = None  # originator | originatee
     other_profile: CallerProfile | None = None
     show_profile: bool = True  # a brand-new channel (CS_NEW) has no caller profile yet
+    sent_callee: tuple[str, str] = ("", "")  # what CALL_UPDATE told the phone
+    initial_profile: CallerProfile | None = None  # as created, for `show channels`
 
     def __post_init__(self) -> None:
         self.profile.uuid = self.uuid
         self.profile.channel_name = self.name
+        self.initial_profile = self.profile.copy()
 
     @property
     def answered(self) -> bool:

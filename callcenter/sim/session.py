@@ -70,6 +70,9 @@ class Session:
         self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
         self.destroy_gate: gevent.event.Event | None = None  # held by mod_callcenter
         self.before_report: list[Callable[[], None]] = []  # media bugs closing at hangup
+        self.new_bridge = gevent.event.Event()  # set each time this leg bridges (bridge app)
+        self.go = gevent.event.Event()  # an originated leg was answered: run `then_run`
+        self.then_run: list[tuple[str, str]] | str | None = None
         switch.register(self)  # it exists from now on (`show channels`, `hupall`)
 
     # -- firing ------------------------------------------------------------------------
@@ -237,8 +240,56 @@ class Session:
         self.fire("CHANNEL_PROGRESS", calling=sites.PROGRESS)
         self.call_state("RINGING")
         self.ringing.set()
+        gevent.wait([self.hungup, self.go], count=1)
+        if self.go.is_set() and not self.hungup.is_set():
+            self._run_after_answer()
         self.hungup.wait()
         self.finish()
+
+    def _run_after_answer(self) -> None:
+        """An originated leg, answered: run its application, or route it to an extension."""
+        then = self.then_run
+        self.channel.hit_dialplan = True  # `&app(…)` runs through the inline dialplan
+        if isinstance(then, str):
+            parts = then.split()
+            profile = self.channel.profile
+            profile.destination_number = parts[0]
+            profile.dialplan = parts[1] if len(parts) > 1 else "XML"
+            profile.context = parts[2] if len(parts) > 2 else "default"
+            self.route_and_execute()
+            return
+        try:
+            self.set_state("CS_EXECUTE")
+            self.enter_state("CS_EXECUTE")
+            for app, data in then or []:
+                self.execute(app, data)
+            self.hangup("NORMAL_CLEARING")
+        except (Hangup, Transferred):
+            self.hangup("NORMAL_CLEARING")
+
+    def flip_caller_id(self) -> None:
+        """switch_channel_flip_cid: an answered originate shows the far end as the caller."""
+        profile = self.channel.profile
+        profile.caller_id_name, profile.callee_id_name = (profile.callee_id_name,
+                                                          profile.caller_id_name)
+        profile.caller_id_number, profile.callee_id_number = (profile.callee_id_number,
+                                                              profile.caller_id_number)
+        self.fire("CALL_UPDATE", before=[
+            ("Direction", "RECV"), ("Callee-Name", profile.callee_id_name),
+            ("Callee-Number", profile.callee_id_number)], calling=sites.FLIP_CID)
+
+    def call_update(self, other: Session) -> None:
+        """What the phone is told about the other party (CALL_UPDATE, `sent_callee_*`)."""
+        profile = other.channel.profile
+        name = profile.callee_id_name if other.channel.direction == "outbound" else \
+            profile.caller_id_name
+        number = profile.callee_id_number if other.channel.direction == "outbound" else \
+            profile.caller_id_number
+        self.channel.sent_callee = (name, number)
+        self.fire("CALL_UPDATE", before=[
+            ("Direction", "SEND"), ("Sent-Callee-ID-Name", name),
+            ("Sent-Callee-ID-Number", number), ("Bridged-To", other.channel.uuid)],
+            calling=sites.CALL_UPDATE)
 
     def answer_outbound(self) -> None:
         """The far end of an originated leg answers (no early media before it)."""
@@ -273,6 +324,10 @@ class Session:
                            (self, "CS_SOFT_EXECUTE"), (b, "CS_SOFT_EXECUTE")):
             leg.set_state(state)
             leg.enter_state(state)
+        for leg, other in ((self, b), (b, self)):
+            leg.channel.variables["current_application"] = "uuid_bridge"
+            leg.channel.variables["current_application_data"] = other.channel.uuid
+        b.channel.variables["call_uuid"] = self.channel.uuid
         self.fire("CHANNEL_EXECUTE", after=[("Application", "uuid_bridge"),
                                             ("Application-Data", b.channel.uuid)],
                   calling=sites.UUID_BRIDGE_EXECUTE_A)
@@ -288,19 +343,17 @@ class Session:
         self.fire("CHANNEL_BRIDGE", before=ids, calling=sites.BRIDGE)
         b.set_state("CS_EXCHANGE_MEDIA")
         b.enter_state("CS_EXCHANGE_MEDIA")
-        for leg, other in ((self, b), (b, self)):
-            leg.fire("CALL_UPDATE", before=[
-                ("Direction", "SEND"),
-                ("Sent-Callee-ID-Name", other.channel.profile.callee_id_name or
-                 other.channel.profile.caller_id_name),
-                ("Sent-Callee-ID-Number", other.channel.profile.callee_id_number or
-                 other.channel.profile.caller_id_number),
-                ("Bridged-To", other.channel.uuid)], calling=sites.CALL_UPDATE)
+        self.call_update(b)
+        b.call_update(self)
         self.bridged_to, b.bridged_to = b, self
         self.set_phase("bridged")
         bridged.set()
-        gevent.wait([self.hungup, b.hungup], count=1)
-        if not self.hungup.is_set():
+        gevent.wait([self.hungup, b.hungup, self.interrupted], count=1)
+        if self.interrupted.is_set() and not self.hungup.is_set():
+            # uuid_transfer: the agent is let go, the caller moves on without an other leg.
+            self.interrupted.clear()
+            self.channel.other_type = self.channel.other_profile = None
+        elif not self.hungup.is_set():
             self.hangup("NORMAL_CLEARING")
         b.hangup_from_outside("NORMAL_CLEARING")
         b.reported.wait(self.switch.real(10))
@@ -380,8 +433,10 @@ class Session:
                     break
                 if self.pending_bridge is not None:
                     bridge, self.pending_bridge = self.pending_bridge, None
+                    self.pending_transfer = None
                     bridge()
-                    break
+                    if self.pending_transfer is None or not self.channel.alive:
+                        break
                 self.pending_transfer = None
                 # transferred: the call state goes back to RINGING while it is routed again
                 self.channel.running_state = "CS_ROUTING"

@@ -34,6 +34,7 @@ WRITE_CODEC = ("switch_core_codec.c", "switch_core_session_set_write_codec", 471
 PLAYBACK_START = ("switch_ivr_play_say.c", "switch_ivr_play_file", 1649)
 PLAYBACK_STOP = ("switch_ivr_play_say.c", "switch_ivr_play_file", 2023)
 CALL_UPDATE = ("mod_sofia.c", "sofia_receive_message", 2133)
+FLIP_CID = ("switch_channel.c", "switch_channel_flip_cid", 3279)
 RECORD_START = ("switch_ivr_async.c", "record_callback", 1482)
 RECORD_STOP = ("switch_ivr_async.c", "send_record_stop_event", 1241)
 PRIVATE_COMMAND = ("switch_ivr.c", "switch_ivr_parse_next_event", 804)

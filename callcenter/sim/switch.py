@@ -20,7 +20,7 @@ from typing import Any
 
 import gevent
 
-from callcenter.sim import apps, outbound
+from callcenter.sim import apps, originate, outbound
 from callcenter.sim.callcenter_engine import CallcenterEngine
 from callcenter.sim.callcenter_model import CallcenterModel
 from callcenter.sim.channel import CallerProfile, Channel
@@ -54,6 +54,7 @@ class SimSwitch(Switch):
         self.hangup_listeners: list[Callable[[Session], None]] = []
         apps.register(self)
         outbound.register(self)
+        originate.register(self)
         self.callcenter: CallcenterEngine | None = None
         for name, function in (("show", self._show), ("hupall", self._hupall),
                                ("uuid_kill", self._uuid_kill),
@@ -254,31 +255,43 @@ class SimSwitch(Switch):
         if as_json:
             if not rows:
                 return '{"row_count": 0}\n'
-            return json.dumps({"row_count": len(rows), "rows": rows}, separators=(",", ":"))
+            return json.dumps({"row_count": len(rows), "rows": rows}, ensure_ascii=False,
+                              separators=(",", ":"))
         if not rows:
             return "\n0 total.\n"
-        header = ",".join(rows[0])
-        lines = [",".join(str(v) for v in r.values()) for r in rows]
-        return f"{header}\n" + "\n".join(lines) + f"\n\n{len(rows)} total.\n"
+        lines = [",".join(rows[0]), *(",".join(r.values()) for r in rows)]
+        return "\n".join(lines) + f"\n\n{len(rows)} total.\n"
 
     def _channel_row(self, session: Session) -> dict[str, str]:
+        """A row of the core's `channels` table, the columns `show channels` prints."""
         channel = session.channel
-        profile = channel.profile
+        profile, first = channel.profile, channel.initial_profile or channel.profile
         created = profile.times["Channel-Created-Time"]
+        media = channel.has_media
+        codec, rate, bits = (str(x) for x in channel.codec) if media else ("", "", "")
+        variables = channel.variables
         return {
             "uuid": channel.uuid, "direction": channel.direction,
             "created": datetime.fromtimestamp(created / 1e6).strftime("%Y-%m-%d %H:%M:%S"),
             "created_epoch": str(created // 1_000_000), "name": channel.name,
             "state": channel.running_state, "cid_name": profile.caller_id_name,
-            "cid_num": profile.caller_id_number, "ip_addr": profile.network_addr,
-            "dest": profile.destination_number, "application": session.current_app or "",
-            "application_data": channel.variables.get("current_application_data", ""),
+            "cid_num": profile.caller_id_number, "ip_addr": first.network_addr,
+            "dest": profile.destination_number,
+            "application": variables.get("current_application", ""),
+            "application_data": variables.get("current_application_data", ""),
             "dialplan": profile.dialplan, "context": profile.context,
-            "read_codec": channel.codec[0] if channel.has_media else "",
-            "read_rate": str(channel.codec[1]) if channel.has_media else "",
-            "callstate": channel.call_state,
+            "read_codec": codec, "read_rate": rate, "read_bit_rate": bits,
+            "write_codec": codec, "write_rate": rate, "write_bit_rate": bits,
+            "secure": "", "hostname": self.hostname, "presence_id": "", "presence_data": "",
+            "accountcode": "", "callstate": channel.call_state,
             "callee_name": profile.callee_id_name, "callee_num": profile.callee_id_number,
-            "call_uuid": channel.variables.get("call_uuid", channel.uuid),
+            "callee_direction": "SEND" if channel.sent_callee[0] else "",
+            "call_uuid": variables.get("call_uuid", channel.uuid),
+            "sent_callee_name": channel.sent_callee[0],
+            "sent_callee_num": channel.sent_callee[1],
+            "initial_cid_name": first.caller_id_name, "initial_cid_num": first.caller_id_number,
+            "initial_ip_addr": first.network_addr, "initial_dest": first.destination_number,
+            "initial_dialplan": first.dialplan, "initial_context": first.context,
         }
 
 

@@ -1,0 +1,225 @@
+"""Calls the switch places: `originate` (api), the `bridge` and `eavesdrop` applications, and
+the outgoing leg they share with mod_callcenter's agent calls (switch_ivr_originate.c). The
+caller-id rules follow the `lead_transfer_callback` capture: a leg bridged from a channel copies
+that channel's profile; a leg originated alone takes `origination_caller_id_*` and flips its
+caller id when answered."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import gevent
+import gevent.event
+
+from callcenter.sim import sites
+from callcenter.sim.channel import CallerProfile, Channel
+from callcenter.sim.session import Hangup, Session
+
+if TYPE_CHECKING:
+    from callcenter.sim.switch import SimSwitch
+
+_VARS = re.compile(r"^(?:\{([^}]*)\}|\[([^\]]*)\]|<([^>]*)>)")
+ORIGINATE_TIMEOUT = 60.0
+
+
+def parse_dial_string(dial: str) -> tuple[dict[str, str], str, str]:
+    """`{a=b}[leg_timeout=8]sofia/external/agent1001@host` → (variables, endpoint, user)."""
+    variables: dict[str, str] = {}
+    rest = dial.strip()
+    while (match := _VARS.match(rest)) is not None:
+        for pair in (match.group(1) or match.group(2) or match.group(3) or "").split(","):
+            name, _, value = pair.partition("=")
+            if name:
+                variables[name.strip()] = value.strip().strip("'")
+        rest = rest[match.end():]
+    parts = rest.split("/")
+    user = parts[-1].split("@")[0] if parts else rest
+    if parts[0] == "user" and len(parts) > 1:
+        domain = parts[1].split("@")[1] if "@" in parts[1] else ""
+        rest = f"sofia/internal/{user}@{domain or '127.0.0.1'}"
+    return variables, rest, user
+
+
+def split_dial_string(args: str) -> list[str]:
+    """The dial string, then the rest: the first space outside {…}, […], <…> and quotes."""
+    depth, quote = 0, ""
+    for i, char in enumerate(args):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "{[<":
+            depth += 1
+        elif char in "}]>":
+            depth -= 1
+        elif char == " " and depth <= 0:
+            return [args[:i], args[i + 1:]]
+    return [args]
+
+
+def new_leg(switch: SimSwitch, endpoint: str, user: str, variables: dict[str, str], *,
+            origin: Channel | None = None, cid_name: str = "", cid_number: str = "") -> Session:
+    """An outgoing channel, not yet ringing. With `origin` (bridge), the origin's profile is
+    copied and the two legs know each other; without, the caller id is `cid_*`."""
+    name = variables.get("origination_caller_id_name")
+    number = variables.get("origination_caller_id_number")
+    if origin is not None:
+        profile = origin.profile.copy()
+        profile.caller_id_name = name or profile.caller_id_name
+        profile.caller_id_number = number or profile.caller_id_number
+        profile.ani = number or profile.ani
+        profile.transfer_source = ""
+        if not origin.hit_dialplan:
+            profile.source = "src/switch_ivr_originate.c"
+        profile.context = origin.profile.context if origin.hit_dialplan else "default"
+    else:
+        cid_name, cid_number = name or cid_name, number or cid_number
+        profile = CallerProfile(
+            caller_id_name=cid_name, caller_id_number=cid_number, orig_caller_id_name=cid_name,
+            orig_caller_id_number=cid_number, ani=cid_number,
+            source="src/switch_ivr_originate.c", context="default")
+    profile.callee_id_name, profile.callee_id_number = "Outbound Call", user
+    profile.destination_number = user
+    profile.direction = profile.logical_direction = "outbound"
+    profile.profile_index = "1"
+    profile.rdnis = profile.rdnis if origin is not None and origin.hit_dialplan else ""
+    now = switch.now_us()
+    profile.times = dict.fromkeys(profile.times, 0)
+    profile.times["Profile-Created-Time"] = profile.times["Channel-Created-Time"] = now
+    channel = Channel(name=endpoint, direction="outbound", profile=profile, hit_dialplan=False,
+                      running_state="CS_NONE", state="CS_INIT")
+    channel.variables.update({"direction": "outbound", "is_outbound": "true",
+                              "uuid": channel.uuid, "call_uuid": channel.uuid,
+                              "channel_name": endpoint, **variables})
+    if origin is not None:
+        seen = origin.profile.copy()
+        seen.transfer_source = ""
+        seen.logical_direction = "inbound"
+        channel.other_type, channel.other_profile = "originator", seen
+        channel.variables["originator"] = origin.uuid
+        channel.variables["originating_leg_uuid"] = origin.uuid
+        channel.variables["signal_bond"] = origin.uuid
+    return Session(switch, channel)
+
+
+def ring(leg: Session, user: str, timeout: float, waiting: Session | None = None) -> str | None:
+    """Start the leg and let the simulated phone decide: None when answered, else the cause.
+    If `waiting` (the party the call is for) hangs up first, the leg is cancelled."""
+    switch = leg.switch
+    behaviour = switch.phones.behaviour(user)
+    if behaviour.action == "unregistered":
+        leg.hangup("USER_NOT_REGISTERED")
+        leg.greenlet = gevent.spawn(leg.finish)
+        return "USER_NOT_REGISTERED"
+    leg.greenlet = gevent.spawn(leg.run_outbound_leg)
+    leg.ringing.wait(switch.real(5))
+    parties = [leg.hungup] + ([waiting.hungup] if waiting is not None else [])
+    if behaviour.action in ("reject", "busy"):
+        gevent.wait(parties, timeout=switch.real(min(1.0, timeout)), count=1)
+        cause = "CALL_REJECTED" if behaviour.action == "reject" else "USER_BUSY"
+        leg.hangup_from_outside(cause)
+        return cause
+    ring_for = behaviour.answer_after if behaviour.action == "answer" else timeout
+    gevent.wait(parties, timeout=switch.real(min(ring_for, timeout)), count=1)
+    if waiting is not None and waiting.hungup.is_set():
+        leg.hangup_from_outside("ORIGINATOR_CANCEL")
+        return "ORIGINATOR_CANCEL"
+    if leg.hungup.is_set():
+        return leg.channel.hangup_cause or "NO_ANSWER"
+    if behaviour.action != "answer" or ring_for >= timeout:
+        cause = "ALLOTTED_TIMEOUT" if "leg_timeout" in leg.channel.variables else "NO_ANSWER"
+        leg.hangup_from_outside(cause)
+        return cause
+    leg.answer_outbound()
+    return None
+
+
+def _timeout(variables: dict[str, str], default: float) -> float:
+    for name in ("leg_timeout", "originate_timeout", "call_timeout"):
+        if variables.get(name, "").isdigit():
+            return float(variables[name])
+    return default
+
+
+# -- the originate api ------------------------------------------------------------------
+
+def originate_api(switch: SimSwitch, args: str) -> str:
+    """`originate <dial string> <&app(args) | exten [dialplan [context]]>`: ring, and when
+    answered run the application (or route the call), then answer with the new uuid."""
+    words = split_dial_string(args)
+    if len(words) < 2 or not words[0]:
+        return "-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] " \
+               "[<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n"
+    variables, endpoint, user = parse_dial_string(words[0])
+    leg = new_leg(switch, endpoint, user, variables, cid_name="FreeSWITCH",
+                  cid_number="0000000000")
+    cause = ring(leg, user, _timeout(variables, ORIGINATE_TIMEOUT))
+    if cause is not None:
+        return f"-ERR {cause}\n"
+    leg.flip_caller_id()
+    target = words[1].strip()
+    match = re.fullmatch(r"&(\w+)\((.*)\)", target)
+    leg.then_run = ([(match.group(1), match.group(2))] if match else None) or target
+    leg.go.set()
+    return f"+OK {leg.channel.uuid}\n"
+
+
+# -- applications -----------------------------------------------------------------------
+
+def bridge_app(session: Session, data: str) -> str:
+    """`bridge <dial string>`: call out, and bridge the two legs until one hangs up."""
+    variables, endpoint, user = parse_dial_string(data)
+    b = new_leg(session.switch, endpoint, user, variables, origin=session.channel)
+    cause = ring(b, user, _timeout(variables, ORIGINATE_TIMEOUT), waiting=session)
+    a = session.channel
+    if cause is not None:
+        a.variables["originate_disposition"] = cause
+        session.check()
+        return "_none_"
+    a.profile.callee_id_name = b.channel.profile.callee_id_name
+    a.profile.callee_id_number = b.channel.profile.callee_id_number
+    seen = b.channel.profile.copy()
+    seen.logical_direction = "inbound"
+    a.other_type, a.other_profile = "originatee", seen
+    ids = [("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.channel.uuid)]
+    now = session.switch.now_us()
+    a.profile.times["Channel-Bridged-Time"] = b.channel.profile.times[
+        "Channel-Bridged-Time"] = now
+    session.fire("CHANNEL_BRIDGE", before=ids, calling=sites.BRIDGE)
+    session.new_bridge.set()
+    b.set_state("CS_EXCHANGE_MEDIA")
+    b.enter_state("CS_EXCHANGE_MEDIA")
+    session.call_update(b)
+    b.call_update(session)
+    session.bridged_to, b.bridged_to = b, session
+    session.set_phase("bridged")
+    gevent.wait([session.hungup, b.hungup, session.interrupted], count=1)
+    if b.hungup.is_set() and not session.hungup.is_set() and \
+            a.variables.get("hangup_after_bridge", "true") == "true":
+        session.hangup("NORMAL_CLEARING")
+    b.hangup_from_outside("NORMAL_CLEARING")
+    session.fire("CHANNEL_UNBRIDGE", before=ids, calling=sites.UNBRIDGE)
+    session.check()
+    return "_none_"
+
+
+def eavesdrop_app(session: Session, data: str) -> str:
+    """`eavesdrop <uuid>`: listen to a channel (a media bug on it) until it or we hang up."""
+    target = session.switch.sessions.get(data.strip())
+    if target is None:
+        return "_none_"
+    bug = [("Media-Bug-Function", "eavesdrop"), ("Media-Bug-Target", target.channel.uuid)]
+    target.fire("MEDIA_BUG_START", before=bug, calling=sites.MEDIA_BUG_START)
+    session.call_update(target)
+    gevent.wait([session.hungup, target.reported], count=1)
+    if target.reported.is_set():
+        target.fire("MEDIA_BUG_STOP", before=bug, calling=sites.MEDIA_BUG_STOP)
+    if session.hungup.is_set():
+        raise Hangup
+    return "_none_"
+
+
+def register(switch: SimSwitch) -> None:
+    switch.applications.update({"bridge": bridge_app, "eavesdrop": eavesdrop_app})
+    switch.register_api("originate", lambda args: originate_api(switch, args))
