@@ -45,6 +45,14 @@ def prepare_uuid_bridge(a: Session, b: Session, now_us: int) -> None:
     a.channel.profile.callee_id_number = b.channel.profile.callee_id_number
 
 
+class Race:
+    """Who answered first, when several agents ring for one member (ring-all)."""
+
+    def __init__(self) -> None:
+        self.winner: AgentLeg | None = None
+        self.legs: list[AgentLeg] = []
+
+
 class OfferFailed(Exception):
     """The agent did not take the call; the member waits for the next one."""
 
@@ -53,7 +61,7 @@ class AgentLeg:
     """The agent thread for one offer."""
 
     def __init__(self, engine: CallcenterEngine, member: Member, member_session: Session,
-                 agent: Agent) -> None:
+                 agent: Agent, race: Race | None = None) -> None:
         self.engine = engine
         self.switch = engine.switch
         self.member = member
@@ -62,6 +70,8 @@ class AgentLeg:
         self.b: Session | None = None
         self.called_at = 0
         self.answered_at = 0
+        self.race = race or Race()
+        self.race.legs.append(self)
 
     # -- the offer ---------------------------------------------------------------------
 
@@ -83,9 +93,17 @@ class AgentLeg:
             ("CC-Member-DNIS", profile.rdnis)],
             sites.CC_OFFERING)
         cause = self._ring()
+        if cause is None and self.race.winner is not None:
+            cause = "LOSE_RACE"  # another agent of a ring-all answered first
+            assert self.b is not None
+            self.b.hangup_from_outside(cause)
         if cause is not None:
             self._failed(cause)
             raise OfferFailed(cause)
+        self.race.winner = self
+        for other in self.race.legs:
+            if other is not self and other.b is not None:
+                other.b.hangup_from_outside("LOSE_RACE")
         self._bridge()
 
     def _tier_states(self, offering: str) -> None:
@@ -146,7 +164,7 @@ class AgentLeg:
             agent.ready_time = now + agent.reject_delay_time
         elif cause == "USER_NOT_REGISTERED":
             agent.ready_time = now + 5
-        elif cause != "ORIGINATOR_CANCEL":
+        elif cause not in ("ORIGINATOR_CANCEL", "LOSE_RACE"):
             agent.ready_time = now + agent.no_answer_delay_time
             agent.no_answer_count += 1
             tier_state = "No Answer"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import gevent
 
 from callcenter.sim import sites
-from callcenter.sim.agent_leg import AgentLeg, OfferFailed
+from callcenter.sim.agent_leg import AgentLeg, OfferFailed, Race
 from callcenter.sim.callcenter_api import CallcenterConfigApi
 from callcenter.sim.callcenter_model import (
     CallcenterModel,
@@ -123,13 +123,14 @@ class CallcenterEngine:
             self.switch.applications["answer"](session, "")
         variables = channel.variables
         profile = channel.profile
-        member = self._member_row(session, queue_name, now)
+        member, resumed = self._member_row(session, queue_name, now)
         variables["cc_side"] = "member"
         variables["cc_member_uuid"] = member.uuid
         variables["cc_queue_joined_epoch"] = str(member.joined_epoch)
         variables["cc_queue"] = queue_name
         self.members[member.uuid] = session
-        self.emit([("CC-Queue", queue_name), ("CC-Action", "member-queue-start"),
+        action = "member-queue-resume" if resumed else "member-queue-start"
+        self.emit([("CC-Queue", queue_name), ("CC-Action", action),
                    ("CC-Member-UUID", member.uuid), ("CC-Member-Session-UUID", channel.uuid),
                    ("CC-Member-CID-Name", profile.caller_id_name),
                    ("CC-Member-CID-Number", profile.caller_id_number)],
@@ -147,10 +148,20 @@ class CallcenterEngine:
             raise
         return "_none_"
 
-    def _member_row(self, session: Session, queue_name: str, now: float) -> Member:
+    def _member_row(self, session: Session, queue_name: str,
+                    now: float) -> tuple[Member, bool]:
+        """The member's row: a new one, or, with abandoned-resume-allowed, the row this
+        caller left behind (same queue and number), so they keep their place."""
         channel = session.channel
         queue = self.model.get_queue(queue_name)
         assert queue is not None
+        if queue.abandoned_resume_allowed:
+            for old in self.model.members:
+                if (old.queue == queue_name and old.state == "Abandoned"
+                        and old.cid_number == channel.profile.caller_id_number):
+                    old.state, old.session_uuid = "Waiting", channel.uuid
+                    old.rejoined_epoch = int(now)
+                    return old, True
         answered = channel.profile.times["Channel-Answered-Time"] // 1_000_000 or int(now)
         member = Member(
             queue=queue_name, instance_id=self.model.settings.cc_instance_id,
@@ -161,7 +172,7 @@ class CallcenterEngine:
             base_score=member_base_score(queue, now, answered,
                                          channel.variables.get("cc_base_score")))
         self.model.members.append(member)
-        return member
+        return member, False
 
     def _hold(self, session: Session, moh: str | None, member: Member, queue: object) -> None:
         """Music on hold, in loops, until an agent takes the call or the caller leaves."""
@@ -257,19 +268,33 @@ class CallcenterEngine:
                 last_tier_position=int(variables.get("cc_last_agent_tier_position", "0") or 0))
             if not agents:
                 continue
+            queue = self.model.get_queue(member.queue)
+            ring_all = queue is not None and queue.strategy == "ring-all"
             member.state = "Trying"
-            member.serving_agent = agents[0].name
+            member.serving_agent = "ring-all" if ring_all else agents[0].name
             member.serving_system = "single_box"
-            leg = AgentLeg(self, member, session, agents[0])
-            self.offers[member.uuid] = gevent.spawn(self._offer, leg)
+            race = Race()
+            legs = [AgentLeg(self, member, session, agent, race)
+                    for agent in (agents if ring_all else agents[:1])]
+            self.offers[member.uuid] = gevent.spawn(self._offer, legs)
 
-    def _offer(self, leg: AgentLeg) -> None:
-        member = leg.member
+    def _offer(self, legs: list[AgentLeg]) -> None:
+        """Ring one agent (or all of them, ring-all); the first to answer takes the call."""
+        member = legs[0].member
         try:
-            leg.run()
-        except OfferFailed:
-            if member.state == "Trying":
+            greenlets = [gevent.spawn(_taken, leg) for leg in legs]
+            gevent.joinall(greenlets)
+            if not any(g.value for g in greenlets) and member.state == "Trying":
                 member.state = "Waiting"
                 member.serving_agent = ""
         finally:
             self.offers.pop(member.uuid, None)
+
+
+def _taken(leg: AgentLeg) -> bool:
+    """Run one offer; True when this agent took the call."""
+    try:
+        leg.run()
+    except OfferFailed:
+        return False
+    return True

@@ -267,6 +267,19 @@ class Session:
         except (Hangup, Transferred):
             self.hangup("NORMAL_CLEARING")
 
+    def hold(self, on: bool) -> None:
+        """The channel is put on hold (or taken off it)."""
+        now = self.switch.now_us()
+        times = self.channel.profile.times
+        if on:
+            times["Channel-Last-Hold"] = now
+            self.fire("CHANNEL_HOLD", calling=sites.HOLD)
+            self.call_state("HELD")
+        else:
+            times["Channel-Hold-Accum"] += now - times["Channel-Last-Hold"]
+            self.fire("CHANNEL_UNHOLD", calling=sites.UNHOLD)
+            self.call_state("ACTIVE")
+
     def flip_caller_id(self) -> None:
         """switch_channel_flip_cid: an answered originate shows the far end as the caller."""
         profile = self.channel.profile

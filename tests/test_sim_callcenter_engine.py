@@ -1,0 +1,209 @@
+"""mod_callcenter's behaviour beyond the captures, through the simulator's Event Socket:
+no-answer and max-no-answer, busy and reject delays, a caller who leaves while the agent
+rings, max-wait-time, exit keys, priority by cc_base_score, ring-all, resume after abandon,
+On Demand agents, hold; and `callcenter simulate` carrying calls on its own."""
+
+from __future__ import annotations
+
+import gevent
+import pytest
+
+from callcenter.sim.esl_server import EslServer
+from callcenter.sim.people import Caller, PhoneBehaviour, Phones
+from callcenter.sim.runner import Simulation, add_agents, build_switch, run
+from callcenter.switch.event import Event
+from callcenter.switch.inbound import InboundConnection
+
+SPEED = 20.0
+F0 = "f0_home_care@hotline1022"
+
+
+class Box:
+    """A simulated switch on loopback with an observer of callcenter and channel events."""
+
+    def __init__(self, phones: Phones) -> None:
+        self.sim = build_switch(Simulation(speed=SPEED), phones)
+        self.server = EslServer(self.sim, port=0)
+        self.server.start()
+        host, port = self.server.address
+        self.observer = InboundConnection(host, port, "ClueCon")
+        self.events: list[Event] = []
+        self.observer.register_handle("*", self.events.append)
+        self.observer.connect()
+        self.observer.send("event plain CHANNEL_HOLD CHANNEL_UNHOLD CUSTOM callcenter::info")
+
+    def cc(self, args: str) -> str:
+        return self.observer.api(f"callcenter_config {args}")
+
+    def agent(self, user: str, queue: str = F0, *, status: str = "Available",
+              position: int = 1, **params: int) -> str:
+        name = f"{user}@hotline1022"
+        self.cc(f"agent add {name} callback")
+        self.cc(f"agent set contact {name} [leg_timeout=4]sofia/external/{user}@127.0.0.1:5071")
+        for key, value in params.items():
+            self.cc(f"agent set {key} {name} {value}")
+        self.cc(f"tier add {queue} {name} 1 {position}")
+        self.cc(f"agent set status {name} '{status}'")
+        return name
+
+    def call(self, number: str, key: str = "1", **behaviour: float) -> object:
+        return self.sim.inbound_call(Caller(number, "Khách", key=key, key_delay=0.3,
+                                            **behaviour))
+
+    def actions(self, action: str) -> list[Event]:
+        return [e for e in self.events if e.get("CC-Action") == action]
+
+    def wait(self, condition, timeout: float = 10.0) -> None:
+        with gevent.Timeout(timeout):
+            while not condition():
+                gevent.sleep(0.02)
+
+    def close(self) -> None:
+        self.observer.stop()
+        self.server.stop()
+        assert self.sim.callcenter is not None
+        self.sim.callcenter.stop()
+
+
+@pytest.fixture
+def make_box():
+    boxes: list[Box] = []
+
+    def make(**phones: PhoneBehaviour) -> Box:
+        box = Box(Phones(default=PhoneBehaviour(answer_after=0.5), by_user=phones))
+        boxes.append(box)
+        return box
+
+    yield make
+    for box in boxes:
+        box.close()
+
+
+def test_no_answer_reaches_max_no_answer_and_puts_the_agent_on_break(make_box) -> None:
+    box = make_box(agent1001=PhoneBehaviour(action="no_answer"))
+    box.agent("agent1001", max_no_answer=1, no_answer_delay_time=30)
+    box.call("0912000001", queue_patience=600)
+    box.wait(lambda: box.actions("agent-max-no-answer"))
+    fail = box.actions("bridge-agent-fail")[0]
+    assert fail.cc("Hangup-Cause") == "ALLOTTED_TIMEOUT"  # leg_timeout=4 expired
+    box.wait(lambda: any(e.cc("Agent-Status") == "On Break"
+                         for e in box.actions("agent-status-change")))
+    assert box.cc("agent get status agent1001@hotline1022") == "On Break"
+    assert "|Waiting|" in box.cc(f"queue list members {F0}")  # the caller still waits
+
+
+def test_busy_agent_waits_busy_delay_and_the_next_agent_answers(make_box) -> None:
+    box = make_box(agent1001=PhoneBehaviour(action="busy"))
+    box.agent("agent1001", position=1, busy_delay_time=60)
+    box.agent("agent1002", position=2)
+    box.cc("agent set status agent1001@hotline1022 'Available'")
+    box.call("0912000002")
+    box.wait(lambda: box.actions("bridge-agent-start"))
+    assert [e.cc("Hangup-Cause") for e in box.actions("bridge-agent-fail")] == ["USER_BUSY"]
+    assert box.actions("bridge-agent-start")[0].cc("Agent") == "agent1002@hotline1022"
+
+
+def test_caller_leaving_while_the_agent_rings(make_box) -> None:
+    box = make_box(agent1001=PhoneBehaviour(answer_after=30))
+    box.agent("agent1001")
+    box.call("0912000003", queue_patience=2)
+    box.wait(lambda: box.actions("member-queue-end"))
+    assert box.actions("bridge-agent-fail")[0].cc("Hangup-Cause") == "ORIGINATOR_CANCEL"
+    end = box.actions("member-queue-end")[0]
+    assert (end.cc("Cause"), end.cc("Cancel-Reason")) == ("Cancel", "BREAK_OUT")
+
+
+def test_max_wait_time_ends_the_wait_with_timeout(make_box) -> None:
+    box = make_box()
+    box.sim.callcenter.model.get_queue(F0).max_wait_time = 3
+    box.call("0912000004", queue_patience=600)
+    box.wait(lambda: box.actions("member-queue-end"))
+    assert box.actions("member-queue-end")[0].cc("Cancel-Reason") == "TIMEOUT"
+
+
+def test_exit_key_leaves_the_queue(make_box) -> None:
+    box = make_box()
+    session = box.call("0912000005", queue_patience=600)
+    box.observer.api(f"uuid_setvar {session.channel.uuid} cc_exit_keys 9")  # in the IVR
+    box.wait(lambda: box.actions("member-queue-start"))
+    session.send_dtmf("9")
+    box.wait(lambda: box.actions("member-queue-end"))
+    assert box.actions("member-queue-end")[0].cc("Cancel-Reason") == "EXIT_WITH_KEY"
+    assert session.channel.variables["cc_exit_key"] == "9"
+
+
+def test_base_score_serves_a_priority_caller_first(make_box) -> None:
+    box = make_box()
+    box.call("0912000006", queue_patience=600)
+    box.wait(lambda: len(box.actions("member-queue-start")) == 1)
+    priority = box.call("0912000007", queue_patience=600)
+    priority.channel.variables["cc_base_score"] = "600"  # as the daemon's IVR would set it
+    box.wait(lambda: len(box.actions("member-queue-start")) == 2)
+    box.agent("agent1001")
+    box.wait(lambda: box.actions("bridge-agent-start"))
+    assert box.actions("bridge-agent-start")[0].cc("Member-CID-Number") == "0912000007"
+
+
+def test_ring_all_first_answer_wins(make_box) -> None:
+    box = make_box(agent1001=PhoneBehaviour(answer_after=3), agent1002=PhoneBehaviour(
+        answer_after=0.5))
+    box.sim.callcenter.model.get_queue(F0).strategy = "ring-all"
+    box.agent("agent1001")
+    box.agent("agent1002")
+    box.call("0912000008")
+    box.wait(lambda: box.actions("bridge-agent-start") and box.actions("bridge-agent-fail"))
+    assert box.actions("bridge-agent-start")[0].cc("Agent") == "agent1002@hotline1022"
+    assert box.actions("bridge-agent-fail")[0].cc("Hangup-Cause") == "LOSE_RACE"
+    assert len(box.actions("agent-offering")) == 2
+
+
+def test_abandoned_caller_who_calls_back_keeps_the_place(make_box) -> None:
+    box = make_box()
+    box.call("0912000009", queue_patience=1)
+    box.wait(lambda: box.actions("member-queue-end"))
+    first = box.actions("member-queue-start")[0].cc("Member-UUID")
+    box.call("0912000009", queue_patience=600)
+    box.wait(lambda: box.actions("member-queue-resume"))
+    assert box.actions("member-queue-resume")[0].cc("Member-UUID") == first
+
+
+def test_on_demand_agent_goes_idle_after_a_call(make_box) -> None:
+    box = make_box()
+    box.agent("agent1001", status="Available (On Demand)")
+    box.call("0912000010", talk_time=1)
+    box.wait(lambda: any(e.cc("Agent-State") == "Idle"
+                         for e in box.actions("agent-state-change")))
+
+
+def test_hold_and_unhold(make_box) -> None:
+    box = make_box()
+    box.agent("agent1001")
+    session = box.call("0912000011", talk_time=60)
+    box.wait(lambda: box.actions("bridge-agent-start"))
+    uuid = session.channel.uuid
+    assert box.observer.api(f"uuid_hold {uuid}") == "+OK Success\n"
+    assert session.channel.call_state == "HELD"
+    assert box.observer.api(f"uuid_hold off {uuid}") == "+OK Success\n"
+    box.wait(lambda: [e.name for e in box.events if "HOLD" in e.name] == [
+        "CHANNEL_HOLD", "CHANNEL_UNHOLD"])
+
+
+def test_simulate_carries_calls_on_its_own() -> None:
+    """`callcenter simulate` for a few seconds: callers arrive, agents answer."""
+    sim = Simulation(port=0, speed=SPEED, agents=2, seed=3)
+    sim.mix.rate_per_minute = 120
+    runner = gevent.spawn(run, sim, 2.0)
+    switch = runner.get(timeout=20)
+    assert switch.sessions_since_startup >= 5
+    assert switch.callcenter is not None
+    answered = sum(a.calls_answered for a in switch.callcenter.model.agents)
+    assert answered >= 1
+
+
+def test_add_agents_puts_them_on_every_queue() -> None:
+    switch = build_switch(Simulation())
+    names = add_agents(switch, 2, "hotline1022")
+    assert names == ["agent1001@hotline1022", "agent1002@hotline1022"]
+    tiers = switch.api("callcenter_config", "tier list")
+    assert tiers.count("agent1001@hotline1022") == 3
+    switch.callcenter.stop()
