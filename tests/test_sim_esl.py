@@ -224,3 +224,21 @@ def test_backoff_is_capped_and_jittered() -> None:
     delays = [backoff.delay(n, rng) for n in range(40)]
     assert all(0 <= d <= 30 for d in delays)
     assert max(delays[:2]) <= 1.0 and len(set(delays)) == len(delays)
+
+
+def test_subscription_helpers_put_custom_last(sim) -> None:
+    switch, server = sim
+    conn = _connect(server)
+    events = _collect(conn)
+    try:
+        assert conn.subscribe("callcenter::info", "CHANNEL_ANSWER") == (
+            "+OK event listener enabled plain")
+        assert conn.filter("Unique-ID", "u1") == "+OK filter added. [Unique-ID]=[u1]"
+        assert conn.filter_delete("Unique-ID", "u1") == "+OK filter deleted. [Unique-ID][u1]"
+        assert conn.nixevent("HEARTBEAT") == "+OK events nixed"
+        _fire(switch, "CHANNEL_ANSWER", **{"Unique-ID": "u2"})
+        _fire(switch, "CUSTOM", "callcenter::info", **{"CC-Action": "members-count"})
+        gevent.sleep(0.1)
+        assert [e.handler_key for e in events] == ["CHANNEL_ANSWER", "callcenter::info"]
+    finally:
+        conn.stop()

@@ -206,6 +206,22 @@ class InboundConnection(InboundESL):
     def api(self, command: str, timeout: float | None = None) -> str:
         return str(self.send(f"api {command}", timeout))
 
+    def subscribe(self, *names: str, fmt: str = "plain") -> str:
+        """`event <fmt> …`; CUSTOM subclasses go last (every word after CUSTOM is one)."""
+        plain = [n for n in names if "::" not in n and n != "CUSTOM"]
+        subclasses = [n for n in names if "::" in n]
+        words = [*plain, *(["CUSTOM", *subclasses] if subclasses or "CUSTOM" in names else [])]
+        return str(self.send(f"event {fmt} {' '.join(words)}"))
+
+    def nixevent(self, *names: str) -> str:
+        return str(self.send(f"nixevent {' '.join(names)}"))
+
+    def filter(self, header: str, value: str) -> str:
+        return str(self.send(f"filter {header} {value}"))
+
+    def filter_delete(self, header: str, value: str = "") -> str:
+        return str(self.send(f"filter delete {header} {value}".rstrip()))
+
     # -- closing -----------------------------------------------------------------------
 
     def _close(self, reason: str) -> None:

@@ -29,11 +29,11 @@ from callcenter.switch.inbound import Handler, InboundConnection
 
 log = logging.getLogger(__name__)
 
-# CUSTOM must come last: every word after it is a subclass (reference §1.5).
+# What the daemon follows; `subscribe` puts CUSTOM and its subclasses last (reference §1.5).
 DEFAULT_EVENTS = (
     "HEARTBEAT", "BACKGROUND_JOB", "CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_BRIDGE",
     "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_EXECUTE_COMPLETE",
-    "DTMF", "RECORD_START", "RECORD_STOP", "CUSTOM callcenter::info",
+    "DTMF", "RECORD_START", "RECORD_STOP", "callcenter::info",
 )
 
 
@@ -163,7 +163,7 @@ class SwitchLink:
         connection.connect()
         try:
             if self.events:
-                connection.send("event plain " + " ".join(self.events))
+                connection.subscribe(*self.events)
         except SwitchError:
             connection.stop()
             raise
