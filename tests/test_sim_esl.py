@@ -242,3 +242,37 @@ def test_subscription_helpers_put_custom_last(sim) -> None:
         assert [e.handler_key for e in events] == ["CHANNEL_ANSWER", "callcenter::info"]
     finally:
         conn.stop()
+
+
+def test_sequence_increases_and_core_uuid_is_stable(sim) -> None:
+    switch, server = sim
+    conn = _connect(server)
+    events = _collect(conn)
+    try:
+        conn.send("event plain ALL")
+        for _ in range(5):
+            switch.fire(switch.heartbeat())
+        conn.api("version")
+        gevent.sleep(0.1)
+        sequences = [e.sequence for e in events]
+        assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
+        assert {e["Core-UUID"] for e in events} == {switch.core_uuid}
+    finally:
+        conn.stop()
+
+
+def test_several_clients_each_with_its_own_subscription(sim) -> None:
+    switch, server = sim
+    first, second = _connect(server), _connect(server)
+    got_first, got_second = _collect(first), _collect(second)
+    try:
+        first.send("event plain HEARTBEAT")
+        second.send("event plain CUSTOM callcenter::info")
+        switch.fire(switch.heartbeat())
+        _fire(switch, "CUSTOM", "callcenter::info", **{"CC-Action": "members-count"})
+        gevent.sleep(0.1)
+        assert [e.handler_key for e in got_first] == ["HEARTBEAT"]
+        assert [e.handler_key for e in got_second] == ["callcenter::info"]
+    finally:
+        first.stop()
+        second.stop()

@@ -246,3 +246,31 @@ def test_rude_rejection() -> None:
             InboundConnection("127.0.0.1", port, "x").connect()
     finally:
         server.stop(timeout=0)
+
+
+def test_log_lines_reach_log_handlers() -> None:
+    text = b"2026-11-25 12:00:00 [INFO] switch_core.c:100 hello\n"
+
+    def handler(sock, _):
+        _accept_auth(sock)
+        _read_command(sock)
+        sock.sendall(b"Content-Type: command/reply\nReply-Text: +OK log level debug [7]\n\n")
+        sock.sendall(b"Content-Type: log/data\nContent-Length: %d\nLog-Level: 6\n"
+                     b"Text-Channel: 3\nLog-File: switch_core.c\nLog-Func: f\nLog-Line: 100\n"
+                     b"User-Data: \n\n" % len(text) + text)
+        gevent.sleep(1)
+
+    server, port = _serve(handler)
+    conn = InboundConnection("127.0.0.1", port, "x")
+    lines: list[Event] = []
+    conn.register_handle("log", lines.append)
+    try:
+        conn.connect()
+        assert conn.send("log debug") == "+OK log level debug [7]"
+        with gevent.Timeout(3):
+            while not lines:
+                gevent.sleep(0.02)
+        assert lines[0].body == text and lines[0]["Log-Level"] == "6"
+    finally:
+        conn.stop()
+        server.stop(timeout=0)

@@ -1,0 +1,145 @@
+"""The simulator's outbound socket, driven by a scripted daemon over loopback: playback,
+hangup and transfer by sendmsg, and a daemon that is not there."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import gevent
+import gevent.event
+import gevent.server
+import gevent.socket
+
+from callcenter.sim.people import Caller, PhoneBehaviour, Phones
+from callcenter.sim.runner import DEFAULT_CONF, Simulation, build_switch
+from callcenter.switch.event import Event
+from callcenter.switch.protocol import Frame, FrameParser
+
+SPEED = 20.0
+
+
+class ScriptedDaemon:
+    """Accepts FreeSWITCH's connection and plays `script`: (command, wait-until) pairs."""
+
+    def __init__(self, script: list[tuple[str, object]]) -> None:
+        self.script = script
+        self.frames: list[Frame] = []
+        self.done = gevent.event.Event()
+        self._server = gevent.server.StreamServer(("127.0.0.1", 0), self._serve)
+        self._server.start()
+        self.port = self._server.server_port
+
+    def events(self) -> list[Event]:
+        return [Event.from_frame(f) for f in self.frames if f.content_type == "text/event-plain"]
+
+    def _serve(self, sock, _address) -> None:
+        parser, seen = FrameParser(), [0]
+
+        def until(done) -> None:
+            while True:
+                for frame in self.frames[seen[0]:]:
+                    seen[0] += 1
+                    if done(frame):
+                        return
+                data = sock.recv(65536)
+                if not data:
+                    return
+                self.frames.extend(parser.feed(data))
+
+        for command, wait in self.script:
+            sock.sendall((command + "\n\n").encode())
+            until(wait)
+        sock.close()
+        self.done.set()
+
+    def stop(self) -> None:
+        self._server.stop(timeout=1)
+
+
+def reply(frame: Frame) -> bool:
+    return frame.content_type == "command/reply"
+
+
+def notice(frame: Frame) -> bool:
+    return frame.content_type == "text/disconnect-notice"
+
+
+def completed(app: str):
+    def done(frame: Frame) -> bool:
+        if frame.content_type != "text/event-plain":
+            return False
+        event = Event.from_frame(frame)
+        return event.name == "CHANNEL_EXECUTE_COMPLETE" and event.get("Application") == app
+    return done
+
+
+def execute(app: str, arg: str = "") -> str:
+    lines = ["sendmsg", "call-command: execute", f"execute-app-name: {app}"]
+    if arg:
+        lines.append(f"execute-app-arg: {arg}")
+    return "\n".join([*lines, "event-lock: true"])
+
+
+def _switch(tmp_path: Path, port: int):
+    conf = tmp_path / "conf"
+    shutil.copytree(DEFAULT_CONF, conf)
+    hotline = conf / "dialplan" / "public" / "00_hotline_1022.xml"
+    hotline.write_text(hotline.read_text().replace("127.0.0.1:8084", f"127.0.0.1:{port}"))
+    return build_switch(Simulation(conf_dir=conf, speed=SPEED),
+                        Phones(default=PhoneBehaviour(answer_after=0.2)))
+
+
+def _run(tmp_path: Path, script: list[tuple[str, object]]):
+    daemon = ScriptedDaemon(script)
+    sim = _switch(tmp_path, daemon.port)
+    session = sim.inbound_call(Caller("0912345678", "Nguyen Van A", destination="1023"))
+    assert daemon.done.wait(10)
+    session.greenlet.join(10)
+    daemon.stop()
+    sim.callcenter.stop()
+    return daemon, session
+
+
+def test_playback_then_hangup_by_the_daemon(tmp_path: Path) -> None:
+    daemon, session = _run(tmp_path, [
+        ("connect", reply), ("myevents", reply), ("linger", reply),
+        (execute("answer"), completed("answer")),
+        (execute("playback", "ivr/hotline/vi/chao-mung.wav"), completed("playback")),
+        ("sendmsg\ncall-command: hangup\nhangup-cause: NORMAL_CLEARING", notice),
+    ])
+    names = [e.name for e in daemon.events()]
+    assert "PLAYBACK_START" not in names  # not among the `myevents` types
+    playback = next(e for e in daemon.events() if e.get("Application") == "playback")
+    assert playback["Application-Data"] == "ivr/hotline/vi/chao-mung.wav"
+    assert names[-1] == "CHANNEL_HANGUP_COMPLETE"
+    assert session.channel.hangup_cause == "NORMAL_CLEARING"
+    linger = next(f for f in daemon.frames if notice(f))
+    assert linger.get("Content-Disposition") == "linger"
+
+
+def test_transfer_leaves_the_socket(tmp_path: Path) -> None:
+    daemon, session = _run(tmp_path, [
+        ("connect", reply), ("myevents", reply),
+        (execute("answer"), completed("answer")),
+        (execute("transfer", "hotline_key_ XML public"), notice),
+    ])
+    socket_done = [e for e in daemon.events() if e.name == "CHANNEL_EXECUTE_COMPLETE"
+                   and e.get("Application") == "socket"]
+    assert socket_done and session.channel.profile.destination_number == "hotline_key_"
+    assert session.channel.hangup_cause == "NORMAL_CLEARING"  # hotline_key_ hangs up
+    goodbye = next(f for f in daemon.frames if notice(f))
+    assert goodbye.get("Content-Disposition") == "disconnect"
+
+
+def test_daemon_down_the_dialplan_goes_on(tmp_path: Path) -> None:
+    probe = gevent.socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    closed = probe.getsockname()[1]
+    probe.close()
+    sim = _switch(tmp_path, closed)
+    session = sim.inbound_call(Caller("0912345678", "Nguyen Van A", destination="1023"))
+    session.greenlet.join(10)
+    sim.callcenter.stop()
+    assert session.channel.variables["last_app"] == "socket"
+    assert session.channel.hangup_cause == "NORMAL_CLEARING"
