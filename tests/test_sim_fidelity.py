@@ -21,6 +21,7 @@ from callcenter.switch.event import Event
 from callcenter.switch.inbound import InboundConnection
 from callcenter.switch.protocol import FrameParser
 from tests.support.fidelity import captured_events, differences
+from tests.support.outbound_daemon import ScriptedDaemon, Wait, completed, notice, reply
 from tests.support.replay import Capture
 
 CONF = DEFAULT_CONF / "autoload_configs" / "callcenter.conf.xml"
@@ -123,7 +124,7 @@ def _conf_with_socket(tmp_path: Path, port: int) -> Path:
 @pytest.fixture
 def box(tmp_path: Path):
     """The simulated FreeSWITCH of the captures, served on loopback."""
-    daemon = _FakeDaemon()
+    daemon = ScriptedDaemon(_outbound_script())
     sim = build_switch(Simulation(conf_dir=_conf_with_socket(tmp_path, daemon.port),
                                   speed=SPEED),
                        Phones(default=PhoneBehaviour(answer_after=0.2)))
@@ -218,52 +219,12 @@ def test_call_scenario(box, scenario: str) -> None:
     assert [_normal(r) for r in replies] == [_normal(r) for r in expected]
 
 
-class _FakeDaemon:
-    """The daemon's side of the outbound socket, replaying the capture's commands in order and
-    waiting where the capture's client waited (for play_and_get_digits to complete)."""
-
-    def __init__(self) -> None:
-        self.frames: list = []
-        self.done = gevent.event.Event()
-        self._server = gevent.server.StreamServer(("127.0.0.1", 0), self._serve)
-        self._server.start()
-        self.port = self._server.server_port
-
-    def stop(self) -> None:
-        self._server.stop(timeout=1)
-
-    def _serve(self, sock, _address) -> None:
-        parser, seen = FrameParser(), [0]
-
-        def until(done) -> None:
-            while True:
-                for frame in self.frames[seen[0]:]:
-                    seen[0] += 1
-                    if done(frame):
-                        return
-                data = sock.recv(65536)
-                if not data:
-                    return
-                self.frames.extend(parser.feed(data))
-
-        def is_reply(frame) -> bool:
-            return frame.content_type == "command/reply"
-
-        def digits_done(frame) -> bool:
-            if frame.content_type != "text/event-plain":
-                return False
-            event = Event.from_frame(frame)
-            return (event.name == "CHANNEL_EXECUTE_COMPLETE"
-                    and event.get("Application") == "play_and_get_digits")
-
-        for command in Capture.load("outbound_socket", "session").commands():
-            if command.startswith("getvar"):
-                until(digits_done)
-            sock.sendall((command + "\n\n").encode())
-            until(is_reply)
-        until(lambda f: f.content_type == "text/disconnect-notice")
-        sock.close()
-        self.done.set()
+def _outbound_script() -> list[tuple[str, Wait]]:
+    """The capture's daemon: each command after the reply to the one before, `getvar` only
+    once play_and_get_digits has completed, then the wait for the linger notice."""
+    commands = Capture.load("outbound_socket", "session").commands()
+    return [(c, completed("play_and_get_digits") if "play_and_get_digits" in c else reply)
+            for c in commands] + [("", notice)]
 
 
 def test_outbound_socket_scenario(box) -> None:

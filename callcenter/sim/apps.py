@@ -23,13 +23,7 @@ def answer(session: Session, _data: str) -> str:
     if channel.answered:
         return "_none_"
     now = session.switch.now_us()
-    channel.has_media = True
-    name, rate, bits = channel.codec
-    codec = [("channel-read-codec-name", name), ("channel-read-codec-rate", str(rate)),
-             ("channel-read-codec-bit-rate", str(bits))]
-    session.fire("CODEC", after=codec, calling=sites.READ_CODEC, variables=False)
-    session.fire("CODEC", after=[(k.replace("read", "write"), v) for k, v in codec],
-                 calling=sites.WRITE_CODEC, variables=False)
+    session.open_media()
     channel.answer_state = "early"
     channel.profile.times["Channel-Progress-Media-Time"] = now
     channel.variables["progress_media_epoch"] = str(now // 1_000_000)

@@ -295,45 +295,24 @@ class EslListener(Listener):
         fmt = sub.fmt
         if tokens and tokens[0].lower() in FORMATS:
             fmt = tokens.pop(0).lower()
-        custom = False
-        keys = 0
-        for token in tokens:
-            if custom:
-                sub.subclasses.add(token)
-                continue
-            name = event_name(token)
-            if name is None:
-                continue
-            keys += 1
-            sub.types.add(name)
-            if name == "CUSTOM":
-                custom = True
-        if not keys:
+        names, subclasses = event_keywords(tokens)
+        if not names:
             return wire.command_reply("-ERR no keywords supplied")
+        sub.types |= set(names)
+        sub.subclasses |= set(subclasses)
         sub.fmt = fmt
         sub.enabled = True
         return wire.command_reply(f"+OK event listener enabled {fmt}")
 
     def _cmd_nixevent(self, args: str, _headers: dict[str, str], _body: str) -> bytes:
-        tokens = [t for t in args.split(" ") if t]
-        sub = self.subscription
-        custom = False
-        keys = 0
-        for token in tokens:
-            if custom:
-                sub.subclasses.discard(token)
-                continue
-            name = event_name(token)
-            if name is None:
-                continue
-            keys += 1
-            if "ALL" in sub.types:  # ALL becomes "every type but this one"
-                sub.types = set(EVENT_NAMES) - {"ALL"}
-            sub.types.discard(name)
-            if name == "CUSTOM":
-                custom = True
-        if not keys:
+        names, subclasses = event_keywords([t for t in args.split(" ") if t])
+        if not names:
             return wire.command_reply("-ERR no keywords supplied")
+        sub = self.subscription
+        if "ALL" in sub.types:  # ALL becomes "every type but these"
+            sub.types = set(EVENT_NAMES) - {"ALL"}
+        sub.types -= set(names)
+        sub.subclasses -= set(subclasses)
         return wire.command_reply("+OK events nixed")
 
     def _cmd_noevents(self, _args: str, _headers: dict[str, str], _body: str) -> bytes:
@@ -413,6 +392,18 @@ class EslListener(Listener):
         if sendmsg is None or not sendmsg(target, headers, body):
             return wire.command_reply(f"-ERR invalid session id [{target}]")
         return wire.command_reply("+OK")
+
+
+def event_keywords(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Event names, and the subclasses that follow CUSTOM (every word after it is one)."""
+    names: list[str] = []
+    subclasses: list[str] = []
+    for token in tokens:
+        if "CUSTOM" in names:
+            subclasses.append(token)
+        elif (name := event_name(token)) is not None:
+            names.append(name)
+    return names, subclasses
 
 
 def event_name(token: str) -> str | None:

@@ -304,8 +304,8 @@ class Session:
             ("Sent-Callee-ID-Number", number), ("Bridged-To", other.channel.uuid)],
             calling=sites.CALL_UPDATE)
 
-    def answer_outbound(self) -> None:
-        """The far end of an originated leg answers (no early media before it)."""
+    def open_media(self) -> None:
+        """Codecs are set (a CODEC event each way): the channel has media from now on."""
         channel = self.channel
         channel.has_media = True
         name, rate, bits = channel.codec
@@ -314,6 +314,11 @@ class Session:
         self.fire("CODEC", after=codec, calling=sites.READ_CODEC, variables=False)
         self.fire("CODEC", after=[(k.replace("read", "write"), v) for k, v in codec],
                   calling=sites.WRITE_CODEC, variables=False)
+
+    def answer_outbound(self) -> None:
+        """The far end of an originated leg answers (no early media before it)."""
+        channel = self.channel
+        self.open_media()
         now = self.switch.now_us()
         channel.answer_state = "answered"
         channel.profile.times["Channel-Answered-Time"] = now
