@@ -44,6 +44,8 @@ class SwitchSettings(_Section):
     connect_timeout: float = Field(default=5.0, gt=0)
     command_timeout: float = Field(default=10.0, gt=0)
     reconnect_max_delay: float = Field(default=30.0, gt=0)
+    # The ACL the event socket applies to clients (a name from acl.conf.xml, or built in).
+    acl: str = "loopback.auto"
 
 
 class IvrSettings(_Section):
@@ -72,7 +74,38 @@ class SiteSettings(_Section):
     domain: str = "hotline1022"
     timezone: str = "Asia/Ho_Chi_Minh"
     hotline_numbers: list[str] = ["1022", "02901022", "+842901022"]
-    emergency_number: str = "115"
+    emergency_number: str = Field(default="115", pattern=r"^[0-9]{2,15}$")
+    cdc_number: str | None = Field(default=None, pattern=r"^[0-9+]{3,15}$")
+    language: str = Field(default="vi", pattern=r"^[a-z]{2}$")
+    record_calls: bool = True
+
+
+class TrunkSettings(_Section):
+    """The telecom's SIP trunk, a gateway on FreeSWITCH's external profile."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(default="telecom", pattern=r"^[A-Za-z0-9_.-]+$")
+    realm: str = ""
+    proxy: str = ""
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    registration: bool = Field(default=False, alias="register")
+    from_user: str = "02901022"
+
+
+class OpenWindow(_Section):
+    """When the hotline answers: FreeSWITCH `wday` (1 = Sunday) and `time-of-day` ranges."""
+
+    wday: str = Field(default="", pattern=r"^([1-7](-[1-7])?(,[1-7](-[1-7])?)*)?$")
+    time_of_day: str = Field(default="", pattern=r"^(\d\d:\d\d-\d\d:\d\d)?$")
+
+
+class RoutingSettings(_Section):
+    """Opening hours and holidays; nothing means 24/7, as the notice says."""
+
+    open: list[OpenWindow] = []
+    holidays: list[str] = Field(default=[], description="YYYY-MM-DD dates the line is closed")
 
 
 class LoggingSettings(_Section):
@@ -88,6 +121,8 @@ class Settings(BaseSettings):
     ivr: IvrSettings = IvrSettings()
     hub: HubSettings = HubSettings()
     site: SiteSettings = SiteSettings()
+    trunk: TrunkSettings = TrunkSettings()
+    routing: RoutingSettings = RoutingSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

@@ -31,11 +31,22 @@ class OutcomeSpec(_Strict):
 
 
 class QueueSpec(_Strict):
+    """mod_callcenter parameters of the topic's queue (switch_conf renders them)."""
+
     strategy: Literal[STRATEGIES] = "longest-idle-agent"  # type: ignore[valid-type]
     announce_position: bool = False
-    max_wait_time: int = Field(default=0, ge=0)
-    max_wait_time_with_no_agent: int = Field(default=0, ge=0)
-    moh_sound: str | None = None
+    moh_sound: str = "$${hold_music}"
+    announce_sound: str | None = None  # a prompt name of switch_conf/prompts.toml
+    announce_frequency: int = Field(default=0, ge=0, le=86400)
+    max_wait_time: int = Field(default=0, ge=0, le=86400)
+    max_wait_time_with_no_agent: int = Field(default=0, ge=0, le=86400)
+    max_wait_time_with_no_agent_time_reached: int = Field(default=5, ge=0, le=86400)
+    tier_rules_apply: bool = False
+    tier_rule_wait_second: int = Field(default=0, ge=0, le=86400)
+    # Long enough that a caller who hangs up and calls back keeps their place.
+    discard_abandoned_after: int = Field(default=900, ge=0, le=86400)
+    # The key that leaves the queue for a callback (cc_exit_keys), if the topic allows it.
+    callback_key: str | None = Field(default=None, pattern=r"^[0-9*#]$")
 
 
 class TopicSpec(_Strict):

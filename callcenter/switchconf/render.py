@@ -1,0 +1,105 @@
+"""Render switch_conf/templates with the topics and the site's settings (Jinja2, XML-escaped):
+what `callcenter switch-conf install` puts into a FreeSWITCH configuration tree."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from callcenter.config import Settings
+from callcenter.switchconf.prompts import Prompts, load_prompts
+from db.errors import DataError
+from db.topics import TopicSpec, read_topics_file
+
+# The repository's switch_conf/ (CALLCENTER_SWITCH_CONF overrides it, for an installed copy).
+SWITCH_CONF = Path(os.environ.get("CALLCENTER_SWITCH_CONF",
+                                  Path(__file__).resolve().parents[2] / "switch_conf"))
+TEMPLATES = SWITCH_CONF / "templates"
+PROMPTS_FILE = SWITCH_CONF / "prompts.toml"
+TOPICS_FILE = Path(__file__).resolve().parents[2] / "db" / "seed" / "topics.toml"
+STOCK_PASSWORD = "ClueCon"
+
+
+@dataclass(frozen=True)
+class AgentPhone:
+    """A directory user: an agent's SIP phone."""
+
+    extension: str
+    full_name: str
+    a1_hash: str
+    callcenter_name: str
+
+
+def hotline_regex(numbers: list[str]) -> str:
+    """^(1022|02901022|\\+842901022)$: the dialled forms of the hotline, for the dialplan."""
+    return "^(" + "|".join(re.escape(n) for n in numbers) + ")$"
+
+
+def build_context(settings: Settings, topics: list[TopicSpec], prompts: Prompts,
+                  agents: list[AgentPhone] = ()) -> dict[str, Any]:
+    """Everything the templates read. Refuses a configuration that must not reach a switch."""
+    password = settings.switch.password.get_secret_value() if settings.switch.password else ""
+    if not password or password == STOCK_PASSWORD:
+        raise DataError("set [switch] password (or CALLCENTER_SWITCH__PASSWORD): the event "
+                        "socket must not use the stock password")
+    active = [t for t in topics if t.active]
+    default = settings.ivr.default_topic
+    if default not in {t.key for t in active}:
+        raise DataError(f"[ivr] default_topic {default!r} is not an active topic")
+    for topic in active:
+        sound = topic.queue_settings.announce_sound
+        if sound and sound not in prompts.texts:
+            raise DataError(f"topic {topic.key}: announce_sound {sound!r} is not a prompt")
+    return {
+        "site": settings.site,
+        "trunk": {**settings.trunk.model_dump(), "register": settings.trunk.registration,
+                  "password": settings.trunk.password.get_secret_value()},
+        "routing": settings.routing,
+        "esl": {"listen_ip": settings.switch.host, "listen_port": settings.switch.port,
+                "password": password, "acl": settings.switch.acl},
+        "ivr": {"address": f"{settings.ivr.listen_host}:{settings.ivr.listen_port}",
+                "timeout_ms": settings.ivr.digit_timeout_ms, "max_tries": settings.ivr.max_tries},
+        "hotline_regex": hotline_regex(settings.site.hotline_numbers),
+        "topics": [_topic(t, prompts) for t in active],
+        "default_topic": default,
+        "prompts": prompts,
+        "agents": list(agents),
+    }
+
+
+def _topic(topic: TopicSpec, prompts: Prompts) -> dict[str, Any]:
+    queue = topic.queue_settings
+    return {
+        "key": topic.key, "menu_key": topic.menu_key, "queue": topic.queue,
+        "name_vi": topic.name_vi, **queue.model_dump(),
+        "announce_sound": prompts.file[queue.announce_sound] if queue.announce_sound else None,
+    }
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def render(context: dict[str, Any]) -> dict[str, str]:
+    """relative path → rendered text, for every template."""
+    env = environment()
+    out = {}
+    for template in sorted(env.list_templates()):
+        if template.endswith("hotline_agents.xml") and not context["agents"]:
+            continue  # no directory file until the agents have SIP credentials
+        out[template] = env.get_template(template).render(**context)
+    return out
+
+
+def render_site(settings: Settings, topics_file: Path = TOPICS_FILE,
+                agents: list[AgentPhone] = ()) -> tuple[dict[str, str], Prompts]:
+    topics = read_topics_file(topics_file).topic
+    prompts = load_prompts(PROMPTS_FILE, topics)
+    return render(build_context(settings, topics, prompts, agents)), prompts
