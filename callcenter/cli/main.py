@@ -7,11 +7,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from callcenter.cli import agent_cmd, db_cmd, run_cmd, simulate_cmd, topic_cmd
+from callcenter.cli import (
+    agent_cmd,
+    db_cmd,
+    run_cmd,
+    simulate_cmd,
+    switchconf_cmd,
+    topic_cmd,
+)
 from callcenter.config import ConfigError
 from db.errors import DataError
 
-AREAS = (run_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd)
+AREAS = (run_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,203 @@
+"""`callcenter switch-conf check DIR`: what FreeSWITCH would reject, or silently ignore, in a
+configuration tree — before an operator finds out on a live switch.
+
+Rules: `xml` (well formed), `application` (every dialplan/IVR application is one FreeSWITCH
+1.10 registers, switch_conf/applications.toml), `strategy` (mod_callcenter's names), `queue`
+(queues the dialplan and menus use are defined), `ivr-target` (a menu's transfer reaches an
+extension, by hunting the dialplan), `prompt` (the hotline's sound files exist at every rate),
+`regex` (PCRE2 compiles every condition), `password` (not the stock ClueCon)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pcre2
+
+from callcenter.switchconf.prompts import Prompts
+from callcenter.switchconf.render import STOCK_PASSWORD, SWITCH_CONF
+from db.topics import STRATEGIES
+
+APPLICATIONS_FILE = SWITCH_CONF / "applications.toml"
+_GLOBAL = re.compile(r"\$\$\{([^}]+)\}")
+_SET = re.compile(r'<X-PRE-PROCESS\s+cmd="set"\s+data="([^"=]+)=([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.path}: {self.message}"
+
+
+def known_applications(path: Path = APPLICATIONS_FILE) -> frozenset[str]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return frozenset(name for names in data["modules"].values() for name in names)
+
+
+def tree_globals(conf_dir: Path) -> dict[str, str]:
+    """The $${…} globals, set by vars.xml and then by autoload_configs, in load order."""
+    values: dict[str, str] = {}
+    files = [conf_dir / "vars.xml", *sorted((conf_dir / "autoload_configs").glob("*.xml"))]
+    for path in files:
+        if path.exists():
+            for name, value in _SET.findall(path.read_text(encoding="utf-8")):
+                values[name.strip()] = _GLOBAL.sub(lambda m: values.get(m.group(1), ""), value)
+    return values
+
+
+class Checker:
+    def __init__(self, conf_dir: Path, prompts: Prompts | None = None,
+                 sounds_dir: Path | None = None) -> None:
+        self.conf_dir = conf_dir
+        self.prompts = prompts
+        self.sounds_dir = sounds_dir
+        self.problems: list[Problem] = []
+        self.trees: dict[Path, ET.Element] = {}
+
+    def report(self, rule: str, path: Path | str, message: str) -> None:
+        where = str(path.relative_to(self.conf_dir)) if isinstance(path, Path) else path
+        self.problems.append(Problem(rule, where, message))
+
+    def run(self) -> list[Problem]:
+        self.check_xml()
+        self.check_applications()
+        self.check_queues()
+        self.check_ivr_targets()
+        self.check_prompts()
+        self.check_regexes()
+        self.check_password()
+        return self.problems
+
+    # -- rules -------------------------------------------------------------------------
+
+    def check_xml(self) -> None:
+        for path in sorted(self.conf_dir.rglob("*.xml")):
+            try:
+                self.trees[path] = ET.fromstring(path.read_bytes())
+            except ET.ParseError as exc:
+                self.report("xml", path, f"not well formed: {exc}")
+
+    def _elements(self, folder: str, tag: str) -> list[tuple[Path, ET.Element]]:
+        base = self.conf_dir / folder
+        return [(path, element) for path, root in self.trees.items()
+                if path.is_relative_to(base) for element in root.iter(tag)]
+
+    def _menu_apps(self) -> list[tuple[Path, str]]:
+        """(file, "app args") of every application a menu runs."""
+        out = []
+        for path, menu in self._elements("ivr_menus", "menu"):
+            for attribute in ("exec-on-max-failures", "exec-on-max-timeouts"):
+                if menu.get(attribute):
+                    out.append((path, menu.get(attribute, "")))
+            for entry in menu.iter("entry"):
+                if entry.get("action") == "menu-exec-app":
+                    out.append((path, entry.get("param", "")))
+        return out
+
+    def check_applications(self) -> None:
+        known = known_applications()
+        uses = [(path, action.get("application", ""))
+                for tag in ("action", "anti-action")
+                for path, action in self._elements("dialplan", tag)]
+        uses += [(path, line.split(" ")[0]) for path, line in self._menu_apps()]
+        for path, app in uses:
+            if app not in known:
+                self.report("application", path, f"unknown application {app!r} (FreeSWITCH "
+                            "1.10 registers no such dialplan application)")
+
+    def _queues(self) -> set[str]:
+        path = self.conf_dir / "autoload_configs" / "callcenter.conf.xml"
+        root = self.trees.get(path)
+        if root is None:
+            return set()
+        names = set()
+        for queue in root.iter("queue"):
+            names.add(queue.get("name", ""))
+            for param in queue.iter("param"):
+                if param.get("name") == "strategy" and param.get("value") not in STRATEGIES:
+                    self.report("strategy", path, f"queue {queue.get('name')}: unknown strategy "
+                                f"{param.get('value')!r} (mod_callcenter falls back to an "
+                                "undocumented order)")
+        return names
+
+    def check_queues(self) -> None:
+        defined = self._queues()
+        for tag in ("action", "anti-action"):
+            for path, action in self._elements("dialplan", tag):
+                queue = (action.get("data") or "").split(" ")[0]
+                if action.get("application") == "callcenter" and "$" not in queue and \
+                        queue not in defined:
+                    self.report("queue", path, f"callcenter {queue}: no such queue in "
+                                "autoload_configs/callcenter.conf.xml")
+
+    def check_ivr_targets(self) -> None:
+        from callcenter.sim.dialplan import Dialplan, DialplanError
+
+        try:
+            dialplan = Dialplan.load(self.conf_dir, global_vars=tree_globals(self.conf_dir))
+        except DialplanError as exc:
+            self.report("xml", "dialplan", str(exc))
+            return
+        for path, line in self._menu_apps():
+            words = line.split()
+            if len(words) < 2 or words[0] != "transfer":
+                continue
+            context = words[3] if len(words) > 3 else "default"
+            found = dialplan.hunt(context, {"destination_number": words[1]}, {},
+                                  datetime.now())
+            if not found:
+                self.report("ivr-target", path, f"{line!r}: no extension {words[1]} in "
+                            f"context {context}")
+
+    def check_prompts(self) -> None:
+        if self.prompts is None or self.sounds_dir is None:
+            return
+        category = re.escape(self.prompts.category)
+        used = set()
+        for path in self.trees:
+            used |= set(re.findall(rf"\b{category}/([A-Za-z0-9_]+)\.wav",
+                                   path.read_text(encoding="utf-8")))
+        base = self.sounds_dir / self.prompts.directory / self.prompts.category
+        for name in sorted(used):
+            for rate in self.prompts.rates:
+                if not (base / str(rate) / f"{name}.wav").exists():
+                    self.report("prompt", f"{self.prompts.category}/{name}.wav",
+                                f"missing at {rate} Hz under {base} (scripts/make-prompts)")
+
+    def check_regexes(self) -> None:
+        for tag in ("condition", "regex"):
+            for path, element in self._elements("dialplan", tag):
+                expression = element.get("expression")
+                if expression is None or "${" in expression:
+                    continue
+                try:
+                    pcre2.compile(expression)
+                except Exception as exc:  # pcre2 raises its own error classes
+                    self.report("regex", path, f"PCRE rejects {expression!r}: {exc}")
+
+    def check_password(self) -> None:
+        path = self.conf_dir / "autoload_configs" / "event_socket.conf.xml"
+        root = self.trees.get(path)
+        if root is None:
+            return
+        values = tree_globals(self.conf_dir)
+        for param in root.iter("param"):
+            if param.get("name") == "password":
+                password = _GLOBAL.sub(lambda m: values.get(m.group(1), ""),
+                                       param.get("value", ""))
+                if password in ("", STOCK_PASSWORD):
+                    self.report("password", path, "the event socket uses the stock password "
+                                "(anyone on the ACL can drive the switch)")
+
+
+def check(conf_dir: Path, prompts: Prompts | None = None,
+          sounds_dir: Path | None = None) -> list[Problem]:
+    return Checker(conf_dir, prompts, sounds_dir).run()
