@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -129,6 +131,23 @@ def set_queues(session: Session, username: str, memberships: list[QueueMembershi
     for m in wanted.values():
         agent.tiers.append(Tier(topic=topics[m.topic_key], level=m.level, position=m.position))
     session.flush()
+
+
+def callcenter_name(agent: Agent, domain: str) -> str:
+    """The agent's name in mod_callcenter (agents and tiers): username@domain."""
+    return f"{agent.username}@{domain}"
+
+
+def set_sip_password(session: Session, username: str, domain: str) -> str:
+    """A new random password for the agent's SIP phone; only its digest A1 hash is kept.
+    Returns the password, to be given to the agent once."""
+    agent = get_agent(session, username)
+    if not agent.sip_extension:
+        raise DataError(f"agent {username!r} has no SIP extension (agent add --extension)")
+    password = secrets.token_urlsafe(12)
+    a1 = f"{agent.sip_extension}:{domain}:{password}".encode()
+    agent.sip_a1_hash = hashlib.md5(a1, usedforsecurity=False).hexdigest()  # SIP digest's A1
+    return password
 
 
 def list_agents(session: Session) -> list[Agent]:

@@ -211,3 +211,29 @@ def test_checker_catches_a_missing_prompt(installed: Path, sounds: Path, tmp_pat
     _files, prompts = render_site(_settings())
     problems = check(installed, prompts, partial)
     assert [(p.rule, p.path) for p in problems] == [("prompt", "hotline/goodbye.wav")]
+
+
+def test_agents_phones_come_from_the_database(seeded) -> None:
+    import hashlib
+
+    from callcenter.switchconf.render import agent_phones
+    from db.agents import NewAgent, add_agent, set_sip_password
+    from db.engine import transaction
+
+    with transaction(seeded) as session:
+        add_agent(session, NewAgent("lan", "Nguyễn Thị Lan", "nurse", "mat-khau-dai-1",
+                                    sip_extension="1001"))
+        add_agent(session, NewAgent("hoa", "Trần Hoa", "nurse", "mat-khau-dai-2",
+                                    sip_extension="1002"))  # no SIP password yet: left out
+        password = set_sip_password(session, "lan", "hotline1022")
+    with seeded() as session:
+        phones = agent_phones(session, "hotline1022")
+    files, _ = render_site(_settings(), agents=phones)
+    users = ET.fromstring(files["directory/default/hotline_agents.xml"]).findall("user")
+    assert [u.get("id") for u in users] == ["1001"]
+    params = {p.get("name"): p.get("value") for p in users[0].iter("param")}
+    variables = {v.get("name"): v.get("value") for v in users[0].iter("variable")}
+    a1 = hashlib.md5(f"1001:hotline1022:{password}".encode(), usedforsecurity=False).hexdigest()
+    assert params == {"a1-hash": a1}
+    assert variables["callcenter_agent"] == "lan@hotline1022"
+    assert variables["effective_caller_id_name"] == "Nguyễn Thị Lan"

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from callcenter.cli.context import database
+from callcenter.cli.context import database, settings
 from db.agents import (
     NewAgent,
     add_agent,
@@ -15,6 +15,7 @@ from db.agents import (
     set_active,
     set_password,
     set_queues,
+    set_sip_password,
 )
 from db.audit import command_line_actor, record
 from db.errors import DataError
@@ -44,6 +45,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=f"{name} an agent's account (history is kept)")
         p.add_argument("username")
         p.set_defaults(handler=lambda args, active=active: activate(args, active))
+    p = sub.add_parser("sip-password", help="give the agent's SIP phone a new password "
+                                            "(printed once; only its A1 hash is kept)")
+    p.add_argument("username")
+    p.set_defaults(handler=sip_password)
     p = sub.add_parser("set-queues", help="set the topics an agent answers (replaces all)")
     p.add_argument("username")
     p.add_argument("queues", nargs="*", metavar="TOPIC[:LEVEL[:POSITION]]")
@@ -113,3 +118,12 @@ def queues(args: argparse.Namespace) -> None:
                queues=args.queues)
     print(f"agent {args.username} answers: "
           f"{', '.join(m.topic_key for m in memberships) or 'nothing'}")
+
+
+def sip_password(args: argparse.Namespace) -> None:
+    domain = settings(args).site.domain
+    with database(args) as session:
+        password = set_sip_password(session, args.username, domain)
+        record(session, command_line_actor(), "agent.sip_password", args.username)
+    print(f"SIP password of {args.username} (domain {domain}): {password}")
+    print("Give it to the agent now: it is not stored, and cannot be shown again.")

@@ -6,11 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from callcenter.cli.context import settings
+from callcenter.cli.context import database, settings
 from callcenter.switchconf.check import check
 from callcenter.switchconf.install import install
 from callcenter.switchconf.prompts import load_prompts, render_prompts
-from callcenter.switchconf.render import PROMPTS_FILE, TOPICS_FILE, render_site
+from callcenter.switchconf.render import (
+    PROMPTS_FILE,
+    TOPICS_FILE,
+    AgentPhone,
+    agent_phones,
+    render_site,
+)
 from db.topics import read_topics_file
 
 
@@ -43,10 +49,21 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _topics(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--topics", type=Path, default=TOPICS_FILE,
                         help="topics file (default: db/seed/topics.toml)")
+    parser.add_argument("--agents-from-db", action="store_true",
+                        help="render the agents' phones (directory) from the database")
+
+
+def _rendered(args: argparse.Namespace) -> tuple[dict[str, str], object]:
+    config = settings(args)
+    phones: list[AgentPhone] = []
+    if getattr(args, "agents_from_db", False):
+        with database(args) as session:
+            phones = agent_phones(session, config.site.domain)
+    return render_site(config, args.topics, phones)
 
 
 def render_cmd(args: argparse.Namespace) -> None:
-    files, _ = render_site(settings(args), args.topics)
+    files, _ = _rendered(args)
     for relative, text in files.items():
         target = args.out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +72,7 @@ def render_cmd(args: argparse.Namespace) -> None:
 
 
 def install_cmd(args: argparse.Namespace) -> int:
-    files, prompts = render_site(settings(args), args.topics)
+    files, prompts = _rendered(args)
     changes = install(files, args.conf_dir, force=args.force)
     for change in changes:
         print(change)

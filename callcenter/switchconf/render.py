@@ -10,10 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from callcenter.config import Settings
 from callcenter.switchconf.prompts import Prompts, load_prompts
+from db.agents import callcenter_name
 from db.errors import DataError
+from db.models import Agent
 from db.topics import TopicSpec, read_topics_file
 
 # The repository's switch_conf/ (CALLCENTER_SWITCH_CONF overrides it, for an installed copy).
@@ -33,6 +37,15 @@ class AgentPhone:
     full_name: str
     a1_hash: str
     callcenter_name: str
+
+
+def agent_phones(session: Session, domain: str) -> list[AgentPhone]:
+    """The active agents that have a SIP extension and a password (agent sip-password)."""
+    agents = session.scalars(select(Agent).where(
+        Agent.active, Agent.sip_extension.is_not(None), Agent.sip_a1_hash.is_not(None))
+        .order_by(Agent.sip_extension))
+    return [AgentPhone(a.sip_extension or "", a.full_name, a.sip_a1_hash or "",
+                       callcenter_name(a, domain)) for a in agents]
 
 
 def hotline_regex(numbers: list[str]) -> str:

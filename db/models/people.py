@@ -50,6 +50,9 @@ class Agent(Base):
     sip_extension: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Any FreeSWITCH dial string; empty means user/<extension>@<domain>.
     contact: Mapped[str | None] = mapped_column(Text)
+    # The SIP phone's password as a digest A1 hash, md5(extension:domain:password): what the
+    # FreeSWITCH directory needs, without the password itself.
+    sip_a1_hash: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # mod_callcenter agent parameters, kept here so the daemon can load them.
     max_no_answer: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
