@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from callcenter.config import Settings
+from callcenter.sim.conf_tree import tree_globals
 from callcenter.sim.dialplan import Dialplan
 from callcenter.sim.queue_conf import read_callcenter_conf
-from callcenter.switchconf.check import check, tree_globals
+from callcenter.switchconf.check import check
 from callcenter.switchconf.install import MANIFEST, install
 from callcenter.switchconf.prompts import render_prompts
 from callcenter.switchconf.render import TOPICS_FILE, render_site
@@ -237,3 +238,29 @@ def test_agents_phones_come_from_the_database(seeded) -> None:
     assert params == {"a1-hash": a1}
     assert variables["callcenter_agent"] == "lan@hotline1022"
     assert variables["effective_caller_id_name"] == "Nguyễn Thị Lan"
+
+
+def test_simulator_runs_the_rendered_tree_with_the_daemon_down(installed: Path) -> None:
+    """The switch the operator gets, in the simulator: the trunk calls 02901022, no daemon
+    answers the socket, the static menu takes the call and key 2 reaches topic 2's queue."""
+    from callcenter.sim.people import Caller
+    from callcenter.sim.runner import Simulation, build_switch
+
+    sim = build_switch(Simulation(conf_dir=installed, speed=20.0))
+    assert [q.name for q in sim.callcenter.model.config.queues] == [t.queue for t in TOPICS]
+    events = []
+
+    class Listener:
+        def offer(self, event) -> None:
+            events.append(event)
+
+    sim.listeners.add(Listener())
+    session = sim.inbound_call(Caller("0912345678", "Nguyen Van A", destination="02901022",
+                                      key="2", key_delay=0.3, queue_patience=2))
+    session.greenlet.join(15)
+    sim.callcenter.stop()
+    apps = [e.get("Application") for e in events if e.name == "CHANNEL_EXECUTE"]
+    assert apps.index("transfer") < apps.index("socket") < apps.index("ivr")
+    start = next(e for e in events if e.get("CC-Action") == "member-queue-start")
+    assert start.get("CC-Queue") == "epidemic_report@hotline1022"
+    assert session.channel.variables["hotline_topic"] == "epidemic_report"

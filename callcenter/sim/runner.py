@@ -14,7 +14,9 @@ from pathlib import Path
 
 import gevent
 
+from callcenter.sim.conf_tree import tree_globals
 from callcenter.sim.esl_server import EslServer
+from callcenter.sim.ivr_menu import load_menus
 from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
 from callcenter.sim.switch import SimSwitch
 
@@ -41,12 +43,16 @@ def build_switch(sim: Simulation, phones: Phones | None = None) -> SimSwitch:
     from callcenter.sim.dialplan import Dialplan
 
     conf = sim.conf_dir
-    dialplan = Dialplan.load(conf, global_vars={"local_ip_v4": "127.0.0.1"})
+    globals_ = tree_globals(conf, {"local_ip_v4": "127.0.0.1", "sounds_dir": str(conf / "sounds"),
+                                   "recordings_dir": str(conf / "recordings"),
+                                   "hold_music": "local_stream://moh"})
+    dialplan = Dialplan.load(conf, global_vars=globals_)
     phones = phones or Phones(default=PhoneBehaviour(answer_after=2.0))
     switch = SimSwitch(dialplan, speed=sim.speed, phones=phones,
                        globals_=dict(dialplan.global_vars))
     switch.load_callcenter(conf / "autoload_configs" / "callcenter.conf.xml",
                            random.Random(sim.seed))
+    switch.menus = load_menus(conf / "ivr_menus", switch.globals)
     return switch
 
 

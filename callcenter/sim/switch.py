@@ -25,6 +25,7 @@ from callcenter.sim.callcenter_engine import CallcenterEngine
 from callcenter.sim.callcenter_model import CallcenterModel
 from callcenter.sim.channel import CallerProfile, Channel
 from callcenter.sim.core import Switch
+from callcenter.sim.ivr_menu import Menu, ivr_app
 from callcenter.sim.people import Caller, Phones
 from callcenter.sim.queue_conf import read_callcenter_conf
 from callcenter.sim.session import Hangup, Session, Transferred
@@ -56,6 +57,8 @@ class SimSwitch(Switch):
         outbound.register(self)
         originate.register(self)
         self.callcenter: CallcenterEngine | None = None
+        self.menus: dict[str, Menu] = {}  # ivr_menus/*.xml, for the `ivr` application
+        self.applications["ivr"] = ivr_app
         for name, function in (("show", self._show), ("hupall", self._hupall),
                                ("uuid_kill", self._uuid_kill),
                                ("uuid_transfer", self._uuid_transfer),

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pcre2
 
+from callcenter.sim.conf_tree import expand_globals, tree_globals
 from callcenter.switchconf.prompts import Prompts
 from callcenter.switchconf.render import STOCK_PASSWORD, SWITCH_CONF
 from db.topics import STRATEGIES
 
 APPLICATIONS_FILE = SWITCH_CONF / "applications.toml"
-_GLOBAL = re.compile(r"\$\$\{([^}]+)\}")
-_SET = re.compile(r'<X-PRE-PROCESS\s+cmd="set"\s+data="([^"=]+)=([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -40,17 +39,6 @@ class Problem:
 def known_applications(path: Path = APPLICATIONS_FILE) -> frozenset[str]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return frozenset(name for names in data["modules"].values() for name in names)
-
-
-def tree_globals(conf_dir: Path) -> dict[str, str]:
-    """The $${…} globals, set by vars.xml and then by autoload_configs, in load order."""
-    values: dict[str, str] = {}
-    files = [conf_dir / "vars.xml", *sorted((conf_dir / "autoload_configs").glob("*.xml"))]
-    for path in files:
-        if path.exists():
-            for name, value in _SET.findall(path.read_text(encoding="utf-8")):
-                values[name.strip()] = _GLOBAL.sub(lambda m: values.get(m.group(1), ""), value)
-    return values
 
 
 class Checker:
@@ -191,8 +179,7 @@ class Checker:
         values = tree_globals(self.conf_dir)
         for param in root.iter("param"):
             if param.get("name") == "password":
-                password = _GLOBAL.sub(lambda m: values.get(m.group(1), ""),
-                                       param.get("value", ""))
+                password = expand_globals(param.get("value", ""), values)
                 if password in ("", STOCK_PASSWORD):
                     self.report("password", path, "the event socket uses the stock password "
                                 "(anyone on the ACL can drive the switch)")
