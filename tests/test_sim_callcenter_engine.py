@@ -207,3 +207,14 @@ def test_add_agents_puts_them_on_every_queue() -> None:
     tiers = switch.api("callcenter_config", "tier list")
     assert tiers.count("agent1001@hotline1022") == 3
     switch.callcenter.stop()
+
+
+def test_periodic_announcement_while_waiting(make_box) -> None:
+    box = make_box()
+    queue = box.sim.callcenter.model.get_queue(F0)
+    queue.announce_sound, queue.announce_frequency = "hotline/please_hold.wav", 2
+    box.observer.send("event plain PLAYBACK_START")
+    box.call("0912000012", queue_patience=7)
+    box.wait(lambda: box.actions("member-queue-end"))
+    played = [e.get("Playback-File-Path") for e in box.events if e.name == "PLAYBACK_START"]
+    assert played.count("hotline/please_hold.wav") >= 2

@@ -264,3 +264,26 @@ def test_simulator_runs_the_rendered_tree_with_the_daemon_down(installed: Path) 
     start = next(e for e in events if e.get("CC-Action") == "member-queue-start")
     assert start.get("CC-Queue") == "epidemic_report@hotline1022"
     assert session.channel.variables["hotline_topic"] == "epidemic_report"
+
+
+def test_switch_conf_commands(tmp_path: Path, sounds: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    from callcenter.cli.main import main
+
+    monkeypatch.setenv("CALLCENTER_SWITCH__PASSWORD", "esl-s3cret")
+    monkeypatch.delenv("CALLCENTER_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    conf = stock_tree(tmp_path)
+    assert main(["switch-conf", "install", "--conf-dir", str(conf)]) == 1
+    out = capsys.readouterr().out
+    assert "refused   autoload_configs/event_socket.conf.xml" in out
+    assert "created   dialplan/hotline.xml" in out
+    assert main(["switch-conf", "check", str(conf), "--sounds-dir", str(sounds)]) == 1
+    assert "password: autoload_configs/event_socket.conf.xml" in capsys.readouterr().out
+    assert main(["switch-conf", "install", "--conf-dir", str(conf), "--force"]) == 0
+    capsys.readouterr()
+    assert main(["switch-conf", "check", str(conf), "--sounds-dir", str(sounds)]) == 0
+    assert "0 problem(s)" in capsys.readouterr().out
+    out_dir = tmp_path / "rendered"
+    assert main(["switch-conf", "render", "--out", str(out_dir)]) == 0
+    assert (out_dir / "ivr_menus" / "hotline_1022.xml").exists()

@@ -179,7 +179,13 @@ class CallcenterEngine:
         from callcenter.sim.apps import play_prompt
 
         exit_keys = session.channel.variables.get("cc_exit_keys", "")
+        announce = getattr(queue, "announce_sound", None)
+        every = getattr(queue, "announce_frequency", 0)
+        next_announce = self.switch.clock() + every
         while True:
+            if announce and every and self.switch.clock() >= next_announce:
+                play_prompt(session, announce)  # the queue's periodic announcement
+                next_announce = self.switch.clock() + every
             if moh:
                 play_prompt(session, moh, seconds=1.0 if moh.startswith("tone_stream") else 20)
             else:
