@@ -287,3 +287,20 @@ def test_switch_conf_commands(tmp_path: Path, sounds: Path, monkeypatch: pytest.
     out_dir = tmp_path / "rendered"
     assert main(["switch-conf", "render", "--out", str(out_dir)]) == 0
     assert (out_dir / "ivr_menus" / "hotline_1022.xml").exists()
+
+
+@pytest.mark.parametrize("rate", [8000, 16000])
+def test_prompts_are_mono_at_the_rate_and_peak_at_minus_3_db(sounds: Path, rate: int) -> None:
+    import subprocess
+    import wave
+
+    path = sounds / "vi/vn/espeak/hotline" / str(rate) / "greeting_long.wav"
+    with wave.open(str(path)) as audio:
+        assert (audio.getframerate(), audio.getnchannels(), audio.getsampwidth()) == (
+            rate, 1, 2)
+        assert audio.getnframes() / rate > 15  # the three choices take a while to say
+    stats = subprocess.run(["sox", str(path), "-n", "stats"], capture_output=True,
+                           text=True).stderr
+    peak = float(next(line.split()[-1] for line in stats.splitlines()
+                      if line.startswith("Pk lev dB")))
+    assert -3.2 < peak < -2.8
