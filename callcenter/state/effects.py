@@ -1,0 +1,47 @@
+"""What applying an event asks the I/O shell to do: write rows, log, notify desktops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callcenter.state.model import CallState
+
+
+@dataclass(frozen=True)
+class CallChanged:
+    """Write the call's row (idempotent: keyed by the channel's Unique-ID)."""
+
+    call: CallState
+
+
+@dataclass(frozen=True)
+class CallbackOwed:
+    """A caller left a queue unanswered: call them back (one open callback per phone/topic)."""
+
+    phone: str
+    queue: str
+    call_uuid: str
+
+
+@dataclass(frozen=True)
+class AgentStatusChanged:
+    agent: str
+    status: str
+    at_us: int
+
+
+@dataclass(frozen=True)
+class AgentBridged:
+    """An agent took a call: the desktop's screen-pop."""
+
+    agent: str
+    call: CallState
+
+
+@dataclass(frozen=True)
+class AgentReleased:
+    agent: str
+    call_uuid: str
+
+
+Effect = CallChanged | CallbackOwed | AgentStatusChanged | AgentBridged | AgentReleased

@@ -1,0 +1,102 @@
+"""What the daemon knows of the switch at any moment, as plain data (no I/O, no clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Call results, as the call table stores them.
+ANSWERED, ABANDONED, IVR_HANGUP, NO_AGENT, OVERFLOW = (
+    "answered", "abandoned", "ivr_hangup", "no_agent", "overflow")
+
+
+@dataclass
+class CallState:
+    """One caller's call, from the IVR to the hangup. Times are epoch microseconds."""
+
+    uuid: str
+    caller_number: str
+    caller_name: str = ""
+    destination: str = ""
+    started_us: int = 0
+    menu_choice: str | None = None
+    queue: str | None = None
+    member_uuid: str | None = None
+    queued_us: int | None = None
+    offered_us: int | None = None
+    answered_us: int | None = None
+    ended_us: int | None = None
+    agent: str | None = None
+    agent_leg: str | None = None
+    hangup_cause: str | None = None
+    cancel_reason: str | None = None
+    result: str | None = None
+    recording: str | None = None
+    callback_owed: bool = False  # a callback was asked for (once)
+
+    @property
+    def phase(self) -> str:
+        if self.ended_us is not None:
+            return "ended"
+        if self.answered_us is not None:
+            return "talking"
+        if self.queued_us is not None:
+            return "queued"
+        return "ivr"
+
+
+@dataclass
+class Member:
+    """A caller waiting in a queue (mod_callcenter's member)."""
+
+    uuid: str
+    session_uuid: str
+    caller_number: str
+    joined_us: int
+    state: str = "Waiting"  # Waiting | Trying | Answered | Abandoned
+
+
+@dataclass
+class QueueState:
+    name: str
+    members: dict[str, Member] = field(default_factory=dict)  # member uuid → member
+    count: int = 0  # mod_callcenter's members-count (Waiting + Trying)
+    answered: int = 0
+    abandoned: int = 0
+
+    def waiting(self) -> list[Member]:
+        """Members not yet answered, longest waiting first (their positions in the queue)."""
+        return sorted((m for m in self.members.values() if m.state in ("Waiting", "Trying")),
+                      key=lambda m: m.joined_us)
+
+
+@dataclass
+class AgentState:
+    name: str
+    status: str = "Logged Out"
+    state: str = "Waiting"
+    since_us: int = 0  # when the status or state last changed
+    call: str | None = None  # the member channel's uuid while bridged
+    calls_answered: int = 0
+    no_answers: int = 0
+
+
+@dataclass
+class LiveState:
+    queues: dict[str, QueueState] = field(default_factory=dict)
+    agents: dict[str, AgentState] = field(default_factory=dict)
+    calls: dict[str, CallState] = field(default_factory=dict)  # member channel uuid → call
+    legs: dict[str, str] = field(default_factory=dict)  # agent channel uuid → agent name
+    last_event_us: int = 0
+    events: int = 0
+
+    def queue(self, name: str) -> QueueState:
+        queue = self.queues.get(name)
+        if queue is None:
+            queue = self.queues[name] = QueueState(name)
+        return queue
+
+    def agent(self, name: str) -> AgentState:
+        agent = self.agents.get(name)
+        if agent is None:
+            agent = self.agents[name] = AgentState(name)
+        return agent

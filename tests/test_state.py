@@ -1,0 +1,123 @@
+"""The live state, fed the captures' event streams (as their README describes them), and the
+rules that keep it right when events come twice or out of order."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from callcenter.state import LiveState, apply
+from callcenter.state.effects import (
+    AgentBridged,
+    AgentReleased,
+    AgentStatusChanged,
+    CallbackOwed,
+    CallChanged,
+)
+from tests.support.fidelity import captured_events
+
+
+def _replay(scenario: str, state: LiveState | None = None):
+    state = state or LiveState()
+    effects = []
+    for event in captured_events(scenario):
+        effects += apply(state, event)
+    return state, effects
+
+
+def _calls(effects) -> dict[str, object]:
+    """The last word on each call row."""
+    rows = {}
+    for effect in effects:
+        if isinstance(effect, CallChanged):
+            rows[effect.call.uuid] = effect.call
+    return rows
+
+
+@pytest.mark.parametrize("scenario", ["call_answered", "call_recorded"])
+def test_answered_call(scenario: str) -> None:
+    state, effects = _replay(scenario)
+    (call,) = _calls(effects).values()
+    assert (call.caller_number, call.menu_choice, call.queue, call.agent, call.result) == (
+        "0912345678", "1", "f0_home_care@hotline1022", "agent1001@hotline1022", "answered")
+    assert call.started_us < call.queued_us <= call.offered_us <= call.answered_us < call.ended_us
+    assert call.hangup_cause == "NORMAL_CLEARING"
+    assert not state.calls and not state.queues["f0_home_care@hotline1022"].members
+    agent = state.agents["agent1001@hotline1022"]
+    assert (agent.status, agent.state, agent.call, agent.calls_answered) == (
+        "Available", "Waiting", None, 1)  # back to Waiting at once (capture README)
+    assert [type(e) for e in effects if isinstance(e, AgentBridged | AgentReleased)] == [
+        AgentBridged, AgentReleased]
+    assert not any(isinstance(e, CallbackOwed) for e in effects)
+    if scenario == "call_recorded":
+        assert call.recording.startswith("/var/lib/freeswitch/recordings/2026/11/24/")
+
+
+def test_abandoned_call_owes_one_callback() -> None:
+    state, effects = _replay("call_abandoned")
+    (call,) = _calls(effects).values()
+    assert (call.caller_number, call.menu_choice, call.queue, call.result) == (
+        "0987654321", "2", "epidemic_report@hotline1022", "abandoned")
+    assert [e for e in effects if isinstance(e, CallbackOwed)] == [
+        CallbackOwed("0987654321", "epidemic_report@hotline1022", call.uuid)]
+    assert state.queues["epidemic_report@hotline1022"].abandoned == 1
+
+
+def test_hangup_in_the_menu() -> None:
+    state, effects = _replay("ivr_hangup")
+    (call,) = _calls(effects).values()
+    assert (call.caller_number, call.menu_choice, call.queue, call.result) == (
+        "0944555666", None, None, "ivr_hangup")
+    assert not state.calls
+
+
+def test_outbound_socket_call() -> None:
+    _state, effects = _replay("outbound_socket")
+    (call,) = _calls(effects).values()
+    assert (call.destination, call.queue, call.agent, call.result) == (
+        "1023", "f0_home_care@hotline1022", "agent1001@hotline1022", "answered")
+
+
+def test_lead_transfer_and_callback() -> None:
+    state, effects = _replay("lead_transfer_callback")
+    calls = _calls(effects)
+    member = next(c for c in calls.values() if c.queue)
+    assert member.result == "answered" and member.agent == "agent1001@hotline1022"
+    assert not state.calls and not state.legs
+
+
+def test_agent_status_changes_are_effects() -> None:
+    _state, effects = _replay("api_replies")
+    assert [e.status for e in effects if isinstance(e, AgentStatusChanged)] == [
+        "Available", "On Break", "Available (On Demand)"]
+
+
+@pytest.mark.parametrize("scenario", ["call_answered", "call_abandoned", "ivr_hangup"])
+def test_every_event_twice_changes_nothing_more(scenario: str) -> None:
+    once, effects_once = _replay(scenario)
+    twice = LiveState()
+    effects_twice = []
+    for event in captured_events(scenario):
+        effects_twice += apply(twice, event)
+        effects_twice += apply(twice, event)
+    assert _calls(effects_twice) == _calls(effects_once)
+    assert sum(isinstance(e, CallbackOwed) for e in effects_twice) == sum(
+        isinstance(e, CallbackOwed) for e in effects_once)
+    assert twice.agents == once.agents and twice.queues.keys() == once.queues.keys()
+
+
+def test_shuffled_callcenter_events_within_a_call_still_give_the_result() -> None:
+    """After a reconnect, mod_callcenter's events can come late; the row ends the same."""
+    events = captured_events("call_answered")
+    rng = random.Random(5)
+    cc = [e for e in events if e.get("CC-Action")]
+    for _ in range(20):
+        shuffled = cc[:]
+        rng.shuffle(shuffled)
+        state = LiveState()
+        effects = []
+        for event in [e for e in events if not e.get("CC-Action")][:1] + shuffled + events:
+            effects += apply(state, event)
+        (call,) = _calls(effects).values()
+        assert call.result == "answered" and call.agent == "agent1001@hotline1022"
