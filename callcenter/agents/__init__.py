@@ -1,0 +1,1 @@
+"""Agents and tiers: mod_callcenter kept equal to the database."""

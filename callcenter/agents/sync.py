@@ -1,0 +1,152 @@
+"""Make mod_callcenter's agents and tiers equal to the database, idempotently.
+
+`plan()` is pure: what the database wants, what the switch has, and the `callcenter_config`
+commands that close the gap, each with the log line it deserves. `read_switch()` and `run()` are
+the I/O. The traps of mod_callcenter (reference §2.11) are handled here once: multi-word values
+single-quoted, the JSON form of `agent list` / `tier list` (a dial string may hold a `|`), agents
+of other domains left alone, statuses never touched (they belong to the agents)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from callcenter.switch.errors import CommandError
+from db.agents import callcenter_name
+from db.models import Agent, Tier
+
+log = logging.getLogger(__name__)
+
+PARAMS = ("contact", "max_no_answer", "wrap_up_time", "reject_delay_time", "busy_delay_time",
+          "no_answer_delay_time")
+
+
+@dataclass(frozen=True)
+class SwitchAgent:
+    name: str
+    params: tuple[tuple[str, str], ...]  # PARAMS, in order, as strings
+
+    def param(self, key: str) -> str:
+        return dict(self.params)[key]
+
+
+@dataclass(frozen=True)
+class Command:
+    args: str  # what follows `callcenter_config`
+    reason: str  # the log line
+
+
+def desired(session: Session, domain: str) -> tuple[dict[str, SwitchAgent],
+                                                    dict[tuple[str, str], tuple[int, int]]]:
+    """Active agents with a phone to ring, and their tiers, as mod_callcenter should have them."""
+    agents: dict[str, SwitchAgent] = {}
+    tiers: dict[tuple[str, str], tuple[int, int]] = {}
+    rows = session.scalars(select(Agent).where(Agent.active).options(
+        selectinload(Agent.tiers).selectinload(Tier.topic)))
+    for agent in rows:
+        contact = agent.dial_string(domain)
+        if contact is None:
+            continue
+        name = callcenter_name(agent, domain)
+        agents[name] = SwitchAgent(name, (
+            ("contact", contact), ("max_no_answer", str(agent.max_no_answer)),
+            ("wrap_up_time", str(agent.wrap_up_time)),
+            ("reject_delay_time", str(agent.reject_delay_time)),
+            ("busy_delay_time", str(agent.busy_delay_time)),
+            ("no_answer_delay_time", str(agent.no_answer_delay_time))))
+        for tier in agent.tiers:
+            if tier.topic.active:
+                tiers[(tier.topic.queue, name)] = (tier.level, tier.position)
+    return agents, tiers
+
+
+def quoted(value: str) -> str:
+    """Single quotes group words for callcenter_config (double quotes do not)."""
+    if "'" in value:
+        raise ValueError(f"a value with a single quote cannot be sent: {value!r}")
+    return f"'{value}'" if " " in value else value
+
+
+def plan(want_agents: dict[str, SwitchAgent], want_tiers: dict[tuple[str, str], tuple[int, int]],
+         have_agents: dict[str, SwitchAgent], have_tiers: dict[tuple[str, str], tuple[int, int]],
+         domain: str) -> list[Command]:
+    """The commands that make the switch equal to the database (ours: agents @domain)."""
+    ours = f"@{domain}"
+    commands: list[Command] = []
+    for name, agent in want_agents.items():
+        have = have_agents.get(name)
+        if have is None:
+            commands.append(Command(f"agent add {name} callback", f"agent {name}: added"))
+        for key, value in agent.params:
+            if have is None or have.param(key) != value:
+                commands.append(Command(f"agent set {key} {name} {quoted(value)}",
+                                        f"agent {name}: {key} = {value}"))
+    for (queue, name), (level, position) in want_tiers.items():
+        have = have_tiers.get((queue, name))
+        if have is None:
+            commands.append(Command(f"tier add {queue} {name} {level} {position}",
+                                    f"tier {queue} {name}: added ({level}/{position})"))
+            continue
+        if have[0] != level:
+            commands.append(Command(f"tier set level {queue} {name} {level}",
+                                    f"tier {queue} {name}: level {have[0]} → {level}"))
+        if have[1] != position:
+            commands.append(Command(f"tier set position {queue} {name} {position}",
+                                    f"tier {queue} {name}: position {have[1]} → {position}"))
+    for queue, name in sorted(set(have_tiers) - set(want_tiers)):
+        if name.endswith(ours) and name in want_agents:
+            commands.append(Command(f"tier del {queue} {name}", f"tier {queue} {name}: removed"))
+    for name in sorted(set(have_agents) - set(want_agents)):
+        if name.endswith(ours):  # `agent del` takes its tiers with it
+            commands.append(Command(f"agent del {name}", f"agent {name}: removed"))
+    return commands
+
+
+Api = Callable[[str], str]
+
+
+def _json(api: Api, arguments: str) -> list[dict[str, str]]:
+    request = {"command": "callcenter_config", "data": {"arguments": arguments}}
+    reply = json.loads(api("json " + json.dumps(request, separators=(",", ":"))))
+    if reply.get("status") != "success":
+        raise RuntimeError(f"callcenter_config {arguments}: {reply.get('message', reply)}")
+    return list(reply.get("response") or [])
+
+
+def read_switch(api: Api) -> tuple[dict[str, SwitchAgent],
+                                   dict[tuple[str, str], tuple[int, int]]]:
+    """mod_callcenter's agents and tiers, through the JSON form of callcenter_config."""
+    agents = {row["name"]: SwitchAgent(row["name"], tuple(
+        (key, str(row.get(key) or "")) for key in PARAMS)) for row in _json(api, "agent list")}
+    tiers = {(row["queue"], row["agent"]): (int(row.get("level") or 1),
+                                            int(row.get("position") or 1))
+             for row in _json(api, "tier list")}
+    return agents, tiers
+
+
+def run(commands: list[Command], api: Api) -> list[str]:
+    """Send the commands; returns the log lines of those that FreeSWITCH accepted."""
+    done = []
+    for command in commands:
+        try:
+            reply = api(f"callcenter_config {command.args}")
+        except CommandError as exc:
+            reply = exc.reply
+        if reply.startswith("+OK"):
+            log.info("mod_callcenter: %s", command.reason)
+            done.append(command.reason)
+        else:
+            log.error("mod_callcenter refused %s: %s", command.args, reply.strip())
+    return done
+
+
+def synchronise(session: Session, api: Api, domain: str) -> list[str]:
+    """Read both sides, plan, run: one call does the whole job (at start and on change)."""
+    want_agents, want_tiers = desired(session, domain)
+    have_agents, have_tiers = read_switch(api)
+    return run(plan(want_agents, want_tiers, have_agents, have_tiers, domain), api)

@@ -1,0 +1,99 @@
+"""mod_callcenter's agents and tiers made equal to the database, against the simulator over
+its Event Socket, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.agents.sync import plan, quoted, read_switch, synchronise
+from callcenter.sim.esl_server import EslServer
+from callcenter.sim.runner import Simulation, build_switch
+from callcenter.switch.inbound import InboundConnection
+from db.agents import NewAgent, add_agent, get_agent, parse_membership, set_active, set_queues
+from db.engine import transaction
+
+DOMAIN = "hotline1022"
+
+
+@pytest.fixture
+def switch_api():
+    sim = build_switch(Simulation())
+    server = EslServer(sim, port=0)
+    server.start()
+    host, port = server.address
+    conn = InboundConnection(host, port, "ClueCon")
+    conn.connect()
+    yield conn.api
+    conn.stop()
+    server.stop()
+    sim.callcenter.stop()
+
+
+def _agents(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as s:
+        add_agent(s, NewAgent("lan", "Nguyễn Thị Lan", "nurse", "mat-khau-dai-1",
+                              sip_extension="1001"))
+        add_agent(s, NewAgent("hoa", "Trần Hoa", "clerk", "mat-khau-dai-2",
+                              contact="{leg_timeout=15}sofia/gateway/telecom/0912000111"))
+        add_agent(s, NewAgent("binh", "Lê Bình", "lead", "mat-khau-dai-3"))  # no phone
+        set_queues(s, "lan", [parse_membership("f0_home_care"),
+                              parse_membership("epidemic_report:2:1")])
+        set_queues(s, "hoa", [parse_membership("public_services")])
+
+
+def test_first_sync_then_nothing_to_do(seeded: sessionmaker[Session], switch_api) -> None:
+    _agents(seeded)
+    with seeded() as session:
+        lines = synchronise(session, switch_api, DOMAIN)
+    assert "agent lan@hotline1022: added" in lines
+    assert "agent lan@hotline1022: contact = user/1001@hotline1022" in lines
+    assert "tier epidemic_report@hotline1022 lan@hotline1022: added (2/1)" in lines
+    agents, tiers = read_switch(switch_api)
+    assert set(agents) == {"lan@hotline1022", "hoa@hotline1022"}
+    assert agents["hoa@hotline1022"].param("contact") == (
+        "{leg_timeout=15}sofia/gateway/telecom/0912000111")
+    assert agents["lan@hotline1022"].param("wrap_up_time") == "10"
+    assert tiers == {("f0_home_care@hotline1022", "lan@hotline1022"): (1, 1),
+                     ("epidemic_report@hotline1022", "lan@hotline1022"): (2, 1),
+                     ("public_services@hotline1022", "hoa@hotline1022"): (1, 1)}
+    assert switch_api("callcenter_config agent get status lan@hotline1022") == "Logged Out"
+    with seeded() as session:
+        assert synchronise(session, switch_api, DOMAIN) == []
+
+
+def test_changes_follow_the_database(seeded: sessionmaker[Session], switch_api) -> None:
+    _agents(seeded)
+    with seeded() as session:
+        synchronise(session, switch_api, DOMAIN)
+    switch_api("callcenter_config agent add other@cdc.example callback")  # not ours
+    with transaction(seeded) as s:
+        set_active(s, "hoa", False)
+        get_agent(s, "lan").wrap_up_time = 30
+        set_queues(s, "lan", [parse_membership("f0_home_care:1:2")])
+    with seeded() as session:
+        lines = synchronise(session, switch_api, DOMAIN)
+    assert lines == [
+        "agent lan@hotline1022: wrap_up_time = 30",
+        "tier f0_home_care@hotline1022 lan@hotline1022: position 1 → 2",
+        "tier epidemic_report@hotline1022 lan@hotline1022: removed",
+        "agent hoa@hotline1022: removed",
+    ]
+    agents, tiers = read_switch(switch_api)
+    assert set(agents) == {"lan@hotline1022", "other@cdc.example"}
+    assert tiers == {("f0_home_care@hotline1022", "lan@hotline1022"): (1, 2)}
+
+
+def test_multi_word_values_are_single_quoted() -> None:
+    assert quoted("user/1001@hotline1022") == "user/1001@hotline1022"
+    assert quoted("Available (On Demand)") == "'Available (On Demand)'"
+    with pytest.raises(ValueError):
+        quoted("it's")
+
+
+def test_plan_is_pure_and_leaves_other_domains_alone() -> None:
+    from callcenter.agents.sync import SwitchAgent
+
+    foreign = SwitchAgent("x@other", (("contact", "a"),))
+    commands = plan({}, {}, {"x@other": foreign}, {("q", "x@other"): (1, 1)}, DOMAIN)
+    assert commands == []
