@@ -1,0 +1,1 @@
+"""The daemon's writes: what the live state's effects mean for the database."""

@@ -1,0 +1,121 @@
+"""Write the live state's effects to the database, a batch per transaction.
+
+Call rows are keyed by FreeSWITCH's Unique-ID and always hold the latest snapshot, so a batch
+written twice, or an event applied twice, leaves the same row. A callback is created once per
+phone and topic while one is open (the partial unique index backs this up)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.state.effects import AgentStatusChanged, CallbackOwed, CallChanged, Effect
+from callcenter.state.model import CallState
+from db.engine import transaction
+from db.models import Agent, AgentStatusLog, Call, Callback, Topic
+from db.models.calls import OPEN_CALLBACK_STATES
+from db.phone import normalise_phone
+
+log = logging.getLogger(__name__)
+
+
+def _time(us: int | None) -> datetime | None:
+    return None if not us else datetime.fromtimestamp(us / 1_000_000, UTC)
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except ValueError:
+        return raw or "anonymous"
+
+
+class Recorder:
+    """Applies effects to the database. `requested(agent, status, source)` tells it who asked
+    for the next status change of an agent, so the log says desktop/lead rather than switch."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self._topics: dict[str, int] = {}
+        self._agents: dict[str, int] = {}
+        self._requested: dict[str, tuple[str, str]] = {}
+
+    def requested(self, agent: str, status: str, source: str) -> None:
+        self._requested[agent] = (status, source)
+
+    def write(self, effects: list[Effect]) -> None:
+        calls: dict[str, CallState] = {}
+        for effect in effects:
+            if isinstance(effect, CallChanged):
+                calls[effect.call.uuid] = effect.call  # the latest snapshot wins
+        with transaction(self.sessions) as session:
+            self._load_names(session)
+            rows = {uuid: self._call_row(session, call) for uuid, call in calls.items()}
+            session.flush()
+            for effect in effects:
+                if isinstance(effect, CallbackOwed):
+                    self._callback(session, effect, rows)
+                elif isinstance(effect, AgentStatusChanged):
+                    self._status(session, effect)
+
+    def _load_names(self, session: Session) -> None:
+        if not self._topics:
+            self._topics = {queue: id_ for queue, id_ in session.execute(
+                select(Topic.queue, Topic.id))}
+        if not self._agents:
+            self._agents = {name: id_ for name, id_ in session.execute(
+                select(Agent.username, Agent.id))}
+
+    def _agent_id(self, name: str | None) -> int | None:
+        return self._agents.get(name.split("@")[0]) if name else None
+
+    def _call_row(self, session: Session, call: CallState) -> Call:
+        row = session.scalar(select(Call).where(Call.uuid == call.uuid))
+        if row is None:
+            row = Call(uuid=call.uuid, caller_number=_phone(call.caller_number))
+            session.add(row)
+        row.caller_name = call.caller_name or None
+        row.started_at = _time(call.started_us) or row.started_at
+        row.queued_at = _time(call.queued_us)
+        row.offered_at = _time(call.offered_us)
+        row.answered_at = _time(call.answered_us)
+        row.ended_at = _time(call.ended_us)
+        row.menu_choice = call.menu_choice
+        row.topic_id = self._topics.get(call.queue or "")
+        row.agent_id = self._agent_id(call.agent)
+        row.hangup_cause = call.hangup_cause
+        row.result = call.result
+        row.recording_path = call.recording
+        return row
+
+    def _callback(self, session: Session, owed: CallbackOwed, rows: dict[str, Call]) -> None:
+        topic_id = self._topics.get(owed.queue)
+        if topic_id is None:
+            log.warning("callback for %s: queue %s is no topic", owed.phone, owed.queue)
+            return
+        phone = _phone(owed.phone)
+        existing = session.scalar(select(Callback.id).where(
+            Callback.phone == phone, Callback.topic_id == topic_id,
+            Callback.state.in_(OPEN_CALLBACK_STATES)))
+        if existing is not None:
+            return
+        call = rows.get(owed.call_uuid) or session.scalar(
+            select(Call).where(Call.uuid == owed.call_uuid))
+        session.add(Callback(phone=phone, topic_id=topic_id, reason="abandoned",
+                             call_id=call.id if call else None))
+        session.flush()
+
+    def _status(self, session: Session, change: AgentStatusChanged) -> None:
+        agent_id = self._agent_id(change.agent)
+        if agent_id is None:
+            return
+        source = "switch"
+        requested = self._requested.get(change.agent)
+        if requested and requested[0] == change.status:
+            source = requested[1]
+            del self._requested[change.agent]
+        session.add(AgentStatusLog(agent_id=agent_id, at=_time(change.at_us), status=change.status,
+                                   source=source))

@@ -1,0 +1,66 @@
+"""The live state's effects written to the database (SQLite and PostgreSQL): one row per call,
+right after duplicates, one callback per abandoned caller, agent status log with its source."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.state import LiveState, apply
+from callcenter.store.recorder import Recorder
+from db.agents import NewAgent, add_agent
+from db.engine import transaction
+from db.models import AgentStatusLog, Call, Callback, Topic
+from tests.support.fidelity import captured_events
+
+
+def _feed(recorder: Recorder, scenario: str, twice: bool = False) -> None:
+    state = LiveState()
+    effects = []
+    for event in captured_events(scenario):
+        effects += apply(state, event)
+        if twice:
+            effects += apply(state, event)
+    recorder.write(effects)
+
+
+def test_answered_call_row(seeded: sessionmaker[Session]) -> None:
+    _feed(Recorder(seeded), "call_answered")
+    with seeded() as s:
+        call = s.scalars(select(Call)).one()
+        topic = s.get_one(Topic, call.topic_id)
+    assert (call.caller_number, call.menu_choice, topic.key, call.result, call.hangup_cause) == (
+        "+84912345678", "1", "f0_home_care", "answered", "NORMAL_CLEARING")
+    assert call.started_at < call.queued_at <= call.answered_at < call.ended_at
+
+
+def test_abandoned_call_and_its_callback_once(seeded: sessionmaker[Session]) -> None:
+    recorder = Recorder(seeded)
+    _feed(recorder, "call_abandoned", twice=True)
+    _feed(recorder, "call_abandoned")  # the whole stream again, as after a restart
+    with seeded() as s:
+        call = s.scalars(select(Call)).one()
+        callback = s.scalars(select(Callback)).one()
+    assert call.result == "abandoned"
+    assert (callback.phone, callback.reason, callback.state, callback.call_id) == (
+        "+84987654321", "abandoned", "open", call.id)
+
+
+def test_ivr_hangup_row(seeded: sessionmaker[Session]) -> None:
+    _feed(Recorder(seeded), "ivr_hangup")
+    with seeded() as s:
+        assert s.scalars(select(Call.result)).one() == "ivr_hangup"
+        assert s.scalar(select(func.count()).select_from(Callback)) == 0
+
+
+def test_agent_status_log_with_its_source(seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        add_agent(s, NewAgent("agent1001", "Agent 1001", "nurse", "mat-khau-dai-1"))
+    recorder = Recorder(seeded)
+    recorder.requested("agent1001@hotline1022", "On Break", "desktop")
+    _feed(recorder, "api_replies")
+    with seeded() as s:
+        rows = s.execute(select(AgentStatusLog.status, AgentStatusLog.source)
+                         .order_by(AgentStatusLog.id)).all()
+    assert [tuple(r) for r in rows] == [("Available", "switch"), ("On Break", "desktop"),
+                                        ("Available (On Demand)", "switch")]
