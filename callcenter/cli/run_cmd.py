@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from sqlalchemy import func, select
 
@@ -25,21 +26,28 @@ def show(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check what the daemon will stand on, then say plainly that the daemon is not built yet.
+    """Run the daemon until SIGINT/SIGTERM: switch link, live state, IVR, agents."""
+    import signal
 
-    The switch link, the IVR server and the live state arrive with the next issues; until
-    then there is nothing to run, and pretending otherwise would mislead the operator.
-    """
+    import gevent
+    import gevent.event
+
+    from callcenter.daemon import Daemon
+
     config = settings(args)
+    logging.basicConfig(level=config.logging.level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with database(args) as session:
         topics = session.scalars(select(Topic).where(Topic.active).order_by(Topic.menu_key)).all()
         agents = session.scalar(select(func.count()).select_from(Agent).where(Agent.active))
-        print(f"configuration: ok; database: up to date; {len(topics)} active topics, "
-              f"{agents} active agents")
-        for t in topics:
-            print(f"  key {t.menu_key}: {t.name_vi} → queue {t.queue}")
-    print(f"switch: FreeSWITCH's event socket would be {config.switch.host}:{config.switch.port}, "
-          f"the IVR socket {config.ivr.listen_host}:{config.ivr.listen_port}.")
-    print("The daemon itself (switch link, IVR, live state) is not built yet: there is no switch "
-          "to run against and no simulator either. Nothing was started.")
+        print(f"database: up to date; {len(topics)} active topics, {agents} active agents")
+    daemon = Daemon(config)
+    daemon.start()
+    print(f"switch: connecting to {config.switch.host}:{config.switch.port}; "
+          f"IVR listening on {config.ivr.listen_host}:{config.ivr.listen_port}")
+    stop = gevent.event.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(signum, stop.set)
+    stop.wait()
+    daemon.stop()
     return 0

@@ -41,10 +41,10 @@ class Recorder:
         self.sessions = sessions
         self._topics: dict[str, int] = {}
         self._agents: dict[str, int] = {}
-        self._requested: dict[str, tuple[str, str]] = {}
+        self._requested: dict[str, list[tuple[str, str]]] = {}
 
     def requested(self, agent: str, status: str, source: str) -> None:
-        self._requested[agent] = (status, source)
+        self._requested.setdefault(agent, []).append((status, source))
 
     def write(self, effects: list[Effect]) -> None:
         calls: dict[str, CallState] = {}
@@ -113,9 +113,11 @@ class Recorder:
         if agent_id is None:
             return
         source = "switch"
-        requested = self._requested.get(change.agent)
-        if requested and requested[0] == change.status:
-            source = requested[1]
-            del self._requested[change.agent]
+        pending = self._requested.get(change.agent, [])
+        for index, (status, who) in enumerate(pending):
+            if status == change.status:
+                source = who
+                del pending[:index + 1]  # earlier requests were overtaken
+                break
         session.add(AgentStatusLog(agent_id=agent_id, at=_time(change.at_us), status=change.status,
                                    source=source))

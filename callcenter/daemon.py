@@ -1,0 +1,129 @@
+"""`callcenter run`: the composition root. It wires the switch link, the live state, the
+recorder, the agent sync and the IVR server; each part is passed what it needs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import gevent
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.agents.sync import quoted, synchronise
+from callcenter.config import ConfigError, Settings
+from callcenter.ivr.flow import Ivr, Menu, MenuTopic
+from callcenter.state import LiveState, apply
+from callcenter.state.effects import Effect
+from callcenter.store.lookup import HistoryItem, caller_history
+from callcenter.store.recorder import Recorder
+from callcenter.switch.errors import SwitchError
+from callcenter.switch.event import Event
+from callcenter.switch.link import Backoff, SwitchLink
+from callcenter.switch.outbound import OutboundServer
+from db.engine import make_engine, make_sessionmaker, transaction
+from db.models import Call, Topic
+
+log = logging.getLogger(__name__)
+FLUSH_EVERY = 0.05  # seconds: effects are written in batches
+
+
+class Daemon:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session] | None = None) -> None:
+        if settings.switch.password is None:
+            raise ConfigError("set [switch] password (or CALLCENTER_SWITCH__PASSWORD)")
+        self.settings = settings
+        self.sessions = sessions or make_sessionmaker(make_engine(settings.database_url()))
+        self.state = LiveState()
+        self.recorder = Recorder(self.sessions)
+        self.pending: list[Effect] = []
+        self.subscribers: list[Callable[[Effect], None]] = []  # the desktop hub plugs in here
+        switch = settings.switch
+        self.link = SwitchLink(switch.host, switch.port, switch.password.get_secret_value(),
+                               connect_timeout=switch.connect_timeout,
+                               command_timeout=switch.command_timeout,
+                               backoff=Backoff(cap=switch.reconnect_max_delay))
+        self.link.register_handle("*", self.on_event)
+        self.link.on_connected(lambda: gevent.spawn(self.sync_agents))
+        ivr = Ivr(menu=self.menu, lookup=self.lookup, chose=self.chose)
+        self.ivr = OutboundServer(settings.ivr.listen_host, settings.ivr.listen_port, ivr,
+                                  command_timeout=switch.command_timeout)
+        self._greenlets: list[gevent.Greenlet] = []
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.ivr.listen()
+        self.link.start()
+        self._greenlets.append(gevent.spawn(self._flush_loop))
+        log.info("daemon: IVR on %s:%s, switch at %s:%s", *self.ivr.address,
+                 self.settings.switch.host, self.settings.switch.port)
+
+    def stop(self) -> None:
+        self.ivr.stop()
+        self.link.stop()
+        gevent.killall(self._greenlets)
+        self.flush()
+
+    # -- events → state → effects ------------------------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        effects = apply(self.state, event)
+        if effects:
+            self.pending.extend(effects)
+            for subscriber in self.subscribers:
+                for effect in effects:
+                    subscriber(effect)
+
+    def flush(self) -> None:
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.recorder.write(batch)
+
+    def _flush_loop(self) -> None:
+        while True:
+            gevent.sleep(FLUSH_EVERY)
+            try:
+                self.flush()
+            except Exception:
+                log.exception("writing a batch of effects failed")
+
+    # -- agents ------------------------------------------------------------------------
+
+    def sync_agents(self) -> list[str]:
+        try:
+            with self.sessions() as session:
+                return synchronise(session, self.link.api, self.settings.site.domain)
+        except SwitchError as exc:
+            log.warning("agent sync: %s", exc)
+            return []
+
+    def set_agent_status(self, username: str, status: str, source: str = "desktop") -> str:
+        name = f"{username}@{self.settings.site.domain}"
+        self.recorder.requested(name, status, source)
+        return self.link.api(f"callcenter_config agent set status {name} {quoted(status)}")
+
+    # -- what the IVR needs ------------------------------------------------------------
+
+    def menu(self) -> Menu:
+        with self.sessions() as session:
+            topics = session.scalars(select(Topic).where(Topic.active,
+                                                         Topic.menu_key.is_not(None)))
+            items = tuple(MenuTopic(t.id, t.key, t.menu_key or "", t.queue, t.rules)
+                          for t in topics)
+        ivr = self.settings.ivr
+        return Menu(items, ivr.default_topic, ivr.max_tries, ivr.digit_timeout_ms)
+
+    def lookup(self, phone: str) -> list[HistoryItem]:
+        with self.sessions() as session:
+            return caller_history(session, phone)
+
+    def chose(self, uuid: str, key: str | None, topic: MenuTopic) -> int | None:
+        """Record the caller's choice on the call row; returns the row's id."""
+        self.flush()  # the row may be in the pending batch
+        with transaction(self.sessions) as session:
+            call = session.scalar(select(Call).where(Call.uuid == uuid))
+            if call is None:
+                return None
+            call.menu_choice, call.topic_id = key, topic.id
+            return call.id

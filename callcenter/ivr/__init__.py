@@ -1,0 +1,1 @@
+"""The daemon's IVR: one greenlet per call, over FreeSWITCH's outbound socket."""

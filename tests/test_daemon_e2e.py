@@ -1,0 +1,143 @@
+"""The daemon end to end, against the simulator over real sockets: the rendered switch_conf
+tree in the simulated FreeSWITCH, the daemon's IVR on the outbound socket, its link on the
+event socket, the database on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import gevent
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.config import Settings
+from callcenter.daemon import Daemon
+from callcenter.sim.esl_server import EslServer
+from callcenter.sim.people import Caller, PhoneBehaviour, Phones
+from callcenter.sim.runner import Simulation, build_switch
+from callcenter.switchconf.install import install
+from callcenter.switchconf.render import render_site
+from db.agents import NewAgent, add_agent, parse_membership, set_queues
+from db.engine import transaction
+from db.models import AgentStatusLog, Call, Callback, Topic
+from tests.support.stock_tree import stock_tree
+
+SPEED = 10.0
+PASSWORD = "esl-s3cret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Hotline:
+    """Simulated switch + daemon, wired as in production."""
+
+    def __init__(self, sessions: sessionmaker[Session], tmp_path: Path,
+                 phones: Phones) -> None:
+        ivr_port, esl_port = _free_port(), _free_port()
+        self.settings = Settings(switch={"password": PASSWORD, "port": esl_port,
+                                         "command_timeout": 5},
+                                 ivr={"listen_port": ivr_port, "digit_timeout_ms": 3000})
+        conf = stock_tree(tmp_path)
+        files, _ = render_site(self.settings)
+        install(files, conf, force=True)
+        self.sim = build_switch(Simulation(conf_dir=conf, speed=SPEED), phones)
+        self.server = EslServer(self.sim, "127.0.0.1", esl_port, PASSWORD)
+        self.server.start()
+        self.sessions = sessions
+        self.daemon = Daemon(self.settings, sessions)
+        self.daemon.start()
+        assert self.daemon.link.wait_connected(10)
+
+    def call(self, number: str, key: str | None, **behaviour: float):
+        return self.sim.inbound_call(Caller(number, "Khách", destination="1022", key=key,
+                                            key_delay=0.3, **behaviour))
+
+    def rows(self) -> list[Call]:
+        self.daemon.flush()
+        with self.sessions() as s:
+            return list(s.scalars(select(Call).order_by(Call.id)))
+
+    def wait(self, condition, timeout: float = 20.0) -> None:
+        with gevent.Timeout(timeout):
+            while not condition():
+                gevent.sleep(0.05)
+
+    def close(self) -> None:
+        self.daemon.stop()
+        self.server.stop()
+        self.sim.callcenter.stop()
+
+
+@pytest.fixture
+def hotline(seeded: sessionmaker[Session], tmp_path: Path):
+    with transaction(seeded) as s:
+        for username, ext, queue in (("lan", "1001", "f0_home_care"),
+                                     ("hoa", "1002", "epidemic_report"),
+                                     ("binh", "1003", "public_services")):
+            add_agent(s, NewAgent(username, username.title(), "nurse", "mat-khau-dai-1",
+                                  sip_extension=ext))
+            set_queues(s, username, [parse_membership(queue)])
+    line = Hotline(seeded, tmp_path, Phones(default=PhoneBehaviour(answer_after=0.5)))
+    line.wait(lambda: len(line.daemon.state.agents) >= 0 and _agents_on_switch(line) == 3)
+    yield line
+    line.close()
+
+
+def _agents_on_switch(line: Hotline) -> int:
+    return len(line.sim.callcenter.model.agents)
+
+
+def _available(line: Hotline, *usernames: str) -> None:
+    for username in usernames:
+        assert line.daemon.set_agent_status(username, "Available") == "+OK\n"
+
+
+@pytest.mark.parametrize("key, topic, agent", [("1", "f0_home_care", "lan"),
+                                              ("2", "epidemic_report", "hoa"),
+                                              ("3", "public_services", "binh"),
+                                              (None, "f0_home_care", "lan")])
+def test_key_reaches_the_topics_agent(hotline: Hotline, key, topic, agent) -> None:
+    _available(hotline, "lan", "hoa", "binh")
+    hotline.call("0912345678", key, talk_time=2)
+    hotline.wait(lambda: any(r.result == "answered" for r in hotline.rows()))
+    (row,) = hotline.rows()
+    with hotline.sessions() as s:
+        assert s.get_one(Topic, row.topic_id).key == topic
+        from db.models import Agent
+
+        assert s.get_one(Agent, row.agent_id).username == agent
+    assert row.menu_choice == key and row.caller_number == "+84912345678"
+    assert row.queued_at and row.answered_at and row.ended_at
+    assert row.recording_path and row.recording_path.endswith(".wav")
+
+
+def test_hangup_in_the_ivr(hotline: Hotline) -> None:
+    hotline.call("0912345679", None, ivr_patience=1.0)
+    hotline.wait(lambda: any(r.result for r in hotline.rows()))
+    assert [r.result for r in hotline.rows()] == ["ivr_hangup"]
+
+
+def test_abandoned_caller_gets_one_callback(hotline: Hotline) -> None:
+    hotline.call("0987654321", "2", queue_patience=2)  # nobody Available on topic 2
+    hotline.wait(lambda: any(r.result for r in hotline.rows()))
+    assert [r.result for r in hotline.rows()] == ["abandoned"]
+    with hotline.sessions() as s:
+        callback = s.scalars(select(Callback)).one()
+    assert (callback.phone, callback.reason) == ("+84987654321", "abandoned")
+
+
+def test_agent_status_changes_are_logged(hotline: Hotline) -> None:
+    _available(hotline, "lan")
+    hotline.daemon.set_agent_status("lan", "On Break", "lead")
+    hotline.wait(lambda: hotline.daemon.state.agents["lan@hotline1022"].status == "On Break")
+    hotline.daemon.flush()
+    with hotline.sessions() as s:
+        rows = s.execute(select(AgentStatusLog.status, AgentStatusLog.source)
+                         .order_by(AgentStatusLog.id)).all()
+    assert [tuple(r) for r in rows] == [("Available", "desktop"), ("On Break", "lead")]
