@@ -17,12 +17,12 @@ from callcenter.daemon import Daemon
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import Caller, PhoneBehaviour, Phones
 from callcenter.sim.runner import Simulation, build_switch
+from callcenter.sim.stock_tree import stock_tree
 from callcenter.switchconf.install import install
 from callcenter.switchconf.render import render_site
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
 from db.models import AgentStatusLog, Call, Callback, Topic
-from tests.support.stock_tree import stock_tree
 
 SPEED = 10.0
 PASSWORD = "esl-s3cret"

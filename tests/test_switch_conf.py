@@ -14,13 +14,13 @@ from callcenter.config import Settings
 from callcenter.sim.conf_tree import tree_globals
 from callcenter.sim.dialplan import Dialplan
 from callcenter.sim.queue_conf import read_callcenter_conf
+from callcenter.sim.stock_tree import stock_tree
 from callcenter.switchconf.check import check
 from callcenter.switchconf.install import MANIFEST, install
 from callcenter.switchconf.prompts import render_prompts
 from callcenter.switchconf.render import TOPICS_FILE, render_site
 from db.errors import DataError
 from db.topics import read_topics_file
-from tests.support.stock_tree import stock_tree
 
 TOPICS = read_topics_file(TOPICS_FILE).topic
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from callcenter.cli import (
     agent_cmd,
     db_cmd,
+    demo_cmd,
     run_cmd,
     simulate_cmd,
     switchconf_cmd,
@@ -18,7 +19,7 @@ from callcenter.cli import (
 from callcenter.config import ConfigError
 from db.errors import DataError
 
-AREAS = (run_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd)
+AREAS = (run_cmd, demo_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -142,10 +142,11 @@ def _offering(state: LiveState, event: Event) -> list[Effect]:
 def _bridge_start(state: LiveState, event: Event) -> list[Effect]:
     agent = state.agent(event.get("CC-Agent") or "")
     session = event.get("CC-Member-Session-UUID") or ""
-    member = state.queue(event.get("CC-Queue") or "").members.get(
-        event.get("CC-Member-UUID") or "")
-    if member is not None:
+    queue = state.queue(event.get("CC-Queue") or "")
+    member = queue.members.get(event.get("CC-Member-UUID") or "")
+    if member is not None and member.state != "Answered":
         member.state = "Answered"
+        queue.answered += 1
     call = state.calls.get(session)
     if call is None or call.answered_us is not None:
         return []
@@ -182,11 +183,8 @@ def _member_end(state: LiveState, event: Event) -> list[Effect]:
     member = queue.members.pop(event.get("CC-Member-UUID") or "", None)
     call = state.calls.get(event.get("CC-Member-Session-UUID") or "")
     cancelled = event.get("CC-Cause") == "Cancel"
-    if member is not None:
-        if cancelled:
-            queue.abandoned += 1
-        else:
-            queue.answered += 1
+    if member is not None and cancelled:
+        queue.abandoned += 1
     if call is None or call.result is not None:
         return []
     if cancelled:

@@ -1,0 +1,26 @@
+"""`callcenter demo`: the hotline with no FreeSWITCH (simulator + daemon + wallboard)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from callcenter.demo import DemoOptions, run_demo
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("demo", help="run the whole hotline on the built-in simulator")
+    p.add_argument("--headless", action="store_true",
+                   help="a text wallboard instead of the desktop (the only mode for now)")
+    p.add_argument("--rate", type=float, default=6.0, help="callers per simulated minute")
+    p.add_argument("--speed", type=float, default=10.0, help="simulated seconds per second")
+    p.add_argument("--duration", type=float, default=None, help="real seconds to run")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(handler=demo)
+
+
+def demo(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    run_demo(DemoOptions(rate_per_minute=args.rate, speed=args.speed, duration=args.duration,
+                         seed=args.seed))
+    return 0

@@ -1,0 +1,131 @@
+"""`callcenter demo --headless`: the whole hotline on one machine, with no FreeSWITCH.
+
+The simulator runs the switch_conf the operator would install (rendered into a stock tree in
+a scratch folder), the daemon connects to it exactly as to a real switch, on a fresh SQLite
+database with the shipped topics and units and six demo agents; simulated callers arrive and
+a text wallboard shows the queues live."""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import gevent
+import gevent.event
+from sqlalchemy import select
+
+from callcenter.config import Settings
+from callcenter.daemon import Daemon
+from callcenter.sim.esl_server import EslServer
+from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
+from callcenter.sim.runner import Simulation, build_switch
+from callcenter.sim.stock_tree import stock_tree
+from callcenter.switchconf.install import install
+from callcenter.switchconf.render import TOPICS_FILE, render_site
+from callcenter.wallboard import render
+from db import migrate
+from db.agents import NewAgent, add_agent, parse_membership, set_queues
+from db.engine import make_engine, make_sessionmaker, transaction
+from db.models import Topic
+from db.topics import load_topics, read_topics_file
+from db.units import load_units, read_units_csv
+
+log = logging.getLogger(__name__)
+UNITS_FILE = TOPICS_FILE.with_name("ca_mau_units_2025.csv")
+DEMO_AGENTS = (  # username, name, role, extension, topic
+    ("lan", "Nguyễn Thị Lan", "nurse", "1001", "f0_home_care"),
+    ("mai", "Trần Thị Mai", "nurse", "1002", "f0_home_care"),
+    ("hung", "Lê Văn Hùng", "health", "1003", "epidemic_report"),
+    ("thu", "Phạm Thị Thu", "health", "1004", "epidemic_report"),
+    ("binh", "Võ Văn Bình", "clerk", "1005", "public_services"),
+    ("ngoc", "Đặng Thị Ngọc", "clerk", "1006", "public_services"),
+)
+
+
+@dataclass
+class DemoOptions:
+    rate_per_minute: float = 6.0  # simulated callers per simulated minute
+    speed: float = 10.0  # simulated seconds per real second
+    duration: float | None = None  # real seconds, None: until interrupted
+    seed: int = 1
+    every: float = 2.0  # wallboard refresh, real seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(url: str) -> None:
+    migrate.upgrade(url)
+    sessions = make_sessionmaker(make_engine(url))
+    with transaction(sessions) as session:
+        load_topics(session, read_topics_file(TOPICS_FILE))
+        load_units(session, read_units_csv(UNITS_FILE))
+        for username, name, role, extension, topic in DEMO_AGENTS:
+            add_agent(session, NewAgent(username, name, role, secrets.token_urlsafe(12),
+                                        sip_extension=extension))
+            set_queues(session, username, [parse_membership(topic)])
+
+
+def run_demo(options: DemoOptions, out=print) -> Daemon:
+    workdir = Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
+    url = f"sqlite:///{workdir / 'demo.sqlite3'}"
+    prepare_database(url)
+    settings = Settings(database={"url": url},
+                        switch={"password": secrets.token_urlsafe(16), "port": _free_port()},
+                        ivr={"listen_port": _free_port()})
+    conf = stock_tree(workdir)
+    files, _ = render_site(settings)
+    install(files, conf, force=True)
+    phones = Phones(default=PhoneBehaviour(answer_after=3.0))
+    sim = build_switch(Simulation(conf_dir=conf, speed=options.speed, seed=options.seed),
+                       phones)
+    server = EslServer(sim, "127.0.0.1", settings.switch.port,
+                       settings.switch.password.get_secret_value())
+    server.start()
+    daemon = Daemon(settings)
+    daemon.start()
+    if not daemon.link.wait_connected(10):
+        raise RuntimeError("the daemon could not reach the simulated switch")
+    gevent.wait([gevent.spawn(daemon.sync_agents)], timeout=10)
+    for username, *_ in DEMO_AGENTS:
+        daemon.set_agent_status(username, "Available")
+    with daemon.sessions() as session:
+        topics = [(t.queue, f"{t.menu_key} {t.name_vi}") for t in session.scalars(
+            select(Topic).where(Topic.active).order_by(Topic.menu_key))]
+    mix = CallerMix(rate_per_minute=options.rate_per_minute, mean_talk_time=60,
+                    mean_queue_patience=60)
+    greenlets = [gevent.spawn(_arrivals, sim, mix, random.Random(options.seed))]
+    out(f"demo: simulated FreeSWITCH on 127.0.0.1:{settings.switch.port}, daemon IVR on "
+        f"127.0.0.1:{settings.ivr.listen_port}, database {url}; {options.speed:g}× time, "
+        f"{options.rate_per_minute:g} callers per simulated minute. Ctrl-C stops.")
+    done = gevent.event.Event()
+    if options.duration:
+        gevent.spawn_later(options.duration, done.set)
+    try:
+        while not done.wait(options.every):
+            out(render(daemon.state, topics, sim.now_us()) + "\n")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        out(render(daemon.state, topics, sim.now_us()))
+        gevent.killall(greenlets)
+        daemon.stop()
+        server.stop()
+        sim.callcenter.stop()
+    return daemon
+
+
+def _arrivals(sim, mix: CallerMix, rng: random.Random) -> None:
+    serial = 0
+    while True:
+        sim.sleep(mix.next_gap(rng))
+        serial += 1
+        sim.inbound_call(mix.caller(rng, serial))
