@@ -4,7 +4,9 @@ recorder, the agent sync and the IVR server; each part is passed what it needs."
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import gevent
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.agents.sync import quoted, synchronise
 from callcenter.config import ConfigError, Settings
 from callcenter.ivr.flow import Ivr, Menu, MenuTopic
-from callcenter.state import LiveState, apply
+from callcenter.state import LiveState, apply, resync
 from callcenter.state.effects import Effect
 from callcenter.store.lookup import HistoryItem, caller_history
 from callcenter.store.recorder import Recorder
@@ -44,7 +46,8 @@ class Daemon:
                                command_timeout=switch.command_timeout,
                                backoff=Backoff(cap=switch.reconnect_max_delay))
         self.link.register_handle("*", self.on_event)
-        self.link.on_connected(lambda: gevent.spawn(self.sync_agents))
+        self.link.on_connected(lambda: gevent.spawn(self.on_connected))
+        self._buffer: list[Event] | None = None  # events that arrive while resyncing
         ivr = Ivr(menu=self.menu, lookup=self.lookup, chose=self.chose)
         self.ivr = OutboundServer(settings.ivr.listen_host, settings.ivr.listen_port, ivr,
                                   command_timeout=switch.command_timeout)
@@ -68,6 +71,9 @@ class Daemon:
     # -- events → state → effects ------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
+        if self._buffer is not None:
+            self._buffer.append(event)
+            return
         effects = apply(self.state, event)
         if effects:
             self.pending.extend(effects)
@@ -87,6 +93,38 @@ class Daemon:
                 self.flush()
             except Exception:
                 log.exception("writing a batch of effects failed")
+
+    # -- after every (re)connect -------------------------------------------------------
+
+    def on_connected(self) -> None:
+        self.resync()
+        self.sync_agents()
+
+    def resync(self) -> list[str]:
+        """Rebuild the live state from the switch; events meanwhile are applied after."""
+        self._buffer = []
+        try:
+            snapshot = resync.read(self.link.api)
+            result = resync.rebuild(self.state, snapshot, int(time.time() * 1_000_000))
+            self.state = result.state
+            self.pending.extend(result.effects)
+            self.flush()
+            up = {row["uuid"] for row in snapshot.channels}
+            closed = self.recorder.close_missing(up, datetime.now(UTC))
+            differences = result.differences + [
+                f"call {uuid}: ended while the daemon was away (row closed)" for uuid in closed]
+            for repair in result.repairs:
+                self.link.api(f"callcenter_config {repair}")
+            for line in differences:
+                log.info("resync: %s", line)
+            return differences
+        except (SwitchError, ValueError) as exc:
+            log.warning("resync failed: %s", exc)
+            return []
+        finally:
+            buffered, self._buffer = self._buffer or [], None
+            for event in buffered:
+                self.on_event(event)
 
     # -- agents ------------------------------------------------------------------------
 

@@ -141,3 +141,64 @@ def test_agent_status_changes_are_logged(hotline: Hotline) -> None:
         rows = s.execute(select(AgentStatusLog.status, AgentStatusLog.source)
                          .order_by(AgentStatusLog.id)).all()
     assert [tuple(r) for r in rows] == [("Available", "desktop"), ("On Break", "lead")]
+
+
+def _talking(line: Hotline, session) -> None:
+    """Until the daemon itself has seen the agent answer."""
+    line.wait(lambda: (call := line.daemon.state.calls.get(session.channel.uuid)) is not None
+              and call.answered_us is not None)
+
+
+def _cut_and_restore(line: Hotline, while_down) -> None:
+    """The event socket goes away (every connection drops), something happens, it comes back."""
+    line.server.stop()
+    line.wait(lambda: not line.daemon.link.connected)
+    while_down()
+    line.server = EslServer(line.sim, "127.0.0.1", line.settings.switch.port, PASSWORD)
+    line.server.start()
+    line.wait(lambda: line.daemon.link.connected)
+
+
+def test_link_cut_mid_call_then_the_call_goes_on(hotline: Hotline) -> None:
+    _available(hotline, "lan")
+    session = hotline.call("0912345678", "1", talk_time=600)
+    _talking(hotline, session)
+    _cut_and_restore(hotline, lambda: gevent.sleep(0.1))
+    hotline.wait(lambda: session.channel.uuid in hotline.daemon.state.calls)
+    hotline.sim.api("hupall", "NORMAL_CLEARING")  # the call ends after the link is back
+    hotline.wait(lambda: any(r.result == "answered" for r in hotline.rows()))
+    (row,) = hotline.rows()  # one row, not two
+    assert row.uuid == session.channel.uuid and row.ended_at is not None
+    assert not hotline.daemon.state.calls
+
+
+def test_call_ending_while_the_link_is_down_is_closed(hotline: Hotline) -> None:
+    _available(hotline, "lan")
+    session = hotline.call("0912345678", "1", talk_time=600)
+    _talking(hotline, session)
+
+    def hang_up() -> None:
+        hotline.sim.api("hupall", "NORMAL_CLEARING")
+        hotline.wait(lambda: not hotline.sim.sessions)
+
+    _cut_and_restore(hotline, hang_up)
+    hotline.wait(lambda: all(r.ended_at for r in hotline.rows()))
+    (row,) = hotline.rows()
+    assert (row.result, row.agent_id is not None) == ("answered", True)
+    assert not hotline.daemon.state.calls
+    agent = hotline.daemon.state.agents["lan@hotline1022"]
+    assert (agent.status, agent.call) == ("Available", None)
+
+
+def test_daemon_restarted_mid_call(hotline: Hotline) -> None:
+    _available(hotline, "lan")
+    session = hotline.call("0912345678", "1", talk_time=600)
+    _talking(hotline, session)
+    hotline.daemon.stop()
+    hotline.daemon = Daemon(hotline.settings, hotline.sessions)
+    hotline.daemon.start()
+    hotline.wait(lambda: session.channel.uuid in hotline.daemon.state.calls)
+    hotline.sim.api("hupall", "NORMAL_CLEARING")
+    hotline.wait(lambda: any(r.ended_at for r in hotline.rows()))
+    (row,) = hotline.rows()
+    assert row.result == "answered" and row.uuid == session.channel.uuid

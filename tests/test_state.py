@@ -121,3 +121,32 @@ def test_shuffled_callcenter_events_within_a_call_still_give_the_result() -> Non
             effects += apply(state, event)
         (call,) = _calls(effects).values()
         assert call.result == "answered" and call.agent == "agent1001@hotline1022"
+
+
+def test_resync_closes_what_ended_and_repairs_stuck_agents() -> None:
+    from callcenter.state.model import CallState
+    from callcenter.state.resync import Snapshot, rebuild
+
+    previous = LiveState()
+    previous.calls["gone"] = CallState("gone", "0912000001", queue="q@h", queued_us=1_000_000)
+    previous.calls["still"] = CallState("still", "0912000002")
+    snapshot = Snapshot(
+        channels=[{"uuid": "still", "direction": "inbound", "cid_num": "0912000002"},
+                  {"uuid": "new", "direction": "inbound", "cid_num": "0912000003",
+                   "created_epoch": "1795600000"}],
+        members=[{"uuid": "m1", "session_uuid": "new", "queue": "q@h", "state": "Waiting",
+                  "cid_number": "0912000003", "joined_epoch": "1795600001"},
+                 {"uuid": "m0", "session_uuid": "gone", "queue": "q@h", "state": "Waiting"}],
+        agents=[{"name": "lan@h", "status": "Available", "state": "In a queue call",
+                 "uuid": "leg-gone"}])
+    result = rebuild(previous, snapshot, now_us=2_000_000_000_000_000)
+    assert set(result.state.calls) == {"still", "new"}
+    assert result.state.calls["new"].queue == "q@h"
+    assert result.state.queues["q@h"].count == 1
+    closed = [e for e in result.effects if isinstance(e, CallChanged) and e.call.uuid == "gone"]
+    assert closed[0].call.result == "abandoned" and closed[0].call.ended_us
+    assert [e for e in result.effects if isinstance(e, CallbackOwed)] == [
+        CallbackOwed("0912000001", "q@h", "gone")]
+    assert result.repairs == ["agent set state lan@h Waiting"]
+    assert result.state.agents["lan@h"].state == "Waiting"
+    assert len(result.differences) == 4

@@ -46,7 +46,7 @@ def _changed(call: CallState) -> CallChanged:
     return CallChanged(dataclasses.replace(call))
 
 
-def _callback(call: CallState) -> list[Effect]:
+def callback_owed(call: CallState) -> list[Effect]:
     """An abandoned caller is owed one callback (member-queue-end, or the hangup if that
     event was missed)."""
     if call.result != ABANDONED or not call.queue or call.callback_owed:
@@ -103,7 +103,7 @@ def _hangup_complete(state: LiveState, event: Event) -> list[Effect]:
     if call.result is None:
         call.result = ANSWERED if call.answered_us else (
             ABANDONED if call.queued_us else IVR_HANGUP)
-    return [_changed(call), *_callback(call)]
+    return [_changed(call), *callback_owed(call)]
 
 
 # -- mod_callcenter ----------------------------------------------------------------------
@@ -192,7 +192,7 @@ def _member_end(state: LiveState, event: Event) -> list[Effect]:
         call.result = CANCEL_RESULTS.get(reason, ABANDONED)
         if reason != "BREAK_OUT":
             call.cancel_reason = reason
-        return [_changed(call), *_callback(call)]
+        return [_changed(call), *callback_owed(call)]
     call.result = ANSWERED
     return [_changed(call)]
 

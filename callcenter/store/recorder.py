@@ -61,6 +61,20 @@ class Recorder:
                 elif isinstance(effect, AgentStatusChanged):
                     self._status(session, effect)
 
+    def close_missing(self, up: set[str], now: datetime) -> list[str]:
+        """Call rows still open whose channel the switch no longer has (the daemon was down
+        when they ended): closed now, with the result their times say."""
+        closed = []
+        with transaction(self.sessions) as session:
+            for row in session.scalars(select(Call).where(Call.ended_at.is_(None))):
+                if row.uuid in up:
+                    continue
+                row.ended_at = now
+                row.result = row.result or ("answered" if row.answered_at else (
+                    "abandoned" if row.queued_at else "ivr_hangup"))
+                closed.append(row.uuid)
+        return closed
+
     def _load_names(self, session: Session) -> None:
         if not self._topics:
             self._topics = {queue: id_ for queue, id_ in session.execute(
@@ -77,18 +91,19 @@ class Recorder:
         if row is None:
             row = Call(uuid=call.uuid, caller_number=_phone(call.caller_number))
             session.add(row)
-        row.caller_name = call.caller_name or None
-        row.started_at = _time(call.started_us) or row.started_at
-        row.queued_at = _time(call.queued_us)
-        row.offered_at = _time(call.offered_us)
-        row.answered_at = _time(call.answered_us)
-        row.ended_at = _time(call.ended_us)
-        row.menu_choice = call.menu_choice
-        row.topic_id = self._topics.get(call.queue or "")
-        row.agent_id = self._agent_id(call.agent)
-        row.hangup_cause = call.hangup_cause
-        row.result = call.result
-        row.recording_path = call.recording
+        # A snapshot only ever adds to a row: after a restart the live state knows less
+        # than the row does, and must not erase it.
+        keep = {
+            "caller_name": call.caller_name or None, "started_at": _time(call.started_us),
+            "queued_at": _time(call.queued_us), "offered_at": _time(call.offered_us),
+            "answered_at": _time(call.answered_us), "ended_at": _time(call.ended_us),
+            "menu_choice": call.menu_choice, "topic_id": self._topics.get(call.queue or ""),
+            "agent_id": self._agent_id(call.agent), "hangup_cause": call.hangup_cause,
+            "result": call.result, "recording_path": call.recording,
+        }
+        for name, value in keep.items():
+            if value is not None:
+                setattr(row, name, value)
         return row
 
     def _callback(self, session: Session, owed: CallbackOwed, rows: dict[str, Call]) -> None:
