@@ -70,6 +70,13 @@ class HubSettings(_Section):
     session_max_hours: int = Field(default=12, ge=1)
 
 
+class HttpSettings(_Section):
+    """/healthz and /metrics, for the operator's monitoring."""
+
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8090, ge=0, le=65535)
+
+
 class SiteSettings(_Section):
     domain: str = "hotline1022"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -120,6 +127,7 @@ class Settings(BaseSettings):
     switch: SwitchSettings = SwitchSettings()
     ivr: IvrSettings = IvrSettings()
     hub: HubSettings = HubSettings()
+    http: HttpSettings = HttpSettings()
     site: SiteSettings = SiteSettings()
     trunk: TrunkSettings = TrunkSettings()
     routing: RoutingSettings = RoutingSettings()

@@ -9,11 +9,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import gevent
+import gevent.pywsgi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter import http
 from callcenter.agents.sync import quoted, synchronise
 from callcenter.config import ConfigError, Settings
+from callcenter.http import Metrics
 from callcenter.ivr.flow import Ivr, Menu, MenuTopic
 from callcenter.state import LiveState, apply, resync
 from callcenter.state.effects import Effect
@@ -52,10 +55,14 @@ class Daemon:
         self.ivr = OutboundServer(settings.ivr.listen_host, settings.ivr.listen_port, ivr,
                                   command_timeout=switch.command_timeout)
         self._greenlets: list[gevent.Greenlet] = []
+        self.metrics = Metrics(self)
+        self.http: gevent.pywsgi.WSGIServer | None = None
 
     # -- life cycle --------------------------------------------------------------------
 
     def start(self) -> None:
+        self.http = http.serve(self, self.settings.http.listen_host,
+                               self.settings.http.listen_port)
         self.ivr.listen()
         self.link.start()
         self._greenlets.append(gevent.spawn(self._flush_loop))
@@ -63,6 +70,8 @@ class Daemon:
                  self.settings.switch.host, self.settings.switch.port)
 
     def stop(self) -> None:
+        if self.http is not None:
+            self.http.stop(timeout=1)
         self.ivr.stop()
         self.link.stop()
         gevent.killall(self._greenlets)
@@ -75,6 +84,7 @@ class Daemon:
             self._buffer.append(event)
             return
         effects = apply(self.state, event)
+        self.metrics.applied(event.timestamp_us, effects)
         if effects:
             self.pending.extend(effects)
             for subscriber in self.subscribers:

@@ -80,7 +80,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     prepare_database(url)
     settings = Settings(database={"url": url},
                         switch={"password": secrets.token_urlsafe(16), "port": _free_port()},
-                        ivr={"listen_port": _free_port()})
+                        ivr={"listen_port": _free_port()}, http={"listen_port": 0})
     conf = stock_tree(workdir)
     files, _ = render_site(settings)
     install(files, conf, force=True)

@@ -42,7 +42,8 @@ class Hotline:
         ivr_port, esl_port = _free_port(), _free_port()
         self.settings = Settings(switch={"password": PASSWORD, "port": esl_port,
                                          "command_timeout": 5},
-                                 ivr={"listen_port": ivr_port, "digit_timeout_ms": 3000})
+                                 ivr={"listen_port": ivr_port, "digit_timeout_ms": 3000},
+                                 http={"listen_port": 0})
         conf = stock_tree(tmp_path)
         files, _ = render_site(self.settings)
         install(files, conf, force=True)
@@ -202,3 +203,38 @@ def test_daemon_restarted_mid_call(hotline: Hotline) -> None:
     hotline.wait(lambda: any(r.ended_at for r in hotline.rows()))
     (row,) = hotline.rows()
     assert row.result == "answered" and row.uuid == session.channel.uuid
+
+
+def test_health_and_metrics(hotline: Hotline) -> None:
+    import json
+
+    import gevent.socket
+
+    host, port = hotline.daemon.http.address[0], hotline.daemon.http.server_port
+    _available(hotline, "lan")
+    hotline.call("0912345678", "1", talk_time=1)
+    hotline.wait(lambda: any(r.result == "answered" for r in hotline.rows()))
+
+    def get(path: str) -> tuple[int, str]:
+        """HTTP/1.0 over a gevent socket (urllib would block the whole process)."""
+        sock = gevent.socket.create_connection((host, port), timeout=5)
+        sock.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+        sock.close()
+        head, _, body = data.decode().partition("\r\n\r\n")
+        return int(head.split()[1]), body
+
+    status, body = gevent.spawn(get, "/healthz").get(timeout=10)
+    assert status == 200 and json.loads(body) == {"switch_link": True, "database": True}
+    status, body = gevent.spawn(get, "/metrics").get(timeout=10)
+    assert status == 200
+    assert 'callcenter_calls_total{result="answered"} 1.0' in body
+    assert 'callcenter_agents{status="Available"} 1.0' in body
+    assert "callcenter_event_to_state_seconds_bucket" in body
+    assert "callcenter_switch_link_up 1.0" in body
+    hotline.server.stop()
+    hotline.wait(lambda: not hotline.daemon.link.connected)
+    status, body = gevent.spawn(get, "/healthz").get(timeout=10)
+    assert status == 503 and json.loads(body)["switch_link"] is False
