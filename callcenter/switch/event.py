@@ -87,6 +87,24 @@ class Event(Mapping[str, str]):
         self._decoded[name] = value
         return value
 
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        """One header; before the event is split, a byte search finds it (the daemon reads a
+        handful of an event's ~200 headers, so splitting them all would be wasted work)."""
+        try:
+            return self._decoded[name]
+        except KeyError:
+            pass
+        if self._raw is None and self._head:
+            value = self._peek(name)
+            if value is None:
+                return default
+            self._decoded[name] = value
+            return value
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
     def __contains__(self, name: object) -> bool:
         return name in self._decoded or name in self._index()
 
