@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import gevent
+import gevent.event
 import gevent.pywsgi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +41,7 @@ class Daemon:
         self.settings = settings
         self.sessions = sessions or make_sessionmaker(make_engine(settings.database_url()))
         self.state = LiveState()
+        self.synced = gevent.event.Event()  # set once resync and agent sync ran after a connect
         self.recorder = Recorder(self.sessions)
         self.pending: list[Effect] = []
         self.subscribers: list[Callable[[Effect], None]] = []  # the desktop hub plugs in here
@@ -94,7 +96,11 @@ class Daemon:
     def flush(self) -> None:
         if self.pending:
             batch, self.pending = self.pending, []
-            self.recorder.write(batch)
+            try:
+                self.recorder.write(batch)
+            except Exception:
+                self.pending[:0] = batch  # written again next time (the writes are idempotent)
+                raise
 
     def _flush_loop(self) -> None:
         while True:
@@ -107,8 +113,10 @@ class Daemon:
     # -- after every (re)connect -------------------------------------------------------
 
     def on_connected(self) -> None:
+        self.synced.clear()
         self.resync()
         self.sync_agents()
+        self.synced.set()
 
     def resync(self) -> list[str]:
         """Rebuild the live state from the switch; events meanwhile are applied after."""
@@ -130,6 +138,9 @@ class Daemon:
             return differences
         except (SwitchError, ValueError) as exc:
             log.warning("resync failed: %s", exc)
+            return []
+        except Exception:  # a bug here must not stop the events buffered meanwhile
+            log.exception("resync failed")
             return []
         finally:
             buffered, self._buffer = self._buffer or [], None

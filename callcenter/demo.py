@@ -94,7 +94,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     daemon.start()
     if not daemon.link.wait_connected(10):
         raise RuntimeError("the daemon could not reach the simulated switch")
-    gevent.wait([gevent.spawn(daemon.sync_agents)], timeout=10)
+    if not daemon.synced.wait(10):
+        raise RuntimeError("the daemon could not load the agents into the simulated switch")
     for username, *_ in DEMO_AGENTS:
         daemon.set_agent_status(username, "Available")
     with daemon.sessions() as session:

@@ -64,3 +64,15 @@ def test_agent_status_log_with_its_source(seeded: sessionmaker[Session]) -> None
                          .order_by(AgentStatusLog.id)).all()
     assert [tuple(r) for r in rows] == [("Available", "switch"), ("On Break", "desktop"),
                                         ("Available (On Demand)", "switch")]
+
+
+def test_an_agent_added_while_running_is_known(seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        add_agent(s, NewAgent("agent1002", "Agent 1002", "clerk", "mat-khau-dai-2"))
+    recorder = Recorder(seeded)
+    _feed(recorder, "ivr_hangup")  # names loaded before agent1001 exists
+    with transaction(seeded) as s:
+        add_agent(s, NewAgent("agent1001", "Agent 1001", "nurse", "mat-khau-dai-1"))
+    _feed(recorder, "api_replies")
+    with seeded() as s:
+        assert s.scalar(select(func.count()).select_from(AgentStatusLog)) == 3

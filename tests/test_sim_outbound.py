@@ -22,11 +22,17 @@ from tests.support.outbound_daemon import (
 SPEED = 20.0
 
 
+AFTER_SOCKET = '<action application="set" data="after_socket=yes"/>'
+
+
 def _switch(tmp_path: Path, port: int):
     conf = tmp_path / "conf"
     shutil.copytree(DEFAULT_CONF, conf)
     hotline = conf / "dialplan" / "public" / "00_hotline_1022.xml"
-    hotline.write_text(hotline.read_text().replace("127.0.0.1:8084", f"127.0.0.1:{port}"))
+    socket_action = f'<action application="socket" data="127.0.0.1:{port} async full"/>'
+    hotline.write_text(hotline.read_text().replace(
+        '<action application="socket" data="127.0.0.1:8084 async full"/>',
+        socket_action + AFTER_SOCKET))
     return build_switch(Simulation(conf_dir=conf, speed=SPEED),
                         Phones(default=PhoneBehaviour(answer_after=0.2)))
 
@@ -82,5 +88,23 @@ def test_daemon_down_the_dialplan_goes_on(tmp_path: Path) -> None:
     session = sim.inbound_call(Caller("0912345678", "Nguyen Van A", destination="1023"))
     session.greenlet.join(10)
     sim.callcenter.stop()
-    assert session.channel.variables["last_app"] == "socket"
+    assert session.channel.variables["after_socket"] == "yes"
     assert session.channel.hangup_cause == "NORMAL_CLEARING"
+
+
+def test_socket_closed_without_resume_hangs_up(tmp_path: Path) -> None:
+    _daemon, session = _run(tmp_path, [
+        ("connect", reply), ("myevents", reply),
+        (execute("answer"), completed("answer")),
+    ])
+    assert session.channel.hangup_cause == "NORMAL_CLEARING"
+    assert "after_socket" not in session.channel.variables
+
+
+def test_socket_closed_after_resume_the_dialplan_goes_on(tmp_path: Path) -> None:
+    _daemon, session = _run(tmp_path, [
+        ("connect", reply), ("myevents", reply), ("resume", reply),
+        (execute("answer"), completed("answer")),
+    ])
+    assert session.channel.variables["after_socket"] == "yes"
+    assert session.channel.hangup_cause == "NORMAL_CLEARING"  # the dialplan ran out

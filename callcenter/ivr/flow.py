@@ -91,4 +91,6 @@ class Ivr:
         if score:
             call.set("cc_base_score", str(score))
             log.info("call %s: returning caller at risk, cc_base_score %d", uuid, score)
-        call.execute("callcenter", topic.queue)
+        # The dialplan's queue extension runs `callcenter` with the topic's exit key, and
+        # says what happens next if no agent takes the call.
+        call.execute("transfer", f"hotline_queue_{topic.key} XML hotline")

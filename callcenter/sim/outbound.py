@@ -123,7 +123,7 @@ def _getvar(listener: EslListener, args: str, _h: dict[str, str], _b: str) -> by
 
 def _resume(listener: EslListener, _args: str, _h: dict[str, str], _b: str) -> bytes:
     assert isinstance(listener, OutboundListener)
-    listener.session.variables_resume = True
+    listener.session.resume_after_socket = True
     return wire.command_reply("+OK")
 
 
@@ -143,6 +143,7 @@ def socket_app(session: Session, data: str) -> str:
     listener = OutboundListener(session, sock, "async" in words, "full" in words)
     session.outbound = listener
     reader = gevent.spawn(listener.serve)
+    reader.link(lambda _g: session.socket_gone.set())
     try:
         # FreeSWITCH parks the channel once the socket has said `connect`.
         gevent.wait([session.connected, session.hungup], timeout=session.switch.real(5),

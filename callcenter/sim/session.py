@@ -65,6 +65,8 @@ class Session:
         self._key_sent = False
         self.outbound: OutboundListener | None = None  # the socket controlling this call
         self.connected = gevent.event.Event()  # set when the outbound socket said `connect`
+        self.socket_gone = gevent.event.Event()  # set when that socket closes
+        self.resume_after_socket = False  # `resume`: the dialplan goes on once it closes
         self.pending_bridge: Callable[[], None] | None = None
         self.ringing = gevent.event.Event()  # an originated leg has started to ring
         self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
@@ -190,7 +192,8 @@ class Session:
 
     def run_parked(self) -> None:
         """Parked under an outbound socket: run its `sendmsg` requests, in order, until the
-        call leaves (hangup, transfer, bridge)."""
+        call leaves (hangup, transfer, bridge) or the socket closes: then the dialplan goes
+        on if the socket said `resume`, else the call is hung up (mod_event_socket)."""
         self.parked = True
         try:
             while True:
@@ -198,8 +201,14 @@ class Session:
                 self.message_ready.clear()
                 if self.messages:
                     continue
-                gevent.wait([self.hungup, self.interrupted, self.message_ready], count=1)
+                gevent.wait([self.hungup, self.interrupted, self.message_ready,
+                             self.socket_gone], count=1)
                 self.check()
+                if self.socket_gone.is_set() and not self.messages:
+                    if self.resume_after_socket:
+                        return
+                    self.hangup("NORMAL_CLEARING")
+                    raise Hangup
         finally:
             self.parked = False
 

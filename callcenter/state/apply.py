@@ -49,10 +49,12 @@ def _changed(call: CallState) -> CallChanged:
 def callback_owed(call: CallState) -> list[Effect]:
     """An abandoned caller is owed one callback (member-queue-end, or the hangup if that
     event was missed)."""
-    if call.result != ABANDONED or not call.queue or call.callback_owed:
+    if call.result not in (ABANDONED, NO_AGENT, OVERFLOW) or not call.queue or \
+            call.callback_owed:
         return []
     call.callback_owed = True
-    return [CallbackOwed(call.caller_number, call.queue, call.uuid)]
+    reason = "requested" if call.cancel_reason == "EXIT_WITH_KEY" else "abandoned"
+    return [CallbackOwed(call.caller_number, call.queue, call.uuid, reason)]
 
 
 # -- channels --------------------------------------------------------------------------
@@ -113,8 +115,9 @@ def _member_start(state: LiveState, event: Event) -> list[Effect]:
     member_uuid = event.get("CC-Member-UUID") or ""
     session = event.get("CC-Member-Session-UUID") or ""
     queue = state.queue(queue_name)
-    queue.members[member_uuid] = Member(member_uuid, session,
-                                        event.get("CC-Member-CID-Number") or "", _us(event))
+    if member_uuid not in queue.members:  # the same event again changes nothing
+        queue.members[member_uuid] = Member(member_uuid, session,
+                                            event.get("CC-Member-CID-Number") or "", _us(event))
     call = state.calls.get(session)
     if call is None or call.queued_us is not None:
         return []

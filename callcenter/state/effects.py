@@ -16,11 +16,13 @@ class CallChanged:
 
 @dataclass(frozen=True)
 class CallbackOwed:
-    """A caller left a queue unanswered: call them back (one open callback per phone/topic)."""
+    """A caller left a queue unanswered (hung up, timed out, no agent, or asked for it): call
+    them back (one open callback per phone and topic)."""
 
     phone: str
     queue: str
     call_uuid: str
+    reason: str = "abandoned"  # abandoned | requested (the caller pressed the callback key)
 
 
 @dataclass(frozen=True)

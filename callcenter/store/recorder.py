@@ -7,6 +7,7 @@ phone and topic while one is open (the partial unique index backs this up)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -52,7 +53,7 @@ class Recorder:
             if isinstance(effect, CallChanged):
                 calls[effect.call.uuid] = effect.call  # the latest snapshot wins
         with transaction(self.sessions) as session:
-            self._load_names(session)
+            self._load_names(session, calls.values(), effects)
             rows = {uuid: self._call_row(session, call) for uuid, call in calls.items()}
             session.flush()
             for effect in effects:
@@ -75,11 +76,18 @@ class Recorder:
                 closed.append(row.uuid)
         return closed
 
-    def _load_names(self, session: Session) -> None:
-        if not self._topics:
+    def _load_names(self, session: Session, calls: Iterable[CallState],
+                    effects: list[Effect]) -> None:
+        """Queue and agent ids by name, read again when this batch names one not yet known
+        (a topic or an agent added while the daemon runs)."""
+        queues = {c.queue for c in calls if c.queue} | {
+            e.queue for e in effects if isinstance(e, CallbackOwed)}
+        agents = {c.agent.split("@")[0] for c in calls if c.agent} | {
+            e.agent.split("@")[0] for e in effects if isinstance(e, AgentStatusChanged)}
+        if not self._topics or not queues <= self._topics.keys():
             self._topics = {queue: id_ for queue, id_ in session.execute(
                 select(Topic.queue, Topic.id))}
-        if not self._agents:
+        if not self._agents or not agents <= self._agents.keys():
             self._agents = {name: id_ for name, id_ in session.execute(
                 select(Agent.username, Agent.id))}
 
@@ -119,7 +127,7 @@ class Recorder:
             return
         call = rows.get(owed.call_uuid) or session.scalar(
             select(Call).where(Call.uuid == owed.call_uuid))
-        session.add(Callback(phone=phone, topic_id=topic_id, reason="abandoned",
+        session.add(Callback(phone=phone, topic_id=topic_id, reason=owed.reason,
                              call_id=call.id if call else None))
         session.flush()
 

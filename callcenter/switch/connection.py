@@ -189,8 +189,10 @@ class EslConnection(ESLProtocol):
         self.close_reason = self.close_reason or reason
         self.connected = False
         self._run = False
-        with contextlib.suppress(OSError):
-            self.sock.close()
+        sock = getattr(self, "sock", None)  # none if connecting failed
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
         for pending in self._pending:
             if not pending.result.ready():
                 pending.result.set_exception(ConnectionLost(

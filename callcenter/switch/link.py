@@ -160,7 +160,11 @@ class SwitchLink:
             for handler in handlers:
                 connection.register_handle(name, handler)
         connection.register_handle("BACKGROUND_JOB", self._job_done)
-        connection.connect()
+        try:
+            connection.connect()
+        except SwitchError:
+            connection.stop()  # e.g. no reply to `auth`: nothing may stay open
+            raise
         try:
             if self.events:
                 connection.subscribe(*self.events)

@@ -60,6 +60,7 @@ class OutboundCall(EslConnection):
         self.channel = reply
         self.send("myevents")
         self.send("linger")
+        self.send("resume")  # if we fail, the dialplan goes on (to the static menu)
         return reply
 
     def execute(self, app: str, arg: str = "", timeout: float | None = None) -> Event:
@@ -94,7 +95,11 @@ class OutboundCall(EslConnection):
         if waiter is not None:
             waiter.set(event)
 
-    def _hangup(self, _event: Event) -> None:
+    def _close(self, reason: str) -> None:
+        super()._close(reason)
+        self._hangup(None)  # no application will complete on a closed socket
+
+    def _hangup(self, _event: Event | None) -> None:
         self.hungup.set()
         for waiter in self._executing.values():
             if not waiter.ready():
