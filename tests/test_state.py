@@ -130,6 +130,7 @@ def test_resync_closes_what_ended_and_repairs_stuck_agents() -> None:
     previous = LiveState()
     previous.calls["gone"] = CallState("gone", "0912000001", queue="q@h", queued_us=1_000_000)
     previous.calls["still"] = CallState("still", "0912000002")
+    previous.queue("q@h").answered, previous.queue("q@h").abandoned = 7, 2
     snapshot = Snapshot(
         channels=[{"uuid": "still", "direction": "inbound", "cid_num": "0912000002"},
                   {"uuid": "new", "direction": "inbound", "cid_num": "0912000003",
@@ -143,6 +144,7 @@ def test_resync_closes_what_ended_and_repairs_stuck_agents() -> None:
     assert set(result.state.calls) == {"still", "new"}
     assert result.state.calls["new"].queue == "q@h"
     assert result.state.queues["q@h"].count == 1
+    assert (result.state.queues["q@h"].answered, result.state.queues["q@h"].abandoned) == (7, 2)
     closed = [e for e in result.effects if isinstance(e, CallChanged) and e.call.uuid == "gone"]
     assert closed[0].call.result == "abandoned" and closed[0].call.ended_us
     assert [e for e in result.effects if isinstance(e, CallbackOwed)] == [

@@ -57,6 +57,9 @@ def rebuild(previous: LiveState, snapshot: Snapshot, now_us: int) -> Resync:
     up = {row["uuid"]: row for row in snapshot.channels}
     _calls(previous, state, up, now_us, effects, differences)
     _members(state, snapshot.members, up, differences)
+    for name, old in previous.queues.items():  # the day's counters are ours, not the switch's
+        queue = state.queue(name)
+        queue.answered, queue.abandoned = old.answered, old.abandoned
     repairs = _agents(previous, state, snapshot.agents, up, differences)
     return Resync(state, effects, repairs, differences)
 
