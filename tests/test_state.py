@@ -152,3 +152,23 @@ def test_resync_closes_what_ended_and_repairs_stuck_agents() -> None:
     assert result.repairs == ["agent set state lan@h Waiting"]
     assert result.state.agents["lan@h"].state == "Waiting"
     assert len(result.differences) == 4
+
+
+@pytest.mark.parametrize(("result", "cancel", "reason"), [
+    ("abandoned", None, "abandoned"), ("no_agent", "NO_AGENT_TIMEOUT", "abandoned"),
+    ("overflow", "TIMEOUT", "abandoned"), ("overflow", "EXIT_WITH_KEY", "requested")])
+def test_every_unanswered_queue_call_owes_one_callback(result, cancel, reason) -> None:
+    from callcenter.state.apply import callback_owed
+    from callcenter.state.model import CallState
+
+    call = CallState("u1", "0912000001", queue="q@h", result=result, cancel_reason=cancel)
+    assert callback_owed(call) == [CallbackOwed("0912000001", "q@h", "u1", reason)]
+    assert callback_owed(call) == []  # once
+
+
+def test_answered_and_menu_calls_owe_no_callback() -> None:
+    from callcenter.state.apply import callback_owed
+    from callcenter.state.model import CallState
+
+    assert callback_owed(CallState("u1", "0912", queue="q@h", result="answered")) == []
+    assert callback_owed(CallState("u2", "0912", result="ivr_hangup")) == []
