@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import gevent
 import gevent.event
+import gevent.lock
 import gevent.pywsgi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +45,9 @@ class Daemon:
         self.synced = gevent.event.Event()  # set once resync and agent sync ran after a connect
         self.recorder = Recorder(self.sessions)
         self.pending: list[Effect] = []
+        self._writing = gevent.lock.Semaphore()
+        url = self.sessions.kw["bind"].url  # an in-memory SQLite lives in one thread only
+        self._write_in_thread = url.database not in (None, "", ":memory:")
         self.subscribers: list[Callable[[Effect], None]] = []  # the desktop hub plugs in here
         switch = settings.switch
         self.link = SwitchLink(switch.host, switch.port, switch.password.get_secret_value(),
@@ -94,10 +98,17 @@ class Daemon:
                     subscriber(effect)
 
     def flush(self) -> None:
-        if self.pending:
+        """Write the pending effects. The database driver blocks, so the write runs in
+        gevent's thread pool and events keep flowing meanwhile; one batch at a time."""
+        with self._writing:
+            if not self.pending:
+                return
             batch, self.pending = self.pending, []
             try:
-                self.recorder.write(batch)
+                if self._write_in_thread:
+                    gevent.get_hub().threadpool.apply(self.recorder.write, (batch,))
+                else:
+                    self.recorder.write(batch)
             except Exception:
                 self.pending[:0] = batch  # written again next time (the writes are idempotent)
                 raise

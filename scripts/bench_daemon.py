@@ -75,7 +75,8 @@ def measure(port: int, count: int, mode: str, url: str | None) -> float:
             if pending and recorder is not None:
                 batch = pending[:]
                 del pending[:]
-                recorder.write(batch)
+                # as the daemon does: the blocking driver in gevent's thread pool
+                gevent.get_hub().threadpool.apply(recorder.write, (batch,))
 
     conn = InboundConnection("127.0.0.1", port, "ClueCon")
     conn.register_handle("*", handler)
