@@ -143,7 +143,12 @@ class Daemon:
             differences = result.differences + [
                 f"call {uuid}: ended while the daemon was away (row closed)" for uuid in closed]
             for repair in result.repairs:
-                self.link.api(f"callcenter_config {repair}")
+                try:  # one refused repair must not stop the others
+                    reply = self.link.api(f"callcenter_config {repair}").strip()
+                except SwitchError as exc:
+                    reply = f"-ERR {exc}"
+                if reply.startswith("-ERR"):
+                    log.warning("resync: %s refused: %s", repair, reply)
             for line in differences:
                 log.info("resync: %s", line)
             return differences
