@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import gevent
 import gevent.event
@@ -31,6 +32,8 @@ from callcenter.switch.outbound import OutboundServer
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.models import Call, Topic
 
+T = TypeVar("T")
+
 log = logging.getLogger(__name__)
 FLUSH_EVERY = 0.05  # seconds: effects are written in batches
 
@@ -47,7 +50,7 @@ class Daemon:
         self.pending: list[Effect] = []
         self._writing = gevent.lock.Semaphore()
         url = self.sessions.kw["bind"].url  # an in-memory SQLite lives in one thread only
-        self._write_in_thread = url.database not in (None, "", ":memory:")
+        self._db_in_thread = url.database not in (None, "", ":memory:")
         self.subscribers: list[Callable[[Effect], None]] = []  # the desktop hub plugs in here
         switch = settings.switch
         self.link = SwitchLink(switch.host, switch.port, switch.password.get_secret_value(),
@@ -105,10 +108,7 @@ class Daemon:
                 return
             batch, self.pending = self.pending, []
             try:
-                if self._write_in_thread:
-                    gevent.get_hub().threadpool.apply(self.recorder.write, (batch,))
-                else:
-                    self.recorder.write(batch)
+                self._blocking(self.recorder.write, batch)
             except Exception:
                 self.pending[:0] = batch  # written again next time (the writes are idempotent)
                 raise
@@ -180,7 +180,16 @@ class Daemon:
 
     # -- what the IVR needs ------------------------------------------------------------
 
+    def _blocking(self, fn: Callable[..., T], *args: object) -> T:
+        """Run a database call in gevent's thread pool (the driver blocks the hub)."""
+        if not self._db_in_thread:
+            return fn(*args)
+        return gevent.get_hub().threadpool.apply(fn, args)
+
     def menu(self) -> Menu:
+        return self._blocking(self._read_menu)
+
+    def _read_menu(self) -> Menu:
         with self.sessions() as session:
             topics = session.scalars(select(Topic).where(Topic.active,
                                                          Topic.menu_key.is_not(None)))
@@ -190,12 +199,18 @@ class Daemon:
         return Menu(items, ivr.default_topic, ivr.max_tries, ivr.digit_timeout_ms)
 
     def lookup(self, phone: str) -> list[HistoryItem]:
+        return self._blocking(self._read_history, phone)
+
+    def _read_history(self, phone: str) -> list[HistoryItem]:
         with self.sessions() as session:
             return caller_history(session, phone)
 
     def chose(self, uuid: str, key: str | None, topic: MenuTopic) -> int | None:
         """Record the caller's choice on the call row; returns the row's id."""
         self.flush()  # the row may be in the pending batch
+        return self._blocking(self._write_choice, uuid, key, topic)
+
+    def _write_choice(self, uuid: str, key: str | None, topic: MenuTopic) -> int | None:
         with transaction(self.sessions) as session:
             call = session.scalar(select(Call).where(Call.uuid == uuid))
             if call is None:
