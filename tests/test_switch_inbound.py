@@ -1,6 +1,9 @@
 """The inbound connection over real loopback sockets: the captured conversations replayed,
 and each greenswitch shortfall the project fixes, one test each."""
 
+import contextlib
+from collections.abc import Iterator
+
 import gevent
 import gevent.server
 import gevent.socket
@@ -92,6 +95,19 @@ def _serve(handler) -> tuple[gevent.server.StreamServer, int]:
     return server, server.server_port
 
 
+@contextlib.contextmanager
+def _connected(handler) -> Iterator[InboundConnection]:
+    """A client connected to a fake peer running `handler`; both stopped after."""
+    server, port = _serve(handler)
+    conn = InboundConnection("127.0.0.1", port, "x")
+    try:
+        conn.connect()
+        yield conn
+    finally:
+        conn.stop()
+        server.stop(timeout=0)
+
+
 def _read_command(sock) -> bytes:
     data = b""
     while b"\n\n" not in data:
@@ -132,17 +148,11 @@ def test_drop_mid_command_fails_the_command() -> None:
         _read_command(sock)
         sock.close()
 
-    server, port = _serve(handler)
-    conn = InboundConnection("127.0.0.1", port, "x")
-    try:
-        conn.connect()
+    with _connected(handler) as conn:
         with gevent.Timeout(3), pytest.raises(ConnectionLost, match="api status"):
             conn.send("api status", timeout=60)
         with pytest.raises(ConnectionLost):
             conn.send("api status")
-    finally:
-        conn.stop()
-        server.stop(timeout=0)
 
 
 def test_drop_mid_body_ends_the_connection() -> None:
@@ -152,16 +162,10 @@ def test_drop_mid_body_ends_the_connection() -> None:
         sock.sendall(b"Content-Type: api/response\nContent-Length: 100\n\n0123456789")
         sock.close()
 
-    server, port = _serve(handler)
-    conn = InboundConnection("127.0.0.1", port, "x")
-    try:
-        conn.connect()
+    with _connected(handler) as conn:
         with gevent.Timeout(3), pytest.raises(ConnectionLost):
             conn.send("api status", timeout=60)
         assert conn.closed.is_set()
-    finally:
-        conn.stop()
-        server.stop(timeout=0)
 
 
 def test_timeout_keeps_replies_in_step() -> None:
@@ -174,16 +178,10 @@ def test_timeout_keeps_replies_in_step() -> None:
         sock.sendall(b"Content-Type: api/response\nContent-Length: 5\n\nfast\n")
         gevent.sleep(1)
 
-    server, port = _serve(handler)
-    conn = InboundConnection("127.0.0.1", port, "x")
-    try:
-        conn.connect()
+    with _connected(handler) as conn:
         with pytest.raises(CommandTimeout, match=r"no reply within 0\.1 s"):
             conn.send("api slow", timeout=0.1)
         assert conn.send("api fast", timeout=3) == "fast\n"
-    finally:
-        conn.stop()
-        server.stop(timeout=0)
 
 
 def test_err_reply_raises_with_freeswitch_text() -> None:
@@ -195,18 +193,12 @@ def test_err_reply_raises_with_freeswitch_text() -> None:
         sock.sendall(b"Content-Type: command/reply\nReply-Text: -ERR command not found\n\n")
         gevent.sleep(1)
 
-    server, port = _serve(handler)
-    conn = InboundConnection("127.0.0.1", port, "x")
-    try:
-        conn.connect()
+    with _connected(handler) as conn:
         with pytest.raises(CommandError) as caught:
             conn.api("callcenter_config agent get status nobody")
         assert caught.value.reply == "-ERR Agent not found!\n"
         with pytest.raises(CommandError, match="-ERR command not found"):
             conn.send("bogus")
-    finally:
-        conn.stop()
-        server.stop(timeout=0)
 
 
 def test_large_command_is_written_whole() -> None:
@@ -221,17 +213,11 @@ def test_large_command_is_written_whole() -> None:
         sock.sendall(b"Content-Type: api/response\nContent-Length: 4\n\n+OK\n")
         gevent.sleep(1)
 
-    server, port = _serve(handler)
-    conn = InboundConnection("127.0.0.1", port, "x")
-    try:
-        conn.connect()
+    with _connected(handler) as conn:
         conn.sock.setsockopt(gevent.socket.SOL_SOCKET, gevent.socket.SO_SNDBUF, 4096)
         payload = "x" * (4 << 20)
         assert conn.send(f"api echo {payload}", timeout=10) == "+OK\n"
         assert received.get(timeout=5) == len(f"api echo {payload}\n\n")
-    finally:
-        conn.stop()
-        server.stop(timeout=0)
 
 
 def test_rude_rejection() -> None:
@@ -260,17 +246,11 @@ def test_log_lines_reach_log_handlers() -> None:
                      b"User-Data: \n\n" % len(text) + text)
         gevent.sleep(1)
 
-    server, port = _serve(handler)
-    conn = InboundConnection("127.0.0.1", port, "x")
     lines: list[Event] = []
-    conn.register_handle("log", lines.append)
-    try:
-        conn.connect()
+    with _connected(handler) as conn:
+        conn.register_handle("log", lines.append)
         assert conn.send("log debug") == "+OK log level debug [7]"
         with gevent.Timeout(3):
             while not lines:
                 gevent.sleep(0.02)
         assert lines[0].body == text and lines[0]["Log-Level"] == "6"
-    finally:
-        conn.stop()
-        server.stop(timeout=0)
