@@ -44,6 +44,9 @@ class SwitchSettings(_Section):
     connect_timeout: float = Field(default=5.0, gt=0)
     command_timeout: float = Field(default=10.0, gt=0)
     reconnect_max_delay: float = Field(default=30.0, gt=0)
+    # How often the database's agents and tiers are compared with what was last pushed to
+    # mod_callcenter (a change made by `callcenter agent …` or the desktop reaches the switch).
+    agent_sync_seconds: float = Field(default=5.0, gt=0)
     # The ACL the event socket applies to clients (a name from acl.conf.xml, or built in).
     acl: str = "loopback.auto"
 

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter import http
-from callcenter.agents.sync import quoted, synchronise
+from callcenter.agents.sync import Wanted, desired, plan, quoted, read_switch, run
 from callcenter.config import ConfigError, Settings
 from callcenter.http import Metrics
+from callcenter.ivr.announce import outlook
 from callcenter.ivr.flow import Ivr, Menu, MenuTopic
 from callcenter.state import LiveState, apply, resync
 from callcenter.state.effects import Effect
@@ -60,10 +61,12 @@ class Daemon:
         self.link.register_handle("*", self.on_event)
         self.link.on_connected(lambda: gevent.spawn(self.on_connected))
         self._buffer: list[Event] | None = None  # events that arrive while resyncing
-        ivr = Ivr(menu=self.menu, lookup=self.lookup, chose=self.chose)
+        ivr = Ivr(menu=self.menu, lookup=self.lookup, chose=self.chose,
+                  outlook=lambda queue: outlook(self.state.queues.get(queue)))
         self.ivr = OutboundServer(settings.ivr.listen_host, settings.ivr.listen_port, ivr,
                                   command_timeout=switch.command_timeout)
         self._greenlets: list[gevent.Greenlet] = []
+        self._agents_pushed: Wanted | None = None  # the agents and tiers last made equal
         self.metrics = Metrics(self)
         self.http: gevent.pywsgi.WSGIServer | None = None
 
@@ -74,7 +77,7 @@ class Daemon:
                                self.settings.http.listen_port)
         self.ivr.listen()
         self.link.start()
-        self._greenlets.append(gevent.spawn(self._flush_loop))
+        self._greenlets += [gevent.spawn(self._flush_loop), gevent.spawn(self._watch_agents)]
         log.info("daemon: IVR on %s:%s, switch at %s:%s", *self.ivr.address,
                  self.settings.switch.host, self.settings.switch.port)
 
@@ -166,12 +169,33 @@ class Daemon:
     # -- agents ------------------------------------------------------------------------
 
     def sync_agents(self) -> list[str]:
+        """Make mod_callcenter's agents and tiers equal to the database's."""
         try:
-            with self.sessions() as session:
-                return synchronise(session, self.link.api, self.settings.site.domain)
-        except SwitchError as exc:
+            wanted = self._blocking(self._read_wanted_agents)
+            have = read_switch(self.link.api)
+            done = run(plan(*wanted, *have, self.settings.site.domain), self.link.api)
+        except (SwitchError, RuntimeError, ValueError) as exc:
             log.warning("agent sync: %s", exc)
             return []
+        self._agents_pushed = wanted
+        return done
+
+    def _read_wanted_agents(self) -> Wanted:
+        with self.sessions() as session:
+            return desired(session, self.settings.site.domain)
+
+    def _watch_agents(self) -> None:
+        """Push agent and tier changes made in the database while we run (a cheap read
+        every few seconds; the switch is only asked when something changed)."""
+        while True:
+            gevent.sleep(self.settings.switch.agent_sync_seconds)
+            if not self.synced.is_set():
+                continue  # the next connect syncs anyway
+            try:
+                if self._blocking(self._read_wanted_agents) != self._agents_pushed:
+                    self.sync_agents()
+            except Exception:
+                log.exception("watching the agents for changes failed")
 
     def set_agent_status(self, username: str, status: str, source: str = "desktop") -> str:
         name = f"{username}@{self.settings.site.domain}"
@@ -193,7 +217,8 @@ class Daemon:
         with self.sessions() as session:
             topics = session.scalars(select(Topic).where(Topic.active,
                                                          Topic.menu_key.is_not(None)))
-            items = tuple(MenuTopic(t.id, t.key, t.menu_key or "", t.queue, t.rules)
+            items = tuple(MenuTopic(t.id, t.key, t.menu_key or "", t.queue, t.rules,
+                                    bool((t.queue_options or {}).get("announce_position")))
                           for t in topics)
         ivr = self.settings.ivr
         return Menu(items, ivr.default_topic, ivr.max_tries, ivr.digit_timeout_ms)

@@ -41,8 +41,11 @@ class Command:
     reason: str  # the log line
 
 
-def desired(session: Session, domain: str) -> tuple[dict[str, SwitchAgent],
-                                                    dict[tuple[str, str], tuple[int, int]]]:
+Tiers = dict[tuple[str, str], tuple[int, int]]  # (queue, agent) → (level, position)
+Wanted = tuple[dict[str, SwitchAgent], Tiers]
+
+
+def desired(session: Session, domain: str) -> Wanted:
     """Active agents with a phone to ring, and their tiers, as mod_callcenter should have them."""
     agents: dict[str, SwitchAgent] = {}
     tiers: dict[tuple[str, str], tuple[int, int]] = {}

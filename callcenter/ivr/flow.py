@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from callcenter.ivr.announce import Outlook, announcement
 from callcenter.store.lookup import HistoryItem
 from callcenter.switch.outbound import OutboundCall
 
@@ -26,6 +27,7 @@ class MenuTopic:
     menu_key: str
     queue: str
     rules: dict[str, Any] = field(default_factory=dict)
+    announce_position: bool = False  # tell the caller their place and the wait before queueing
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Ivr:
     menu: Callable[[], Menu]
     lookup: Callable[[str], list[HistoryItem]]
     chose: Callable[[str, str | None, MenuTopic], int | None]  # call uuid, key, topic → call id
+    outlook: Callable[[str], Outlook] = lambda _queue: Outlook(1, None)  # queue → where one stands
 
     def __call__(self, call: OutboundCall) -> None:
         channel = call.connect()
@@ -91,6 +94,10 @@ class Ivr:
         if score:
             call.set("cc_base_score", str(score))
             log.info("call %s: returning caller at risk, cc_base_score %d", uuid, score)
+        if topic.announce_position:
+            said = announcement(self.outlook(topic.queue))
+            if said:
+                call.execute("playback", said)
         # The dialplan's queue extension runs `callcenter` with the topic's exit key, and
         # says what happens next if no agent takes the call.
         call.execute("transfer", f"hotline_queue_{topic.key} XML hotline")

@@ -150,6 +150,7 @@ def _bridge_start(state: LiveState, event: Event) -> list[Effect]:
     if member is not None and member.state != "Answered":
         member.state = "Answered"
         queue.answered += 1
+        queue.answered_after(max(0, _us(event) - member.joined_us))
     call = state.calls.get(session)
     if call is None or call.answered_us is not None:
         return []

@@ -62,11 +62,20 @@ class QueueState:
     count: int = 0  # mod_callcenter's members-count (Waiting + Trying)
     answered: int = 0
     abandoned: int = 0
+    # Moving average of how long answered callers waited (µs): the estimate told to a newcomer.
+    wait_average_us: float | None = None
 
     def waiting(self) -> list[Member]:
         """Members not yet answered, longest waiting first (their positions in the queue)."""
         return sorted((m for m in self.members.values() if m.state in ("Waiting", "Trying")),
                       key=lambda m: m.joined_us)
+
+    def answered_after(self, waited_us: int, weight: float = 0.25) -> None:
+        """Fold one answered caller's wait into the moving average."""
+        if self.wait_average_us is None:
+            self.wait_average_us = float(waited_us)
+        else:
+            self.wait_average_us += weight * (waited_us - self.wait_average_us)
 
 
 @dataclass

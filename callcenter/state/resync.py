@@ -60,6 +60,7 @@ def rebuild(previous: LiveState, snapshot: Snapshot, now_us: int) -> Resync:
     for name, old in previous.queues.items():  # the day's counters are ours, not the switch's
         queue = state.queue(name)
         queue.answered, queue.abandoned = old.answered, old.abandoned
+        queue.wait_average_us = old.wait_average_us
     repairs = _agents(previous, state, snapshot.agents, up, differences)
     return Resync(state, effects, repairs, differences)
 
