@@ -1,0 +1,1 @@
+"""The desktop hub: WebSocket over TLS between the daemon and the agent desktops."""

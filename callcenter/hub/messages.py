@@ -1,0 +1,279 @@
+"""The desktop hub's protocol: every JSON message between the daemon and the agent desktop.
+
+One module for both sides (the daemon's hub and `desktop/`), pydantic models validated on
+receipt. A message is one JSON object with the protocol version `v`, a `type`, and for a
+request an `id` that its reply carries back. Replies to a request have the request's `type`
+and `ok: true`; a refusal is an `error` with the request's `id`. Pushes from the daemon
+(`snapshot`, `agent_status`, `screen_pop`, `call_ended`, `callbacks`, `case_saved`) carry `seq`,
+one counter per session: a client that sees a gap asks for a new snapshot (`resume`).
+
+Only plain JSON types cross the wire: times are ISO 8601 strings in UTC, ids are integers,
+channel ids (FreeSWITCH Unique-IDs) are strings."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+VERSION = 1
+MAX_MESSAGE_BYTES = 256 * 1024  # a case form with long notes fits many times over
+
+Status = Literal["Available", "On Break", "Logged Out"]
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+Text = Annotated[str, Field(max_length=20_000)]
+
+
+class ProtocolError(ValueError):
+    """A message that is not JSON, not an object, of an unknown type, or malformed."""
+
+    def __init__(self, code: str, message: str, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.request_id = code, message, request_id
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    v: Literal[1] = VERSION
+
+
+# -- client → daemon ---------------------------------------------------------------------
+
+class _Request(_Message):
+    id: Id
+
+
+class Login(_Request):
+    type: Literal["login"] = "login"
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+    client: Annotated[str, Field(max_length=100)] = ""  # "desktop 0.1.0 on host"
+
+
+class Resume(_Request):
+    """After a reconnect: the session's token and the last `seq` the client applied."""
+
+    type: Literal["resume"] = "resume"
+    token: Annotated[str, Field(min_length=16, max_length=128)]
+    last_seq: int = Field(ge=0)
+
+
+class Logout(_Request):
+    type: Literal["logout"] = "logout"
+
+
+class SetStatus(_Request):
+    type: Literal["set_status"] = "set_status"
+    status: Status
+    reason: Annotated[str, Field(max_length=64)] | None = None  # a break's reason code
+
+
+class CaseGet(_Request):
+    type: Literal["case_get"] = "case_get"
+    case_id: int
+
+
+class CaseSave(_Request):
+    """Create (no case_id) or update (case_id + the version it was read at) a case."""
+
+    type: Literal["case_save"] = "case_save"
+    topic: Id
+    case_id: int | None = None
+    version: int | None = None
+    call_uuid: Id | None = None
+    caller_phone: Annotated[str, Field(max_length=32)] | None = None
+    status: Literal["open", "follow_up", "escalated", "closed"] = "closed"
+    form: dict[str, Any] = Field(default_factory=dict)
+    notes: Text | None = None
+    draft_id: Id | None = None  # the desktop's local draft, so a resend is recognised
+
+
+class HistorySearch(_Request):
+    type: Literal["history_search"] = "history_search"
+    phone: Annotated[str, Field(max_length=32)] | None = None
+    case_code: Annotated[str, Field(max_length=32)] | None = None
+
+
+class CallbackList(_Request):
+    type: Literal["callback_list"] = "callback_list"
+
+
+class CallbackDial(_Request):
+    type: Literal["callback_dial"] = "callback_dial"
+    callback_id: int
+
+
+class CallHangup(_Request):
+    type: Literal["call_hangup"] = "call_hangup"
+    call_uuid: Id
+
+
+class CallTransfer(_Request):
+    """To a topic's queue, to the emergency number (115), or to a number."""
+
+    type: Literal["call_transfer"] = "call_transfer"
+    call_uuid: Id
+    to: Literal["queue", "emergency", "number"]
+    target: Annotated[str, Field(max_length=64)] = ""  # topic key or number
+
+
+class CallHold(_Request):
+    type: Literal["call_hold"] = "call_hold"
+    call_uuid: Id
+    hold: bool = True
+
+
+class WrapUpDone(_Request):
+    type: Literal["wrap_up_done"] = "wrap_up_done"
+
+
+Request = Annotated[Login | Resume | Logout | SetStatus | CaseGet | CaseSave | HistorySearch |
+                    CallbackList | CallbackDial | CallHangup | CallTransfer | CallHold |
+                    WrapUpDone, Field(discriminator="type")]
+REQUEST_TYPES = frozenset(m.model_fields["type"].default for m in Request.__origin__.__args__)
+
+
+# -- daemon → client ---------------------------------------------------------------------
+
+class Reply(_Message):
+    """The answer to a request: its `type` and `id`, `ok`, and what it asked for."""
+
+    type: str
+    id: Id
+    ok: Literal[True] = True
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Error(_Message):
+    type: Literal["error"] = "error"
+    id: Id | None = None
+    code: str  # bad_message | unauthenticated | forbidden | not_found | invalid | conflict |
+    #            rate_limited | expired | switch | internal
+    message: str
+    fields: list[tuple[str, str]] = Field(default_factory=list)  # (path, problem) of a form
+
+
+class _Push(_Message):
+    seq: int = Field(ge=1)
+
+
+class AgentView(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    username: str
+    full_name: str
+    role: str
+    status: str
+    reason: str | None = None
+    state: str
+    since: str | None = None  # ISO time of the last status/state change
+    calls_today: int = 0
+    topics: list[str] = Field(default_factory=list)
+
+
+class CallView(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    uuid: str
+    call_id: int | None = None
+    caller_number: str
+    caller_name: str = ""
+    topic: str | None = None
+    queued_at: str | None = None
+    answered_at: str | None = None
+    ended_at: str | None = None
+    waited_seconds: float | None = None
+
+
+class Snapshot(_Push):
+    type: Literal["snapshot"] = "snapshot"
+    agent: AgentView
+    call: CallView | None = None
+    screen_pop: dict[str, Any] | None = None  # the current call's pop, if one is up
+    callbacks: list[dict[str, Any]] = Field(default_factory=list)
+    acw_until: str | None = None  # in after-call work until then
+
+
+class AgentStatus(_Push):
+    type: Literal["agent_status"] = "agent_status"
+    agent: AgentView
+
+
+class ScreenPop(_Push):
+    """On bridge-agent-start: who is calling and what we know, and the draft case."""
+
+    type: Literal["screen_pop"] = "screen_pop"
+    call: CallView
+    topic: dict[str, Any]  # key, names, form schema, rules, outcomes, acw_seconds
+    history: list[dict[str, Any]] = Field(default_factory=list)  # newest first
+    declaration: dict[str, Any] | None = None
+    open_case: dict[str, Any] | None = None
+    draft: dict[str, Any] = Field(default_factory=dict)
+
+
+class CallEnded(_Push):
+    type: Literal["call_ended"] = "call_ended"
+    call_uuid: str
+    hangup_cause: str | None = None
+    acw_until: str | None = None
+
+
+class Callbacks(_Push):
+    type: Literal["callbacks"] = "callbacks"
+    callbacks: list[dict[str, Any]]
+
+
+Push = Annotated[Snapshot | AgentStatus | ScreenPop | CallEnded | Callbacks,
+                 Field(discriminator="type")]
+
+_requests: TypeAdapter[Any] = TypeAdapter(Request)
+_pushes: TypeAdapter[Any] = TypeAdapter(Push)
+
+
+def _object(raw: str | bytes) -> dict[str, Any]:
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("bad_message", f"message over {MAX_MESSAGE_BYTES} bytes")
+    try:
+        obj = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError("bad_message", f"not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("bad_message", "a message is a JSON object")
+    return obj
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                     for e in exc.errors()[:5])
+
+
+def parse_request(raw: str | bytes) -> Any:
+    """A client's message as its Request model; ProtocolError names what is wrong."""
+    obj = _object(raw)
+    request_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    if obj.get("v") != VERSION:
+        raise ProtocolError("bad_message", f"protocol version {obj.get('v')!r} is not "
+                            f"{VERSION}", request_id)
+    if obj.get("type") not in REQUEST_TYPES:
+        raise ProtocolError("bad_message", f"unknown message type {obj.get('type')!r}",
+                            request_id)
+    try:
+        return _requests.validate_python(obj)
+    except ValidationError as exc:
+        raise ProtocolError("bad_message", _problems(exc), request_id) from None
+
+
+def parse_server_message(raw: str | bytes) -> Reply | Error | Any:
+    """The daemon's message as Reply, Error or one of the pushes (the desktop's side)."""
+    obj = _object(raw)
+    try:
+        if obj.get("type") == "error":
+            return Error.model_validate(obj)
+        if obj.get("ok") is True:
+            return Reply.model_validate(obj)
+        return _pushes.validate_python(obj)
+    except ValidationError as exc:
+        raise ProtocolError("bad_message", _problems(exc)) from None
+
+
+def dump(message: BaseModel) -> str:
+    return message.model_dump_json(exclude_none=False)
