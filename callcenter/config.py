@@ -65,7 +65,7 @@ class HubSettings(_Section):
     """The desktop hub: WebSocket over TLS."""
 
     listen_host: str = "127.0.0.1"
-    listen_port: int = Field(default=8443, ge=1, le=65535)
+    listen_port: int = Field(default=8443, ge=0, le=65535)  # 0: any free port (tests)
     tls_cert: Path | None = None
     tls_key: Path | None = None
     allow_plain: bool = False

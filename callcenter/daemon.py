@@ -20,6 +20,7 @@ from callcenter import http
 from callcenter.agents.sync import Wanted, desired, plan, quoted, read_switch, run
 from callcenter.config import ConfigError, Settings
 from callcenter.http import Metrics
+from callcenter.hub.plugin import Hub, build_hub, hub_wanted
 from callcenter.ivr.announce import outlook
 from callcenter.ivr.flow import Ivr, Menu, MenuTopic
 from callcenter.state import LiveState, apply, resync
@@ -28,7 +29,7 @@ from callcenter.store.lookup import HistoryItem, caller_history
 from callcenter.store.recorder import Recorder
 from callcenter.switch.errors import SwitchError
 from callcenter.switch.event import Event
-from callcenter.switch.link import Backoff, SwitchLink
+from callcenter.switch.link import BackgroundJob, Backoff, SwitchLink
 from callcenter.switch.outbound import OutboundServer
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.models import Call, Topic
@@ -69,6 +70,12 @@ class Daemon:
         self._agents_pushed: Wanted | None = None  # the agents and tiers last made equal
         self.metrics = Metrics(self)
         self.http: gevent.pywsgi.WSGIServer | None = None
+        self.hub: Hub | None = None
+        if hub_wanted(self):
+            if settings.hub.tls_cert is not None and settings.hub.tls_key is None:
+                raise ConfigError("[hub] tls_cert is set but tls_key is not")
+            self.hub = build_hub(self)
+            self.subscribers.append(self.hub.desk.on_effect)
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -76,6 +83,12 @@ class Daemon:
         self.http = http.serve(self, self.settings.http.listen_host,
                                self.settings.http.listen_port)
         self.ivr.listen()
+        if self.hub is not None:
+            self.hub.start()
+            log.info("daemon: desktop hub on %s:%s", *self.hub.server.address)
+        else:
+            log.warning("daemon: desktop hub off (no [hub] tls_cert; `callcenter tls init` "
+                        "makes one)")
         self.link.start()
         self._greenlets += [gevent.spawn(self._flush_loop), gevent.spawn(self._watch_agents)]
         log.info("daemon: IVR on %s:%s, switch at %s:%s", *self.ivr.address,
@@ -85,6 +98,8 @@ class Daemon:
         if self.http is not None:
             self.http.stop(timeout=1)
         self.ivr.stop()
+        if self.hub is not None:
+            self.hub.stop()
         self.link.stop()
         gevent.killall(self._greenlets)
         self.flush()
@@ -111,7 +126,7 @@ class Daemon:
                 return
             batch, self.pending = self.pending, []
             try:
-                self._blocking(self.recorder.write, batch)
+                self.blocking(self.recorder.write, batch)
             except Exception:
                 self.pending[:0] = batch  # written again next time (the writes are idempotent)
                 raise
@@ -171,7 +186,7 @@ class Daemon:
     def sync_agents(self) -> list[str]:
         """Make mod_callcenter's agents and tiers equal to the database's."""
         try:
-            wanted = self._blocking(self._read_wanted_agents)
+            wanted = self.blocking(self._read_wanted_agents)
             have = read_switch(self.link.api)
             done = run(plan(*wanted, *have, self.settings.site.domain), self.link.api)
         except (SwitchError, RuntimeError, ValueError) as exc:
@@ -192,26 +207,33 @@ class Daemon:
             if not self.synced.is_set():
                 continue  # the next connect syncs anyway
             try:
-                if self._blocking(self._read_wanted_agents) != self._agents_pushed:
+                if self.blocking(self._read_wanted_agents) != self._agents_pushed:
                     self.sync_agents()
             except Exception:
                 log.exception("watching the agents for changes failed")
 
-    def set_agent_status(self, username: str, status: str, source: str = "desktop") -> str:
+    def set_agent_status(self, username: str, status: str, source: str = "desktop",
+                         reason: str | None = None) -> str:
         name = f"{username}@{self.settings.site.domain}"
-        self.recorder.requested(name, status, source)
+        self.recorder.requested(name, status, source, reason)
         return self.link.api(f"callcenter_config agent set status {name} {quoted(status)}")
+
+    def api(self, command: str) -> str:
+        return self.link.api(command)
+
+    def bgapi(self, command: str) -> BackgroundJob:
+        return self.link.bgapi(command)
 
     # -- what the IVR needs ------------------------------------------------------------
 
-    def _blocking(self, fn: Callable[..., T], *args: object) -> T:
+    def blocking(self, fn: Callable[..., T], *args: object) -> T:
         """Run a database call in gevent's thread pool (the driver blocks the hub)."""
         if not self._db_in_thread:
             return fn(*args)
         return gevent.get_hub().threadpool.apply(fn, args)
 
     def menu(self) -> Menu:
-        return self._blocking(self._read_menu)
+        return self.blocking(self._read_menu)
 
     def _read_menu(self) -> Menu:
         with self.sessions() as session:
@@ -224,7 +246,7 @@ class Daemon:
         return Menu(items, ivr.default_topic, ivr.max_tries, ivr.digit_timeout_ms)
 
     def lookup(self, phone: str) -> list[HistoryItem]:
-        return self._blocking(self._read_history, phone)
+        return self.blocking(self._read_history, phone)
 
     def _read_history(self, phone: str) -> list[HistoryItem]:
         with self.sessions() as session:
@@ -233,7 +255,7 @@ class Daemon:
     def chose(self, uuid: str, key: str | None, topic: MenuTopic) -> int | None:
         """Record the caller's choice on the call row; returns the row's id."""
         self.flush()  # the row may be in the pending batch
-        return self._blocking(self._write_choice, uuid, key, topic)
+        return self.blocking(self._write_choice, uuid, key, topic)
 
     def _write_choice(self, uuid: str, key: str | None, topic: MenuTopic) -> int | None:
         with transaction(self.sessions) as session:

@@ -27,8 +27,12 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(agent: Agent, password: str) -> bool:
+    return verify_hash(agent.password_hash, password)
+
+
+def verify_hash(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(agent.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -14,12 +14,14 @@ from callcenter.cli import (
     run_cmd,
     simulate_cmd,
     switchconf_cmd,
+    tls_cmd,
     topic_cmd,
 )
 from callcenter.config import ConfigError
 from db.errors import DataError
 
-AREAS = (run_cmd, demo_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd)
+AREAS = (run_cmd, demo_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd,
+         tls_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -89,6 +89,20 @@ class CaseSave(_Request):
     draft_id: Id | None = None  # the desktop's local draft, so a resend is recognised
 
 
+class CaseDraft(_Request):
+    """The form as it stands, sent with every autosave: if after-call work runs out before
+    the nurse saves, the daemon saves this draft as a follow-up case."""
+
+    type: Literal["case_draft"] = "case_draft"
+    topic: Id
+    call_uuid: Id | None = None
+    case_id: int | None = None
+    caller_phone: Annotated[str, Field(max_length=32)] | None = None
+    form: dict[str, Any] = Field(default_factory=dict)
+    notes: Text | None = None
+    draft_id: Id
+
+
 class HistorySearch(_Request):
     type: Literal["history_search"] = "history_search"
     phone: Annotated[str, Field(max_length=32)] | None = None
@@ -128,9 +142,15 @@ class WrapUpDone(_Request):
     type: Literal["wrap_up_done"] = "wrap_up_done"
 
 
-Request = Annotated[Login | Resume | Logout | SetStatus | CaseGet | CaseSave | HistorySearch |
-                    CallbackList | CallbackDial | CallHangup | CallTransfer | CallHold |
-                    WrapUpDone, Field(discriminator="type")]
+class AgentsOverview(_Request):
+    """Leads only: their agency's agents (status, state, time in it, after-call work)."""
+
+    type: Literal["agents_overview"] = "agents_overview"
+
+
+Request = Annotated[Login | Resume | Logout | SetStatus | CaseGet | CaseSave | CaseDraft |
+                    HistorySearch | CallbackList | CallbackDial | CallHangup | CallTransfer |
+                    CallHold | WrapUpDone | AgentsOverview, Field(discriminator="type")]
 REQUEST_TYPES = frozenset(m.model_fields["type"].default for m in Request.__origin__.__args__)
 
 
@@ -155,7 +175,7 @@ class Error(_Message):
 
 
 class _Push(_Message):
-    seq: int = Field(ge=1)
+    seq: int = Field(default=0, ge=0)  # numbered by the hub as it sends
 
 
 class AgentView(BaseModel):

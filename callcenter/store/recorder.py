@@ -42,16 +42,18 @@ class Recorder:
         self.sessions = sessions
         self._topics: dict[str, int] = {}
         self._agents: dict[str, int] = {}
-        self._requested: dict[str, list[tuple[str, str]]] = {}
+        self._requested: dict[str, list[tuple[str, str, str | None]]] = {}
 
-    def requested(self, agent: str, status: str, source: str) -> None:
-        self._requested.setdefault(agent, []).append((status, source))
+    def requested(self, agent: str, status: str, source: str,
+                  reason: str | None = None) -> None:
+        self._requested.setdefault(agent, []).append((status, source, reason))
 
     def write(self, effects: list[Effect]) -> None:
         calls: dict[str, CallState] = {}
         for effect in effects:
             if isinstance(effect, CallChanged):
                 calls[effect.call.uuid] = effect.call  # the latest snapshot wins
+        used: dict[str, int] = {}  # agent → how many of its requests this batch answered
         with transaction(self.sessions) as session:
             self._load_names(session, calls.values(), effects)
             rows = {uuid: self._call_row(session, call) for uuid, call in calls.items()}
@@ -60,7 +62,11 @@ class Recorder:
                 if isinstance(effect, CallbackOwed):
                     self._callback(session, effect, rows)
                 elif isinstance(effect, AgentStatusChanged):
-                    self._status(session, effect)
+                    self._status(session, effect, used)
+        # Committed: only now are those requests used up. A failed batch is written again
+        # and must find them still there (requests only ever join at the end of the list).
+        for agent, count in used.items():
+            del self._requested[agent][:count]
 
     def close_missing(self, up: set[str], now: datetime) -> list[str]:
         """Call rows still open whose channel the switch no longer has (the daemon was down
@@ -131,16 +137,18 @@ class Recorder:
                              call_id=call.id if call else None))
         session.flush()
 
-    def _status(self, session: Session, change: AgentStatusChanged) -> None:
+    def _status(self, session: Session, change: AgentStatusChanged,
+                used: dict[str, int]) -> None:
         agent_id = self._agent_id(change.agent)
         if agent_id is None:
             return
-        source = "switch"
+        source, reason = "switch", None
         pending = self._requested.get(change.agent, [])
-        for index, (status, who) in enumerate(pending):
+        for index in range(used.get(change.agent, 0), len(pending)):
+            status, who, why = pending[index]
             if status == change.status:
-                source = who
-                del pending[:index + 1]  # earlier requests were overtaken
+                source, reason = who, why
+                used[change.agent] = index + 1  # earlier requests were overtaken
                 break
         session.add(AgentStatusLog(agent_id=agent_id, at=_time(change.at_us), status=change.status,
-                                   source=source))
+                                   reason=reason, source=source))

@@ -1,0 +1,130 @@
+"""Acting on calls from the desktop: hang up, hold, transfer (a queue, 115, a number), dial a
+callback, and the lead's view of the agents. Each one is an api command to the switch; the
+switch's refusal comes back to the desktop as an error with FreeSWITCH's own words."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from callcenter.agents.sync import quoted
+from callcenter.hub import store
+from callcenter.hub.desk import AgentDesk, _session
+from callcenter.hub.server import Client
+from callcenter.hub.service import Backend, Denied, HubService
+from callcenter.switch.errors import SwitchError
+from db.models import Agent
+
+NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
+
+
+def national(phone: str) -> str:
+    """What the trunk dials: +84912345678 → 0912345678; anything else as it is."""
+    return "0" + phone[3:] if phone.startswith("+84") else phone
+
+
+class CallControl:
+    def __init__(self, hub: HubService, backend: Backend, desk: AgentDesk) -> None:
+        self.hub, self.backend, self.desk = hub, backend, desk
+        hub.handlers.update({
+            "call_hangup": self.hangup, "call_hold": self.hold, "call_transfer": self.transfer,
+            "callback_dial": self.callback_dial, "agents_overview": self.overview})
+
+    def _api(self, command: str) -> str:
+        try:
+            reply = self.backend.api(command)
+        except SwitchError as exc:
+            raise Denied("switch", f"the switch did not answer: {exc}") from None
+        if reply.startswith("-ERR"):
+            raise Denied("switch", f"the switch refused: {reply.strip()}")
+        return reply
+
+    def hangup(self, client: Client, request: Any) -> dict[str, Any]:
+        call = self.desk.call_of(_session(client), request.call_uuid)
+        self._api(f"uuid_kill {call.uuid} NORMAL_CLEARING")
+        return {}
+
+    def hold(self, client: Client, request: Any) -> dict[str, Any]:
+        call = self.desk.call_of(_session(client), request.call_uuid)
+        self._api(f"uuid_hold {'' if request.hold else 'off '}{call.uuid}")
+        return {}
+
+    def transfer(self, client: Client, request: Any) -> dict[str, Any]:
+        session = _session(client)
+        call = self.desk.call_of(session, request.call_uuid)
+        if request.to == "queue":
+            if request.target not in self.desk.topics():
+                raise Denied("invalid", f"no topic {request.target!r}", [("target", "unknown")])
+            destination = f"hotline_queue_{request.target} XML hotline"
+        elif request.to == "emergency":
+            destination = "hotline_emergency XML hotline"
+        else:
+            if not NUMBER.match(request.target):
+                raise Denied("invalid", "a number has 3 to 15 digits",
+                             [("target", "not a phone number")])
+            gateway = self.backend.settings.trunk.name
+            destination = f"'bridge:sofia/gateway/{gateway}/{national(request.target)}' inline"
+        self._api(f"uuid_transfer {call.uuid} {destination}")
+        self.hub.audit(client, "call.transfer", call.uuid, to=request.to,
+                       target=request.target or None, topic=call.topic)
+        return {}
+
+    def callback_dial(self, client: Client, request: Any) -> dict[str, Any]:
+        """Ring the agent's phone first; when they answer, dial the caller."""
+        session = _session(client)
+        callback = self.hub.db(store.callback_for_dial, request.callback_id)
+        if callback is None:
+            raise Denied("not_found", f"no callback {request.callback_id}")
+        self.desk._may_see(session, callback["topic"])
+        if callback["state"] != "open":
+            raise Denied("conflict", f"callback {request.callback_id} is {callback['state']}")
+        contact = self.hub.db(_contact, session.agent_id, self.backend.settings.site.domain)
+        if contact is None:
+            raise Denied("invalid", "you have no phone to ring (no extension or contact)")
+        site = self.backend.settings.site
+        caller_id = national(site.hotline_numbers[-1]) if site.hotline_numbers else "1022"
+        gateway = self.backend.settings.trunk.name
+        agent_leg = (f"{{origination_caller_id_number={caller_id},origination_caller_id_name="
+                     f"{quoted('Tong dai 1022')},hotline_callback_id={callback['id']}}}{contact}")
+        caller_leg = (f"{{origination_caller_id_number={caller_id}}}"
+                      f"sofia/gateway/{gateway}/{national(callback['phone'])}")
+        try:
+            job = self.backend.bgapi(f"originate {agent_leg} &bridge({caller_leg})")
+        except SwitchError as exc:
+            raise Denied("switch", f"the switch did not answer: {exc}") from None
+        self.hub.db(store.callback_attempted, callback["id"], session.agent_id,
+                    datetime.now(UTC))
+        self.hub.audit(client, "callback.dial", str(callback["id"]), phone=callback["phone"])
+        return {"job": job.job_uuid}
+
+    def overview(self, client: Client, request: Any) -> dict[str, Any]:
+        session = _session(client)
+        if not session.is_lead:
+            raise Denied("forbidden", "only team leads see the other agents")
+        rows = self.hub.db(_agency_agents, None if session.role == "admin"
+                           else session.agency_id)
+        agents = []
+        for row in rows:
+            live = self.backend.state.agents.get(self.desk.agent_name(row["username"]))
+            agents.append({**row, "status": live.status if live else "Logged Out",
+                           "state": live.state if live else None,
+                           "since_us": live.since_us if live else None,
+                           "calls_answered": live.calls_answered if live else 0,
+                           "acw_seconds": self.desk.acw.seconds_in(row["username"])})
+        self.hub.audit(client, "agents.read", str(session.agency_id))
+        return {"agents": agents}
+
+
+def _contact(db: Any, agent_id: int, domain: str) -> str | None:
+    return db.get_one(Agent, agent_id).dial_string(domain)
+
+
+def _agency_agents(db: Any, agency_id: int | None) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    query = select(Agent).where(Agent.active).order_by(Agent.username)
+    if agency_id is not None:
+        query = query.where(Agent.agency_id == agency_id)
+    return [{"username": a.username, "full_name": a.full_name, "role": a.role}
+            for a in db.scalars(query)]

@@ -1,0 +1,184 @@
+"""The agent's desk: status, the screen-pop, cases, history and callbacks, over the hub.
+
+Registers its handlers with the HubService and listens to the daemon's effects: a bridged
+agent gets the screen-pop, a released one goes into after-call work (callcenter.hub.acw),
+every status change reaches the agent's desktop. Access: a person sees the cases of the topics
+they answer (their tiers, or their agency's topics); leads and admins are audited when they read
+a case."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import gevent
+
+from callcenter.hub import store
+from callcenter.hub.acw import AfterCallWork
+from callcenter.hub.messages import AgentStatus, CallView, ScreenPop, Snapshot
+from callcenter.hub.server import Client
+from callcenter.hub.service import Backend, Denied, HubService
+from callcenter.hub.sessions import HubSession
+from callcenter.hub.views import agent_view, call_view, current_call, switch_status
+from callcenter.state.effects import AgentBridged, AgentReleased, AgentStatusChanged, Effect
+from db.errors import FormInvalid, NotFound, StaleCaseError
+
+log = logging.getLogger(__name__)
+
+
+class AgentDesk:
+    def __init__(self, hub: HubService, backend: Backend) -> None:
+        self.hub, self.backend = hub, backend
+        self.domain = backend.settings.site.domain
+        self.reasons: dict[str, str | None] = {}  # username → break reason
+        self.pops: dict[str, ScreenPop] = {}  # username → the pop of the call in hand
+        self._topics: dict[str, dict[str, Any]] = {}  # key → topic payload
+        self.acw = AfterCallWork(hub, backend, self)
+        hub.handlers.update({
+            "set_status": self.set_status, "case_get": self.case_get,
+            "case_save": self.case_save, "case_draft": self.acw.draft,
+            "history_search": self.history_search, "callback_list": self.callback_list,
+            "wrap_up_done": self.wrap_up_done})
+        hub.snapshot = self.snapshot
+
+    # -- identity and topics ------------------------------------------------------------
+
+    def agent_name(self, username: str) -> str:
+        return f"{username}@{self.domain}"
+
+    def username(self, agent_name: str) -> str | None:
+        user, _, domain = agent_name.partition("@")
+        return user if domain == self.domain else None
+
+    def topics(self) -> dict[str, dict[str, Any]]:
+        if not self._topics:
+            self._topics = {t["key"]: t for t in self.hub.db(store.topics_payload)}
+        return self._topics
+
+    def topic_of_queue(self, queue: str | None) -> dict[str, Any] | None:
+        return next((t for t in self.topics().values() if t["queue"] == queue), None)
+
+    @staticmethod
+    def visible(session: HubSession) -> frozenset[str] | None:
+        """The topics whose cases this person may read (None: all of them)."""
+        return None if session.role == "admin" else session.topics
+
+    def view(self, session: HubSession) -> Any:
+        agent = self.backend.state.agents.get(self.agent_name(session.username))
+        identity = {"username": session.username, "full_name": session.full_name,
+                    "role": session.role, "topics": session.topics}
+        return agent_view(identity, agent, self.reasons.get(session.username))
+
+    # -- what the desktop is told ------------------------------------------------------
+
+    def snapshot(self, session: HubSession) -> Snapshot:
+        call = current_call(self.backend.state, self.agent_name(session.username))
+        pop = self.pops.get(session.username)
+        topic = self.topic_of_queue(call.queue) if call else None
+        callbacks = self.hub.db(store.open_callbacks, self.visible(session))
+        return Snapshot(agent=self.view(session),
+                        call=call_view(call, topic["key"] if topic else None) if call else None,
+                        screen_pop=pop.model_dump() if pop else None, callbacks=callbacks,
+                        acw_until=self.acw.until(session.username))
+
+    def on_effect(self, effect: Effect) -> None:
+        """From the daemon's event path: must not block (the pop is built in a greenlet)."""
+        if isinstance(effect, AgentStatusChanged | AgentBridged | AgentReleased):
+            username = self.username(effect.agent)
+            if username is None or not self.hub.sessions.of_agent(username):
+                return
+            if isinstance(effect, AgentBridged):
+                gevent.spawn(self._screen_pop, username, effect)
+            elif isinstance(effect, AgentReleased):
+                self.acw.start(username, effect.call_uuid)
+            else:
+                self.status_changed(username)
+
+    def status_changed(self, username: str) -> None:
+        for session in self.hub.sessions.of_agent(username):
+            self.hub.push_to(session, AgentStatus(agent=self.view(session)))
+
+    def _screen_pop(self, username: str, bridged: AgentBridged) -> None:
+        call = bridged.call
+        topic = self.topic_of_queue(call.queue) or {}
+        data = self.hub.db(store.screen_pop_data, call.uuid, call.caller_number,
+                           topic.get("key"))
+        pop = ScreenPop(call=call_view(call, topic.get("key"), data["call_id"]), topic=topic,
+                        history=data["history"], declaration=data["declaration"],
+                        open_case=data["open_case"], draft=data["draft"])
+        self.pops[username] = pop
+        self.hub.push_agent(username, pop)
+
+    # -- requests ----------------------------------------------------------------------
+
+    def set_status(self, client: Client, request: Any) -> dict[str, Any]:
+        session = _session(client)
+        if request.status == "On Break" and not request.reason:
+            raise Denied("invalid", "a break needs a reason", [("reason", "is required")])
+        self.reasons[session.username] = request.reason
+        reply = self.backend.set_agent_status(session.username, switch_status(request.status),
+                                              "desktop", request.reason)
+        if not reply.startswith("+OK"):
+            raise Denied("switch", f"the switch refused: {reply.strip()}")
+        return {}
+
+    def case_get(self, client: Client, request: Any) -> dict[str, Any]:
+        session = _session(client)
+        case = self.hub.db(store.get_case, request.case_id)
+        if case is None:
+            raise Denied("not_found", f"no case {request.case_id}")
+        self._may_see(session, case["topic"])
+        if session.is_lead:
+            self.hub.audit(client, "case.read", case["code"])
+        return {"case": case}
+
+    def _may_see(self, session: HubSession, topic: str | None) -> None:
+        allowed = self.visible(session)
+        if allowed is not None and topic not in allowed:
+            raise Denied("forbidden", "this case belongs to a topic you do not answer")
+
+    def case_save(self, client: Client, request: Any) -> dict[str, Any]:
+        session = _session(client)
+        self._may_see(session, request.topic)
+        if request.case_id is not None:
+            self._may_see(session, self.hub.db(store.case_topic, request.case_id))
+        try:
+            case = self.hub.db(store.save_case, request, session.agent_id)
+        except FormInvalid as exc:
+            raise Denied("invalid", "the form has errors", exc.errors) from None
+        except StaleCaseError as exc:
+            raise Denied("conflict", str(exc)) from None
+        except (NotFound, LookupError) as exc:
+            raise Denied("not_found", str(exc)) from None
+        self.acw.saved(session.username, request.call_uuid)
+        return {"case": case}
+
+    def history_search(self, client: Client, request: Any) -> dict[str, Any]:
+        session = _session(client)
+        if not (request.phone or request.case_code):
+            raise Denied("invalid", "give a phone number or a case code")
+        items = self.hub.db(store.history, request.phone, request.case_code,
+                            self.visible(session))
+        if session.is_lead:
+            self.hub.audit(client, "history.read", request.phone or request.case_code)
+        return {"items": items}
+
+    def callback_list(self, client: Client, request: Any) -> dict[str, Any]:
+        return {"callbacks": self.hub.db(store.open_callbacks, self.visible(_session(client)))}
+
+    def wrap_up_done(self, client: Client, request: Any) -> dict[str, Any]:
+        self.acw.finish(_session(client).username, "done")
+        return {}
+
+    def call_of(self, session: HubSession, uuid: str) -> CallView:
+        """The agent's own current call (nobody acts on another agent's call here)."""
+        call = current_call(self.backend.state, self.agent_name(session.username))
+        if call is None or call.uuid != uuid:
+            raise Denied("forbidden", "this is not your current call")
+        topic = self.topic_of_queue(call.queue)
+        return call_view(call, topic["key"] if topic else None)
+
+
+def _session(client: Client) -> HubSession:
+    assert client.session is not None  # the service lets only logged-in clients through
+    return client.session

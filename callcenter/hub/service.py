@@ -1,0 +1,212 @@
+"""The hub's service: who is connected, who they are, and what each message may do.
+
+Every message is parsed and validated (callcenter.hub.messages); everything but `login` and
+`resume` needs a live session; each handler checks the role and topics itself. Refusals are an
+`error` to the sender and an audit_log row; one client's bad message never touches another's.
+Pushes are numbered per session (`seq`) and the last ones kept, so a desktop that reconnects
+gets exactly what it missed, or a new snapshot when too much was missed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+import gevent
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.config import Settings
+from callcenter.hub import store
+from callcenter.hub.messages import Error, ProtocolError, Reply, dump, parse_request
+from callcenter.hub.server import Client
+from callcenter.hub.sessions import HubSession, LoginThrottle, SessionExpired, Sessions
+from callcenter.state.model import LiveState
+from db.agents import verify_hash
+from db.audit import record
+from db.engine import transaction
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+REPLAY = 500  # pushes kept per session for a resume
+OPEN = frozenset({"login", "resume"})
+
+
+class Backend(Protocol):
+    """What the hub needs of the daemon."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    state: LiveState
+
+    def api(self, command: str) -> str: ...
+    def blocking(self, fn: Callable[..., T], *args: object) -> T: ...
+    def set_agent_status(self, username: str, status: str, source: str = "desktop",
+                         reason: str | None = None) -> str: ...
+
+
+class Denied(Exception):
+    """A request refused: its code (messages.Error) and a message for the person."""
+
+    def __init__(self, code: str, message: str,
+                 fields: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.fields = code, message, fields or []
+
+
+Handler = Callable[[Client, Any], dict[str, Any] | None]
+
+
+class HubService:
+    def __init__(self, backend: Backend, sessions: Sessions,
+                 throttle: LoginThrottle | None = None) -> None:
+        self.backend = backend
+        self.sessions = sessions
+        self.throttle = throttle or LoginThrottle()
+        self.clients: set[Client] = set()
+        self.handlers: dict[str, Handler] = {
+            "login": self._login, "resume": self._resume, "logout": self._logout}
+        self.on_login: list[Callable[[Client], None]] = []  # e.g. send the snapshot
+        self.snapshot: Callable[[HubSession], BaseModel] | None = None
+
+    # -- the transport's callbacks ---------------------------------------------------
+
+    def connected(self, client: Client) -> None:
+        self.clients.add(client)
+
+    def disconnected(self, client: Client, oversized: bool = False) -> None:
+        self.clients.discard(client)
+        if oversized:
+            self.audit(client, "hub.denied", "frame", code="bad_message",
+                       message="a frame over the transport limit; connection closed")
+
+    def handle(self, client: Client, raw: str | bytes) -> None:
+        try:
+            request = parse_request(raw)
+        except ProtocolError as exc:
+            self.deny(client, exc.request_id, Denied(exc.code, exc.message), "bad_message")
+            return
+        if request.type not in OPEN:
+            try:
+                client.session = self.sessions.get(client.token or "")
+            except SessionExpired as exc:
+                code = "expired" if client.token else "unauthenticated"
+                client.session = None
+                self.deny(client, request.id, Denied(code, str(exc) if client.token else
+                                                     "log in first"), request.type)
+                return
+        try:
+            data = self.handlers[request.type](client, request)
+        except Denied as exc:
+            self.deny(client, request.id, exc, request.type)
+            return
+        except Exception:
+            log.exception("hub: %s from %s failed", request.type, client.name)
+            self.deny(client, request.id, Denied("internal", "the server could not do this; "
+                                                 "it has been logged"), request.type)
+            return
+        client.send(dump(Reply(type=request.type, id=request.id, data=data or {})))
+
+    # -- refusals and the audit trail ------------------------------------------------
+
+    def deny(self, client: Client, request_id: str | None, exc: Denied, what: str) -> None:
+        self.audit(client, "hub.denied", what, code=exc.code, message=exc.message[:200])
+        client.send(dump(Error(id=request_id, code=exc.code, message=exc.message,
+                               fields=exc.fields)))
+
+    def audit(self, client: Client, action: str, target: str | None = None,
+              **detail: Any) -> None:
+        session = client.session
+        actor = session.username if session else f"anonymous@{client.address}"
+
+        def write() -> None:
+            with transaction(self.backend.sessions) as db:
+                record(db, actor, action, target, actor_id=session.agent_id if session else None,
+                       client=client.address[:100], **detail)
+        try:
+            self.backend.blocking(write)
+        except Exception:  # the audit must not take the hub down; it is logged instead
+            log.exception("hub: audit %s %s by %s not written", action, target, actor)
+
+    def db(self, fn: Callable[..., T], *args: object) -> T:
+        """Run fn(session, *args) in the thread pool, in one transaction."""
+        def run() -> T:
+            with transaction(self.backend.sessions) as session:
+                return fn(session, *args)
+        return self.backend.blocking(run)
+
+    # -- login, resume, logout -------------------------------------------------------
+
+    def _login(self, client: Client, request: Any) -> dict[str, Any]:
+        host = client.address.rsplit(":", 1)[0]
+        if not self.throttle.allowed(request.username, host):
+            raise Denied("rate_limited", "too many failed logins; wait a few minutes")
+        identity = self.db(store.agent_identity, request.username)
+        ok = identity is not None and identity["active"] and self.backend.blocking(
+            verify_hash, identity["password_hash"], request.password)
+        if not ok or identity is None:
+            self.throttle.failed(request.username, host)
+            raise Denied("unauthenticated", "wrong username or password")
+        identity = {k: v for k, v in identity.items() if k not in ("password_hash", "active")}
+        client.token, client.session = self.sessions.open(client=request.client, **identity)
+        self.audit(client, "hub.login", request.username, client_name=request.client)
+        data = {"token": client.token, **self._welcome_data(client.session)}
+        gevent.spawn(self._welcome, client, None)  # runs after the reply is queued
+        return data
+
+    def _welcome_data(self, session: HubSession) -> dict[str, Any]:
+        return {"expires_in": self.sessions.expires_in(session),
+                "topics": self.db(store.topics_payload), "units": self.db(store.units_payload),
+                "timezone": self.backend.settings.site.timezone}
+
+    def _resume(self, client: Client, request: Any) -> dict[str, Any]:
+        try:
+            session = self.sessions.get(request.token)
+        except SessionExpired as exc:
+            raise Denied("expired", str(exc)) from None
+        client.token, client.session = request.token, session
+        self.audit(client, "hub.resume", session.username, last_seq=request.last_seq)
+        data = self._welcome_data(session)
+        gevent.spawn(self._welcome, client, request.last_seq)  # runs after the reply
+        return data
+
+    def _welcome(self, client: Client, last_seq: int | None) -> None:
+        """After the reply: what was missed since last_seq, or a whole snapshot."""
+        session = client.session
+        if session is None:
+            return
+        if last_seq is not None and last_seq <= session.seq and (
+                last_seq == session.seq or (session.sent and session.sent[0][0] <= last_seq + 1)):
+            for seq, text in session.sent:
+                if seq > last_seq:
+                    client.send(text)
+            return
+        if self.snapshot is not None:
+            self.push_to(session, self.snapshot(session))
+
+    def _logout(self, client: Client, request: Any) -> dict[str, Any]:
+        session = client.session
+        if session is not None:
+            self.audit(client, "hub.logout", session.username)
+            self.sessions.close(client.token or "")
+            client.session, client.token = None, None
+        return {}
+
+    # -- pushes ----------------------------------------------------------------------
+
+    def push_to(self, session: HubSession, message: BaseModel) -> None:
+        session.seq += 1
+        text = dump(message.model_copy(update={"seq": session.seq}))
+        session.sent.append((session.seq, text))
+        if len(session.sent) > REPLAY:
+            del session.sent[:len(session.sent) - REPLAY]
+        for client in list(self.clients):
+            if client.session is session:
+                client.send(text)
+
+    def push_agent(self, username: str, message: BaseModel) -> None:
+        for session in self.sessions.of_agent(username):
+            self.push_to(session, message)
+
+    def agents_online(self) -> set[str]:
+        return {c.session.username for c in self.clients if c.session is not None}

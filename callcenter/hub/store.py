@@ -1,0 +1,210 @@
+"""What the hub reads and writes in the database, as plain dicts ready for JSON.
+
+Every function takes a Session and runs in gevent's thread pool (the driver blocks); none keeps
+ORM objects past its session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from callcenter.store.lookup import caller_history
+from db.cases import CaseFields, create_case, update_case
+from db.models import AdminUnit, Agent, Call, Callback, Case, Declaration, Tier, Topic
+from db.phone import normalise_phone
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def agent_identity(session: Session, username: str) -> dict[str, Any] | None:
+    agent = session.scalar(select(Agent).where(Agent.username == username).options(
+        selectinload(Agent.tiers).selectinload(Tier.topic), selectinload(Agent.agency)))
+    if agent is None:
+        return None
+    topics = {t.topic.key for t in agent.tiers}
+    if agent.agency is not None:
+        topics |= {t.key for t in agent.agency.topics}
+    return {"agent_id": agent.id, "username": agent.username, "full_name": agent.full_name,
+            "role": agent.role, "agency_id": agent.agency_id, "active": agent.active,
+            "password_hash": agent.password_hash, "topics": frozenset(topics)}
+
+
+def topics_payload(session: Session) -> list[dict[str, Any]]:
+    return [{"key": t.key, "menu_key": t.menu_key, "name_vi": t.name_vi, "name_en": t.name_en,
+             "queue": t.queue, "form_schema": t.form_schema, "rules": t.rules,
+             "outcomes": t.outcomes, "acw_seconds": t.acw_seconds,
+             "service_level_seconds": t.service_level_seconds}
+            for t in session.scalars(select(Topic).where(Topic.active).order_by(Topic.menu_key))]
+
+
+def units_payload(session: Session) -> list[dict[str, Any]]:
+    units = session.scalars(select(AdminUnit).options(selectinload(AdminUnit.former))
+                            .where(AdminUnit.kind != "province").order_by(AdminUnit.name))
+    return [{"code": u.code, "name": u.name, "kind": u.kind,
+             "former": [f.name for f in u.former]} for u in units]
+
+
+def case_payload(case: Case, topic_key: str) -> dict[str, Any]:
+    return {"id": case.id, "code": case.code, "topic": topic_key, "status": case.status,
+            "version": case.version, "caller_phone": case.caller_phone,
+            "person_name": case.person_name, "form": case.form_data, "notes": case.notes,
+            "outcome": case.outcome_code, "created_at": iso(case.created_at),
+            "updated_at": iso(case.updated_at)}
+
+
+def get_case(session: Session, case_id: int) -> dict[str, Any] | None:
+    case = session.get(Case, case_id)
+    if case is None:
+        return None
+    return case_payload(case, session.get_one(Topic, case.topic_id).key)
+
+
+def save_case(session: Session, request: Any, agent_id: int) -> dict[str, Any]:
+    """Create or update (optimistic lock) a case; links the call it was taken on."""
+    topic = session.scalar(select(Topic).where(Topic.key == request.topic))
+    if topic is None:
+        raise LookupError(f"no topic {request.topic}")
+    fields = CaseFields(form=dict(request.form), status=request.status,
+                        caller_phone=request.caller_phone, notes=request.notes,
+                        assignee_id=agent_id if request.status != "closed" else None)
+    earlier = session.scalar(select(Case).where(Case.draft_id == request.draft_id)) \
+        if request.draft_id and request.case_id is None else None
+    if earlier is not None:
+        # The draft was saved already (a resend, or the daemon saved it when after-call work
+        # ran out): the nurse's draft is the newer word, so it updates that case.
+        case = update_case(session, earlier.code, earlier.version, fields, agent_id)
+    elif request.case_id is None:
+        case = create_case(session, topic, fields, agent_id)
+        case.draft_id = request.draft_id
+    else:
+        current = session.get(Case, request.case_id)
+        if current is None:
+            raise LookupError(f"no case {request.case_id}")
+        case = update_case(session, current.code, request.version or 0, fields, agent_id)
+    if request.call_uuid:
+        call = session.scalar(select(Call).where(Call.uuid == request.call_uuid))
+        if call is not None and call.case_id is None:
+            call.case_id = case.id
+    session.flush()
+    return case_payload(case, topic.key)
+
+
+def case_topic(session: Session, case_id: int) -> str | None:
+    case = session.get(Case, case_id)
+    return None if case is None else session.get_one(Topic, case.topic_id).key
+
+
+def history(session: Session, phone: str | None, case_code: str | None,
+            topics: frozenset[str] | None) -> list[dict[str, Any]]:
+    """A caller's cases, calls, callbacks and declarations, newest first. `topics`: the ones
+    the asker may see (None: all); other topics' cases are left out."""
+    keys = {t.id: t.key for t in session.scalars(select(Topic))}
+    if case_code:
+        case = session.scalar(select(Case).where(Case.code == case_code.strip().upper()))
+        if case is None or not _visible(keys.get(case.topic_id), topics):
+            return []
+        phone = case.caller_phone
+    if not phone:
+        return []
+    codes = dict(session.execute(select(Case.id, Case.code).where(
+        Case.caller_phone == _phone(phone))).all())
+    items = []
+    for item in caller_history(session, phone, limit=50):
+        topic = keys.get(item.topic_id) if item.topic_id else None
+        if item.kind == "case" and not _visible(topic, topics):
+            continue
+        items.append({"kind": item.kind, "id": item.id, "topic": topic, "at": iso(item.at),
+                      "status": item.status, "code": codes.get(item.id) if
+                      item.kind == "case" else None,
+                      "summary": _summary(item.form)})
+    return items
+
+
+def _visible(topic: str | None, topics: frozenset[str] | None) -> bool:
+    return topics is None or topic in topics
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except ValueError:
+        return raw
+
+
+def _summary(form: dict[str, Any]) -> str:
+    parts = [str(form[k]) for k in ("full_name", "outcome", "triage_level") if form.get(k)]
+    return " · ".join(parts)
+
+
+def open_callbacks(session: Session, topics: frozenset[str] | None,
+                   limit: int = 200) -> list[dict[str, Any]]:
+    keys = {t.id: t.key for t in session.scalars(select(Topic))}
+    query = select(Callback).where(Callback.state == "open").order_by(Callback.due_at)
+    if topics is not None:
+        query = query.where(Callback.topic_id.in_([i for i, k in keys.items() if k in topics]))
+    return [{"id": c.id, "phone": c.phone, "topic": keys.get(c.topic_id), "reason": c.reason,
+             "due_at": iso(c.due_at), "attempts": c.attempts, "note": c.note,
+             "case_id": c.case_id} for c in session.scalars(query.limit(limit))]
+
+
+def callback_for_dial(session: Session, callback_id: int) -> dict[str, Any] | None:
+    callback = session.get(Callback, callback_id)
+    if callback is None:
+        return None
+    return {"id": callback.id, "phone": callback.phone, "state": callback.state,
+            "topic": session.get_one(Topic, callback.topic_id).key}
+
+
+def callback_attempted(session: Session, callback_id: int, agent_id: int,
+                       now: datetime) -> None:
+    callback = session.get_one(Callback, callback_id)
+    callback.attempts += 1
+    callback.last_attempt_at = now
+    callback.assignee_id = agent_id
+
+
+def screen_pop_data(session: Session, call_uuid: str, phone: str,
+                    topic_key: str | None) -> dict[str, Any]:
+    """What the agent sees when the call arrives: the caller's past and the draft case."""
+    call = session.scalar(select(Call).where(Call.uuid == call_uuid))
+    past = history(session, phone, None, None)
+    declaration = session.scalar(select(Declaration).where(
+        Declaration.phone == _phone(phone)).order_by(Declaration.received_at.desc()).limit(1))
+    open_case = None
+    if topic_key:
+        case = session.scalar(select(Case).join(Topic).where(
+            Case.caller_phone == _phone(phone), Topic.key == topic_key,
+            or_(Case.status == "open", Case.status == "follow_up")
+        ).order_by(Case.updated_at.desc()).limit(1))
+        open_case = case_payload(case, topic_key) if case is not None else None
+    draft: dict[str, Any] = dict(open_case["form"]) if open_case else {}
+    if declaration is not None:
+        for key, value in (("full_name", declaration.full_name),
+                           ("birth_year", declaration.birth_year), ("sex", declaration.sex),
+                           ("admin_unit", declaration.admin_unit_code),
+                           ("address_detail", declaration.address_detail),
+                           ("positive_date", iso_date(declaration.positive_date)),
+                           ("test_type", declaration.test_type)):
+            if value is not None and key not in draft:
+                draft[key] = value
+    return {"call_id": call.id if call is not None else None, "history": past,
+            "declaration": _declaration(declaration), "open_case": open_case, "draft": draft}
+
+
+def iso_date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _declaration(row: Declaration | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"id": row.id, "received_at": iso(row.received_at), "source": row.source,
+            "full_name": row.full_name, "phone": row.phone, "birth_year": row.birth_year,
+            "sex": row.sex, "admin_unit_code": row.admin_unit_code,
+            "address_detail": row.address_detail, "positive_date": iso_date(row.positive_date),
+            "test_type": row.test_type, "symptoms": row.symptoms, "case_id": row.case_id}

@@ -1,0 +1,63 @@
+"""Pure: the live state as the desktop sees it (AgentView, CallView), from the daemon's state.
+
+mod_callcenter's words are kept where the desktop shows them, with one exception: a desktop
+agent is `Available (On Demand)` on the switch (so mod_callcenter holds them Idle after each
+call, for after-call work) and the desktop says `Available`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from callcenter.hub.messages import AgentView, CallView
+from callcenter.state.model import AgentState, CallState, LiveState
+
+ON_DEMAND = "Available (On Demand)"
+
+
+def iso_us(us: int | None) -> str | None:
+    if not us:
+        return None
+    return datetime.fromtimestamp(us / 1_000_000, UTC).isoformat()
+
+
+def shown_status(status: str) -> str:
+    return "Available" if status == ON_DEMAND else status
+
+
+def switch_status(status: str) -> str:
+    """What the desktop's status means to mod_callcenter."""
+    return ON_DEMAND if status == "Available" else status
+
+
+def agent_view(identity: dict[str, Any], agent: AgentState | None,
+               reason: str | None = None) -> AgentView:
+    status = shown_status(agent.status) if agent else "Logged Out"
+    return AgentView(username=identity["username"], full_name=identity["full_name"],
+                     role=identity["role"], status=status,
+                     reason=reason if status == "On Break" else None,
+                     state=agent.state if agent else "Waiting",
+                     since=iso_us(agent.since_us) if agent else None,
+                     calls_today=agent.calls_answered if agent else 0,
+                     topics=sorted(identity["topics"]))
+
+
+def queue_topic(queue: str | None, topics_by_queue: dict[str, str]) -> str | None:
+    return topics_by_queue.get(queue or "")
+
+
+def call_view(call: CallState, topic: str | None, call_id: int | None = None) -> CallView:
+    waited = None
+    if call.queued_us and call.answered_us:
+        waited = round((call.answered_us - call.queued_us) / 1_000_000, 1)
+    return CallView(uuid=call.uuid, call_id=call_id, caller_number=call.caller_number,
+                    caller_name=call.caller_name, topic=topic,
+                    queued_at=iso_us(call.queued_us), answered_at=iso_us(call.answered_us),
+                    ended_at=iso_us(call.ended_us), waited_seconds=waited)
+
+
+def current_call(state: LiveState, agent_name: str) -> CallState | None:
+    agent = state.agents.get(agent_name)
+    if agent is None or agent.call is None:
+        return None
+    return state.calls.get(agent.call)
