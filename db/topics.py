@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from db.errors import DataError
 from db.forms import check_schema, with_outcomes
 from db.models import Agency, Topic
+from db.triage import check_rules
 
 STRATEGIES = (
     "ring-all", "longest-idle-agent", "round-robin", "top-down", "agent-with-least-talk-time",
@@ -123,9 +124,9 @@ def _check_consistency(spec: TopicsFile, path: Path) -> None:
         properties = topic.form.get("properties", {})
         if not any(p.get("x-outcomes") for p in properties.values()):
             raise DataError(f"{where}: the form has no field marked x-outcomes")
-        for flag in topic.rules.get("triage", {}).get("vital_flags", []):
-            if flag.get("field") not in properties:
-                raise DataError(f"{where}: triage rule names unknown field {flag.get('field')!r}")
+        problems = check_rules(topic.rules.get("triage", {}), properties)
+        if problems:
+            raise DataError(f"{where}: " + "; ".join(problems))
         for code in topic.agencies:
             if code not in agency_codes:
                 raise DataError(f"{where}: unknown agency {code!r} (declare it as [[agency]])")
