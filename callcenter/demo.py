@@ -7,7 +7,9 @@ a text wallboard shows the queues live."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import random
 import secrets
 import socket
@@ -21,6 +23,7 @@ from sqlalchemy import select
 
 from callcenter.config import Settings
 from callcenter.daemon import Daemon
+from callcenter.hub.tls import make_self_signed
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
 from callcenter.sim.runner import Simulation, build_switch
@@ -54,6 +57,8 @@ class DemoOptions:
     duration: float | None = None  # real seconds, None: until interrupted
     seed: int = 1
     every: float = 2.0  # wallboard refresh, real seconds
+    desktop_user: str | None = None  # this agent is left to the desktop (the others simulated)
+    ready_file: Path | None = None  # written once up: hub address, certificate, credentials
 
 
 def _free_port() -> int:
@@ -62,25 +67,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare_database(url: str) -> None:
+def prepare_database(url: str) -> dict[str, str]:
+    """A fresh demo database; returns each demo agent's (random) password."""
     migrate.upgrade(url)
     sessions = make_sessionmaker(make_engine(url))
+    passwords = {}
     with transaction(sessions) as session:
         load_topics(session, read_topics_file(TOPICS_FILE))
         load_units(session, read_units_csv(UNITS_FILE))
         for username, name, role, extension, topic in DEMO_AGENTS:
-            add_agent(session, NewAgent(username, name, role, secrets.token_urlsafe(12),
+            passwords[username] = secrets.token_urlsafe(12)
+            add_agent(session, NewAgent(username, name, role, passwords[username],
                                         sip_extension=extension))
             set_queues(session, username, [parse_membership(topic)])
+    return passwords
 
 
 def run_demo(options: DemoOptions, out=print) -> Daemon:
     workdir = Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
-    prepare_database(url)
+    passwords = prepare_database(url)
+    cert, key = workdir / "hub.crt", workdir / "hub.key"
+    make_self_signed(cert, key, ["127.0.0.1", "localhost"])
     settings = Settings(database={"url": url},
                         switch={"password": secrets.token_urlsafe(16), "port": _free_port()},
-                        ivr={"listen_port": _free_port()}, http={"listen_port": 0})
+                        ivr={"listen_port": _free_port()}, http={"listen_port": 0},
+                        hub={"listen_port": 0, "tls_cert": cert, "tls_key": key})
     conf = stock_tree(workdir)
     files, _ = render_site(settings)
     install(files, conf, force=True)
@@ -97,7 +109,10 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     if not daemon.synced.wait(10):
         raise RuntimeError("the daemon could not load the agents into the simulated switch")
     for username, *_ in DEMO_AGENTS:
-        daemon.set_agent_status(username, "Available")
+        if username != options.desktop_user:  # the desktop's nurse sets her own status
+            daemon.set_agent_status(username, "Available")
+    if options.ready_file is not None:
+        _write_ready(options.ready_file, daemon, cert, options.desktop_user, passwords)
     with daemon.sessions() as session:
         topics = [(t.queue, f"{t.menu_key} {t.name_vi}") for t in session.scalars(
             select(Topic).where(Topic.active).order_by(Topic.menu_key))]
@@ -122,6 +137,18 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         server.stop()
         sim.callcenter.stop()
     return daemon
+
+
+def _write_ready(path: Path, daemon: Daemon, cert: Path, user: str | None,
+                 passwords: dict[str, str]) -> None:
+    """What the desktop needs to log in; readable by this user only."""
+    assert daemon.hub is not None
+    host, port = daemon.hub.server.address
+    ready = {"host": host, "port": port, "ca": str(cert), "username": user,
+             "password": passwords.get(user or "")}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(ready, out)
 
 
 def _arrivals(sim, mix: CallerMix, rng: random.Random) -> None:

@@ -190,6 +190,8 @@ class HubService:
             self.audit(client, "hub.logout", session.username)
             self.sessions.close(client.token or "")
             client.session, client.token = None, None
+            if not self.sessions.of_agent(session.username):  # their last desktop
+                self.backend.set_agent_status(session.username, "Logged Out", "desktop")
         return {}
 
     # -- pushes ----------------------------------------------------------------------

@@ -1,0 +1,75 @@
+"""The daemon while it runs, against the simulator over real sockets: what callers hear about
+their place in the queue, and agent changes in the database reaching mod_callcenter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.sim.core import Listener, SimEvent
+from callcenter.sim.people import PhoneBehaviour, Phones
+from db.agents import NewAgent, add_agent, parse_membership, set_active, set_queues
+from db.engine import transaction
+from db.models import Agent
+from tests.support.hotline import Hotline
+
+
+class Playbacks(Listener):
+    """Every file the simulated switch starts playing, by channel."""
+
+    def __init__(self) -> None:
+        self.played: list[tuple[str, str]] = []
+
+    def offer(self, event: SimEvent) -> None:
+        if event.name == "PLAYBACK_START":
+            self.played.append((event.get("Unique-ID") or "",
+                                event.get("Playback-File-Path") or ""))
+
+
+@pytest.fixture
+def line(seeded: sessionmaker[Session], tmp_path: Path):
+    with transaction(seeded) as s:
+        add_agent(s, NewAgent("lan", "Lan", "nurse", "mat-khau-dai-1", sip_extension="1001"))
+        set_queues(s, "lan", [parse_membership("f0_home_care")])
+    hotline = Hotline(seeded, tmp_path, Phones(default=PhoneBehaviour(answer_after=0.3)),
+                      overrides={"switch": {"agent_sync_seconds": 0.2}})
+    hotline.wait(lambda: len(hotline.sim.callcenter.model.agents) == 1)
+    yield hotline
+    hotline.close()
+
+
+def test_callers_hear_their_place_in_the_queue(line: Hotline) -> None:
+    heard = Playbacks()
+    line.sim.listeners.add(heard)
+    first = line.call("0912345678", "1", queue_patience=60)  # nobody Available: it waits
+    line.wait(lambda: len(line.daemon.state.queue("f0_home_care@hotline1022").waiting()) == 1)
+    second = line.call("0912345679", "1", queue_patience=60)
+    line.wait(lambda: len(line.daemon.state.queue("f0_home_care@hotline1022").waiting()) == 2)
+    said = {uuid: path for uuid, path in heard.played if path.startswith("file_string://")}
+    assert said[first.channel.uuid] == \
+        "file_string://hotline/queue_position.wav!hotline/number_1.wav"
+    assert said[second.channel.uuid] == \
+        "file_string://hotline/queue_position.wav!hotline/number_2.wav"
+    third = line.call("0912345670", "3", queue_patience=60)  # topic 3 does not announce
+    line.wait(lambda: line.daemon.state.queue("public_services@hotline1022").waiting())
+    assert not [p for u, p in heard.played if u == third.channel.uuid and "queue_position" in p]
+
+
+def test_agent_changes_in_the_database_reach_the_switch(line: Hotline) -> None:
+    model = line.sim.callcenter.model
+    with transaction(line.sessions) as s:
+        add_agent(s, NewAgent("mai", "Mai", "nurse", "mat-khau-dai-1", sip_extension="1002"))
+        set_queues(s, "mai", [parse_membership("f0_home_care:2")])
+    line.wait(lambda: model.agent("mai@hotline1022") is not None and
+              model.tier("f0_home_care@hotline1022", "mai@hotline1022") is not None, 10)
+    assert model.tier("f0_home_care@hotline1022", "mai@hotline1022").level == 2
+    with transaction(line.sessions) as s:
+        s.execute(update(Agent).where(Agent.username == "mai").values(max_no_answer=7))
+    line.wait(lambda: model.agent("mai@hotline1022").max_no_answer == 7, 10)
+    with transaction(line.sessions) as s:
+        set_active(s, "mai", False)
+    line.wait(lambda: model.agent("mai@hotline1022") is None, 10)
+    assert model.agent("lan@hotline1022") is not None  # the others are left as they were

@@ -1,0 +1,182 @@
+"""The desktop hub end to end: simulator → daemon → hub (WebSocket over TLS) → a client, over
+real sockets, on SQLite and PostgreSQL. Login, snapshot, screen-pop, case save, after-call
+work, resume after a reconnect, and hostile clients."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.hub.tls import make_self_signed
+from callcenter.sim.people import PhoneBehaviour, Phones
+from db.agents import NewAgent, add_agent, parse_membership, set_queues
+from db.engine import transaction
+from db.models import AuditLog, Call, Case, CaseChange, Topic
+from tests.support.hotline import Hotline
+from tests.support.hub_client import HubClient
+
+PASSWORD = "mat-khau-dai-1"
+F0_FORM = {"full_name": "Nguyễn Thị Lan", "birth_year": 1958, "spo2": 97,
+           "outcome": "advised_home"}
+
+
+@pytest.fixture
+def line(seeded: sessionmaker[Session], tmp_path: Path):
+    with transaction(seeded) as s:
+        for username, role, ext, queue in (("lan", "nurse", "1001", "f0_home_care"),
+                                           ("binh", "clerk", "1003", "public_services")):
+            add_agent(s, NewAgent(username, username.title(), role, PASSWORD,
+                                  sip_extension=ext))
+            set_queues(s, username, [parse_membership(queue)])
+        s.execute(update(Topic).where(Topic.key == "f0_home_care").values(acw_seconds=2))
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    make_self_signed(cert, key, ["127.0.0.1"])
+    hotline = Hotline(seeded, tmp_path, Phones(default=PhoneBehaviour(answer_after=0.3)),
+                      overrides={"hub": {"listen_port": 0, "tls_cert": cert, "tls_key": key}})
+    hotline.ca = cert
+    hotline.wait(lambda: len(hotline.sim.callcenter.model.agents) == 2)
+    yield hotline
+    hotline.close()
+
+
+def _client(line: Hotline) -> HubClient:
+    return HubClient(line.daemon.hub.server.address[1], line.ca)
+
+
+def _audit(line: Hotline, action: str) -> list[AuditLog]:
+    with line.sessions() as s:
+        return list(s.scalars(select(AuditLog).where(AuditLog.action == action)))
+
+
+def test_login_snapshot_screen_pop_and_case_save(line: Hotline) -> None:
+    nurse = _client(line)
+    assert nurse.login("lan", "wrong password")["code"] == "unauthenticated"
+    reply = nurse.login("lan", PASSWORD)
+    assert reply["ok"] and len(reply["data"]["token"]) > 30
+    assert {t["key"] for t in reply["data"]["topics"]} >= {"f0_home_care"}
+    assert any(u["name"].startswith("Phường") for u in reply["data"]["units"])
+    snapshot = nurse.push("snapshot")
+    assert snapshot["agent"]["username"] == "lan" and snapshot["call"] is None
+    assert nurse.request("set_status", status="Available")["ok"]
+    assert nurse.push("agent_status")["agent"]["status"] == "Available"
+    assert line.sim.api("callcenter_config", "agent get status lan@hotline1022") == \
+        "Available (On Demand)"
+
+    session = line.call("0912345678", "1", talk_time=1.5)
+    pop = nurse.push("screen_pop", timeout=15)
+    assert pop["call"]["caller_number"] == "0912345678" and pop["call"]["topic"] == \
+        "f0_home_care" and pop["call"]["uuid"] == session.channel.uuid
+    assert pop["topic"]["form_schema"]["properties"]["spo2"]
+    ended = nurse.push("call_ended", timeout=15)
+    assert ended["acw_until"]
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Idle")
+
+    saved = nurse.request("case_save", topic="f0_home_care", call_uuid=session.channel.uuid,
+                          caller_phone="0912345678", form=F0_FORM, draft_id="d-1")
+    assert saved["ok"] and saved["data"]["case"]["code"].startswith("F0-")
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Waiting")
+    with line.sessions() as s:
+        case = s.scalars(select(Case)).one()
+        assert case.caller_phone == "+84912345678" and case.form_data == F0_FORM
+        assert s.scalar(select(func.count()).select_from(CaseChange)
+                        .where(CaseChange.case_id == case.id)) >= 4
+        assert s.scalars(select(Call)).one().case_id == case.id
+    assert [a.target for a in _audit(line, "hub.login")] == ["lan"]
+    nurse.close()
+
+
+def test_invalid_form_and_stale_version_are_refused(line: Hotline) -> None:
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    bad = nurse.request("case_save", topic="f0_home_care", form={"spo2": 400})
+    assert bad["code"] == "invalid" and ("outcome", "is required") in \
+        [tuple(f) for f in bad["fields"]]
+    first = nurse.request("case_save", topic="f0_home_care", form=F0_FORM, status="open")
+    case = first["data"]["case"]
+    again = {**F0_FORM, "spo2": 95}
+    assert nurse.request("case_save", topic="f0_home_care", case_id=case["id"],
+                         version=case["version"], form=again, status="open")["ok"]
+    stale = nurse.request("case_save", topic="f0_home_care", case_id=case["id"],
+                          version=case["version"], form=F0_FORM, status="open")
+    assert stale["code"] == "conflict"
+
+
+def test_after_call_work_runs_out_and_the_draft_is_kept(line: Hotline) -> None:
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    nurse.request("set_status", status="Available")
+    session = line.call("0912345670", "1", talk_time=1)
+    nurse.push("screen_pop", timeout=15)
+    draft = {"full_name": "Trần Văn Bình", "spo2": 94}
+    assert nurse.request("case_draft", topic="f0_home_care", call_uuid=session.channel.uuid,
+                         caller_phone="0912345670", form=draft, draft_id="d-acw")["ok"]
+    nurse.push("call_ended", timeout=15)
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Waiting", 15)
+    with line.sessions() as s:
+        case = s.scalars(select(Case)).one()
+    assert case.status == "follow_up" and case.form_data["full_name"] == "Trần Văn Bình"
+    assert case.form_data["outcome"] == "follow_up" and "Lưu tự động" in (case.notes or "")
+    # The nurse's own save, arriving late (say, after a reconnect), updates that case.
+    late = nurse.request("case_save", topic="f0_home_care", form={**draft, **F0_FORM},
+                         draft_id="d-acw", call_uuid=session.channel.uuid)
+    assert late["ok"] and late["data"]["case"]["id"] == case.id
+
+
+def test_resume_after_a_reconnect_gets_what_was_missed(line: Hotline) -> None:
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    nurse.push("snapshot")
+    token, seen = nurse.token, nurse.last_seq
+    nurse.close()
+    line.daemon.set_agent_status("lan", "On Break", "lead", "meeting")  # while away
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].status == "On Break")
+    again = _client(line)
+    assert again.request("resume", token=token, last_seq=seen)["ok"]
+    missed = again.push("agent_status")
+    assert missed["seq"] == seen + 1 and missed["agent"]["status"] == "On Break"
+    assert again.request("resume", token="x" * 40, last_seq=0)["code"] == "expired"
+
+
+def test_roles_and_topics_are_enforced(line: Hotline) -> None:
+    clerk = _client(line)
+    clerk.login("binh", PASSWORD)
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    case = nurse.request("case_save", topic="f0_home_care", form=F0_FORM)["data"]["case"]
+    assert clerk.request("case_get", case_id=case["id"])["code"] == "forbidden"
+    assert clerk.request("case_save", topic="f0_home_care", form=F0_FORM)["code"] == \
+        "forbidden"
+    assert nurse.request("agents_overview")["code"] == "forbidden"
+    assert nurse.request("call_hangup", call_uuid="not-mine")["code"] == "forbidden"
+    assert nurse.request("case_get", case_id=case["id"])["data"]["case"]["code"] == \
+        case["code"]
+    denied = [(a.actor, a.detail["code"]) for a in _audit(line, "hub.denied")]
+    assert denied.count(("binh", "forbidden")) == 2 and ("lan", "forbidden") in denied
+
+
+def test_hostile_clients_are_refused_and_the_others_served(line: Hotline) -> None:
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    nurse.push("snapshot")
+    stranger = _client(line)
+    assert stranger.request("set_status", status="Available")["code"] == "unauthenticated"
+    stranger.send_raw("{not json")
+    assert stranger.push("error")["code"] == "bad_message"
+    stranger.send_raw(json.dumps({"v": 1, "type": "login", "id": "x", "username": "lan",
+                                  "password": "p" * 300_000}))
+    assert stranger.push("error")["code"] == "bad_message"  # over the message limit
+    assert stranger.request("no_such_thing")["code"] == "bad_message"
+    refused = [stranger.login("lan", f"guess-{n}")["code"] for n in range(1000)]
+    assert refused[:5] == ["unauthenticated"] * 5 and set(refused[5:]) == {"rate_limited"}
+    assert nurse.request("set_status", status="Available")["ok"]  # still served
+    assert nurse.push("agent_status")["agent"]["status"] == "Available"
+    anonymous = [a for a in _audit(line, "hub.denied") if a.actor.startswith("anonymous@")]
+    assert len(anonymous) >= 1004
+    huge = _client(line)
+    huge.send_raw("x" * 2_000_000)  # beyond the transport's limit: the connection is closed
+    assert huge.push("closed")["type"] == "closed"
+    assert nurse.request("callback_list")["ok"]
