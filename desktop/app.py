@@ -1,0 +1,125 @@
+"""The agent desktop application: the login window, then the agent window, on one
+HubConnection; back to the login when the session ends."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QApplication
+
+from callcenter.hub.messages import Error
+from desktop.connection import HubConnection
+from desktop.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations
+from desktop.windows import AgentWindow, LoginWindow
+from desktop.windows.labels import error_text
+from desktop.windows.login import LANGUAGE_KEY
+
+ORGANIZATION, APPLICATION = "Hotline1022", "desktop"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callcenter desktop",
+                                     description="The agent desktop of the 1022 hotline.")
+    parser.add_argument("--server", help="the hub's address, host:port (default: the last one)")
+    parser.add_argument("--username", help="fill in the username")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input and "
+                             "log in at once (with --username)")
+    parser.add_argument("--ca-file", help="trust this PEM certificate for the hub (a "
+                                          "development hub's self-signed certificate)")
+    parser.add_argument("--language", choices=LANGUAGES, help="vi (default) or en")
+    return parser
+
+
+def display_available(environ: dict[str, str] | None = None) -> bool:
+    """Whether a window can be shown here (on Linux: an X or Wayland display, or a Qt platform
+    chosen explicitly, such as offscreen)."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+class DesktopApp(QObject):
+    """Which window is up: the login, or the agent window of the logged-in agent.
+
+    Attributes:
+        login_window: always there.
+        agent_window: the agent window, once logged in.
+    """
+
+    def __init__(self, connection: HubConnection, settings: QSettings,
+                 translations: Translations, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._connection, self._settings = connection, settings
+        self._translations = translations
+        self.login_window = LoginWindow(connection, settings, translations)
+        self.agent_window: AgentWindow | None = None
+        connection.logged_in.connect(self._on_logged_in)
+        connection.session_lost.connect(self._on_session_lost)
+
+    def start(self) -> None:
+        self.login_window.show()
+
+    def _on_logged_in(self, data: dict[str, Any]) -> None:
+        window = self.agent_window
+        same_agent = window is not None and window.agent.username == \
+            data.get("agent", {}).get("username")
+        if window is not None and not same_agent:
+            window.deleteLater()
+            window = None
+        if window is None:  # the same agent again keeps their window, and what they typed
+            window = AgentWindow(self._connection, data, self._settings, self._translations)
+            window.logout_requested.connect(self._on_logout)
+            self.agent_window = window
+        self.login_window.hide()
+        window.show()
+
+    def _on_session_lost(self, error: Error) -> None:
+        self.login_window.show_message(error_text(error.code, error.message))
+        self.login_window.show()
+        if self.agent_window is not None:
+            self.agent_window.hide()
+
+    def _on_logout(self) -> None:
+        self._connection.logout()
+        if self.agent_window is not None:
+            self.agent_window.hide()
+        self.login_window.show_message("")
+        self.login_window.show()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`callcenter desktop`: run the agent desktop until its last window closes."""
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not display_available():
+        print("callcenter desktop: no display here (set DISPLAY, or run under Xvfb)",
+              file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "desktop"])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    settings = QSettings()
+    translations = Translations(app)
+    translations.apply(args.language or str(settings.value(LANGUAGE_KEY, DEFAULT_LANGUAGE)))
+    try:
+        connection = HubConnection(app, ca_file=args.ca_file)
+    except ValueError as exc:
+        print(f"callcenter desktop: {exc}", file=sys.stderr)
+        return 2
+    desktop = DesktopApp(connection, settings, translations)
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+    desktop.login_window.fill(args.server, args.username, password)
+    desktop.start()
+    if password and args.username:
+        desktop.login_window.submit()
+    code = app.exec()
+    connection.close()
+    return code

@@ -1,0 +1,527 @@
+"""The desktop's one link to the daemon's hub: a QWebSocket over TLS, on the GUI thread's event
+loop (nothing here blocks). Requests are answered by `id`; pushes become typed Qt signals; a
+dropped link is reopened with capped, jittered backoff and the session resumed by its token,
+and what was asked meanwhile is sent once the link is back."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import json
+import logging
+import random
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtNetwork import (
+    QAbstractSocket,
+    QNetworkRequest,
+    QSsl,
+    QSslCertificate,
+    QSslConfiguration,
+    QSslError,
+    QSslSocket,
+)
+from PySide6.QtWebSockets import QWebSocket
+
+from callcenter.hub import messages as m
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8443
+ReplyCallback = Callable[[m.Reply | m.Error], None]
+STATES = ("connecting", "connected", "reconnecting", "offline")
+# Worth sending late: a case save, a status, a search. A transfer or a dial sent minutes after
+# the agent asked would surprise everyone, so those fail at once when the link is down.
+QUEUEABLE = frozenset({"set_status", "case_get", "case_save", "case_draft", "history_search",
+                       "callback_list", "wrap_up_done"})
+# Only the newest of these matters: a queued one is replaced by the next with the same key.
+COALESCED = {"case_draft": "draft_id", "set_status": None}
+SESSION_OVER = frozenset({"expired", "unauthenticated", "bad_message", "forbidden"})
+# What a pinned self-signed certificate makes OpenSSL say; a wrong host name or an expired
+# certificate is never excused.
+_PINNABLE = frozenset({QSslError.SslError.SelfSignedCertificate,
+                       QSslError.SslError.SelfSignedCertificateInChain,
+                       QSslError.SslError.UnableToGetLocalIssuerCertificate,
+                       QSslError.SslError.UnableToVerifyFirstCertificate,
+                       QSslError.SslError.CertificateUntrusted,
+                       QSslError.SslError.InvalidCaCertificate})
+
+
+def hub_url(address: str) -> QUrl:
+    """`host[:port]` → wss://host:port/ws. A full wss:// URL is taken as it is; ws:// only to
+    this machine (the hub serves plain WebSocket only on 127.0.0.1, for development)."""
+    text = address.strip()
+    if not text:
+        raise ValueError("no server address")
+    url = QUrl(text if "://" in text else f"wss://{text}")
+    if url.scheme() not in ("ws", "wss") or not url.host():
+        raise ValueError(f"not a hub address: {address!r}")
+    if url.scheme() == "ws" and not _loopback(url.host()):
+        raise ValueError("ws:// without TLS is only for this machine (127.0.0.1)")
+    if url.port() == -1:
+        url.setPort(DEFAULT_PORT)
+    if url.path() in ("", "/"):
+        url.setPath("/ws")
+    return url
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Seconds before reconnect attempt `attempt` (0, 1, …): exponential, capped, and jittered
+    into [delay/2, delay] so a hub restart is not met by every desktop at the same instant."""
+    delay = min(cap, base * (2 ** min(attempt, 30)))
+    return rng.uniform(delay / 2, delay)
+
+
+def load_pinned(path: str | Path | None) -> list[QSslCertificate]:
+    """The certificates (PEM) the user trusts for this hub, e.g. the development one."""
+    if not path:
+        return []
+    certificates = QSslCertificate.fromPath(str(path), QSsl.EncodingFormat.Pem)
+    if not certificates:
+        raise ValueError(f"no PEM certificate in {path}")
+    return certificates
+
+
+@dataclass
+class _Pending:
+    message: Any  # one of callcenter.hub.messages' requests
+    callback: ReplyCallback | None
+    queueable: bool
+    sent_at: float | None = None
+
+
+def local_error(code: str, message: str, request_id: str | None = None) -> m.Error:
+    """An Error made on this side (offline, timeout, closed, tls), shaped like the hub's."""
+    return m.Error(code=code, message=message, id=request_id)
+
+
+class HubConnection(QObject):
+    """The session with the hub, across reconnects.
+
+    Attributes:
+        state: connecting / connected / reconnecting / offline.
+        token: the session token once logged in.
+        last_seq: the last push applied.
+        username: who is logged in (or logging in).
+
+    Signals:
+        state_changed(str): the link's state changed (one of STATES).
+        logged_in(dict): the login reply's data (token, agent, expires_at, units, topics).
+        login_failed(Error): the login was refused, or the hub could not be reached.
+        session_lost(Error): a resume was refused (expired): the user must log in again.
+        snapshot(Snapshot), agent_status(AgentStatus), screen_pop(ScreenPop),
+        call_ended(CallEnded), callbacks(Callbacks): the hub's pushes, in seq order.
+        error(Error): an error from the hub that answers no request of ours.
+        reply_received(object): every Reply or Error that answers a request (also local ones).
+        pending_changed(int): how many requests wait for a reply or for the link.
+    """
+
+    state_changed = Signal(str)
+    logged_in = Signal(dict)
+    login_failed = Signal(m.Error)
+    session_lost = Signal(m.Error)
+    snapshot = Signal(m.Snapshot)
+    agent_status = Signal(m.AgentStatus)
+    screen_pop = Signal(m.ScreenPop)
+    call_ended = Signal(m.CallEnded)
+    callbacks = Signal(m.Callbacks)
+    error = Signal(m.Error)
+    reply_received = Signal(object)
+    pending_changed = Signal(int)
+
+    def __init__(self, parent: QObject | None = None, *, ca_file: str | Path | None = None,
+                 client_name: str = "", reconnect_base: float = 0.5,
+                 reconnect_cap: float = 30.0, request_timeout: float = 30.0,
+                 ping_interval: float = 15.0, connect_timeout: float = 10.0,
+                 rng: random.Random | None = None) -> None:
+        super().__init__(parent)
+        self._pinned = load_pinned(ca_file)
+        self._client = (client_name or f"desktop 0.1.0 on {socket.gethostname()}")[:100]
+        self._base, self._cap = reconnect_base, reconnect_cap
+        self._request_timeout, self._ping_interval = request_timeout, ping_interval
+        self._connect_timeout = connect_timeout
+        self._rng = rng or random.Random()
+        self._ids = itertools.count(1)
+        self._socket: QWebSocket | None = None
+        self._url = QUrl()
+        self.state, self.token, self.username = "offline", None, ""
+        self.last_seq = 0
+        self._password: str | None = None  # held only until the login is answered
+        self._auth_id: str | None = None  # the login/resume in flight
+        self._ready = False  # logged in or resumed on the current socket
+        self._attempt, self._last_seen, self._socket_error = 0, 0.0, ""
+        self._auth_sent_at = 0.0
+        self._pending: dict[str, _Pending] = {}
+        self._retry = QTimer(self, singleShot=True, timeout=self._open)
+        self._housekeeping = QTimer(self, interval=1000, timeout=self._tick)
+        self._dialing_since = 0.0
+
+    # -- the session ------------------------------------------------------------------
+
+    def login(self, address: str, username: str, password: str) -> None:
+        """Connect to the hub at `address` and log in; answers with logged_in or login_failed.
+        Raises ValueError for an address that is not a hub's."""
+        url = hub_url(address)
+        if username != self.username:  # another user's requests must not go out as this one
+            self._fail_all("closed", "the session ended before this was sent")
+        self._drop_socket()
+        self._url, self.username, self._password = url, username, password
+        self.token, self.last_seq, self._attempt = None, 0, 0
+        self._open()
+
+    def logout(self) -> None:
+        """End the session: tell the hub if we can, then go offline."""
+        ws = self._socket if self._ready else None
+        if ws is not None:
+            self._send(m.Logout(id=self._new_id()))
+            self._socket = None  # detached: what it still says is not ours to handle
+            ws.disconnected.connect(ws.deleteLater)
+            ws.close()  # after the logout frame, which is already queued
+        self._fail_all("closed", "logged out before this was sent")
+        self.token, self._password = None, None
+        self._drop_socket()
+        self._set_state("offline")
+
+    def close(self) -> None:
+        """Drop the link without ending the session (the application is quitting)."""
+        self.token, self._password = None, None
+        self._drop_socket()
+        self._set_state("offline")
+
+    def pin_certificate(self, path: str | Path | None) -> None:
+        """Trust the certificate(s) in this PEM file for the hub (None: only the system's
+        CAs). Raises ValueError when the file holds none."""
+        self._pinned = load_pinned(path)
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def pending_requests(self) -> list[Any]:
+        """The requests not answered yet, oldest first (sent or waiting for the link)."""
+        return [p.message for p in self._pending.values()]
+
+    # -- requests ---------------------------------------------------------------------
+
+    def request(self, kind: type[BaseModel], callback: ReplyCallback | None = None,
+                **fields: Any) -> str:
+        """Send a request of type `kind` (a callcenter.hub.messages request) and return its id.
+        `callback` gets exactly one Reply or Error: the hub's, or a local one (offline,
+        timeout, closed). Queueable requests asked while the link is down wait for it."""
+        request_id = self._new_id()
+        message = kind(id=request_id, **fields)
+        pending = _Pending(message, callback, message.type in QUEUEABLE)
+        self._supersede(message)
+        self._pending[request_id] = pending
+        if self._ready:
+            self._send_pending(pending)
+        elif not pending.queueable:
+            QTimer.singleShot(0, lambda: self._answer(local_error(
+                "offline", "not connected to the hub", request_id)))
+        self.pending_changed.emit(len(self._pending))
+        return request_id
+
+    def _supersede(self, message: Any) -> None:
+        """Drop queued, unsent requests that `message` makes pointless (an older draft of the
+        same case, an older status); their callbacks hear `superseded`."""
+        if message.type not in COALESCED:
+            return
+        key = COALESCED[message.type]
+        for request_id, pending in list(self._pending.items()):
+            older = pending.message
+            if pending.sent_at is None and older.type == message.type and \
+                    (key is None or getattr(older, key) == getattr(message, key)):
+                self._answer(local_error("superseded", "replaced by a newer one", request_id))
+
+    def set_status(self, status: str, reason: str | None = None,
+                   callback: ReplyCallback | None = None) -> str:
+        return self.request(m.SetStatus, callback, status=status, reason=reason)
+
+    def case_save(self, callback: ReplyCallback | None = None, **fields: Any) -> str:
+        return self.request(m.CaseSave, callback, **fields)
+
+    def case_draft(self, callback: ReplyCallback | None = None, **fields: Any) -> str:
+        """The form as it stands (autosave): the hub keeps the newest for after-call work."""
+        return self.request(m.CaseDraft, callback, **fields)
+
+    def case_get(self, case_id: int, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.CaseGet, callback, case_id=case_id)
+
+    def history_search(self, callback: ReplyCallback | None = None, *, phone: str | None = None,
+                       case_code: str | None = None) -> str:
+        return self.request(m.HistorySearch, callback, phone=phone, case_code=case_code)
+
+    def callback_list(self, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.CallbackList, callback)
+
+    def callback_dial(self, callback_id: int, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.CallbackDial, callback, callback_id=callback_id)
+
+    def call_transfer(self, call_uuid: str, to: str, target: str = "",
+                      callback: ReplyCallback | None = None) -> str:
+        return self.request(m.CallTransfer, callback, call_uuid=call_uuid, to=to, target=target)
+
+    def call_hangup(self, call_uuid: str, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.CallHangup, callback, call_uuid=call_uuid)
+
+    def call_hold(self, call_uuid: str, hold: bool = True,
+                  callback: ReplyCallback | None = None) -> str:
+        return self.request(m.CallHold, callback, call_uuid=call_uuid, hold=hold)
+
+    def wrap_up_done(self, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.WrapUpDone, callback)
+
+    # -- the socket -------------------------------------------------------------------
+
+    def _open(self) -> None:
+        self._drop_socket()
+        self._set_state("reconnecting" if self.token else "connecting")
+        ws = QWebSocket(parent=self)
+        ws.setMaxAllowedIncomingMessageSize(m.MAX_MESSAGE_BYTES)
+        if self._url.scheme() == "wss":
+            ws.setSslConfiguration(self._ssl_configuration())
+        ws.connected.connect(lambda: self._on_connected(ws))
+        ws.disconnected.connect(lambda: QTimer.singleShot(0, lambda: self._link_down(ws)))
+        ws.errorOccurred.connect(lambda _e: self._note_error(ws))
+        ws.sslErrors.connect(lambda errors: self._on_ssl_errors(ws, errors))
+        ws.textMessageReceived.connect(lambda raw: self._on_text(ws, raw))
+        ws.binaryMessageReceived.connect(lambda _b: log.warning("hub sent a binary frame"))
+        ws.pong.connect(lambda *_: self._seen())
+        self._socket, self._socket_error = ws, ""
+        self._dialing_since = time.monotonic()
+        self._housekeeping.start()
+        ws.open(QNetworkRequest(self._url))
+
+    def _ssl_configuration(self) -> QSslConfiguration:
+        config = QSslConfiguration.defaultConfiguration()
+        config.setPeerVerifyMode(QSslSocket.PeerVerifyMode.VerifyPeer)
+        config.setProtocol(QSsl.SslProtocol.TlsV1_2OrLater)
+        if self._pinned:
+            config.addCaCertificates(self._pinned)
+        return config
+
+    def _on_ssl_errors(self, ws: QWebSocket, errors: list[QSslError]) -> None:
+        peer = ws.sslConfiguration().peerCertificate()
+        pinned = any(peer == cert for cert in self._pinned)
+        if pinned and all(e.error() in _PINNABLE for e in errors):
+            ws.ignoreSslErrors(errors)  # exactly the certificate the user pinned
+            return
+        self._socket_error = "; ".join(e.errorString() for e in errors)
+        log.warning("hub certificate refused: %s", self._socket_error)
+
+    def _note_error(self, ws: QWebSocket) -> None:
+        if ws is self._socket and not self._socket_error:
+            self._socket_error = ws.errorString()
+
+    def _on_connected(self, ws: QWebSocket) -> None:
+        if ws is not self._socket:
+            return
+        self._seen()
+        if self._password is not None:
+            self._auth_id, self._auth_sent_at = self._new_id(), time.monotonic()
+            self._send(m.Login(id=self._auth_id, username=self.username,
+                               password=self._password, client=self._client))
+        elif self.token:
+            self._resume()
+
+    def _resume(self) -> None:
+        self._auth_id, self._auth_sent_at = self._new_id(), time.monotonic()
+        self._send(m.Resume(id=self._auth_id, token=self.token or "", last_seq=self.last_seq))
+
+    def _link_down(self, ws: QWebSocket) -> None:
+        if ws is not self._socket:
+            return
+        reason = self._socket_error or ws.errorString() or "connection closed"
+        self._drop_socket()
+        for request_id, pending in list(self._pending.items()):
+            if pending.sent_at is not None and not pending.queueable:
+                self._answer(local_error("offline", f"link lost: {reason}", request_id))
+            pending.sent_at = None  # a queueable one goes again on the next link
+        if self._password is not None:  # never logged in: the login window says why
+            self._password = None
+            self._set_state("offline")
+            self.login_failed.emit(local_error("offline", reason))
+        elif self.token:
+            delay = backoff_delay(self._attempt, self._base, self._cap, self._rng)
+            self._attempt += 1
+            log.info("hub link lost (%s); reconnecting in %.1f s", reason, delay)
+            self._set_state("reconnecting")
+            self._retry.start(int(delay * 1000))
+
+    def _drop_socket(self) -> None:
+        self._retry.stop()
+        self._housekeeping.stop()
+        ws, self._socket = self._socket, None
+        self._ready, self._auth_id = False, None
+        if ws is not None:
+            ws.blockSignals(True)
+            ws.abort()
+            ws.deleteLater()
+
+    def _send(self, message: BaseModel) -> None:
+        if self._socket is not None:
+            self._socket.sendTextMessage(m.dump(message))
+
+    def _send_pending(self, pending: _Pending) -> None:
+        pending.sent_at = time.monotonic()
+        self._send(pending.message)
+
+    def _flush(self) -> None:
+        for pending in list(self._pending.values()):
+            if pending.sent_at is None:
+                self._send_pending(pending)
+
+    def _tick(self) -> None:
+        """Once a second: the connect timeout, keepalive pings, and request timeouts."""
+        now = time.monotonic()
+        ws = self._socket
+        if ws is None:
+            return
+        if ws.state() != QAbstractSocket.SocketState.ConnectedState:
+            if now - self._dialing_since > self._connect_timeout:
+                self._socket_error = "no answer from the hub"
+                self._link_down(ws)
+            return
+        if (now - self._last_seen > 2 * self._ping_interval
+                or (self._auth_id and now - self._auth_sent_at > self._request_timeout)):
+            self._socket_error = "the hub stopped answering"
+            self._link_down(ws)
+            return
+        if now - self._last_seen > self._ping_interval:
+            ws.ping()
+        for request_id, pending in list(self._pending.items()):
+            if pending.sent_at is not None and now - pending.sent_at > self._request_timeout:
+                self._answer(local_error("timeout", "no reply from the hub", request_id))
+
+    def _seen(self) -> None:
+        self._last_seen = time.monotonic()
+
+    # -- what arrives -----------------------------------------------------------------
+
+    def _on_text(self, ws: QWebSocket, raw: str) -> None:
+        if ws is not self._socket:
+            return
+        self._seen()
+        try:
+            message = m.parse_server_message(raw)
+        except m.ProtocolError as exc:
+            log.warning("dropped a malformed message from the hub: %s", exc.message)
+            self._skip_seq(raw)
+            return
+        if isinstance(message, m.Reply | m.Error) and message.id is not None:
+            if message.id == self._auth_id:
+                self._on_auth_answer(message)
+            else:
+                self._answer(message)
+        elif isinstance(message, m.Error):
+            log.warning("hub error %s: %s", message.code, message.message)
+            self.error.emit(message)
+        elif isinstance(message, m.Reply):
+            log.warning("hub reply without a request id dropped")
+        else:
+            self._on_push(message)
+
+    def _on_auth_answer(self, answer: m.Reply | m.Error) -> None:
+        self._auth_id = None
+        if isinstance(answer, m.Reply) and answer.type == "login":
+            self._logged_in(answer.data)
+        elif isinstance(answer, m.Reply):
+            self._became_ready()  # resumed: the hub replays what we missed or sends a snapshot
+        elif self._password is not None:
+            self._password = None
+            self._drop_socket()
+            self._set_state("offline")
+            self.login_failed.emit(answer)
+        elif answer.code in SESSION_OVER:
+            self.token = None
+            self._drop_socket()
+            self._set_state("offline")
+            self.session_lost.emit(answer)
+        else:  # the hub is unwell (internal, rate_limited): try again later
+            self._socket_error = answer.message
+            if self._socket is not None:
+                self._link_down(self._socket)
+
+    def _logged_in(self, data: dict[str, Any]) -> None:
+        token, agent = data.get("token"), data.get("agent")
+        try:
+            m.AgentView.model_validate(agent)
+            m.Resume(id="x", token=token, last_seq=0)
+        except ValidationError:
+            self._on_auth_answer(local_error("bad_message", "the hub's login reply is malformed"))
+            return
+        self._password, self.token, self.last_seq = None, token, 0
+        self._became_ready()
+        self.logged_in.emit(dict(data))
+
+    def _became_ready(self) -> None:
+        self._ready, self._attempt = True, 0
+        self._set_state("connected")
+        self._flush()
+
+    def _answer(self, answer: m.Reply | m.Error) -> None:
+        pending = self._pending.pop(answer.id or "", None)
+        if pending is None:
+            log.info("reply to an unknown or finished request %s dropped", answer.id)
+            return
+        self.pending_changed.emit(len(self._pending))
+        if pending.callback is not None:
+            try:
+                pending.callback(answer)
+            except Exception:  # a view's bug must not take the link down
+                log.exception("reply handler failed for %s", answer.id)
+        self.reply_received.emit(answer)
+
+    def _on_push(self, push: Any) -> None:
+        if push.type != "snapshot":
+            if push.seq <= self.last_seq:
+                return  # already applied (a replay overlapping what we had)
+            if push.seq > self.last_seq + 1:
+                self._gap(push.seq)
+                return
+        self.last_seq = push.seq
+        signal = {"snapshot": self.snapshot, "agent_status": self.agent_status,
+                  "screen_pop": self.screen_pop, "call_ended": self.call_ended,
+                  "callbacks": self.callbacks}[push.type]
+        signal.emit(push)
+
+    def _gap(self, seq: int) -> None:
+        log.info("push %d after %d: asking the hub to catch us up", seq, self.last_seq)
+        if self._ready and self._auth_id is None and self.token:
+            self._resume()
+
+    def _skip_seq(self, raw: str) -> None:
+        """A push we cannot read still used its seq: step over it, or the next push would
+        look like a gap and the replay would bring the same message back forever."""
+        try:
+            seq = json.loads(raw).get("seq")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(seq, int) and seq == self.last_seq + 1:
+            self.last_seq = seq
+
+    def _fail_all(self, code: str, message: str) -> None:
+        for request_id in list(self._pending):
+            self._answer(local_error(code, message, request_id))
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def _new_id(self) -> str:
+        return f"r{next(self._ids)}"

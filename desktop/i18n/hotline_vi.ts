@@ -1,0 +1,691 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi" sourcelanguage="en">
+<context>
+    <name>AdminUnitPicker</name>
+    <message>
+        <source>Search by current or former name</source>
+        <translation>Tìm theo tên hiện tại hoặc tên cũ</translation>
+    </message>
+    <message>
+        <source>Choose a commune or ward from the list</source>
+        <translation>Chọn xã, phường trong danh sách</translation>
+    </message>
+</context>
+<context>
+    <name>AgentStatusBar</name>
+    <message>
+        <source>Not logged in</source>
+        <translation>Chưa đăng nhập</translation>
+    </message>
+    <message>
+        <source>Calls today: %1</source>
+        <translation>Cuộc gọi hôm nay: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to send: %1</source>
+        <translation>Chờ gửi: %1</translation>
+    </message>
+    <message>
+        <source>In status: %1</source>
+        <translation>Thời gian trạng thái: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AgentWindow</name>
+    <message>
+        <source>Hotline 1022 — %1</source>
+        <translation>Đường dây nóng 1022 — %1</translation>
+    </message>
+    <message>
+        <source>&amp;Status</source>
+        <translation>&amp;Trạng thái</translation>
+    </message>
+    <message>
+        <source>&amp;Call</source>
+        <translation>&amp;Cuộc gọi</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Hiển thị</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>S&amp;ession</source>
+        <translation>&amp;Phiên làm việc</translation>
+    </message>
+    <message>
+        <source>Log out of the application</source>
+        <translation>Đăng xuất khỏi ứng dụng</translation>
+    </message>
+    <message>
+        <source>Save case (Ctrl+S)</source>
+        <translation>Lưu hồ sơ (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Transfer to 115 (Ctrl+E)</source>
+        <translation>Chuyển cấp cứu 115 (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Hold</source>
+        <translation>Giữ máy</translation>
+    </message>
+    <message>
+        <source>Hang up</source>
+        <translation>Gác máy</translation>
+    </message>
+    <message>
+        <source>Ready for the next call</source>
+        <translation>Sẵn sàng nhận cuộc gọi tiếp</translation>
+    </message>
+    <message>
+        <source>Current call</source>
+        <translation>Cuộc gọi hiện tại</translation>
+    </message>
+    <message>
+        <source>History search</source>
+        <translation>Tra cứu lịch sử</translation>
+    </message>
+    <message>
+        <source>Callbacks (%1)</source>
+        <translation>Gọi lại (%1)</translation>
+    </message>
+    <message>
+        <source>%1 overdue</source>
+        <translation>%1 quá hạn</translation>
+    </message>
+</context>
+<context>
+    <name>CallPanel</name>
+    <message>
+        <source>No call</source>
+        <translation>Chưa có cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Topic not chosen</source>
+        <translation>Chưa chọn chủ đề</translation>
+    </message>
+    <message>
+        <source>Waited: %1</source>
+        <translation>Đã chờ: %1</translation>
+    </message>
+    <message>
+        <source>Talk: %1 (since %2)</source>
+        <translation>Đàm thoại: %1 (từ %2)</translation>
+    </message>
+    <message>
+        <source>Call ended after %1 (from %2)</source>
+        <translation>Cuộc gọi kết thúc sau %1 (bắt đầu %2)</translation>
+    </message>
+    <message>
+        <source>After-call work: %1 left</source>
+        <translation>Hoàn tất sau cuộc gọi: còn %1</translation>
+    </message>
+    <message>
+        <source>After-call work time is up</source>
+        <translation>Đã hết thời gian hoàn tất sau cuộc gọi</translation>
+    </message>
+</context>
+<context>
+    <name>CallbacksView</name>
+    <message>
+        <source>Call back</source>
+        <translation>Gọi lại</translation>
+    </message>
+    <message>
+        <source>Dial %1 now</source>
+        <translation>Gọi ngay số %1</translation>
+    </message>
+    <message>
+        <source>Calling %1…</source>
+        <translation>Đang gọi %1…</translation>
+    </message>
+    <message>
+        <source>Your phone is ringing; the caller is dialled when you answer.</source>
+        <translation>Điện thoại của bạn đang đổ chuông; hệ thống gọi người dân khi bạn nhấc máy.</translation>
+    </message>
+    <message>
+        <source>%1 callbacks, %2 overdue</source>
+        <translation>%1 cuộc cần gọi lại, %2 quá hạn</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+</context>
+<context>
+    <name>DateEditor</name>
+    <message>
+        <source>Clear the date</source>
+        <translation>Xóa ngày</translation>
+    </message>
+</context>
+<context>
+    <name>DeclarationBox</name>
+    <message>
+        <source>Received</source>
+        <translation>Nhận lúc</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Họ và tên</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Điện thoại</translation>
+    </message>
+    <message>
+        <source>Year of birth</source>
+        <translation>Năm sinh</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Giới tính</translation>
+    </message>
+    <message>
+        <source>Commune or ward</source>
+        <translation>Xã, phường</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Địa chỉ</translation>
+    </message>
+    <message>
+        <source>Positive on</source>
+        <translation>Ngày dương tính</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Xét nghiệm</translation>
+    </message>
+    <message>
+        <source>Symptoms</source>
+        <translation>Triệu chứng</translation>
+    </message>
+    <message>
+        <source>Matching declaration</source>
+        <translation>Tờ khai khớp số điện thoại</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Nam</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>Nữ</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Khác</translation>
+    </message>
+</context>
+<context>
+    <name>FormHost</name>
+    <message>
+        <source>The case form of the caller&apos;s topic appears here when a call is put through.</source>
+        <translation>Phiếu hồ sơ theo chủ đề của người gọi sẽ hiện ở đây khi có cuộc gọi chuyển đến.</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Available</source>
+        <translation>Sẵn sàng</translation>
+    </message>
+    <message>
+        <source>On Break</source>
+        <translation>Tạm nghỉ</translation>
+    </message>
+    <message>
+        <source>Logged Out</source>
+        <translation>Đăng xuất</translation>
+    </message>
+    <message>
+        <source>Meal break</source>
+        <translation>Nghỉ ăn</translation>
+    </message>
+    <message>
+        <source>Short rest</source>
+        <translation>Nghỉ giải lao</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>Họp</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Tập huấn</translation>
+    </message>
+    <message>
+        <source>Personal matter</source>
+        <translation>Việc riêng</translation>
+    </message>
+    <message>
+        <source>Waiting for a call</source>
+        <translation>Đang chờ cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Ringing</source>
+        <translation>Đang đổ chuông</translation>
+    </message>
+    <message>
+        <source>On a call</source>
+        <translation>Đang đàm thoại</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>Không nhận cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Đã kết nối</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Đang kết nối…</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Đang kết nối lại…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Mất kết nối</translation>
+    </message>
+    <message>
+        <source>Nurse</source>
+        <translation>Điều dưỡng</translation>
+    </message>
+    <message>
+        <source>Health staff</source>
+        <translation>Cán bộ y tế</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>Chuyên viên</translation>
+    </message>
+    <message>
+        <source>Team lead</source>
+        <translation>Trưởng nhóm</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Quản trị viên</translation>
+    </message>
+    <message>
+        <source>Not connected to the server.</source>
+        <translation>Chưa kết nối được với máy chủ.</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time.</source>
+        <translation>Máy chủ không trả lời kịp thời.</translation>
+    </message>
+    <message>
+        <source>Wrong username or password.</source>
+        <translation>Sai tên đăng nhập hoặc mật khẩu.</translation>
+    </message>
+    <message>
+        <source>Too many failed attempts; wait a minute and try again.</source>
+        <translation>Đăng nhập sai quá nhiều lần; vui lòng chờ một phút rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>Your session has expired; please log in again.</source>
+        <translation>Phiên làm việc đã hết hạn; vui lòng đăng nhập lại.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this.</source>
+        <translation>Bạn không có quyền thực hiện thao tác này.</translation>
+    </message>
+    <message>
+        <source>Not found.</source>
+        <translation>Không tìm thấy.</translation>
+    </message>
+    <message>
+        <source>Someone else changed this case; reload it before saving.</source>
+        <translation>Hồ sơ đã được người khác thay đổi; hãy tải lại trước khi lưu.</translation>
+    </message>
+    <message>
+        <source>Some fields are not valid.</source>
+        <translation>Một số trường chưa hợp lệ.</translation>
+    </message>
+    <message>
+        <source>The telephone switch refused the command.</source>
+        <translation>Tổng đài từ chối lệnh.</translation>
+    </message>
+    <message>
+        <source>The session ended before this was sent.</source>
+        <translation>Phiên làm việc đã kết thúc trước khi yêu cầu này được gửi.</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWindow</name>
+    <message>
+        <source>Hotline 1022 — log in</source>
+        <translation>Đường dây nóng 1022 — đăng nhập</translation>
+    </message>
+    <message>
+        <source>Hotline 0290 1022</source>
+        <translation>Đường dây nóng 0290 1022</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Máy chủ</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Tên đăng nhập</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Mật khẩu</translation>
+    </message>
+    <message>
+        <source>Server certificate</source>
+        <translation>Chứng chỉ máy chủ</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>host:port, e.g. hub.example.vn:8443</source>
+        <translation>máy:cổng, ví dụ hub.example.vn:8443</translation>
+    </message>
+    <message>
+        <source>only for a server with its own certificate (PEM file)</source>
+        <translation>chỉ dùng cho máy chủ có chứng chỉ riêng (tệp PEM)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Chọn…</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Đăng nhập</translation>
+    </message>
+    <message>
+        <source>The certificate file holds no PEM certificate.</source>
+        <translation>Tệp chứng chỉ không chứa chứng chỉ PEM nào.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Đang kết nối tới %1…</translation>
+    </message>
+    <message>
+        <source>Enter the server address.</source>
+        <translation>Nhập địa chỉ máy chủ.</translation>
+    </message>
+    <message>
+        <source>The server address is not valid (host:port; plain ws:// only to 127.0.0.1).</source>
+        <translation>Địa chỉ máy chủ không hợp lệ (máy:cổng; ws:// không mã hóa chỉ dùng với 127.0.0.1).</translation>
+    </message>
+    <message>
+        <source>Enter your username.</source>
+        <translation>Nhập tên đăng nhập.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Nhập mật khẩu.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server: %1</source>
+        <translation>Không kết nối được máy chủ: %1</translation>
+    </message>
+    <message>
+        <source>Logging in…</source>
+        <translation>Đang đăng nhập…</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt)</source>
+        <translation>Chứng chỉ (*.pem *.crt)</translation>
+    </message>
+</context>
+<context>
+    <name>Models</name>
+    <message>
+        <source>Case</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>Gọi lại</translation>
+    </message>
+    <message>
+        <source>Declaration</source>
+        <translation>Tờ khai</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Đang mở</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Theo dõi</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>Đã chuyển cấp cứu</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Đã đóng</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Đã trả lời</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Bỏ máy khi chờ</translation>
+    </message>
+    <message>
+        <source>Hung up in menu</source>
+        <translation>Gác máy ở lời chào</translation>
+    </message>
+    <message>
+        <source>No agent</source>
+        <translation>Không có người trực</translation>
+    </message>
+    <message>
+        <source>Overflow</source>
+        <translation>Quá tải</translation>
+    </message>
+    <message>
+        <source>Dialing</source>
+        <translation>Đang gọi</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Đã xong</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Đã hủy</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Không thành công</translation>
+    </message>
+    <message>
+        <source>Hung up while waiting</source>
+        <translation>Gác máy khi đang chờ</translation>
+    </message>
+    <message>
+        <source>Web declaration</source>
+        <translation>Tờ khai trực tuyến</translation>
+    </message>
+    <message>
+        <source>Caller asked</source>
+        <translation>Người dân yêu cầu</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Chủ đề</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Tình trạng</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Nội dung</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Hạn gọi</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Số lần gọi</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>quá hạn</translation>
+    </message>
+</context>
+<context>
+    <name>NumberEditor</name>
+    <message>
+        <source>Not a number</source>
+        <translation>Không phải là số</translation>
+    </message>
+</context>
+<context>
+    <name>ScreenPopView</name>
+    <message>
+        <source>Caller history (newest first)</source>
+        <translation>Lịch sử người gọi (mới nhất trước)</translation>
+    </message>
+    <message>
+        <source>Notes for the case (not part of the form)</source>
+        <translation>Ghi chú cho hồ sơ (ngoài phiếu)</translation>
+    </message>
+    <message>
+        <source>Case status:</source>
+        <translation>Tình trạng hồ sơ:</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Đã đóng</translation>
+    </message>
+    <message>
+        <source>Needs follow-up</source>
+        <translation>Cần theo dõi</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Đang mở</translation>
+    </message>
+    <message>
+        <source>Escalated to 115</source>
+        <translation>Đã chuyển cấp cứu 115</translation>
+    </message>
+    <message>
+        <source>Save case (Ctrl+S)</source>
+        <translation>Lưu hồ sơ (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Open case %1 (%2), last changed %3</source>
+        <translation>Hồ sơ đang mở %1 (%2), cập nhật lần cuối %3</translation>
+    </message>
+    <message>
+        <source>Check the form: %1 field(s) need attention.</source>
+        <translation>Kiểm tra lại phiếu: %1 trường cần sửa.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <source>Offline: the case will be sent when the link is back.</source>
+        <translation>Mất kết nối: hồ sơ sẽ được gửi khi kết nối trở lại.</translation>
+    </message>
+    <message>
+        <source>Case %1 saved.</source>
+        <translation>Đã lưu hồ sơ %1.</translation>
+    </message>
+</context>
+<context>
+    <name>SearchView</name>
+    <message>
+        <source>Type a phone number or a case code.</source>
+        <translation>Nhập số điện thoại hoặc mã hồ sơ.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Đang tìm…</translation>
+    </message>
+    <message>
+        <source>%1 results</source>
+        <translation>%1 kết quả</translation>
+    </message>
+    <message>
+        <source>Phone number or case code (e.g. F0-2026-000123)</source>
+        <translation>Số điện thoại hoặc mã hồ sơ (ví dụ F0-2026-000123)</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Tìm</translation>
+    </message>
+</context>
+<context>
+    <name>StatusActions</name>
+    <message>
+        <source>Break reason</source>
+        <translation>Lý do tạm nghỉ</translation>
+    </message>
+</context>
+<context>
+    <name>TriageBadge</name>
+    <message>
+        <source>Not assessed</source>
+        <translation>Chưa đánh giá</translation>
+    </message>
+</context>
+<context>
+    <name>TriageBar</name>
+    <message>
+        <source>Triage:</source>
+        <translation>Phân loại:</translation>
+    </message>
+    <message>
+        <source>Red flags: %1</source>
+        <translation>Dấu hiệu nguy hiểm: %1</translation>
+    </message>
+    <message>
+        <source>Transfer to emergency %1</source>
+        <translation>Chuyển cấp cứu %1</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,363 @@
+"""The agent window: status actions and bar, the current call, the screen-pop with the case
+form, the callbacks and the history search. Everything it learns comes from HubConnection's
+signals; everything it asks goes through HubConnection's requests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callcenter.hub.messages import (
+    AgentStatus,
+    AgentView,
+    Callbacks,
+    CallEnded,
+    Error,
+    Reply,
+    ScreenPop,
+    Snapshot,
+)
+from desktop.connection import HubConnection
+from desktop.i18n import Translations
+from desktop.models import Clock, utc_now
+from desktop.windows.call_panel import CallPanel
+from desktop.windows.callbacks import CallbacksView
+from desktop.windows.labels import error_text, role_label
+from desktop.windows.login import LANGUAGE_KEY
+from desktop.windows.screen_pop import ScreenPopView
+from desktop.windows.search import SearchView
+from desktop.windows.status import AgentStatusBar, StatusActions
+
+log = logging.getLogger(__name__)
+
+
+class AgentWindow(QMainWindow):
+    """Where a nurse or a clerk spends the shift.
+
+    Attributes:
+        agent: the agent as the hub last described them.
+        call_panel, screen_pop_view, callbacks_view, search_view, status_bar: the parts.
+
+    Signals:
+        logout_requested(): the agent chose to end the session (the app shows the login).
+    """
+
+    logout_requested = Signal()
+
+    def __init__(self, connection: HubConnection, session: dict[str, Any], settings: QSettings,
+                 translations: Translations | None = None, clock: Clock = utc_now,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._connection, self._settings = connection, settings
+        self._translations, self._clock = translations, clock
+        self._topics = {t["key"]: t for t in session.get("topics") or [] if "key" in t}
+        self._units = {str(u.get("code")): u for u in session.get("units") or []}
+        self.agent = AgentView.model_validate(session["agent"])
+        self._build()
+        self._wire()
+        self.apply_agent(self.agent)
+        self.show_connection_state(connection.state)
+        self.retranslate()
+        self.resize(1366, 768)
+
+    @property
+    def language(self) -> str:
+        return self._translations.language if self._translations else "en"
+
+    # -- building ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        conn = self._connection
+        self.status_actions = StatusActions(self)
+        self.call_panel = CallPanel(self._clock)
+        self.screen_pop_view = ScreenPopView(conn, self.topic_name, self.unit_name)
+        self.callbacks_view = CallbacksView(conn, self.topic_name, self._clock)
+        self.search_view = SearchView(conn, self.topic_name)
+        self.tabs = QTabWidget()
+        for view in (self.screen_pop_view, self.callbacks_view, self.search_view):
+            self.tabs.addTab(view, "")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 4, 6, 0)
+        layout.addWidget(self.call_panel)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.status_bar = AgentStatusBar(self._clock)
+        self.setStatusBar(self.status_bar)
+        self._build_call_actions()
+        self._build_toolbar()
+        self._build_menus()
+
+    def _build_call_actions(self) -> None:
+        def action(key: str | None, slot: Any) -> QAction:
+            made = QAction(self, enabled=False)
+            if key:
+                made.setShortcut(QKeySequence(key))
+            made.triggered.connect(slot)
+            self.addAction(made)
+            return made
+
+        self.save_action = action("Ctrl+S", self.save_case)
+        self.escalate_action = action("Ctrl+E", self.escalate)
+        self.escalate_action.setObjectName("escalate")
+        self.hold_action = action(None, self.toggle_hold)
+        self.hold_action.setCheckable(True)
+        self.hangup_action = action(None, self.hang_up)
+        self.wrap_up_action = action(None, self.wrap_up)
+        for made in (self.hold_action, self.hangup_action):
+            self.call_panel.add_action(made)
+        button = self.call_panel.add_action(self.escalate_action)
+        button.setStyleSheet("QToolButton { background: #c62828; color: white;"
+                             " font-weight: 700; padding: 4px 10px; }"
+                             " QToolButton:disabled { background: #e0a0a0; }")
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(movable=False, floatable=False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addAction(self.status_actions.available)
+        bar.addWidget(self.status_actions.on_break_button)
+        bar.addAction(self.status_actions.logged_out)
+        bar.addSeparator()
+        bar.addAction(self.wrap_up_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self._who = QLabel()
+        self._who.setStyleSheet("padding: 0 8px; font-weight: 600;")
+        bar.addWidget(self._who)
+        self.addToolBar(bar)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self._status_menu = bar.addMenu("")
+        for made in (self.status_actions.available, self.status_actions.on_break):
+            self._status_menu.addAction(made)
+        self._status_menu.addMenu(self.status_actions.reasons_menu)
+        self._status_menu.addAction(self.status_actions.logged_out)
+        self._call_menu = bar.addMenu("")
+        for made in (self.save_action, self.escalate_action, self.hold_action,
+                     self.hangup_action, self.wrap_up_action):
+            self._call_menu.addAction(made)
+        self._view_menu = bar.addMenu("")
+        self._language_menu = self._view_menu.addMenu("")
+        group = QActionGroup(self, exclusive=True)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in (("vi", "Tiếng Việt"), ("en", "English")):
+            made = group.addAction(QAction(name, self, checkable=True))
+            made.setChecked(code == self.language)
+            made.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            self._language_menu.addAction(made)
+            self.language_actions[code] = made
+        self._session_menu = bar.addMenu("")
+        self.logout_action = self._session_menu.addAction("", self.logout_requested)
+
+    def _wire(self) -> None:
+        conn = self._connection
+        conn.snapshot.connect(self.apply_snapshot)
+        conn.agent_status.connect(self.apply_agent_status)
+        conn.screen_pop.connect(self.show_screen_pop)
+        conn.call_ended.connect(self.apply_call_ended)
+        conn.callbacks.connect(self.show_callbacks)
+        conn.state_changed.connect(self.show_connection_state)
+        conn.pending_changed.connect(self.status_bar.set_pending)
+        conn.error.connect(self._on_hub_error)
+        self.status_actions.status_requested.connect(self.request_status)
+        self.screen_pop_view.escalate_requested.connect(self.escalate)
+        self.screen_pop_view.saved.connect(self._on_saved)
+        self.callbacks_view.count_changed.connect(self._on_callback_count)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Hotline 1022 — %1").replace("%1", self.agent.full_name))
+        self._who.setText(f"{self.agent.full_name} · {role_label(self.agent.role)}")
+        self._status_menu.setTitle(self.tr("&Status"))
+        self._call_menu.setTitle(self.tr("&Call"))
+        self._view_menu.setTitle(self.tr("&View"))
+        self._language_menu.setTitle(self.tr("Language"))
+        self._session_menu.setTitle(self.tr("S&ession"))
+        self.logout_action.setText(self.tr("Log out of the application"))
+        self.save_action.setText(self.tr("Save case (Ctrl+S)"))
+        self.escalate_action.setText(self.tr("Transfer to 115 (Ctrl+E)"))
+        self.hold_action.setText(self.tr("Hold"))
+        self.hangup_action.setText(self.tr("Hang up"))
+        self.wrap_up_action.setText(self.tr("Ready for the next call"))
+        self.tabs.setTabText(0, self.tr("Current call"))
+        self.tabs.setTabText(2, self.tr("History search"))
+        self._on_callback_count(len(self.callbacks_view.model.rows),
+                                self.callbacks_view.model.overdue_count())
+        self.status_actions.retranslate()
+        self.status_bar.retranslate()
+        if self.call_panel.call is not None:
+            self.call_panel.set_topic_name(self.topic_name(self.call_panel.call.topic))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- lookups ----------------------------------------------------------------------
+
+    def topic_name(self, key: str | None) -> str:
+        topic = self._topics.get(key or "")
+        if topic is None:
+            return key or ""
+        return str(topic.get("name_vi" if self.language == "vi" else "name_en") or key)
+
+    def unit_name(self, code: str | None) -> str:
+        unit = self._units.get(code or "")
+        return str(unit.get("name") or code) if unit else (code or "")
+
+    # -- what the hub says ------------------------------------------------------------
+
+    @Slot(Snapshot)
+    def apply_snapshot(self, snapshot: Snapshot) -> None:
+        """Everything at once, after a login or a resume the hub could not replay."""
+        self.apply_agent(snapshot.agent)
+        self.show_callbacks(Callbacks(seq=snapshot.seq, callbacks=snapshot.callbacks))
+        if snapshot.screen_pop:
+            fields = {k: v for k, v in snapshot.screen_pop.items() if k not in ("v", "type")}
+            try:
+                self.show_screen_pop(ScreenPop.model_validate({**fields, "seq": snapshot.seq}))
+            except ValidationError as exc:
+                log.warning("snapshot's screen-pop dropped: %s", exc)
+        elif snapshot.call:
+            self.call_panel.show_call(snapshot.call, self.topic_name(snapshot.call.topic))
+        if snapshot.call is None and self.call_panel.call is not None:
+            self._call_actions(False)  # it ended while we were away
+        if snapshot.acw_until and self.call_panel.call is not None:
+            self.call_panel.show_ended(snapshot.acw_until)
+            self._in_acw(True)
+        elif self.call_panel.acw_seconds_left() is not None:
+            self.call_panel.end_acw()
+            self._in_acw(False)
+        if snapshot.call is None and self.screen_pop_view.pop is None and snapshot.callbacks:
+            self.tabs.setCurrentWidget(self.callbacks_view)  # between calls: the callbacks
+
+    @Slot(AgentStatus)
+    def apply_agent_status(self, push: AgentStatus) -> None:
+        self.apply_agent(push.agent)
+
+    def apply_agent(self, agent: AgentView) -> None:
+        self.agent = agent
+        self.status_bar.set_agent(agent)
+        self.status_actions.show_status(agent.status)
+        if agent.state == "Waiting" and self.call_panel.acw_seconds_left() is not None:
+            self.call_panel.end_acw()  # the hub put the agent back into the distribution
+            self._in_acw(False)
+
+    @Slot(ScreenPop)
+    def show_screen_pop(self, pop: ScreenPop) -> None:
+        current = self.screen_pop_view.pop
+        if current is not None and current.call.uuid == pop.call.uuid:
+            return  # the same call again (a snapshot after a reconnect): keep what is typed
+        self._topics.setdefault(str(pop.topic.get("key")), pop.topic)
+        self.call_panel.show_call(pop.call, self.topic_name(pop.call.topic or
+                                                            pop.topic.get("key")))
+        self.screen_pop_view.show_pop(pop, list(self._units.values()), self.language)
+        self.tabs.setCurrentWidget(self.screen_pop_view)
+        self._call_actions(True)
+        self._in_acw(False)
+        self.activateWindow()
+
+    @Slot(CallEnded)
+    def apply_call_ended(self, push: CallEnded) -> None:
+        call = self.call_panel.call
+        if call is None or call.uuid != push.call_uuid:
+            return
+        topic = self._topics.get(call.topic or "", {})
+        self.call_panel.show_ended(push.acw_until, topic.get("acw_seconds"))
+        self._call_actions(False)
+        self.save_action.setEnabled(self.screen_pop_view.pop is not None)
+        self._in_acw(True)
+
+    @Slot(Callbacks)
+    def show_callbacks(self, push: Callbacks) -> None:
+        self.callbacks_view.set_callbacks(push.callbacks)
+
+    @Slot(str)
+    def show_connection_state(self, state: str) -> None:
+        self.status_bar.set_connection(state)
+
+    def _on_hub_error(self, error: Error) -> None:
+        self.statusBar().showMessage(error_text(error.code, error.message), 10_000)
+
+    def _on_callback_count(self, total: int, overdue: int) -> None:
+        text = self.tr("Callbacks (%1)").replace("%1", str(total))
+        if overdue:
+            text += " — " + self.tr("%1 overdue").replace("%1", str(overdue))
+        self.tabs.setTabText(1, text)
+
+    def _on_saved(self, _case: dict[str, Any]) -> None:
+        if self.call_panel.ended:
+            self.call_panel.end_acw()  # the hub ends after-call work when the case is saved
+            self._in_acw(False)
+
+    # -- what the agent asks ----------------------------------------------------------
+
+    @Slot(str, object)
+    def request_status(self, status: str, reason: str | None) -> None:
+        self._connection.set_status(status, reason, self._on_answer)
+
+    def save_case(self) -> str | None:
+        return self.screen_pop_view.save()
+
+    def escalate(self) -> str | None:
+        """Transfer the caller to 115 and record the escalation on the case."""
+        call = self.call_panel.call
+        if call is None or not self.escalate_action.isEnabled():
+            return None
+        self.screen_pop_view.set_case_status("escalated")
+        form, topic = self.screen_pop_view.form_host.form, self._topics.get(call.topic or "")
+        codes = [o.get("code") for o in (topic or {}).get("outcomes") or [] if isinstance(o, dict)]
+        if form is not None and "escalated_115" in codes:
+            form.set_values({"outcome": "escalated_115"})
+        return self._connection.call_transfer(call.uuid, "emergency", "", self._on_answer)
+
+    def toggle_hold(self, hold: bool) -> None:
+        call = self.call_panel.call
+        if call is not None:
+            self._connection.call_hold(call.uuid, hold, self._on_answer)
+
+    def hang_up(self) -> None:
+        call = self.call_panel.call
+        if call is not None:
+            self._connection.call_hangup(call.uuid, self._on_answer)
+
+    def wrap_up(self) -> None:
+        self._connection.wrap_up_done(self._on_answer)
+
+    def set_language(self, language: str) -> None:
+        if self._translations is not None:
+            self._translations.apply(language)
+        self._settings.setValue(LANGUAGE_KEY, language)
+        for code, made in self.language_actions.items():
+            made.setChecked(code == self.language)
+        self.screen_pop_view.set_language(list(self._units.values()), self.language)
+
+    def _on_answer(self, answer: Reply | Error) -> None:
+        if isinstance(answer, Error) and answer.code != "superseded":
+            self.statusBar().showMessage(error_text(answer.code, answer.message), 10_000)
+
+    def _call_actions(self, live: bool) -> None:
+        for made in (self.escalate_action, self.hold_action, self.hangup_action):
+            made.setEnabled(live)
+        self.save_action.setEnabled(self.screen_pop_view.pop is not None)
+
+    def _in_acw(self, acw: bool) -> None:
+        self.wrap_up_action.setEnabled(acw)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.logout_requested.emit()
+        super().closeEvent(event)

@@ -1,0 +1,78 @@
+"""The history search tab: a phone number or a case code (F0-2026-000123) → history_search."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from callcenter.hub.messages import Error, Reply
+from desktop.connection import HubConnection
+from desktop.models import HistoryModel
+from desktop.windows.labels import error_text
+from desktop.windows.screen_pop import history_table
+
+# A topic's prefix (with at least one letter: F0, PA, HC), the year, the number.
+CASE_CODE = re.compile(r"^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,8}-\d{4}-\d{1,9}$")
+
+
+def search_terms(text: str) -> dict[str, str]:
+    """What the agent typed as history_search's fields: a case code, or a phone number."""
+    text = text.strip()
+    if CASE_CODE.match(text):
+        return {"case_code": text.upper()}
+    return {"phone": re.sub(r"[\s.\-()]", "", text)}
+
+
+class SearchView(QWidget):
+    """One field, one button, the results newest first.
+
+    Attributes:
+        results: the model of what the hub found.
+    """
+
+    def __init__(self, connection: HubConnection, topic_name: Callable[[str | None], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._connection = connection
+        self.results = HistoryModel(topic_name, self)
+        self.field = QLineEdit(clearButtonEnabled=True)
+        self.field.returnPressed.connect(self.search)
+        self._button = QPushButton(clicked=self.search)
+        self.message = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.field, 1)
+        row.addWidget(self._button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(history_table(self.results, narrow=(2,)), 1)
+        self.retranslate()
+
+    def search(self) -> str | None:
+        text = self.field.text().strip()
+        if not text:
+            self.message.setText(self.tr("Type a phone number or a case code."))
+            return None
+        self.message.setText(self.tr("Searching…"))
+        return self._connection.history_search(self._on_results, **search_terms(text))
+
+    def _on_results(self, answer: Reply | Error) -> None:
+        if isinstance(answer, Error):
+            self.message.setText(error_text(answer.code, answer.message))
+            return
+        rows = answer.data.get("items") or []
+        self.results.set_rows(rows)
+        self.message.setText(self.tr("%1 results").replace("%1", str(len(rows))))
+
+    def retranslate(self) -> None:
+        self.field.setPlaceholderText(self.tr("Phone number or case code (e.g. F0-2026-000123)"))
+        self._button.setText(self.tr("Search"))
+        self.results.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
