@@ -4,17 +4,21 @@ HubConnection; back to the login when the session ends."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+import platformdirs
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from callcenter.hub.messages import Error
 from desktop.connection import HubConnection
+from desktop.drafts import DraftStore
 from desktop.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations
 from desktop.windows import AgentWindow, LoginWindow
 from desktop.windows.labels import error_text
@@ -34,7 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ca-file", help="trust this PEM certificate for the hub (a "
                                           "development hub's self-signed certificate)")
     parser.add_argument("--language", choices=LANGUAGES, help="vi (default) or en")
+    parser.add_argument("--login-file", type=Path,
+                        help="log in at once with the JSON file `callcenter demo` writes "
+                             "(host, port, ca, username, password)")
+    parser.add_argument("--drafts", type=Path, default=None,
+                        help="where local drafts of cases are kept (default: the user's "
+                             "data folder)")
     return parser
+
+
+def read_login_file(path: Path) -> dict[str, str]:
+    """server, username, password and ca_file from the demo's ready file."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {"server": f"{data['host']}:{data['port']}", "username": str(data["username"]),
+            "password": str(data["password"]), "ca_file": str(data.get("ca") or "")}
+
+
+def drafts_folder() -> Path:
+    return Path(platformdirs.user_data_dir("hotline1022", appauthor=False)) / "drafts"
 
 
 def display_available(environ: dict[str, str] | None = None) -> bool:
@@ -55,10 +76,11 @@ class DesktopApp(QObject):
     """
 
     def __init__(self, connection: HubConnection, settings: QSettings,
-                 translations: Translations, parent: QObject | None = None) -> None:
+                 translations: Translations, drafts: DraftStore | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._connection, self._settings = connection, settings
-        self._translations = translations
+        self._translations, self._drafts = translations, drafts
         self.login_window = LoginWindow(connection, settings, translations)
         self.agent_window: AgentWindow | None = None
         connection.logged_in.connect(self._on_logged_in)
@@ -75,7 +97,8 @@ class DesktopApp(QObject):
             window.deleteLater()
             window = None
         if window is None:  # the same agent again keeps their window, and what they typed
-            window = AgentWindow(self._connection, data, self._settings, self._translations)
+            window = AgentWindow(self._connection, data, self._settings, self._translations,
+                                 drafts=self._drafts)
             window.logout_requested.connect(self._on_logout)
             self.agent_window = window
         self.login_window.hide()
@@ -109,16 +132,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = QSettings()
     translations = Translations(app)
     translations.apply(args.language or str(settings.value(LANGUAGE_KEY, DEFAULT_LANGUAGE)))
+    login = {"server": args.server, "username": args.username, "ca_file": args.ca_file,
+             "password": sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None}
     try:
-        connection = HubConnection(app, ca_file=args.ca_file)
-    except ValueError as exc:
+        if args.login_file:
+            login.update(read_login_file(args.login_file))
+        connection = HubConnection(app, ca_file=login["ca_file"])
+        drafts = DraftStore(args.drafts or drafts_folder())
+    except (OSError, ValueError, KeyError) as exc:
         print(f"callcenter desktop: {exc}", file=sys.stderr)
         return 2
-    desktop = DesktopApp(connection, settings, translations)
-    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
-    desktop.login_window.fill(args.server, args.username, password)
+    desktop = DesktopApp(connection, settings, translations, drafts)
+    desktop.login_window.fill(**login)
     desktop.start()
-    if password and args.username:
+    if login["password"] and login["username"]:
         desktop.login_window.submit()
     code = app.exec()
     connection.close()

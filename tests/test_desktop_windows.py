@@ -19,6 +19,7 @@ from db.topics import read_topics_file
 from db.units import read_units_csv
 from desktop import app as desktop_app
 from desktop.connection import HubConnection
+from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.i18n.__main__ import QM_FILE, TS_FILE, release, update
 from desktop.models import format_time
@@ -371,6 +372,81 @@ def test_a_transfer_asked_offline_fails_at_once(qtbot: Any, window: AgentWindow,
     assert answer.args[0].code == "offline"
     assert window.statusBar().currentMessage() == "Chưa kết nối được với máy chủ. " \
         "(not connected to the hub)"
+
+
+# -- local drafts ------------------------------------------------------------------------
+
+@pytest.fixture
+def drafts(tmp_path: Path) -> DraftStore:
+    return DraftStore(tmp_path / "drafts")
+
+
+def drafted_window(qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+                   settings: QSettings, translations: Translations, drafts: DraftStore
+                   ) -> AgentWindow:
+    window = AgentWindow(connection, session_data, settings, translations,
+                         clock=Clock(), drafts=drafts)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_what_the_nurse_types_is_kept_on_disk_sent_as_a_draft_and_restored(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.show_screen_pop(screen_pop(session_data))
+    spo2 = window.screen_pop_view.form_host.form.editor("spo2").focus_widget()
+    spo2.clear()
+    qtbot.keyClicks(spo2, "93")
+    qtbot.waitUntil(lambda: bool(sent(connection, m.CaseDraft)), timeout=3000)  # debounced
+    (draft,) = sent(connection, m.CaseDraft)
+    assert draft.form["spo2"] == 93 and draft.draft_id == CALL_UUID
+    assert draft.topic == "f0_home_care" and draft.call_uuid == CALL_UUID
+    local = drafts.load(CALL_UUID)
+    assert local is not None and local.payload["form"]["spo2"] == 93
+    assert not local.acknowledged  # offline: the hub has not got it yet
+    # The desktop dies; a new one gets the same call back in the snapshot.
+    again = drafted_window(qtbot, HubConnection(), session_data, settings, translations,
+                           DraftStore(drafts.directory))
+    with qtbot.waitSignal(again._drafts.restored, timeout=1000):
+        again.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available"),
+                                        screen_pop=screen_pop(session_data).model_dump()))
+    assert again.screen_pop_view.form_host.form.values()["spo2"] == 93
+
+
+def test_a_saved_case_forgets_its_draft(connection: HubConnection, qtbot: Any,
+                                        session_data: dict[str, Any], settings: QSettings,
+                                        translations: Translations, drafts: DraftStore,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.show_screen_pop(screen_pop(session_data))
+    form = window.screen_pop_view.form_host.form
+    form.set_values({**form.values(), "outcome": "advised_home"})
+    window.screen_pop_view.drafts.save_now()
+    assert drafts.load(CALL_UUID) is not None
+    answers: list[Any] = []
+    monkeypatch.setattr(connection, "case_save",
+                        lambda callback, **fields: answers.append(callback) or "r")
+    window.save_case()
+    answers[0](m.Reply(type="case_save", id="r", data={"case": {"id": 9, "code": "F0-2026-9",
+                                                                 "version": 1}}))
+    assert drafts.load(CALL_UUID) is None
+
+
+def test_drafts_left_by_an_earlier_session_are_saved_as_follow_ups(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    drafts.save("old-call", {"topic": "f0_home_care", "call_uuid": "old-call", "case_id": None,
+                             "caller_phone": "0918223447", "notes": "chưa xong",
+                             "form": {"full_name": "Lê Văn Tám", "spo2": 96}})
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available")))
+    (save,) = sent(connection, m.CaseSave)
+    assert save.draft_id == "old-call" and save.status == "follow_up"
+    assert save.form == {"full_name": "Lê Văn Tám", "spo2": 96, "outcome": "follow_up"}
+    assert save.notes == "chưa xong" and save.caller_phone == "0918223447"
+    window.apply_snapshot(m.Snapshot(seq=5, agent=agent_view("Available")))
+    assert len(sent(connection, m.CaseSave)) == 1  # once per login, not per snapshot
 
 
 # -- callbacks and search ----------------------------------------------------------------

@@ -31,10 +31,12 @@ from callcenter.hub.messages import (
     Snapshot,
 )
 from desktop.connection import HubConnection
+from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.models import Clock, utc_now
 from desktop.windows.call_panel import CallPanel
 from desktop.windows.callbacks import CallbacksView
+from desktop.windows.drafting import DraftKeeper
 from desktop.windows.labels import error_text, role_label
 from desktop.windows.login import LANGUAGE_KEY
 from desktop.windows.screen_pop import ScreenPopView
@@ -59,10 +61,13 @@ class AgentWindow(QMainWindow):
 
     def __init__(self, connection: HubConnection, session: dict[str, Any], settings: QSettings,
                  translations: Translations | None = None, clock: Clock = utc_now,
-                 parent: QWidget | None = None) -> None:
+                 drafts: DraftStore | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._connection, self._settings = connection, settings
         self._translations, self._clock = translations, clock
+        self._drafts = None if drafts is None else DraftKeeper(
+            drafts, connection, self.outcome_codes, self)
+        self._left_over_sent = False
         self._topics = {t["key"]: t for t in session.get("topics") or [] if "key" in t}
         self._units = {str(u.get("code")): u for u in session.get("units") or []}
         self.agent = AgentView.model_validate(session["agent"])
@@ -83,7 +88,8 @@ class AgentWindow(QMainWindow):
         conn = self._connection
         self.status_actions = StatusActions(self)
         self.call_panel = CallPanel(self._clock)
-        self.screen_pop_view = ScreenPopView(conn, self.topic_name, self.unit_name)
+        self.screen_pop_view = ScreenPopView(conn, self.topic_name, self.unit_name,
+                                             self._drafts)
         self.callbacks_view = CallbacksView(conn, self.topic_name, self._clock)
         self.search_view = SearchView(conn, self.topic_name)
         self.tabs = QTabWidget()
@@ -215,6 +221,10 @@ class AgentWindow(QMainWindow):
             return key or ""
         return str(topic.get("name_vi" if self.language == "vi" else "name_en") or key)
 
+    def outcome_codes(self, key: str) -> list[str]:
+        outcomes = self._topics.get(key, {}).get("outcomes") or []
+        return [str(o["code"]) for o in outcomes if isinstance(o, dict) and "code" in o]
+
     def unit_name(self, code: str | None) -> str:
         unit = self._units.get(code or "")
         return str(unit.get("name") or code) if unit else (code or "")
@@ -244,6 +254,9 @@ class AgentWindow(QMainWindow):
             self._in_acw(False)
         if snapshot.call is None and self.screen_pop_view.pop is None and snapshot.callbacks:
             self.tabs.setCurrentWidget(self.callbacks_view)  # between calls: the callbacks
+        if self._drafts is not None and not self._left_over_sent:
+            self._left_over_sent = True  # once a login: what an earlier session left behind
+            self._drafts.resend_left_over(self.screen_pop_view.draft_id or None)
 
     @Slot(AgentStatus)
     def apply_agent_status(self, push: AgentStatus) -> None:
@@ -278,6 +291,8 @@ class AgentWindow(QMainWindow):
             return
         topic = self._topics.get(call.topic or "", {})
         self.call_panel.show_ended(push.acw_until, topic.get("acw_seconds"))
+        if self._drafts is not None:
+            self._drafts.save_now()  # the hub keeps it if after-call work runs out
         self._call_actions(False)
         self.save_action.setEnabled(self.screen_pop_view.pop is not None)
         self._in_acw(True)

@@ -1,63 +1,20 @@
-"""Where the topic's case form sits in the screen-pop: the form built
-from the topic's JSON Schema (desktop.forms.CaseForm), or a plain stand-in until it exists."""
+"""Where the topic's case form sits in the screen-pop: desktop.forms.CaseForm, built from the
+topic's JSON Schema, rules and outcomes as the hub sends them."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-try:  # the form widget is built by another part of the project
-    from desktop.forms import CaseForm  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on what is checked in
-    CaseForm = None
+from desktop.forms import CaseForm
 
 
-class PlaceholderForm(QWidget):
-    """Stands where the case form goes while desktop.forms is not there: it shows the draft's
-    values as JSON and hands them back unchanged, with the same API as CaseForm.
-
-    Signals:
-        changed(dict): the values changed.
-        triage_changed(object): never (no triage without the real form).
-        escalate_requested(): never.
-    """
-
-    changed = Signal(dict)
-    triage_changed = Signal(object)
-    escalate_requested = Signal()
-
-    def __init__(self, schema: dict[str, Any], rules: dict[str, Any], outcomes: list[Any],
-                 units: list[Any], language: str = "vi", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._values: dict[str, Any] = {}
-        title = schema.get("title" if language == "vi" else "x-title-en") or ""
-        self._title = QLabel(str(title), wordWrap=True)
-        self._title.setStyleSheet("font-weight: 600;")
-        self._text = QPlainTextEdit(readOnly=True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._title)
-        layout.addWidget(self._text)
-
-    def values(self) -> dict[str, Any]:
-        return dict(self._values)
-
-    def set_values(self, values: dict[str, Any]) -> None:
-        self._values.update(values)
-        self._text.setPlainText(json.dumps(self._values, ensure_ascii=False, indent=2))
-        self.changed.emit(self.values())
-
-    def errors(self) -> list[tuple[str, str]]:
-        return []
-
-
-def make_form(topic: dict[str, Any], units: list[Any], language: str) -> QWidget:
-    """The topic's case form: CaseForm when the project has it, else the stand-in."""
-    factory = CaseForm if CaseForm is not None else PlaceholderForm
-    return factory(topic.get("form_schema") or {}, topic.get("rules") or {},
-                   topic.get("outcomes") or [], units, language=language)
+def make_form(topic: dict[str, Any], units: list[Any], language: str) -> CaseForm:
+    """The topic's case form, from the schema, rules and outcomes the hub sent."""
+    return CaseForm(topic.get("form_schema") or {}, topic.get("rules") or {},
+                    topic.get("outcomes") or [], units, language=language)
 
 
 class FormHost(QWidget):

@@ -114,10 +114,10 @@ class LoginWindow(QWidget):
         return self._error.text()
 
     def fill(self, server: str | None = None, username: str | None = None,
-             password: str | None = None) -> None:
+             password: str | None = None, ca_file: str | None = None) -> None:
         """Put values in the fields (the command line's --server/--username, the demo)."""
         for field, value in ((self._server, server), (self._username, username),
-                             (self._password, password)):
+                             (self._password, password), (self._certificate, ca_file)):
             if value is not None:
                 field.setText(value)
 

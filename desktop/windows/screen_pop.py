@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from callcenter.hub.messages import Error, Reply, ScreenPop
 from desktop.connection import HubConnection
 from desktop.models import DictTableModel, HistoryModel, format_date, format_time, state_label
+from desktop.windows.drafting import DraftKeeper
 from desktop.windows.form_host import FormHost, make_form
 from desktop.windows.labels import error_text
 
@@ -145,9 +146,10 @@ class ScreenPopView(QWidget):
     escalate_requested = Signal()
 
     def __init__(self, connection: HubConnection, topic_name: Callable[[str | None], str],
-                 unit_name: Callable[[str | None], str], parent: QWidget | None = None) -> None:
+                 unit_name: Callable[[str | None], str], drafts: DraftKeeper | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._connection = connection
+        self._connection, self.drafts = connection, drafts
         self.history = HistoryModel(topic_name, self)
         self.pop: ScreenPop | None = None
         self.case_id: int | None = None
@@ -232,8 +234,12 @@ class ScreenPopView(QWidget):
         form = make_form(pop.topic, units, language)
         form.set_values(dict(pop.draft))  # the hub's draft: the form's values, flat
         form.escalate_requested.connect(self.escalate_requested)
-        self.form_host.set_form(form)
         self._notes.setPlainText(str(case.get("notes") or ""))
+        if self.drafts is not None:  # what this desk typed for this call before, if anything
+            local = self.drafts.attach(self.draft_id, form, self._draft_extra)
+            if local and local.get("notes"):
+                self._notes.setPlainText(str(local["notes"]))
+        self.form_host.set_form(form)
         self.set_case_status(str(case.get("status") or "closed"))
         self._save.setEnabled(True)
         self.message.clear()
@@ -247,7 +253,17 @@ class ScreenPopView(QWidget):
         form = make_form(self.pop.topic, units, language)
         form.set_values(old.values())
         form.escalate_requested.connect(self.escalate_requested)
+        if self.drafts is not None:
+            self.drafts.attach(self.draft_id, form, self._draft_extra)
         self.form_host.set_form(form)
+
+    def _draft_extra(self) -> dict[str, Any]:
+        """What a draft holds besides the form (the fields of case_draft)."""
+        call = self.pop.call if self.pop else None
+        return {"topic": str(self.pop.topic.get("key", "")) if self.pop else None,
+                "call_uuid": call.uuid if call else None, "case_id": self.case_id,
+                "caller_phone": call.caller_number if call else None,
+                "notes": self._notes.toPlainText().strip() or None}
 
     def _show_open_case(self) -> None:
         case = self.pop.open_case if self.pop else None
@@ -266,6 +282,8 @@ class ScreenPopView(QWidget):
         return str(self._status.currentData())
 
     def clear(self) -> None:
+        if self.drafts is not None:
+            self.drafts.detach()
         self.pop, self.case_id, self.version = None, None, None
         self.history.set_rows([])
         self.declaration_box.set_declaration(None)
@@ -307,6 +325,8 @@ class ScreenPopView(QWidget):
         self.case_id = case.get("id", self.case_id)
         self.version = case.get("version", self.version)
         self._say(self.tr("Case %1 saved.").replace("%1", str(case.get("code", ""))))
+        if self.drafts is not None:
+            self.drafts.case_saved(self.draft_id)
         self.saved.emit(dict(case))
 
     def _say(self, text: str, error: bool = False) -> None:

@@ -1,0 +1,115 @@
+"""The screen-pop's case as a local draft (desktop.drafts): put back into the form when the
+same call pops again (after a crash or a restart), autosaved while the nurse types, sent to
+the hub as `case_draft` (which it saves as a follow-up if after-call work runs out), and
+forgotten once the case is saved. Drafts the hub never got are sent when the link is back."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from callcenter.hub.messages import Error, Reply
+from desktop.connection import HubConnection
+from desktop.drafts import Autosave, Draft, DraftStore
+
+log = logging.getLogger(__name__)
+# What a draft's payload holds besides "form" (Autosave's `extra`), as case_draft's fields.
+DRAFT_FIELDS = ("topic", "call_uuid", "case_id", "caller_phone", "notes")
+
+
+class DraftKeeper(QObject):
+    """One autosave at a time, for the case on screen.
+
+    Attributes:
+        store: where the drafts live.
+        autosave: the running Autosave, or None.
+
+    Signals:
+        restored(str): a local draft was put back into the form (its draft id).
+        resent(str, object): a draft left from an earlier session was sent as a follow-up
+            case; the hub's Reply or Error.
+    """
+
+    restored = Signal(str)
+    resent = Signal(str, object)
+
+    def __init__(self, store: DraftStore, connection: HubConnection,
+                 outcomes: Callable[[str], list[str]] = lambda _topic: [],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store, self._connection, self._outcomes = store, connection, outcomes
+        self.autosave: Autosave | None = None
+
+    def attach(self, draft_id: str, form: Any,
+               extra: Callable[[], Mapping[str, Any]]) -> dict[str, Any] | None:
+        """Autosave `form` as `draft_id`; a local draft of it is put back first, and its
+        payload returned (the notes are the caller's to restore)."""
+        self.detach()
+        local = self.store.load(draft_id)
+        if local is not None and isinstance(local.payload.get("form"), dict):
+            form.set_values(local.payload["form"])
+            self.restored.emit(draft_id)
+        self.autosave = Autosave(self.store, draft_id, form, extra, parent=self)
+        self.autosave.saved.connect(self._send)
+        return local.payload if local is not None else None
+
+    def detach(self) -> None:
+        """Stop autosaving (what was typed last is saved first)."""
+        if self.autosave is not None:
+            self.autosave.stop()
+            self.autosave.deleteLater()
+            self.autosave = None
+
+    def save_now(self) -> None:
+        if self.autosave is not None:
+            self.autosave.save_now()
+
+    def case_saved(self, draft_id: str) -> None:
+        """The hub stored the case: the local copy of the health data goes."""
+        self.store.discard(draft_id)
+
+    def _send(self, draft: Draft) -> None:
+        fields = _fields(draft.payload)
+        if not fields.get("topic"):
+            return
+        self._connection.case_draft(
+            lambda answer: self._acknowledged(draft, answer), draft_id=draft.draft_id,
+            form=dict(draft.payload.get("form") or {}), **fields)
+
+    def _acknowledged(self, draft: Draft, answer: Reply | Error) -> None:
+        if isinstance(answer, Reply):
+            self.store.acknowledge(draft.draft_id, draft.revision)
+        elif answer.code != "superseded":
+            log.warning("draft %s not taken by the hub: %s", draft.draft_id, answer.message)
+
+    def resend_left_over(self, current: str | None) -> None:
+        """After a login: drafts of other calls that the hub never acknowledged (the desktop
+        died, or the link was down when after-call work ran out) are saved as follow-up
+        cases; the draft id lets the hub update the case it may have made meanwhile."""
+        for draft in self.store.pending():
+            if draft.draft_id == current:
+                continue
+            fields = _fields(draft.payload)
+            if not fields.get("topic"):
+                continue
+            form = dict(draft.payload.get("form") or {})
+            codes = self._outcomes(str(fields["topic"]))
+            if "outcome" not in form and codes:  # as the hub does when after-call work ends
+                form["outcome"] = "follow_up" if "follow_up" in codes else codes[0]
+            self._connection.case_save(
+                lambda answer, d=draft: self._resent(d, answer), draft_id=draft.draft_id,
+                status="follow_up", form=form, **fields)
+
+    def _resent(self, draft: Draft, answer: Reply | Error) -> None:
+        if isinstance(answer, Reply):
+            self.store.discard(draft.draft_id)
+        else:
+            log.warning("left-over draft %s refused: %s", draft.draft_id, answer.message)
+        self.resent.emit(draft.draft_id, answer)
+
+
+def _fields(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: payload.get(key) for key in DRAFT_FIELDS}
