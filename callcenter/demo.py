@@ -13,6 +13,7 @@ import os
 import random
 import secrets
 import socket
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,8 @@ class DemoOptions:
     every: float = 2.0  # wallboard refresh, real seconds
     desktop_user: str | None = None  # this agent is left to the desktop (the others simulated)
     ready_file: Path | None = None  # written once up: hub address, certificate, credentials
+    quiet: bool = False  # no wallboard (the desktop demo and the tests)
+    control: bool = False  # read commands on standard input (`call NUMBER KEY [TALK]`)
 
 
 def _free_port() -> int:
@@ -118,20 +121,25 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
             select(Topic).where(Topic.active).order_by(Topic.menu_key))]
     mix = CallerMix(rate_per_minute=options.rate_per_minute, mean_talk_time=60,
                     mean_queue_patience=60)
-    greenlets = [gevent.spawn(_arrivals, sim, mix, random.Random(options.seed))]
+    greenlets = [gevent.spawn(_arrivals, sim, mix, random.Random(options.seed))] \
+        if options.rate_per_minute > 0 else []
+    done = gevent.event.Event()
+    if options.control:
+        greenlets.append(gevent.spawn(_control, sim, done))
     out(f"demo: simulated FreeSWITCH on 127.0.0.1:{settings.switch.port}, daemon IVR on "
         f"127.0.0.1:{settings.ivr.listen_port}, database {url}; {options.speed:g}× time, "
         f"{options.rate_per_minute:g} callers per simulated minute. Ctrl-C stops.")
-    done = gevent.event.Event()
     if options.duration:
         gevent.spawn_later(options.duration, done.set)
     try:
         while not done.wait(options.every):
-            out(render(daemon.state, topics, sim.now_us()) + "\n")
+            if not options.quiet:
+                out(render(daemon.state, topics, sim.now_us()) + "\n")
     except KeyboardInterrupt:
         pass
     finally:
-        out(render(daemon.state, topics, sim.now_us()))
+        if not options.quiet:
+            out(render(daemon.state, topics, sim.now_us()))
         gevent.killall(greenlets)
         daemon.stop()
         server.stop()
@@ -149,6 +157,27 @@ def _write_ready(path: Path, daemon: Daemon, cert: Path, user: str | None,
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         json.dump(ready, out)
+
+
+def _control(sim, done: gevent.event.Event) -> None:
+    """Commands on standard input, one per line: `call NUMBER KEY|- [TALK_SECONDS]` places a
+    simulated call; `quit` (or the end of input) stops the demo."""
+    from gevent.fileobject import FileObject
+
+    from callcenter.sim.people import Caller
+
+    for line in FileObject(sys.stdin.fileno(), "r", close=False):
+        words = line.split()
+        if words[:1] == ["call"] and len(words) >= 3:
+            talk = float(words[3]) if len(words) > 3 else 60.0
+            sim.inbound_call(Caller(words[1], "Người gọi", key=None if words[2] == "-" else
+                                    words[2], key_delay=0.3, talk_time=talk,
+                                    queue_patience=600))
+        elif words[:1] == ["quit"]:
+            break
+        elif words:
+            print(f"demo: unknown command {line.strip()!r}", file=sys.stderr)
+    done.set()
 
 
 def _arrivals(sim, mix: CallerMix, rng: random.Random) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from callcenter.demo import DemoOptions, run_demo
 
@@ -16,11 +17,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=10.0, help="simulated seconds per second")
     p.add_argument("--duration", type=float, default=None, help="real seconds to run")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--desktop-user", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--ready-file", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--control", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=demo)
 
 
 def demo(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run_demo(DemoOptions(rate_per_minute=args.rate, speed=args.speed, duration=args.duration,
-                         seed=args.seed))
+                         seed=args.seed, desktop_user=args.desktop_user,
+                         ready_file=args.ready_file, quiet=args.quiet, control=args.control))
     return 0
