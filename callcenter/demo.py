@@ -111,9 +111,9 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         raise RuntimeError("the daemon could not reach the simulated switch")
     if not daemon.synced.wait(10):
         raise RuntimeError("the daemon could not load the agents into the simulated switch")
-    for username, *_ in DEMO_AGENTS:
-        if username != options.desktop_user:  # the desktop's nurse sets her own status
-            daemon.set_agent_status(username, "Available")
+    for username, *_ in DEMO_AGENTS:  # the desktop's nurse gets after-call work (On Demand)
+        daemon.set_agent_status(username, "Available (On Demand)"
+                                if username == options.desktop_user else "Available")
     if options.ready_file is not None:
         _write_ready(options.ready_file, daemon, cert, options.desktop_user, passwords)
     with daemon.sessions() as session:

@@ -11,6 +11,7 @@ from callcenter.cli import (
     agent_cmd,
     db_cmd,
     demo_cmd,
+    desktop_cmd,
     run_cmd,
     simulate_cmd,
     switchconf_cmd,
@@ -20,7 +21,7 @@ from callcenter.cli import (
 from callcenter.config import ConfigError
 from db.errors import DataError
 
-AREAS = (run_cmd, demo_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd,
+AREAS = (run_cmd, demo_cmd, desktop_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd,
          tls_cmd)
 
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["desktop"]:  # its options belong to the desktop (argparse would eat them)
+        return desktop_cmd.run(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

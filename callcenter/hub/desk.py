@@ -20,7 +20,13 @@ from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
 from callcenter.hub.views import agent_view, call_view, current_call, switch_status
-from callcenter.state.effects import AgentBridged, AgentReleased, AgentStatusChanged, Effect
+from callcenter.state.effects import (
+    AgentBridged,
+    AgentReleased,
+    AgentStateChanged,
+    AgentStatusChanged,
+    Effect,
+)
 from db.errors import FormInvalid, NotFound, StaleCaseError
 
 log = logging.getLogger(__name__)
@@ -83,7 +89,8 @@ class AgentDesk:
 
     def on_effect(self, effect: Effect) -> None:
         """From the daemon's event path: must not block (the pop is built in a greenlet)."""
-        if isinstance(effect, AgentStatusChanged | AgentBridged | AgentReleased):
+        if isinstance(effect, AgentStatusChanged | AgentStateChanged | AgentBridged |
+                      AgentReleased):
             username = self.username(effect.agent)
             if username is None or not self.hub.sessions.of_agent(username):
                 return

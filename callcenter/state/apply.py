@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from callcenter.state.effects import (
     AgentBridged,
     AgentReleased,
+    AgentStateChanged,
     AgentStatusChanged,
     CallbackOwed,
     CallChanged,
@@ -213,9 +214,10 @@ def _agent_status(state: LiveState, event: Event) -> list[Effect]:
 def _agent_state(state: LiveState, event: Event) -> list[Effect]:
     agent = state.agent(event.get("CC-Agent") or "")
     new = event.get("CC-Agent-State") or ""
-    if agent.state != new:
-        agent.state, agent.since_us = new, _us(event)
-    return []
+    if agent.state == new:
+        return []
+    agent.state, agent.since_us = new, _us(event)
+    return [AgentStateChanged(agent.name, new, _us(event))]
 
 
 def _agent_add(state: LiveState, event: Event) -> list[Effect]:

@@ -33,6 +33,15 @@ class AgentStatusChanged:
 
 
 @dataclass(frozen=True)
+class AgentStateChanged:
+    """Waiting, Receiving, In a queue call, Idle (after-call work): the desktop shows it."""
+
+    agent: str
+    state: str
+    at_us: int
+
+
+@dataclass(frozen=True)
 class AgentBridged:
     """An agent took a call: the desktop's screen-pop."""
 
@@ -46,4 +55,5 @@ class AgentReleased:
     call_uuid: str
 
 
-Effect = CallChanged | CallbackOwed | AgentStatusChanged | AgentBridged | AgentReleased
+Effect = (CallChanged | CallbackOwed | AgentStatusChanged | AgentStateChanged | AgentBridged |
+          AgentReleased)
