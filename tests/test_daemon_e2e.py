@@ -4,7 +4,6 @@ event socket, the database on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import gevent
@@ -12,67 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.config import Settings
 from callcenter.daemon import Daemon
 from callcenter.sim.esl_server import EslServer
-from callcenter.sim.people import Caller, PhoneBehaviour, Phones
-from callcenter.sim.runner import Simulation, build_switch
-from callcenter.sim.stock_tree import stock_tree
-from callcenter.switchconf.install import install
-from callcenter.switchconf.render import render_site
+from callcenter.sim.people import PhoneBehaviour, Phones
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
-from db.models import AgentStatusLog, Call, Callback, Topic
-
-SPEED = 10.0
-PASSWORD = "esl-s3cret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Hotline:
-    """Simulated switch + daemon, wired as in production."""
-
-    def __init__(self, sessions: sessionmaker[Session], tmp_path: Path,
-                 phones: Phones) -> None:
-        ivr_port, esl_port = _free_port(), _free_port()
-        self.settings = Settings(switch={"password": PASSWORD, "port": esl_port,
-                                         "command_timeout": 5},
-                                 ivr={"listen_port": ivr_port, "digit_timeout_ms": 3000},
-                                 http={"listen_port": 0})
-        conf = stock_tree(tmp_path)
-        files, _ = render_site(self.settings)
-        install(files, conf, force=True)
-        self.sim = build_switch(Simulation(conf_dir=conf, speed=SPEED), phones)
-        self.server = EslServer(self.sim, "127.0.0.1", esl_port, PASSWORD)
-        self.server.start()
-        self.sessions = sessions
-        self.daemon = Daemon(self.settings, sessions)
-        self.daemon.start()
-        assert self.daemon.link.wait_connected(10)
-
-    def call(self, number: str, key: str | None, **behaviour: float):
-        return self.sim.inbound_call(Caller(number, "Khách", destination="1022", key=key,
-                                            key_delay=0.3, **behaviour))
-
-    def rows(self) -> list[Call]:
-        self.daemon.flush()
-        with self.sessions() as s:
-            return list(s.scalars(select(Call).order_by(Call.id)))
-
-    def wait(self, condition, timeout: float = 20.0) -> None:
-        with gevent.Timeout(timeout):
-            while not condition():
-                gevent.sleep(0.05)
-
-    def close(self) -> None:
-        self.daemon.stop()
-        self.server.stop()
-        self.sim.callcenter.stop()
+from db.models import AgentStatusLog, Callback, Topic
+from tests.support.hotline import PASSWORD, Hotline
 
 
 @pytest.fixture

@@ -3,10 +3,13 @@ right after duplicates, one callback per abandoned caller, agent status log with
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.state import LiveState, apply
+from callcenter.state.effects import AgentStatusChanged
 from callcenter.store.recorder import Recorder
 from db.agents import NewAgent, add_agent
 from db.engine import transaction
@@ -76,3 +79,23 @@ def test_an_agent_added_while_running_is_known(seeded: sessionmaker[Session]) ->
     _feed(recorder, "api_replies")
     with seeded() as s:
         assert s.scalar(select(func.count()).select_from(AgentStatusLog)) == 3
+
+
+def test_a_failed_batch_keeps_who_asked(seeded: sessionmaker[Session]) -> None:
+    """The daemon writes a failed batch again; the request a status change answered must
+    still be there for the second try, or the log would say the switch did it."""
+    with transaction(seeded) as s:
+        add_agent(s, NewAgent("agent1001", "Agent 1001", "nurse", "mat-khau-dai-1"))
+    recorder = Recorder(seeded)
+    recorder.requested("agent1001@hotline1022", "On Break", "lead")
+    change = AgentStatusChanged("agent1001@hotline1022", "On Break", 1_700_000_000_000_000)
+    with transaction(seeded) as s:  # the table is away: the batch fails
+        s.execute(text("ALTER TABLE agent_status_log RENAME TO agent_status_log_away"))
+    with pytest.raises(DBAPIError):
+        recorder.write([change])
+    with transaction(seeded) as s:
+        s.execute(text("ALTER TABLE agent_status_log_away RENAME TO agent_status_log"))
+    recorder.write([change])
+    with seeded() as s:
+        rows = s.execute(select(AgentStatusLog.status, AgentStatusLog.source)).all()
+    assert [tuple(r) for r in rows] == [("On Break", "lead")]

@@ -83,13 +83,36 @@ def test_no_answer_reaches_max_no_answer_and_puts_the_agent_on_break(make_box) -
     box = make_box(agent1001=PhoneBehaviour(action="no_answer"))
     box.agent("agent1001", max_no_answer=1, no_answer_delay_time=30)
     box.call("0912000001", queue_patience=600)
-    box.wait(lambda: box.actions("agent-max-no-answer"))
+    box.wait(lambda: any(e.cc("Agent-State") == "Waiting"
+                         for e in box.actions("agent-state-change")))
     fail = box.actions("bridge-agent-fail")[0]
     assert fail.cc("Hangup-Cause") == "ALLOTTED_TIMEOUT"  # leg_timeout=4 expired
-    box.wait(lambda: any(e.cc("Agent-Status") == "On Break"
-                         for e in box.actions("agent-status-change")))
+    # outbound_agent_thread_run: max-no-answer and its status change, then bridge-agent-fail.
+    actions = [e.cc("Action") for e in box.events if e.cc("Action")]
+    at = actions.index("agent-max-no-answer")
+    assert actions[at:at + 4] == ["agent-max-no-answer", "agent-status-change",
+                                  "bridge-agent-fail", "agent-state-change"]
+    assert box.actions("agent-status-change")[-1].cc("Agent-Status") == "On Break"
     assert box.cc("agent get status agent1001@hotline1022") == "On Break"
     assert "|Waiting|" in box.cc(f"queue list members {F0}")  # the caller still waits
+
+
+def test_answering_zeroes_the_no_answer_count(make_box) -> None:
+    """max-no-answer counts no-answers in a row: the bridge sets no_answer_count = 0."""
+    box = make_box(agent1001=PhoneBehaviour(action="no_answer"))
+    name = box.agent("agent1001", max_no_answer=2, no_answer_delay_time=20)
+
+    def counts() -> tuple[str, str]:
+        header, row = box.cc(f"agent list {name}").splitlines()[:2]
+        agent = dict(zip(header.split("|"), row.split("|"), strict=True))
+        return agent["no_answer_count"], agent["calls_answered"]
+
+    box.call("0912000011", queue_patience=600, talk_time=1)
+    box.wait(lambda: box.actions("bridge-agent-fail"))
+    assert counts() == ("1", "0")
+    box.sim.phones.by_user["agent1001"] = PhoneBehaviour(answer_after=0.5)  # the retry
+    box.wait(lambda: counts() == ("0", "1"))
+    assert box.cc(f"agent get status {name}") == "Available"
 
 
 def test_busy_agent_waits_busy_delay_and_the_next_agent_answers(make_box) -> None:

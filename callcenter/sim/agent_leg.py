@@ -143,9 +143,39 @@ class AgentLeg:
         return cause
 
     def _failed(self, cause: str) -> None:
-        """bridge-agent-fail, the retry delay the cause calls for, max-no-answer."""
+        """The offer failed: the member waits again, the retry delay the cause calls for,
+        the no-answer count and max-no-answer, then bridge-agent-fail, in the order of
+        outbound_agent_thread_run (agent-max-no-answer and the status change come first)."""
         engine, agent, member = self.engine, self.agent, self.member
         now = int(self.switch.clock())
+        if member.serving_agent == agent.name:  # not ring-all: `serving_agent = '%q'`
+            if member.state == "Trying":
+                member.state = "Waiting"
+            member.serving_agent = member.serving_system = ""
+        api = engine.api
+        tier_state, delay = "Ready", 0
+        if cause in ("USER_BUSY", "NORMAL_CIRCUIT_CONGESTION"):
+            delay = agent.busy_delay_time
+        elif cause == "CALL_REJECTED":
+            delay = agent.reject_delay_time
+        elif cause == "USER_NOT_REGISTERED":
+            delay = 5
+        elif cause not in ("ORIGINATOR_CANCEL", "LOSE_RACE"):
+            delay = agent.no_answer_delay_time
+            tier_state = "No Answer"
+            agent.no_answer_count += 1
+            if agent.max_no_answer > 0 and agent.no_answer_count >= agent.max_no_answer:
+                queue = engine.model.get_queue(member.queue)
+                status = queue.agent_no_answer_status if queue else "On Break"
+                engine.emit([("CC-Agent", agent.name), ("CC-Action", "agent-max-no-answer"),
+                             ("CC-Agent-No-Answer-Count", str(agent.max_no_answer)),
+                             ("CC-Agent-No-Answer-Status", status),
+                             ("CC-Member-UUID", member.uuid),
+                             ("CC-Member-Session-UUID", self.a.channel.uuid)],
+                            sites.CC_MAX_NO_ANSWER)
+                api.agent_update("status", status, agent.name, now)
+        if delay > 0:  # `if (delay_next_agent_call > 0)`: ready_time is left alone otherwise
+            agent.ready_time = now + delay
         profile = self.a.channel.profile
         engine.emit([
             ("CC-Queue", member.queue), ("CC-Action", "bridge-agent-fail"),
@@ -156,28 +186,6 @@ class AgentLeg:
             ("CC-Member-CID-Name", profile.caller_id_name),
             ("CC-Member-CID-Number", profile.caller_id_number),
             ("CC-Member-Joined-Time", str(member.joined_epoch))], sites.CC_BRIDGE_FAIL)
-        api = engine.api
-        tier_state = "Ready"
-        if cause in ("USER_BUSY", "NORMAL_CIRCUIT_CONGESTION"):
-            agent.ready_time = now + agent.busy_delay_time
-        elif cause == "CALL_REJECTED":
-            agent.ready_time = now + agent.reject_delay_time
-        elif cause == "USER_NOT_REGISTERED":
-            agent.ready_time = now + 5
-        elif cause not in ("ORIGINATOR_CANCEL", "LOSE_RACE"):
-            agent.ready_time = now + agent.no_answer_delay_time
-            agent.no_answer_count += 1
-            tier_state = "No Answer"
-            if agent.max_no_answer and agent.no_answer_count >= agent.max_no_answer:
-                queue = engine.model.get_queue(member.queue)
-                status = queue.agent_no_answer_status if queue else "On Break"
-                engine.emit([("CC-Agent", agent.name), ("CC-Action", "agent-max-no-answer"),
-                             ("CC-Agent-No-Answer-Count", str(agent.max_no_answer)),
-                             ("CC-Agent-No-Answer-Status", status),
-                             ("CC-Member-UUID", member.uuid),
-                             ("CC-Member-Session-UUID", self.a.channel.uuid)],
-                            sites.CC_MAX_NO_ANSWER)
-                api.agent_update("status", status, agent.name, now)
         self._tier_states(tier_state)
         api.agent_update("state", "Waiting", agent.name, now)
 
@@ -204,6 +212,7 @@ class AgentLeg:
         member.bridge_epoch = now
         agent.uuid = b.channel.uuid
         agent.calls_answered += 1
+        agent.no_answer_count = 0  # max-no-answer counts no-answers in a row
         agent.last_bridge_start = now
         queue = engine.model.get_queue(member.queue)
         if queue is not None:

@@ -4,6 +4,7 @@ the event socket. Shared by the daemon's end-to-end tests."""
 
 from __future__ import annotations
 
+import random
 import socket
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,26 @@ SPEED = 10.0
 PASSWORD = "esl-s3cret"
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def _free_port() -> int:
+    """A port free now, below the ephemeral range: a port the kernel handed out for `bind(0)`
+    can be taken by any outgoing connection (the database's, the daemon's) before our server
+    binds it, and the test then fails with EADDRINUSE."""
+    low = _ephemeral_low()
+    for _ in range(100):
+        port = random.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
