@@ -214,9 +214,22 @@ class Daemon:
 
     def set_agent_status(self, username: str, status: str, source: str = "desktop",
                          reason: str | None = None) -> str:
+        """Ask mod_callcenter for a status; the change is logged (with who asked) when its
+        event comes. A request that fails, or asks for the status the agent has, is not kept:
+        a later change by the switch itself must not be credited to this asker."""
         name = f"{username}@{self.settings.site.domain}"
+        current = self.state.agents.get(name)
+        if current is not None and current.status == status:
+            return "+OK\n"
         self.recorder.requested(name, status, source, reason)
-        return self.link.api(f"callcenter_config agent set status {name} {quoted(status)}")
+        try:
+            reply = self.link.api(f"callcenter_config agent set status {name} {quoted(status)}")
+        except SwitchError:
+            self.recorder.withdraw(name, status, source, reason)
+            raise
+        if not reply.startswith("+OK"):
+            self.recorder.withdraw(name, status, source, reason)
+        return reply
 
     def api(self, command: str) -> str:
         return self.link.api(command)

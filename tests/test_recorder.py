@@ -99,3 +99,24 @@ def test_a_failed_batch_keeps_who_asked(seeded: sessionmaker[Session]) -> None:
     with seeded() as s:
         rows = s.execute(select(AgentStatusLog.status, AgentStatusLog.source)).all()
     assert [tuple(r) for r in rows] == [("On Break", "lead")]
+
+
+def test_a_withdrawn_request_is_not_credited_and_the_reason_is_kept(
+        seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        add_agent(s, NewAgent("agent1001", "Agent 1001", "nurse", "mat-khau-dai-1"))
+    recorder = Recorder(seeded)
+    name, at = "agent1001@hotline1022", 1_700_000_000_000_000
+    recorder.requested(name, "On Break", "desktop", "lunch")
+    recorder.withdraw(name, "On Break", "desktop", "lunch")  # the switch never got it
+    recorder.write([AgentStatusChanged(name, "On Break", at)])  # max-no-answer, later
+    recorder.requested(name, "Available", "lead", None)
+    recorder.requested(name, "On Break", "desktop", "meeting")
+    recorder.write([AgentStatusChanged(name, "Available", at + 1),
+                    AgentStatusChanged(name, "On Break", at + 2)])
+    with seeded() as s:
+        rows = s.execute(select(AgentStatusLog.status, AgentStatusLog.source,
+                                AgentStatusLog.reason).order_by(AgentStatusLog.id)).all()
+    assert [tuple(r) for r in rows] == [("On Break", "switch", None),
+                                        ("Available", "lead", None),
+                                        ("On Break", "desktop", "meeting")]

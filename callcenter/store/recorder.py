@@ -48,6 +48,14 @@ class Recorder:
                   reason: str | None = None) -> None:
         self._requested.setdefault(agent, []).append((status, source, reason))
 
+    def withdraw(self, agent: str, status: str, source: str, reason: str | None = None) -> None:
+        """A request the switch refused (or never got): its change will not come."""
+        pending = self._requested.get(agent, [])
+        for index in range(len(pending) - 1, -1, -1):
+            if pending[index] == (status, source, reason):
+                del pending[index]
+                return
+
     def write(self, effects: list[Effect]) -> None:
         calls: dict[str, CallState] = {}
         for effect in effects:
