@@ -91,8 +91,7 @@ class DesktopApp(QObject):
 
     def _on_logged_in(self, data: dict[str, Any]) -> None:
         window = self.agent_window
-        same_agent = window is not None and window.agent.username == \
-            data.get("agent", {}).get("username")
+        same_agent = window is not None and window.agent.username == self._connection.username
         if window is not None and not same_agent:
             window.deleteLater()
             window = None

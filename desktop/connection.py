@@ -120,7 +120,8 @@ class HubConnection(QObject):
 
     Signals:
         state_changed(str): the link's state changed (one of STATES).
-        logged_in(dict): the login reply's data (token, agent, expires_at, units, topics).
+        logged_in(dict): the login reply's data (token, topics, units, …; the agent comes
+            in the snapshot that follows).
         login_failed(Error): the login was refused, or the hub could not be reached.
         session_lost(Error): a resume was refused (expired): the user must log in again.
         snapshot(Snapshot), agent_status(AgentStatus), screen_pop(ScreenPop),
@@ -156,7 +157,11 @@ class HubConnection(QObject):
         self._connect_timeout = connect_timeout
         self._rng = rng or random.Random()
         self._ids = itertools.count(1)
-        self._socket: QWebSocket | None = None
+        # One socket for the connection's life, reopened for each link: deleting sockets
+        # under PySide6 while their signals are in flight is how processes crash.
+        self._ws = self._make_socket()
+        self._links = itertools.count(1)
+        self._link = 0  # which link the socket carries now; 0: none of ours
         self._url = QUrl()
         self.state, self.token, self.username = "offline", None, ""
         self.last_seq = 0
@@ -176,7 +181,7 @@ class HubConnection(QObject):
         """Connect to the hub at `address` and log in; answers with logged_in or login_failed.
         Raises ValueError for an address that is not a hub's."""
         url = hub_url(address)
-        if username != self.username:  # another user's requests must not go out as this one
+        if self.username and username != self.username:  # not as another user's requests
             self._fail_all("closed", "the session ended before this was sent")
         self._drop_socket()
         self._url, self.username, self._password = url, username, password
@@ -185,12 +190,10 @@ class HubConnection(QObject):
 
     def logout(self) -> None:
         """End the session: tell the hub if we can, then go offline."""
-        ws = self._socket if self._ready else None
-        if ws is not None:
+        if self._ready:
             self._send(m.Logout(id=self._new_id()))
-            self._socket = None  # detached: what it still says is not ours to handle
-            ws.disconnected.connect(ws.deleteLater)
-            ws.close()  # after the logout frame, which is already queued
+            self._stop_link()  # what the socket still says is not ours to handle
+            self._ws.close()  # after the logout frame, which is already queued
         self._fail_all("closed", "logged out before this was sent")
         self.token, self._password = None, None
         self._drop_socket()
@@ -287,24 +290,31 @@ class HubConnection(QObject):
 
     # -- the socket -------------------------------------------------------------------
 
+    def _make_socket(self) -> QWebSocket:
+        ws = QWebSocket(parent=self)
+        ws.setMaxAllowedIncomingMessageSize(m.MAX_MESSAGE_BYTES)
+        ws.connected.connect(self._on_connected)
+        # errorOccurred comes after disconnected: look at the link once both are in.
+        ws.disconnected.connect(lambda: self._later(self._link_down, self._link))
+        ws.errorOccurred.connect(self._note_error)
+        ws.sslErrors.connect(self._on_ssl_errors)
+        ws.textMessageReceived.connect(self._on_text)
+        ws.binaryMessageReceived.connect(lambda _b: log.warning("hub sent a binary frame"))
+        ws.pong.connect(lambda *_: self._seen())
+        return ws
+
+    def _later(self, fn: Callable[[int], None], link: int) -> None:
+        QTimer.singleShot(0, self, lambda: fn(link))
+
     def _open(self) -> None:
         self._drop_socket()
         self._set_state("reconnecting" if self.token else "connecting")
-        ws = QWebSocket(parent=self)
-        ws.setMaxAllowedIncomingMessageSize(m.MAX_MESSAGE_BYTES)
         if self._url.scheme() == "wss":
-            ws.setSslConfiguration(self._ssl_configuration())
-        ws.connected.connect(lambda: self._on_connected(ws))
-        ws.disconnected.connect(lambda: QTimer.singleShot(0, lambda: self._link_down(ws)))
-        ws.errorOccurred.connect(lambda _e: self._note_error(ws))
-        ws.sslErrors.connect(lambda errors: self._on_ssl_errors(ws, errors))
-        ws.textMessageReceived.connect(lambda raw: self._on_text(ws, raw))
-        ws.binaryMessageReceived.connect(lambda _b: log.warning("hub sent a binary frame"))
-        ws.pong.connect(lambda *_: self._seen())
-        self._socket, self._socket_error = ws, ""
+            self._ws.setSslConfiguration(self._ssl_configuration())
+        self._link, self._socket_error = next(self._links), ""
         self._dialing_since = time.monotonic()
         self._housekeeping.start()
-        ws.open(QNetworkRequest(self._url))
+        self._ws.open(QNetworkRequest(self._url))
 
     def _ssl_configuration(self) -> QSslConfiguration:
         config = QSslConfiguration.defaultConfiguration()
@@ -314,7 +324,8 @@ class HubConnection(QObject):
             config.addCaCertificates(self._pinned)
         return config
 
-    def _on_ssl_errors(self, ws: QWebSocket, errors: list[QSslError]) -> None:
+    def _on_ssl_errors(self, errors: list[QSslError]) -> None:
+        ws = self._ws
         peer = ws.sslConfiguration().peerCertificate()
         pinned = any(peer == cert for cert in self._pinned)
         if pinned and all(e.error() in _PINNABLE for e in errors):
@@ -323,12 +334,12 @@ class HubConnection(QObject):
         self._socket_error = "; ".join(e.errorString() for e in errors)
         log.warning("hub certificate refused: %s", self._socket_error)
 
-    def _note_error(self, ws: QWebSocket) -> None:
-        if ws is self._socket and not self._socket_error:
-            self._socket_error = ws.errorString()
+    def _note_error(self, _error: object) -> None:
+        if self._link and not self._socket_error:
+            self._socket_error = self._ws.errorString()
 
-    def _on_connected(self, ws: QWebSocket) -> None:
-        if ws is not self._socket:
+    def _on_connected(self) -> None:
+        if not self._link:
             return
         self._seen()
         if self._password is not None:
@@ -342,10 +353,10 @@ class HubConnection(QObject):
         self._auth_id, self._auth_sent_at = self._new_id(), time.monotonic()
         self._send(m.Resume(id=self._auth_id, token=self.token or "", last_seq=self.last_seq))
 
-    def _link_down(self, ws: QWebSocket) -> None:
-        if ws is not self._socket:
-            return
-        reason = self._socket_error or ws.errorString() or "connection closed"
+    def _link_down(self, link: int) -> None:
+        if not link or link != self._link:
+            return  # an earlier link's news
+        reason = self._socket_error or self._ws.errorString() or "connection closed"
         self._drop_socket()
         for request_id, pending in list(self._pending.items()):
             if pending.sent_at is not None and not pending.queueable:
@@ -362,19 +373,19 @@ class HubConnection(QObject):
             self._set_state("reconnecting")
             self._retry.start(int(delay * 1000))
 
-    def _drop_socket(self) -> None:
+    def _stop_link(self) -> None:
         self._retry.stop()
         self._housekeeping.stop()
-        ws, self._socket = self._socket, None
-        self._ready, self._auth_id = False, None
-        if ws is not None:
-            ws.blockSignals(True)
-            ws.abort()
-            ws.deleteLater()
+        self._link, self._ready, self._auth_id = 0, False, None
+
+    def _drop_socket(self) -> None:
+        self._stop_link()
+        if self._ws.state() != QAbstractSocket.SocketState.UnconnectedState:
+            self._ws.abort()
 
     def _send(self, message: BaseModel) -> None:
-        if self._socket is not None:
-            self._socket.sendTextMessage(m.dump(message))
+        if self._link:
+            self._ws.sendTextMessage(m.dump(message))
 
     def _send_pending(self, pending: _Pending) -> None:
         pending.sent_at = time.monotonic()
@@ -387,19 +398,18 @@ class HubConnection(QObject):
 
     def _tick(self) -> None:
         """Once a second: the connect timeout, keepalive pings, and request timeouts."""
-        now = time.monotonic()
-        ws = self._socket
-        if ws is None:
+        now, ws = time.monotonic(), self._ws
+        if not self._link:
             return
         if ws.state() != QAbstractSocket.SocketState.ConnectedState:
             if now - self._dialing_since > self._connect_timeout:
                 self._socket_error = "no answer from the hub"
-                self._link_down(ws)
+                self._link_down(self._link)
             return
         if (now - self._last_seen > 2 * self._ping_interval
                 or (self._auth_id and now - self._auth_sent_at > self._request_timeout)):
             self._socket_error = "the hub stopped answering"
-            self._link_down(ws)
+            self._link_down(self._link)
             return
         if now - self._last_seen > self._ping_interval:
             ws.ping()
@@ -412,14 +422,15 @@ class HubConnection(QObject):
 
     # -- what arrives -----------------------------------------------------------------
 
-    def _on_text(self, ws: QWebSocket, raw: str) -> None:
-        if ws is not self._socket:
+    def _on_text(self, raw: str) -> None:
+        if not self._link:
             return
         self._seen()
         try:
             message = m.parse_server_message(raw)
-        except m.ProtocolError as exc:
-            log.warning("dropped a malformed message from the hub: %s", exc.message)
+        except Exception as exc:  # ProtocolError, or a parser's own bug: never a crash
+            log.warning("dropped a malformed message from the hub: %s",
+                        getattr(exc, "message", None) or repr(exc))
             self._skip_seq(raw)
             return
         if isinstance(message, m.Reply | m.Error) and message.id is not None:
@@ -453,14 +464,12 @@ class HubConnection(QObject):
             self.session_lost.emit(answer)
         else:  # the hub is unwell (internal, rate_limited): try again later
             self._socket_error = answer.message
-            if self._socket is not None:
-                self._link_down(self._socket)
+            self._link_down(self._link)
 
     def _logged_in(self, data: dict[str, Any]) -> None:
-        token, agent = data.get("token"), data.get("agent")
+        token = data.get("token")
         try:
-            m.AgentView.model_validate(agent)
-            m.Resume(id="x", token=token, last_seq=0)
+            m.Resume(id="x", token=token, last_seq=0)  # a token the resume will take
         except ValidationError:
             self._on_auth_answer(local_error("bad_message", "the hub's login reply is malformed"))
             return

@@ -126,8 +126,8 @@ def window(qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
            settings: QSettings, translations: Translations, clock: Clock) -> AgentWindow:
     window = AgentWindow(connection, session_data, settings, translations, clock=clock)
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitActive(window):  # shortcuts go to the active window
+        window.show()
     return window
 
 

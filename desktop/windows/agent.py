@@ -70,7 +70,9 @@ class AgentWindow(QMainWindow):
         self._left_over_sent = False
         self._topics = {t["key"]: t for t in session.get("topics") or [] if "key" in t}
         self._units = {str(u.get("code")): u for u in session.get("units") or []}
-        self.agent = AgentView.model_validate(session["agent"])
+        self.agent = AgentView.model_validate(session["agent"]) if session.get("agent") else \
+            AgentView(username=connection.username, full_name=connection.username, role="",
+                      status="Logged Out", state="Waiting")  # until the snapshot says
         self._build()
         self._wire()
         self.apply_agent(self.agent)
@@ -185,9 +187,13 @@ class AgentWindow(QMainWindow):
         self.screen_pop_view.saved.connect(self._on_saved)
         self.callbacks_view.count_changed.connect(self._on_callback_count)
 
-    def retranslate(self) -> None:
+    def retranslate_who(self) -> None:
         self.setWindowTitle(self.tr("Hotline 1022 — %1").replace("%1", self.agent.full_name))
-        self._who.setText(f"{self.agent.full_name} · {role_label(self.agent.role)}")
+        role = role_label(self.agent.role)
+        self._who.setText(f"{self.agent.full_name} · {role}" if role else self.agent.full_name)
+
+    def retranslate(self) -> None:
+        self.retranslate_who()
         self._status_menu.setTitle(self.tr("&Status"))
         self._call_menu.setTitle(self.tr("&Call"))
         self._view_menu.setTitle(self.tr("&View"))
@@ -264,6 +270,7 @@ class AgentWindow(QMainWindow):
 
     def apply_agent(self, agent: AgentView) -> None:
         self.agent = agent
+        self.retranslate_who()
         self.status_bar.set_agent(agent)
         self.status_actions.show_status(agent.status)
         if agent.state == "Waiting" and self.call_panel.acw_seconds_left() is not None:
