@@ -103,7 +103,7 @@ def screen_pop() -> Any:
                    "full_name": "Nguyễn Thị Hồng Nhung", "phone": "0912345678",
                    "birth_year": 1987, "sex": "female", "admin_unit_code": "32152",
                    "address_detail": "Ấp Tân Long, số nhà 45", "positive_date": "2026-03-09",
-                   "test_type": "Test nhanh kháng nguyên", "symptoms": "sốt, ho, đau họng"}
+                   "test_type": "rapid_antigen", "symptoms": "sốt, ho, đau họng"}
     open_case = {"id": 311, "code": "F0-2026-000087", "status": "follow_up",
                  "topic": "f0_home_care", "version": 2, "updated_at": ago(days=2, hours=3),
                  "notes": "Hẹn gọi lại sau 2 ngày để theo dõi SpO2."}
@@ -200,6 +200,7 @@ def live(out: Path, language: str, args: argparse.Namespace) -> None:
     print(f"waiting up to {args.wait:.0f} s for a call to pop…")
     loop.exec()
     grab(holder["window"], out / "agent_screen_pop.png")
+    connection.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,10 +23,14 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtNetwork import QHostAddress
 from PySide6.QtWebSockets import QWebSocket, QWebSocketServer
+from PySide6.QtWidgets import QApplication
 
 from callcenter.hub import messages as m
 from callcenter.hub.tls import make_self_signed
+from desktop.app import DesktopApp
 from desktop.connection import HubConnection, backoff_delay, hub_url
+from desktop.drafts import DraftStore
+from desktop.i18n import Translations
 from desktop.windows import AgentWindow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -292,6 +296,7 @@ class ScriptedHub:
         self.server.newConnection.connect(self._accept)
         self.clients: list[QWebSocket] = []
         self.received: list[dict[str, Any]] = []
+        self.refuse_resume = False
 
     @property
     def address(self) -> str:
@@ -305,7 +310,9 @@ class ScriptedHub:
     def _receive(self, raw: str) -> None:
         message = json.loads(raw)
         self.received.append(message)
-        if message["type"] in ("login", "resume"):
+        if message["type"] == "resume" and self.refuse_resume:
+            self.send(m.Error(id=message["id"], code="expired", message="session expired"))
+        elif message["type"] in ("login", "resume"):
             data = {"token": "t" * 32} if message["type"] == "login" else {}
             self.send(m.Reply(type=message["type"], id=message["id"], data=data))
         if message["type"] == "login":
@@ -405,3 +412,35 @@ def test_addresses_and_backoff() -> None:
     assert all(0.25 <= d <= 0.5 for d in delays[:1]) and max(delays) <= 30.0
     assert all(d >= 15.0 for d in delays[8:])  # capped, and jittered in [cap/2, cap]
     assert len(set(delays)) == len(delays)
+
+
+def test_the_application_from_login_to_agent_window_and_back(
+        qtbot: Any, connection: HubConnection, scripted: ScriptedHub, tmp_path: Path) -> None:
+    translations = Translations(QApplication.instance())
+    translations.apply("vi")
+    try:
+        settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        desktop = DesktopApp(connection, settings, translations,
+                             DraftStore(tmp_path / "drafts"))
+        desktop.start()
+        login = desktop.login_window
+        qtbot.addWidget(login)
+        login.fill(server=scripted.address, username="lan", password="mat-khau-dai-1")
+        login.submit()
+        qtbot.waitUntil(lambda: desktop.agent_window is not None and
+                        desktop.agent_window.isVisible(), timeout=5000)
+        window = desktop.agent_window
+        qtbot.addWidget(window)
+        assert not login.isVisible() and window.agent.full_name == "Lan"
+        scripted.refuse_resume = True  # the hub forgot the session while the link was down
+        scripted.clients[-1].abort()
+        qtbot.waitUntil(login.isVisible, timeout=10_000)
+        assert not window.isVisible()
+        assert login.error_text == "Phiên làm việc đã hết hạn; vui lòng đăng nhập lại. " \
+            "(session expired)"
+        login.fill(password="mat-khau-dai-1")
+        login.submit()
+        qtbot.waitUntil(window.isVisible, timeout=5000)
+        assert desktop.agent_window is window  # the same agent keeps their window
+    finally:
+        translations.apply("en")

@@ -254,6 +254,7 @@ def test_screen_pop_fills_the_call_panel_history_declaration_and_form(
     box = window.screen_pop_view.declaration_box
     texts = [label.text() for label in box.findChildren(QWidget) if hasattr(label, "text")]
     assert box.isVisible() and "Xã Đầm Dơi" in texts and "09/03/2026" in texts
+    assert "Test nhanh kháng nguyên" in texts and "Nữ" in texts  # codes named as the form does
     form = window.screen_pop_view.form_host.form
     assert form is not None and form.values()["full_name"] == "Nguyễn Thị Hồng Nhung"
     assert window.tabs.currentWidget() is window.screen_pop_view

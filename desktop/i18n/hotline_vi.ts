@@ -395,6 +395,10 @@
         <translation>máy:cổng, ví dụ hub.example.vn:8443</translation>
     </message>
     <message>
+        <source>optional (PEM file)</source>
+        <translation>không bắt buộc (tệp PEM)</translation>
+    </message>
+    <message>
         <source>only for a server with its own certificate (PEM file)</source>
         <translation>chỉ dùng cho máy chủ có chứng chỉ riêng (tệp PEM)</translation>
     </message>

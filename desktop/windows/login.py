@@ -99,7 +99,8 @@ class LoginWindow(QWidget):
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
         self._server.setPlaceholderText(self.tr("host:port, e.g. hub.example.vn:8443"))
-        self._certificate.setPlaceholderText(
+        self._certificate.setPlaceholderText(self.tr("optional (PEM file)"))
+        self._certificate.setToolTip(
             self.tr("only for a server with its own certificate (PEM file)"))
         self._browse.setText(self.tr("Choose…"))
         self._submit.setText(self.tr("Log in"))

@@ -45,6 +45,16 @@ def draft_id_of(call_uuid: str) -> str:
     return cleaned if cleaned[:1].isalnum() else f"d{cleaned[:63]}"
 
 
+def choice_title(topic: dict[str, Any], field: str, code: Any, language: str) -> str | None:
+    """The label the topic's form gives a coded value (oneOf const/title), in `language`."""
+    spec = ((topic.get("form_schema") or {}).get("properties") or {}).get(field) or {}
+    for choice in spec.get("oneOf") or []:
+        if isinstance(choice, dict) and choice.get("const") == code:
+            title = choice.get("x-title-en") if language == "en" else None
+            return str(title or choice.get("title") or code)
+    return None
+
+
 def history_table(model: DictTableModel, narrow: tuple[int, ...] = (),
                   parent: QWidget | None = None) -> QTableView:
     """A read-only table over caller history, sized for 1366 pixels: the summary stretches."""
@@ -73,6 +83,7 @@ class DeclarationBox(QGroupBox):
         super().__init__(parent)
         self._unit_name = unit_name
         self._declaration: dict[str, Any] | None = None
+        self._choices: Callable[[str, Any], str | None] | None = None
         self._layout = QGridLayout(self)
         self._layout.setHorizontalSpacing(10)
         self._layout.setVerticalSpacing(3)
@@ -87,8 +98,11 @@ class DeclarationBox(QGroupBox):
                 "address_detail": self.tr("Address"), "positive_date": self.tr("Positive on"),
                 "test_type": self.tr("Test"), "symptoms": self.tr("Symptoms")}
 
-    def set_declaration(self, declaration: dict[str, Any] | None) -> None:
-        self._declaration = declaration
+    def set_declaration(self, declaration: dict[str, Any] | None,
+                        choices: Callable[[str, Any], str | None] | None = None) -> None:
+        """Show `declaration`; `choices(field, code)` names a coded value (a test type) as
+        the topic's form does, or None."""
+        self._declaration, self._choices = declaration, choices
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -120,6 +134,9 @@ class DeclarationBox(QGroupBox):
             return self._unit_name(str(code)) if code else ""
         if key in ("received_at", "positive_date"):
             return format_date(value)
+        named = self._choices(key, value) if self._choices and value is not None else None
+        if named:
+            return named
         if key == "sex":
             return {"male": self.tr("Male"), "female": self.tr("Female"),
                     "other": self.tr("Other")}.get(str(value), str(value or ""))
@@ -227,7 +244,8 @@ class ScreenPopView(QWidget):
         """Fill every part from the pop: history, declaration, open case, the draft form."""
         self.pop = pop
         self.history.set_rows(pop.history)
-        self.declaration_box.set_declaration(pop.declaration)
+        self.declaration_box.set_declaration(
+            pop.declaration, lambda field, code: choice_title(pop.topic, field, code, language))
         case = pop.open_case or {}  # a follow-up: the save updates that case
         self.case_id, self.version = case.get("id"), case.get("version")
         self.draft_id = draft_id_of(pop.call.uuid)
