@@ -12,6 +12,8 @@ import logging
 import os
 import random
 import secrets
+import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -62,6 +64,7 @@ class DemoOptions:
     ready_file: Path | None = None  # written once up: hub address, certificate, credentials
     quiet: bool = False  # no wallboard (the desktop demo and the tests)
     control: bool = False  # read commands on standard input (`call NUMBER KEY [TALK]`)
+    workdir: Path | None = None  # kept afterwards if given; else a scratch folder, removed
 
 
 def _free_port() -> int:
@@ -87,7 +90,7 @@ def prepare_database(url: str) -> dict[str, str]:
 
 
 def run_demo(options: DemoOptions, out=print) -> Daemon:
-    workdir = Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
+    workdir = options.workdir or Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
     passwords = prepare_database(url)
     cert, key = workdir / "hub.crt", workdir / "hub.key"
@@ -131,6 +134,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         f"{options.rate_per_minute:g} callers per simulated minute. Ctrl-C stops.")
     if options.duration:
         gevent.spawn_later(options.duration, done.set)
+    gevent.signal_handler(signal.SIGTERM, done.set)  # the desktop demo ends us so
     try:
         while not done.wait(options.every):
             if not options.quiet:
@@ -144,6 +148,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         daemon.stop()
         server.stop()
         sim.callcenter.stop()
+        if options.workdir is None:  # the demo's database and tree go too
+            shutil.rmtree(workdir, ignore_errors=True)
     return daemon
 
 

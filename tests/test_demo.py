@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from callcenter.demo import DemoOptions, run_demo
@@ -11,10 +13,10 @@ from callcenter.wallboard import render
 from db.models import Call
 
 
-def test_headless_demo_carries_calls() -> None:
+def test_headless_demo_carries_calls(tmp_path: Path) -> None:
     lines: list[str] = []
-    daemon = run_demo(DemoOptions(rate_per_minute=40, speed=20, duration=4, every=1),
-                      out=lines.append)
+    daemon = run_demo(DemoOptions(rate_per_minute=40, speed=20, duration=4, every=1,
+                                  workdir=tmp_path), out=lines.append)
     assert lines[0].startswith("demo: simulated FreeSWITCH on 127.0.0.1:")
     assert "topic" in lines[-1] and "agents: 6 Available" in lines[-1]
     with daemon.sessions() as s:

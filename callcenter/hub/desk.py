@@ -46,6 +46,7 @@ class AgentDesk:
             "history_search": self.history_search, "callback_list": self.callback_list,
             "wrap_up_done": self.wrap_up_done})
         hub.snapshot = self.snapshot
+        hub.agent_view = self.view
 
     # -- identity and topics ------------------------------------------------------------
 

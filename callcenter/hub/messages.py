@@ -4,7 +4,7 @@ One module for both sides (the daemon's hub and `desktop/`), pydantic models val
 receipt. A message is one JSON object with the protocol version `v`, a `type`, and for a
 request an `id` that its reply carries back. Replies to a request have the request's `type`
 and `ok: true`; a refusal is an `error` with the request's `id`. Pushes from the daemon
-(`snapshot`, `agent_status`, `screen_pop`, `call_ended`, `callbacks`, `case_saved`) carry `seq`,
+(`snapshot`, `agent_status`, `screen_pop`, `call_ended`, `callbacks`) carry `seq`,
 one counter per session: a client that sees a gap asks for a new snapshot (`resume`).
 
 Only plain JSON types cross the wire: times are ISO 8601 strings in UTC, ids are integers,
@@ -262,8 +262,12 @@ def _object(raw: str | bytes) -> dict[str, Any]:
 
 
 def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
-                     for e in exc.errors()[:5])
+    """The first problems, by field (a discriminated union puts the type first in `loc`)."""
+    parts = []
+    for error in exc.errors()[:5]:
+        loc = [str(p) for p in error["loc"]]
+        parts.append(f"{'.'.join(loc[1:]) or ''.join(loc[:1]) or 'message'}: {error['msg']}")
+    return "; ".join(parts)
 
 
 def parse_request(raw: str | bytes) -> Any:

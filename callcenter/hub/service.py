@@ -68,6 +68,7 @@ class HubService:
             "login": self._login, "resume": self._resume, "logout": self._logout}
         self.on_login: list[Callable[[Client], None]] = []  # e.g. send the snapshot
         self.snapshot: Callable[[HubSession], BaseModel] | None = None
+        self.agent_view: Callable[[HubSession], BaseModel] = lambda session: BaseModel()
 
     # -- the transport's callbacks ---------------------------------------------------
 
@@ -151,6 +152,8 @@ class HubService:
         client.token, client.session = self.sessions.open(client=request.client, **identity)
         self.audit(client, "hub.login", request.username, client_name=request.client)
         data = {"token": client.token, **self._welcome_data(client.session)}
+        if self.snapshot is not None:  # who they are, for the window's first paint
+            data["agent"] = self.agent_view(client.session).model_dump()
         gevent.spawn(self._welcome, client, None)  # runs after the reply is queued
         return data
 

@@ -121,6 +121,9 @@ def history(session: Session, phone: str | None, case_code: str | None,
         items.append({"kind": item.kind, "id": item.id, "topic": topic, "at": iso(item.at),
                       "status": item.status, "code": codes.get(item.id) if
                       item.kind == "case" else None,
+                      "person_name": item.form.get("full_name"),
+                      "outcome": item.form.get("outcome"),
+                      "triage_level": item.form.get("triage_level"),
                       "summary": _summary(item.form)})
     return items
 
