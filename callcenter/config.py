@@ -88,6 +88,8 @@ class SiteSettings(_Section):
     cdc_number: str | None = Field(default=None, pattern=r"^[0-9+]{3,15}$")
     language: str = Field(default="vi", pattern=r"^[a-z]{2}$")
     record_calls: bool = True
+    # The topic the web form's declarations belong to: only its agents see them in a pop.
+    declaration_topic: str | None = "f0_home_care"
 
 
 class TrunkSettings(_Section):

@@ -145,6 +145,8 @@ class Daemon:
         self.synced.clear()
         self.resync()
         self.sync_agents()
+        if self.hub is not None:
+            self.hub.desk.acw.repair()  # agents held Idle with nobody to release them
         self.synced.set()
 
     def resync(self) -> list[str]:
@@ -157,7 +159,7 @@ class Daemon:
             self.pending.extend(result.effects)
             self.flush()
             up = {row["uuid"] for row in snapshot.channels}
-            closed = self.recorder.close_missing(up, datetime.now(UTC))
+            closed = self.blocking(self.recorder.close_missing, up, datetime.now(UTC))
             differences = result.differences + [
                 f"call {uuid}: ended while the daemon was away (row closed)" for uuid in closed]
             for repair in result.repairs:

@@ -12,7 +12,7 @@ from callcenter.demo import DemoOptions, run_demo
 def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("demo", help="run the whole hotline on the built-in simulator")
     p.add_argument("--headless", action="store_true",
-                   help="a text wallboard instead of the desktop (the only mode for now)")
+                   help="a text wallboard instead of the agent desktop")
     p.add_argument("--rate", type=float, default=6.0, help="callers per simulated minute")
     p.add_argument("--speed", type=float, default=10.0, help="simulated seconds per second")
     p.add_argument("--duration", type=float, default=None, help="real seconds to run")
@@ -26,6 +26,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.headless:
+        from desktop.app import display_available
+
+        if display_available():
+            from callcenter.demo_desktop import run_desktop_demo
+
+            return run_desktop_demo(args.rate, args.speed, args.seed)
+        print("demo: no display here (no DISPLAY or WAYLAND_DISPLAY): the headless wallboard "
+              "instead", flush=True)
     run_demo(DemoOptions(rate_per_minute=args.rate, speed=args.speed, duration=args.duration,
                          seed=args.seed, desktop_user=args.desktop_user,
                          ready_file=args.ready_file, quiet=args.quiet, control=args.control))

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from callcenter.hub.messages import CallEnded
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, HubService
-from db.cases import CaseFields, create_case
+from callcenter.hub.store import draft_key
+from callcenter.switch.errors import SwitchError
+from db.cases import CaseFields, create_case, update_case
 from db.forms import form_errors
 from db.models import Call, Callback, Case, Topic
 from db.phone import normalise_phone
@@ -32,12 +34,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 AUTO_NOTE = "[Lưu tự động khi hết thời gian xử lý sau cuộc gọi]"
+DEFAULT_SECONDS = 120.0  # a call whose topic is not known
+MAX_DRAFTS = 5000
 
 
 @dataclass
 class Wrap:
     call_uuid: str
-    until: float  # epoch seconds
+    started: float  # epoch seconds
+    until: float
     timer: gevent.Greenlet
 
 
@@ -45,7 +50,9 @@ class AfterCallWork:
     def __init__(self, hub: HubService, backend: Backend, desk: AgentDesk) -> None:
         self.hub, self.backend, self.desk = hub, backend, desk
         self.active: dict[str, Wrap] = {}  # username → the call being wrapped up
-        self.drafts: dict[str, Any] = {}  # username → the last CaseDraft sent
+        # (username, call uuid) → the last CaseDraft, and the agent id it came from
+        self.drafts: dict[tuple[str, str], tuple[Any, int]] = {}
+        self.unready: set[str] = set()  # could not be set Waiting (link down): retried
 
     def until(self, username: str) -> str | None:
         wrap = self.active.get(username)
@@ -54,58 +61,86 @@ class AfterCallWork:
     def seconds_in(self, username: str) -> float | None:
         """How long this agent has been in after-call work (for the lead)."""
         wrap = self.active.get(username)
-        pop = self.desk.pops.get(username)
-        if wrap is None or pop is None:
-            return None
-        return max(0.0, time.time() - (wrap.until - float(pop.topic.get("acw_seconds", 0))))
+        return None if wrap is None else max(0.0, time.time() - wrap.started)
 
     def start(self, username: str, call_uuid: str) -> None:
-        pop = self.desk.pops.get(username)
-        seconds = float(pop.topic.get("acw_seconds", 120)) if pop else 120.0
         self.finish(username, "next call", ready=False)
+        call = self.backend.state.calls.get(call_uuid)  # gone if the caller hung up first
+        pop = self.desk.pops.get(username)
+        topic = self.desk.topic_of_queue(call.queue) if call else \
+            (pop.topic if pop is not None and pop.call.uuid == call_uuid else None)
+        seconds = float(topic.get("acw_seconds", DEFAULT_SECONDS) if topic else DEFAULT_SECONDS)
         timer = gevent.spawn_later(seconds, self._expired, username, call_uuid)
-        self.active[username] = Wrap(call_uuid, time.time() + seconds, timer)
-        self.hub.push_agent(username, CallEnded(call_uuid=call_uuid,
-                                                acw_until=self.until(username)))
+        now = time.time()
+        self.active[username] = Wrap(call_uuid, now, now + seconds, timer)
+        if self.hub.sessions.of_agent(username):
+            self.hub.push_agent(username, CallEnded(call_uuid=call_uuid,
+                                                    acw_until=self.until(username)))
 
     def draft(self, client: Client, request: Any) -> dict[str, Any]:
         assert client.session is not None
         self.desk._may_see(client.session, request.topic)
-        self.drafts[client.session.username] = request
+        if request.call_uuid:
+            key = (client.session.username, request.call_uuid)
+            self.drafts[key] = (request, client.session.agent_id)
+            if len(self.drafts) > MAX_DRAFTS:  # the oldest go (their desktops keep them)
+                del self.drafts[next(iter(self.drafts))]
         return {}
 
     def saved(self, username: str, call_uuid: str | None) -> None:
         wrap = self.active.get(username)
-        if wrap is not None and call_uuid in (None, wrap.call_uuid):
+        if call_uuid is not None:
+            self.drafts.pop((username, call_uuid), None)
+        if wrap is not None and call_uuid == wrap.call_uuid:
             self.finish(username, "case saved")
 
-    def finish(self, username: str, why: str, ready: bool = True) -> None:
+    def finish(self, username: str, why: str, ready: bool = True) -> bool:
+        """End the agent's after-call work; False if there was none."""
         wrap = self.active.pop(username, None)
         if wrap is None:
-            return
+            return False
         wrap.timer.kill(block=False)
-        self.drafts.pop(username, None)
+        self.drafts.pop((username, wrap.call_uuid), None)
+        pop = self.desk.pops.get(username)
+        if pop is not None and pop.call.uuid == wrap.call_uuid:
+            del self.desk.pops[username]
         log.info("hub: %s: after-call work over (%s)", username, why)
         if ready:
-            self._ready(username)
+            self.ready(username)
+        return True
 
-    def _ready(self, username: str) -> None:
+    def ready(self, username: str) -> None:
         """Back into the distribution, if mod_callcenter is holding the agent Idle."""
         name = self.desk.agent_name(username)
         agent = self.backend.state.agents.get(name)
         if agent is not None and agent.state == "Idle":
-            reply = self.backend.api(f"callcenter_config agent set state {name} Waiting")
+            try:
+                reply = self.backend.api(f"callcenter_config agent set state {name} Waiting")
+            except SwitchError as exc:
+                reply = f"-ERR {exc}"
             if not reply.startswith("+OK"):
-                log.warning("hub: %s could not be set Waiting: %s", name, reply.strip())
-        self.desk.status_changed(username)
+                log.warning("hub: %s could not be set Waiting (%s); retried on reconnect",
+                            name, reply.strip())
+                self.unready.add(username)
+                return
+        self.unready.discard(username)
+        if self.hub.sessions.of_agent(username):
+            self.desk.status_changed(username)
+
+    def repair(self) -> None:
+        """After a (re)connect: agents held Idle with no after-call work running (the daemon
+        restarted, or the link was down when they were done) go back to Waiting."""
+        for name, agent in list(self.backend.state.agents.items()):
+            username = self.desk.username(name)
+            if username is not None and agent.state == "Idle" and agent.call is None and \
+                    username not in self.active:
+                self.ready(username)
 
     def _expired(self, username: str, call_uuid: str) -> None:
-        draft = self.drafts.get(username)
-        identity = self.hub.sessions.of_agent(username)
-        agent_id = identity[0].agent_id if identity else None
+        kept = self.drafts.get((username, call_uuid))
         try:
-            if draft is not None and draft.call_uuid == call_uuid:
-                code = self.hub.db(save_draft_as_follow_up, draft, agent_id)
+            if kept is not None:
+                code = self.hub.db(save_draft_as_follow_up, *kept)
                 log.info("hub: %s: after-call work ran out; draft saved as %s", username, code)
             else:
                 self.hub.db(follow_up_callback, call_uuid)
@@ -114,13 +149,14 @@ class AfterCallWork:
         except Exception:
             log.exception("hub: saving %s's draft at the end of after-call work failed",
                           username)
-        self.active.pop(username, None)
-        self.drafts.pop(username, None)
-        self._ready(username)
+        wrap = self.active.get(username)
+        if wrap is not None and wrap.call_uuid == call_uuid:
+            self.finish(username, "time is up")
 
 
-def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int | None) -> str:
-    """The draft as a follow_up case, keeping every field that validates."""
+def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
+    """The draft as a follow_up case (or the open case it was editing), keeping every field
+    that validates."""
     topic = session.scalar(select(Topic).where(Topic.key == draft.topic))
     if topic is None:
         raise LookupError(f"no topic {draft.topic}")
@@ -130,14 +166,19 @@ def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int | None) 
         form["outcome"] = "follow_up" if "follow_up" in codes else codes[0]
     bad = {path.split(".")[0] for path, _ in form_errors(topic.form_schema, form)}
     form = {k: v for k, v in form.items() if k not in bad}
-    notes = "\n".join(filter(None, [draft.notes, AUTO_NOTE]))
-    existing = session.scalar(select(Case).where(Case.draft_id == draft.draft_id))
-    if existing is not None:
+    fields = CaseFields(form=form, status="follow_up", caller_phone=draft.caller_phone,
+                        notes="\n".join(filter(None, [draft.notes, AUTO_NOTE])),
+                        assignee_id=agent_id)
+    key = draft_key(agent_id, draft.draft_id)
+    existing = session.scalar(select(Case).where(Case.draft_id == key))
+    if existing is not None:  # the nurse's own save got there first
         return existing.code
-    case = create_case(session, topic, CaseFields(
-        form=form, status="follow_up", caller_phone=draft.caller_phone, notes=notes,
-        assignee_id=agent_id), agent_id)
-    case.draft_id = draft.draft_id
+    if draft.case_id is not None:
+        current = session.get(Case, draft.case_id)
+        if current is not None and current.topic_id == topic.id:
+            return update_case(session, current.code, current.version, fields, agent_id).code
+    case = create_case(session, topic, fields, agent_id)
+    case.draft_id = key
     call = session.scalar(select(Call).where(Call.uuid == draft.call_uuid))
     if call is not None and call.case_id is None:
         call.case_id = case.id

@@ -16,7 +16,7 @@ from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.switch.errors import SwitchError
 from db.models import Agent
 
-NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
+NUMBER = re.compile(r"\+?[0-9]{3,15}")  # fullmatch: nothing else (no space, no newline)
 
 
 def national(phone: str) -> str:
@@ -60,7 +60,7 @@ class CallControl:
         elif request.to == "emergency":
             destination = "hotline_emergency XML hotline"
         else:
-            if not NUMBER.match(request.target):
+            if not NUMBER.fullmatch(request.target):
                 raise Denied("invalid", "a number has 3 to 15 digits",
                              [("target", "not a phone number")])
             gateway = self.backend.settings.trunk.name
@@ -79,6 +79,9 @@ class CallControl:
         self.desk._may_see(session, callback["topic"])
         if callback["state"] != "open":
             raise Denied("conflict", f"callback {request.callback_id} is {callback['state']}")
+        if not NUMBER.fullmatch(callback["phone"]):
+            raise Denied("invalid", f"callback {request.callback_id} has no number to dial "
+                         f"({callback['phone']!r})")
         contact = self.hub.db(_contact, session.agent_id, self.backend.settings.site.domain)
         if contact is None:
             raise Denied("invalid", "you have no phone to ring (no extension or contact)")
@@ -102,6 +105,9 @@ class CallControl:
         session = _session(client)
         if not session.is_lead:
             raise Denied("forbidden", "only team leads see the other agents")
+        if session.role != "admin" and session.agency_id is None:
+            raise Denied("forbidden", "a lead sees the agents of their agency, and you have "
+                         "none")
         rows = self.hub.db(_agency_agents, None if session.role == "admin"
                            else session.agency_id)
         agents = []

@@ -9,9 +9,11 @@ a case."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import gevent
+from sqlalchemy.exc import IntegrityError
 
 from callcenter.hub import store
 from callcenter.hub.acw import AfterCallWork
@@ -27,9 +29,11 @@ from callcenter.state.effects import (
     AgentStatusChanged,
     Effect,
 )
-from db.errors import FormInvalid, NotFound, StaleCaseError
+from callcenter.switch.errors import SwitchError
+from db.errors import DataError, FormInvalid, NotFound, StaleCaseError
 
 log = logging.getLogger(__name__)
+TOPICS_SECONDS = 60.0
 
 
 class AgentDesk:
@@ -39,6 +43,7 @@ class AgentDesk:
         self.reasons: dict[str, str | None] = {}  # username → break reason
         self.pops: dict[str, ScreenPop] = {}  # username → the pop of the call in hand
         self._topics: dict[str, dict[str, Any]] = {}  # key → topic payload
+        self._topics_read = 0.0  # topics are data: read again every TOPICS_SECONDS
         self.acw = AfterCallWork(hub, backend, self)
         hub.handlers.update({
             "set_status": self.set_status, "case_get": self.case_get,
@@ -58,8 +63,9 @@ class AgentDesk:
         return user if domain == self.domain else None
 
     def topics(self) -> dict[str, dict[str, Any]]:
-        if not self._topics:
+        if not self._topics or time.monotonic() - self._topics_read > TOPICS_SECONDS:
             self._topics = {t["key"]: t for t in self.hub.db(store.topics_payload)}
+            self._topics_read = time.monotonic()
         return self._topics
 
     def topic_of_queue(self, queue: str | None) -> dict[str, Any] | None:
@@ -79,10 +85,13 @@ class AgentDesk:
     # -- what the desktop is told ------------------------------------------------------
 
     def snapshot(self, session: HubSession) -> Snapshot:
+        """The database first (it yields); then the live state, read with no yield until the
+        snapshot is sent, so no push of the meantime is newer than it."""
+        callbacks = self.hub.db(store.open_callbacks, self.visible(session))
+        self.topics()
         call = current_call(self.backend.state, self.agent_name(session.username))
         pop = self.pops.get(session.username)
         topic = self.topic_of_queue(call.queue) if call else None
-        callbacks = self.hub.db(store.open_callbacks, self.visible(session))
         return Snapshot(agent=self.view(session),
                         call=call_view(call, topic["key"] if topic else None) if call else None,
                         screen_pop=pop.model_dump() if pop else None, callbacks=callbacks,
@@ -93,12 +102,14 @@ class AgentDesk:
         if isinstance(effect, AgentStatusChanged | AgentStateChanged | AgentBridged |
                       AgentReleased):
             username = self.username(effect.agent)
-            if username is None or not self.hub.sessions.of_agent(username):
+            if username is None:
                 return
-            if isinstance(effect, AgentBridged):
+            if isinstance(effect, AgentReleased):  # desktop or not: mod_callcenter holds
+                self.acw.start(username, effect.call_uuid)  # an On Demand agent Idle
+            elif not self.hub.sessions.of_agent(username):
+                return
+            elif isinstance(effect, AgentBridged):
                 gevent.spawn(self._screen_pop, username, effect)
-            elif isinstance(effect, AgentReleased):
-                self.acw.start(username, effect.call_uuid)
             else:
                 self.status_changed(username)
 
@@ -107,10 +118,16 @@ class AgentDesk:
             self.hub.push_to(session, AgentStatus(agent=self.view(session)))
 
     def _screen_pop(self, username: str, bridged: AgentBridged) -> None:
+        sessions = self.hub.sessions.of_agent(username)
+        if not sessions:
+            return
         call = bridged.call
         topic = self.topic_of_queue(call.queue) or {}
         data = self.hub.db(store.screen_pop_data, call.uuid, call.caller_number,
-                           topic.get("key"))
+                           topic.get("key"), self.visible(sessions[0]),
+                           self.backend.settings.site.declaration_topic)
+        if self.backend.state.calls.get(call.uuid) is None:
+            return  # the call ended while its history was read: no pop for a call gone
         pop = ScreenPop(call=call_view(call, topic.get("key"), data["call_id"]), topic=topic,
                         history=data["history"], declaration=data["declaration"],
                         open_case=data["open_case"], draft=data["draft"])
@@ -123,11 +140,18 @@ class AgentDesk:
         session = _session(client)
         if request.status == "On Break" and not request.reason:
             raise Denied("invalid", "a break needs a reason", [("reason", "is required")])
-        self.reasons[session.username] = request.reason
-        reply = self.backend.set_agent_status(session.username, switch_status(request.status),
-                                              "desktop", request.reason)
+        live = self.backend.state.agents.get(self.agent_name(session.username))
+        unchanged = live is not None and live.status == switch_status(request.status)
+        try:
+            reply = self.backend.set_agent_status(
+                session.username, switch_status(request.status), "desktop", request.reason)
+        except SwitchError as exc:
+            raise Denied("switch", f"the switch did not take it: {exc}") from None
         if not reply.startswith("+OK"):
             raise Denied("switch", f"the switch refused: {reply.strip()}")
+        self.reasons[session.username] = request.reason
+        if unchanged:  # no event will come: a new break reason is shown now
+            self.status_changed(session.username)
         return {}
 
     def case_get(self, client: Client, request: Any) -> dict[str, Any]:
@@ -151,13 +175,18 @@ class AgentDesk:
         if request.case_id is not None:
             self._may_see(session, self.hub.db(store.case_topic, request.case_id))
         try:
-            case = self.hub.db(store.save_case, request, session.agent_id)
+            try:
+                case = self.hub.db(store.save_case, request, session.agent_id)
+            except IntegrityError:  # the same draft saved at the same moment (ACW ran out)
+                case = self.hub.db(store.save_case, request, session.agent_id)
         except FormInvalid as exc:
             raise Denied("invalid", "the form has errors", exc.errors) from None
         except StaleCaseError as exc:
             raise Denied("conflict", str(exc)) from None
         except (NotFound, LookupError) as exc:
             raise Denied("not_found", str(exc)) from None
+        except DataError as exc:
+            raise Denied("invalid", str(exc)) from None
         self.acw.saved(session.username, request.call_uuid)
         return {"case": case}
 
@@ -172,10 +201,15 @@ class AgentDesk:
         return {"items": items}
 
     def callback_list(self, client: Client, request: Any) -> dict[str, Any]:
-        return {"callbacks": self.hub.db(store.open_callbacks, self.visible(_session(client)))}
+        session = _session(client)
+        if session.is_lead:
+            self.hub.audit(client, "callbacks.read", None)
+        return {"callbacks": self.hub.db(store.open_callbacks, self.visible(session))}
 
     def wrap_up_done(self, client: Client, request: Any) -> dict[str, Any]:
-        self.acw.finish(_session(client).username, "done")
+        username = _session(client).username
+        if not self.acw.finish(username, "done"):
+            self.acw.ready(username)  # held Idle with no wrap known (e.g. after a restart)
         return {}
 
     def call_of(self, session: HubSession, uuid: str) -> CallView:

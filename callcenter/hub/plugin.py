@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import gevent
+
 from callcenter.hub.calls import CallControl
 from callcenter.hub.desk import AgentDesk
 from callcenter.hub.server import HubServer
@@ -21,8 +23,11 @@ class Hub:
 
     def start(self) -> None:
         self.server.start()
+        self._sweeper = gevent.spawn(self.service.sweep_forever)
 
     def stop(self) -> None:
+        if getattr(self, "_sweeper", None) is not None:
+            self._sweeper.kill()
         self.server.stop()
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import selectors
+import socket
 import ssl
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -31,6 +33,8 @@ PATH = "/ws"
 SEND_QUEUE = 1000  # pushes waiting for a slow client before it is disconnected
 PING_SECONDS = 20.0
 RECEIVE_BYTES = 16384  # one whole TLS record per read
+HANDSHAKE_SECONDS = 10.0  # TLS handshake and HTTP upgrade
+LOGIN_SECONDS = 30.0  # a connection that has not logged in (or resumed) by then is closed
 # A frame this big is not read at all: the connection is closed (1009). Below it, the
 # protocol's own limit answers with an error and keeps the connection.
 TRANSPORT_LIMIT = 4 * MAX_MESSAGE_BYTES
@@ -92,42 +96,57 @@ class Client:
         self.address = address
         self.session: HubSession | None = None
         self.token: str | None = None
+        self.ready = False  # welcomed (reply, then replay or snapshot): pushes may flow
         self._out: gevent.queue.Queue[str | None] = gevent.queue.Queue(SEND_QUEUE)
         self.closed = gevent.event.Event()
         self._writer = gevent.spawn(self._write)
 
     def send(self, text: str) -> None:
-        """Queue one message; never blocks the caller."""
+        """Queue one message; never blocks nor raises (it runs on the switch's event path)."""
         if self.closed.is_set():
             return
         try:
             self._out.put_nowait(text)
         except gevent.queue.Full:
             log.warning("hub: %s does not keep up; disconnected", self.name)
-            self.close()
+            self.abort()
 
     @property
     def name(self) -> str:
         return f"{self.session.username}@{self.address}" if self.session else self.address
 
     def close(self) -> None:
+        """After what is queued has been written (a close frame, then the socket)."""
         if not self.closed.is_set():
             self.closed.set()
             try:
                 self._out.put_nowait(None)
             except gevent.queue.Full:
-                self._writer.kill(block=False)
-                self.ws.close()
+                self.abort()
+
+    def abort(self) -> None:
+        """At once, without a close frame: the writer may be stuck mid-message (TLS state
+        half written), so the socket is shut, in a greenlet of its own."""
+        self.closed.set()
+        self._writer.kill(block=False)
+        gevent.spawn(self._shut)
+
+    def _shut(self) -> None:
+        sock = getattr(self.ws.sock, "_sock", self.ws.sock)
+        with contextlib.suppress(Exception):
+            sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(Exception):
+            sock.close()
 
     def _write(self) -> None:
         try:
             while (text := self._out.get()) is not None:
                 self.ws.send(text)
-        except (ConnectionClosed, OSError):
+        except Exception:  # the peer went away (or the protocol state did): nothing to write
             pass
         finally:
             self.closed.set()
-            with contextlib.suppress(ConnectionClosed, OSError):
+            with contextlib.suppress(Exception):
                 self.ws.close()
 
 
@@ -140,6 +159,23 @@ class Service(Protocol):
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
+class _Server(gevent.pywsgi.WSGIServer):
+    """A TLS handshake and the HTTP upgrade must be done within HANDSHAKE_SECONDS: a socket
+    that opens and says nothing does not hold a greenlet and a descriptor for ever."""
+
+    def wrap_socket_and_handle(self, client_socket: Any, address: Any) -> Any:
+        client_socket.settimeout(HANDSHAKE_SECONDS)
+        try:
+            return super().wrap_socket_and_handle(client_socket, address)
+        except (OSError, ssl.SSLError) as exc:
+            log.info("hub: TLS handshake with %s:%s failed: %s", *address[:2], exc)
+            return None
+
+    def handle(self, sock: Any, address: Any) -> Any:
+        sock.settimeout(HANDSHAKE_SECONDS)  # until the upgrade (then the pings watch it)
+        return super().handle(sock, address)
+
+
 class HubServer:
     """`wss://host:port/ws`; plain `ws://` only when no TLS context is given (127.0.0.1)."""
 
@@ -150,8 +186,7 @@ class HubServer:
         self.service = service
         self.clients: set[Client] = set()
         tls_args = {"ssl_context": tls} if tls is not None else {}
-        self._server = gevent.pywsgi.WSGIServer((host, port), self._app, log=None,
-                                                error_log=log, **tls_args)
+        self._server = _Server((host, port), self._app, log=None, error_log=log, **tls_args)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -174,6 +209,8 @@ class HubServer:
             environ, max_message_size=TRANSPORT_LIMIT, ping_interval=PING_SECONDS,
             thread_class=_GreenThread, event_class=gevent.event.Event,
             selector_class=TlsAwareSelector, receive_bytes=RECEIVE_BYTES))
+        with contextlib.suppress(OSError):
+            ws.sock.settimeout(None)  # upgraded: the WebSocket's pings watch the link now
         client = Client(ws, f"{environ.get('REMOTE_ADDR')}:{environ.get('REMOTE_PORT')}")
         self.clients.add(client)
         try:
@@ -188,7 +225,13 @@ class HubServer:
         return []  # the socket now belongs to the WebSocket; nothing more is written
 
     def _read(self, client: Client) -> None:
+        opened = time.monotonic()
         while not client.closed.is_set():
+            if client.session is None and time.monotonic() - opened > LOGIN_SECONDS \
+                    and client.token is None:
+                log.info("hub: %s did not log in within %s s; closed", client.name,
+                         LOGIN_SECONDS)
+                return
             try:
                 raw = client.ws.receive(timeout=1.0)
             except (ConnectionClosed, OSError):

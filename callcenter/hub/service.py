@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 import gevent
+import gevent.lock
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,8 @@ from callcenter.hub.messages import Error, ProtocolError, Reply, dump, parse_req
 from callcenter.hub.server import Client
 from callcenter.hub.sessions import HubSession, LoginThrottle, SessionExpired, Sessions
 from callcenter.state.model import LiveState
+from callcenter.switch.errors import SwitchError
+from callcenter.switch.link import BackgroundJob
 from db.agents import verify_hash
 from db.audit import record
 from db.engine import transaction
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 REPLAY = 500  # pushes kept per session for a resume
 OPEN = frozenset({"login", "resume"})
+VERIFY_AT_ONCE = 4  # argon2 hashes in the thread pool at a time (each is ~50 ms of CPU)
 
 
 class Backend(Protocol):
@@ -40,6 +44,7 @@ class Backend(Protocol):
     state: LiveState
 
     def api(self, command: str) -> str: ...
+    def bgapi(self, command: str) -> BackgroundJob: ...
     def blocking(self, fn: Callable[..., T], *args: object) -> T: ...
     def set_agent_status(self, username: str, status: str, source: str = "desktop",
                          reason: str | None = None) -> str: ...
@@ -49,9 +54,10 @@ class Denied(Exception):
     """A request refused: its code (messages.Error) and a message for the person."""
 
     def __init__(self, code: str, message: str,
-                 fields: list[tuple[str, str]] | None = None) -> None:
+                 fields: list[tuple[str, str]] | None = None, target: str | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.fields = code, message, fields or []
+        self.target = target  # what the audit row names (default: the request's type)
 
 
 Handler = Callable[[Client, Any], dict[str, Any] | None]
@@ -66,9 +72,9 @@ class HubService:
         self.clients: set[Client] = set()
         self.handlers: dict[str, Handler] = {
             "login": self._login, "resume": self._resume, "logout": self._logout}
-        self.on_login: list[Callable[[Client], None]] = []  # e.g. send the snapshot
         self.snapshot: Callable[[HubSession], BaseModel] | None = None
         self.agent_view: Callable[[HubSession], BaseModel] = lambda session: BaseModel()
+        self._verifying = gevent.lock.BoundedSemaphore(VERIFY_AT_ONCE)
 
     # -- the transport's callbacks ---------------------------------------------------
 
@@ -99,7 +105,7 @@ class HubService:
         try:
             data = self.handlers[request.type](client, request)
         except Denied as exc:
-            self.deny(client, request.id, exc, request.type)
+            self.deny(client, request.id, exc, exc.target or request.type)
             return
         except Exception:
             log.exception("hub: %s from %s failed", request.type, client.name)
@@ -119,11 +125,19 @@ class HubService:
               **detail: Any) -> None:
         session = client.session
         actor = session.username if session else f"anonymous@{client.address}"
+        self._audit(actor, session.agent_id if session else None, client.address, action,
+                    target, detail)
 
+    def audit_as(self, session: HubSession, action: str, target: str | None = None,
+                 **detail: Any) -> None:
+        self._audit(session.username, session.agent_id, session.client, action, target, detail)
+
+    def _audit(self, actor: str, actor_id: int | None, where: str, action: str,
+               target: str | None, detail: dict[str, Any]) -> None:
         def write() -> None:
             with transaction(self.backend.sessions) as db:
-                record(db, actor, action, target, actor_id=session.agent_id if session else None,
-                       client=client.address[:100], **detail)
+                record(db, actor, action, target, actor_id=actor_id, client=where[:100],
+                       **detail)
         try:
             self.backend.blocking(write)
         except Exception:  # the audit must not take the hub down; it is logged instead
@@ -140,15 +154,24 @@ class HubService:
 
     def _login(self, client: Client, request: Any) -> dict[str, Any]:
         host = client.address.rsplit(":", 1)[0]
-        if not self.throttle.allowed(request.username, host):
-            raise Denied("rate_limited", "too many failed logins; wait a few minutes")
+        if not self.throttle.attempt(request.username, host):
+            raise Denied("rate_limited", "too many failed logins; wait a few minutes",
+                         target=request.username)
         identity = self.db(store.agent_identity, request.username)
-        ok = identity is not None and identity["active"] and self.backend.blocking(
-            verify_hash, identity["password_hash"], request.password)
+        ok = False
+        if identity is not None and identity["active"]:
+            with self._verifying:
+                ok = self.backend.blocking(verify_hash, identity["password_hash"],
+                                           request.password)
         if not ok or identity is None:
-            self.throttle.failed(request.username, host)
-            raise Denied("unauthenticated", "wrong username or password")
+            self.throttle.failed(host)
+            raise Denied("unauthenticated", "wrong username or password",
+                         target=request.username)
+        self.throttle.succeeded(request.username, host)
+        if client.token:  # logging in again on the same connection ends the earlier session
+            self.sessions.close(client.token)
         identity = {k: v for k, v in identity.items() if k not in ("password_hash", "active")}
+        client.ready = False
         client.token, client.session = self.sessions.open(client=request.client, **identity)
         self.audit(client, "hub.login", request.username, client_name=request.client)
         data = {"token": client.token, **self._welcome_data(client.session)}
@@ -167,6 +190,7 @@ class HubService:
             session = self.sessions.get(request.token)
         except SessionExpired as exc:
             raise Denied("expired", str(exc)) from None
+        client.ready = False
         client.token, client.session = request.token, session
         self.audit(client, "hub.resume", session.username, last_seq=request.last_seq)
         data = self._welcome_data(session)
@@ -174,7 +198,8 @@ class HubService:
         return data
 
     def _welcome(self, client: Client, last_seq: int | None) -> None:
-        """After the reply: what was missed since last_seq, or a whole snapshot."""
+        """After the reply: what was missed since last_seq, or a whole snapshot. Pushes reach
+        this client only once it is `ready`, so they come after the reply and in order."""
         session = client.session
         if session is None:
             return
@@ -183,9 +208,10 @@ class HubService:
             for seq, text in session.sent:
                 if seq > last_seq:
                     client.send(text)
-            return
-        if self.snapshot is not None:
-            self.push_to(session, self.snapshot(session))
+        elif self.snapshot is not None:
+            # built with no yield between its reading of the live state and its sending
+            self.push_to(session, self.snapshot(session), also=client)
+        client.ready = True
 
     def _logout(self, client: Client, request: Any) -> dict[str, Any]:
         session = client.session
@@ -193,20 +219,51 @@ class HubService:
             self.audit(client, "hub.logout", session.username)
             self.sessions.close(client.token or "")
             client.session, client.token = None, None
-            if not self.sessions.of_agent(session.username):  # their last desktop
-                self.backend.set_agent_status(session.username, "Logged Out", "desktop")
+            self._log_out_if_gone(session.username, "desktop")
         return {}
+
+    def _log_out_if_gone(self, username: str, source: str) -> None:
+        """With no desktop left, the agent stops taking calls (none rings at an empty desk)."""
+        if self.sessions.of_agent(username):
+            return
+        try:
+            self.backend.set_agent_status(username, "Logged Out", source)
+        except SwitchError as exc:  # the resync's agent repair will see them again
+            log.warning("hub: %s could not be logged out on the switch: %s", username, exc)
+
+    def sweep(self) -> None:
+        """Keep connected sessions alive; end the expired ones (their desktops are told)."""
+        for client in list(self.clients):
+            if client.session is not None and client.ready:
+                self.sessions.touch(client.session)
+        for session, reason in self.sessions.sweep():
+            for client in [c for c in self.clients if c.session is session]:
+                client.send(dump(Error(code="expired", message=reason)))
+                client.session, client.token = None, None
+            self.audit_as(session, "hub.expired", session.username, reason=reason)
+            self._log_out_if_gone(session.username, "daemon")
+
+    def sweep_forever(self, every: float = 30.0) -> None:
+        while True:
+            gevent.sleep(every)
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("hub: the session sweep failed")
 
     # -- pushes ----------------------------------------------------------------------
 
-    def push_to(self, session: HubSession, message: BaseModel) -> None:
+    def push_to(self, session: HubSession, message: BaseModel,
+                also: Client | None = None) -> None:
+        """Number the push, keep it for a resume, send it to the session's ready clients
+        (and to `also`, a client being welcomed)."""
         session.seq += 1
         text = dump(message.model_copy(update={"seq": session.seq}))
         session.sent.append((session.seq, text))
         if len(session.sent) > REPLAY:
             del session.sent[:len(session.sent) - REPLAY]
         for client in list(self.clients):
-            if client.session is session:
+            if client.session is session and (client.ready or client is also):
                 client.send(text)
 
     def push_agent(self, username: str, message: BaseModel) -> None:

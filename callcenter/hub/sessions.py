@@ -48,7 +48,10 @@ def _digest(token: str) -> str:
 
 
 class Sessions:
-    """Open sessions by token digest."""
+    """Open sessions by token digest.
+
+    A session with a desktop connected to it is alive (a nurse waiting for calls is working,
+    not idle); one without stays resumable for `idle_seconds`; none outlives `max_seconds`."""
 
     def __init__(self, idle_seconds: float, max_seconds: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -62,6 +65,13 @@ class Sessions:
         self._by_digest[_digest(token)] = session
         return token, session
 
+    def _expiry(self, session: HubSession, now: float) -> str | None:
+        if now - session.created > self.max_seconds:
+            return "the session reached its maximum length; log in again"
+        if now - session.last_seen > self.idle_seconds:
+            return "the session was idle too long; log in again"
+        return None
+
     def get(self, token: str) -> HubSession:
         """The live session of a token (its idle clock restarts); SessionExpired otherwise."""
         digest = _digest(token)
@@ -69,20 +79,36 @@ class Sessions:
         now = self.clock()
         if session is None:
             raise SessionExpired("unknown or logged-out session")
-        if now - session.created > self.max_seconds:
+        reason = self._expiry(session, now)
+        if reason is not None:
             del self._by_digest[digest]
-            raise SessionExpired("the session reached its maximum length; log in again")
-        if now - session.last_seen > self.idle_seconds:
-            del self._by_digest[digest]
-            raise SessionExpired("the session was idle too long; log in again")
+            raise SessionExpired(reason)
         session.last_seen = now
         return session
+
+    def touch(self, session: HubSession) -> None:
+        """A desktop is connected to it: it is not idle."""
+        session.last_seen = self.clock()
+
+    def sweep(self) -> list[tuple[HubSession, str]]:
+        """Remove the expired sessions; returns them with the reason."""
+        now = self.clock()
+        gone = []
+        for digest, session in list(self._by_digest.items()):
+            reason = self._expiry(session, now)
+            if reason is not None:
+                del self._by_digest[digest]
+                gone.append((session, reason))
+        return gone
 
     def close(self, token: str) -> None:
         self._by_digest.pop(_digest(token), None)
 
     def of_agent(self, username: str) -> list[HubSession]:
-        return [s for s in self._by_digest.values() if s.username == username]
+        """The agent's sessions that have not expired."""
+        now = self.clock()
+        return [s for s in self._by_digest.values()
+                if s.username == username and self._expiry(s, now) is None]
 
     def expires_in(self, session: HubSession) -> float:
         now = self.clock()
@@ -90,18 +116,25 @@ class Sessions:
 
 
 class LoginThrottle:
-    """At most `per_user` failed logins per username and `per_client` per client address in
-    a moving window; beyond that, logins are refused without checking the password (which
-    also spares the CPU an argon2 hash per attempt)."""
+    """Failed logins, in a moving window: at most `per_user` for one username from one address,
+    and `per_client` failures from one address whatever the username. An attempt on a username
+    is counted before its password is checked (parallel attempts cannot slip through) and a
+    success clears that count; beyond the limits no password is checked at all (which also
+    spares the CPU an argon2 hash per attempt)."""
 
-    def __init__(self, per_user: str = "5/5minutes", per_client: str = "20/5minutes") -> None:
+    def __init__(self, per_user: str = "5/5minutes", per_client: str = "100/minute") -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._per_user, self._per_client = parse(per_user), parse(per_client)
 
-    def allowed(self, username: str, client: str) -> bool:
-        return (self._limiter.test(self._per_user, "user", username.lower())
-                and self._limiter.test(self._per_client, "client", client))
+    def attempt(self, username: str, client: str) -> bool:
+        """Count an attempt on this username; False if over a limit (it must be refused)."""
+        if not self._limiter.test(self._per_client, "client", client):
+            return False
+        return self._limiter.hit(self._per_user, "user", username.lower(), client)
 
-    def failed(self, username: str, client: str) -> None:
-        self._limiter.hit(self._per_user, "user", username.lower())
+    def succeeded(self, username: str, client: str) -> None:
+        self._limiter.clear(self._per_user, "user", username.lower(), client)
+
+    def failed(self, client: str) -> None:
+        """Only failures count against an address (a shift logging in behind one NAT is fine)."""
         self._limiter.hit(self._per_client, "client", client)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from callcenter.store.lookup import caller_history
 from db.cases import CaseFields, create_case, update_case
+from db.errors import DataError
 from db.models import AdminUnit, Agent, Call, Callback, Case, Declaration, Tier, Topic
 from db.phone import normalise_phone
 
@@ -49,6 +50,12 @@ def units_payload(session: Session) -> list[dict[str, Any]]:
              "former": [f.name for f in u.former]} for u in units]
 
 
+def draft_key(agent_id: int, draft_id: str) -> str:
+    """Drafts are the desktop's own ids (the call's uuid): unique per agent, not globally —
+    a call transferred to a colleague is their draft too."""
+    return f"{agent_id}:{draft_id}"
+
+
 def case_payload(case: Case, topic_key: str) -> dict[str, Any]:
     return {"id": case.id, "code": case.code, "topic": topic_key, "status": case.status,
             "version": case.version, "caller_phone": case.caller_phone,
@@ -72,15 +79,19 @@ def save_case(session: Session, request: Any, agent_id: int) -> dict[str, Any]:
     fields = CaseFields(form=dict(request.form), status=request.status,
                         caller_phone=request.caller_phone, notes=request.notes,
                         assignee_id=agent_id if request.status != "closed" else None)
-    earlier = session.scalar(select(Case).where(Case.draft_id == request.draft_id)) \
-        if request.draft_id and request.case_id is None else None
+    key = draft_key(agent_id, request.draft_id) if request.draft_id else None
+    earlier = session.scalar(select(Case).where(Case.draft_id == key)) \
+        if key and request.case_id is None else None
+    if earlier is not None and earlier.topic_id != topic.id:
+        raise DataError(f"draft {request.draft_id} was saved as {earlier.code}, a case of "
+                        "another topic")
     if earlier is not None:
         # The draft was saved already (a resend, or the daemon saved it when after-call work
         # ran out): the nurse's draft is the newer word, so it updates that case.
         case = update_case(session, earlier.code, earlier.version, fields, agent_id)
     elif request.case_id is None:
         case = create_case(session, topic, fields, agent_id)
-        case.draft_id = request.draft_id
+        case.draft_id = key
     else:
         current = session.get(Case, request.case_id)
         if current is None:
@@ -171,13 +182,19 @@ def callback_attempted(session: Session, callback_id: int, agent_id: int,
     callback.assignee_id = agent_id
 
 
-def screen_pop_data(session: Session, call_uuid: str, phone: str,
-                    topic_key: str | None) -> dict[str, Any]:
-    """What the agent sees when the call arrives: the caller's past and the draft case."""
+def screen_pop_data(session: Session, call_uuid: str, phone: str, topic_key: str | None,
+                    visible: frozenset[str] | None,
+                    declaration_topic: str | None) -> dict[str, Any]:
+    """What the agent sees when the call arrives: the caller's past (the cases of the topics
+    they may see), a declaration (health data: only to those who answer its topic), and the
+    draft case."""
     call = session.scalar(select(Call).where(Call.uuid == call_uuid))
-    past = history(session, phone, None, None)
-    declaration = session.scalar(select(Declaration).where(
-        Declaration.phone == _phone(phone)).order_by(Declaration.received_at.desc()).limit(1))
+    past = history(session, phone, None, visible)
+    declaration = None
+    if declaration_topic and _visible(declaration_topic, visible):
+        declaration = session.scalar(select(Declaration).where(
+            Declaration.phone == _phone(phone)).order_by(Declaration.received_at.desc())
+            .limit(1))
     open_case = None
     if topic_key:
         case = session.scalar(select(Case).join(Topic).where(

@@ -267,11 +267,13 @@ class CallcenterEngine:
             if session is None or not session.channel.alive:
                 continue
             variables = session.channel.variables
+            peeked = self.model.peek_queue(member.queue)
             agents = offer_order(
                 self.model, member.queue, now, self.rng,
                 member_joined_epoch=member.joined_epoch,
                 last_tier_level=int(variables.get("cc_last_agent_tier_level", "0") or 0),
-                last_tier_position=int(variables.get("cc_last_agent_tier_position", "0") or 0))
+                last_tier_position=int(variables.get("cc_last_agent_tier_position", "0") or 0),
+                limit=None if peeked is not None and peeked.strategy == "ring-all" else 1)
             if not agents:
                 continue
             queue = self.model.get_queue(member.queue)

@@ -269,14 +269,12 @@ def _dispatch_rows(model: CallcenterModel, queue_name: str,
     SQLite scans `tiers` and looks agents up by name, so rows come in tier rowid order (checked
     with EXPLAIN QUERY PLAN on SQLite 3.40); a stable sort then keeps that order for ties.
     """
-    rows = []
-    for tier in model.tiers:
-        if tier.queue != queue_name:
-            continue
-        for agent in model.agents:
-            if agent.name == tier.agent and (not with_status or agent.status in DISPATCH_STATUSES):
-                rows.append((agent, tier))
-    return rows
+    by_name: dict[str, list[Agent]] = {}  # agents in rowid order, looked up by name
+    for agent in model.agents:
+        if not with_status or agent.status in DISPATCH_STATUSES:
+            by_name.setdefault(agent.name, []).append(agent)
+    return [(agent, tier) for tier in model.tiers if tier.queue == queue_name
+            for agent in by_name.get(tier.agent, ())]
 
 
 def _union_key(row: tuple[Agent, Tier], dyn_order: int) -> tuple:
@@ -327,8 +325,10 @@ def _ordered_rows(model: CallcenterModel, queue: Queue, rng: random.Random | Non
 
 def offer_order(model: CallcenterModel, queue_name: str, now: float,
                 rng: random.Random | None = None, *, member_joined_epoch: int | None = None,
-                last_tier_level: int = 0, last_tier_position: int = 0) -> list[Agent]:
-    """Agents that may be offered a call of this queue now, in the order they would be tried.
+                last_tier_level: int = 0, last_tier_position: int = 0,
+                limit: int | None = None) -> list[Agent]:
+    """Agents that may be offered a call of this queue now, in the order they would be tried
+    (the first `limit` of them: the dispatcher needs one, except for ring-all).
 
     Follows `members_callback` (the per-strategy SQL) and `agents_callback` (the checks):
     * rows: a tier in the queue and status exactly Available / On Break / Available (On Demand);
@@ -354,6 +354,7 @@ def offer_order(model: CallcenterModel, queue_name: str, now: float,
     joined = t if member_joined_epoch is None else member_joined_epoch
     tier_level, tier_available = 0, 0
     out: list[Agent] = []
+    offered: set[int] = set()  # ids of the agents in `out`
     for agent, tier in _ordered_rows(model, queue, rng, last_tier_level, last_tier_position):
         if queue.tier_rules_apply and tier.level > tier_level:
             if queue.tier_rule_no_agent_no_wait and tier_available == 0:
@@ -378,8 +379,11 @@ def offer_order(model: CallcenterModel, queue_name: str, now: float,
             if same_text(queue.strategy, "ring-all"):
                 break
             continue
-        if not any(seen is agent for seen in out):
+        if id(agent) not in offered:
+            offered.add(id(agent))
             out.append(agent)
+            if limit is not None and len(out) >= limit:
+                break
     return out
 
 

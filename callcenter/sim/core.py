@@ -36,12 +36,15 @@ class SimEvent:
     subclass: str | None = None
     body: str | None = None
     _frames: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _index: dict[str, str] | None = field(default=None, repr=False)
 
     def get(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key == name:
-                return value
-        return None
+        """The first header of that name (every listener asks, for every event: indexed)."""
+        if self._index is None:
+            self._index = {}
+            for key, value in self.headers:
+                self._index.setdefault(key, value)
+        return self._index.get(name)
 
     def frame(self, fmt: str) -> bytes:
         """The whole `text/event-<fmt>` frame, serialized once per format."""

@@ -19,6 +19,7 @@ capture lists f0_home_care, public_services, epidemic_report because their bucke
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from typing import Generic, TypeVar
@@ -44,6 +45,7 @@ def sdbm_hash(key: str, case_sensitive: bool = True) -> int:
     return h
 
 
+@functools.lru_cache(maxsize=4096)  # queue names, looked up on every dispatch
 def mixed_hash(key: str, case_sensitive: bool = True) -> int:
     """`hash()` of switch_hashtable_private.h: the extra mixing applied to every hash."""
     i = sdbm_hash(key, case_sensitive)

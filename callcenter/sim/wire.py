@@ -13,6 +13,9 @@ _UNSAFE = frozenset(b"\r\n #%&+:;<=>?@[\\]^`{|}\"")
 _ENCODE = [chr(b) if (0x20 < b < 0x7F and b not in _UNSAFE) else f"%{b:02X}"
            for b in range(256)]
 _ALREADY_ENCODED = re.compile(rb"%[0-9A-F]{2}")
+# What keeps a value from going out as it is: a byte below 0x21 or one of _UNSAFE.
+_NEEDS_ENCODING = re.compile("[\x00-\x20" + re.escape("".join(
+    chr(b) for b in sorted(_UNSAFE) if b > 0x20)) + "]")
 
 Headers = Sequence[tuple[str, str]]
 
@@ -20,9 +23,9 @@ Headers = Sequence[tuple[str, str]]
 def url_encode(value: str) -> str:
     """switch_url_encode_opt(double_encode=false): a '%' already followed by two upper-case
     hex digits is kept as it is, everything unsafe becomes %XX (upper-case)."""
-    raw = value.encode("utf-8")
-    if raw.isascii() and not any(b in _UNSAFE or b < 0x21 for b in raw):
+    if value.isascii() and not _NEEDS_ENCODING.search(value):
         return value
+    raw = value.encode("utf-8")
     out = []
     i = 0
     while i < len(raw):

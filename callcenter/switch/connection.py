@@ -163,7 +163,7 @@ class EslConnection(ESLProtocol):
                 f"{data.splitlines()[0][:200]}: no reply within {limit} s") from None
 
     def api(self, command: str, timeout: float | None = None) -> str:
-        return str(self.send(f"api {command}", timeout))
+        return str(self.send(f"api {one_line(command)}", timeout))
 
     def subscribe(self, *names: str, fmt: str = "plain") -> str:
         """`event <fmt> …`; CUSTOM subclasses go last (every word after CUSTOM is one)."""
@@ -210,3 +210,11 @@ class EslConnection(ESLProtocol):
         for greenlet in (self._receive_events_greenlet, self._process_events_greenlet):
             if greenlet is not None and greenlet is not gevent.getcurrent():
                 greenlet.join(timeout=5)
+
+
+def one_line(command: str) -> str:
+    """An api command is one line: a newline in it would end the command there and send the
+    rest as another (a value from a person must never get that far, this is the last guard)."""
+    if "\n" in command or "\r" in command:
+        raise ValueError(f"an api command cannot hold a line break: {command[:80]!r}")
+    return command

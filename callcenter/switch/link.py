@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import gevent
 import gevent.event
 
+from callcenter.switch.connection import one_line
 from callcenter.switch.errors import (
     AuthenticationFailed,
     CommandError,
@@ -207,7 +208,7 @@ class SwitchLink:
         job = BackgroundJob(str(uuid.uuid4()), command)
         self._jobs[job.job_uuid] = job
         try:
-            self._current().send(f"bgapi {command}\nJob-UUID: {job.job_uuid}")
+            self._current().send(f"bgapi {one_line(command)}\nJob-UUID: {job.job_uuid}")
         except SwitchError:
             self._jobs.pop(job.job_uuid, None)
             raise

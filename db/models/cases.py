@@ -45,8 +45,9 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    # The desktop's draft the case was first saved from: a resent save finds the case it made.
-    draft_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # "<agent id>:<the desktop's draft id>" the case was first saved from: a resent save
+    # finds the case it made.
+    draft_id: Mapped[str | None] = mapped_column(String(96), unique=True)
 
     topic: Mapped[Topic] = relationship()
     calls: Mapped[list[Call]] = relationship(back_populates="case")
