@@ -128,7 +128,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         if options.rate_per_minute > 0 else []
     done = gevent.event.Event()
     if options.control:
-        greenlets.append(gevent.spawn(_control, sim, done))
+        greenlets.append(gevent.spawn(_control, sim, daemon, done))
     out(f"demo: simulated FreeSWITCH on 127.0.0.1:{settings.switch.port}, daemon IVR on "
         f"127.0.0.1:{settings.ivr.listen_port}, database {url}; {options.speed:g}× time, "
         f"{options.rate_per_minute:g} callers per simulated minute. Ctrl-C stops.")
@@ -159,15 +159,18 @@ def _write_ready(path: Path, daemon: Daemon, cert: Path, user: str | None,
     assert daemon.hub is not None
     host, port = daemon.hub.server.address
     ready = {"host": host, "port": port, "ca": str(cert), "username": user,
-             "password": passwords.get(user or "")}
+             "password": passwords.get(user or ""),
+             "database": str(daemon.sessions.kw["bind"].url)}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         json.dump(ready, out)
 
 
-def _control(sim, done: gevent.event.Event) -> None:
+def _control(sim, daemon: Daemon, done: gevent.event.Event) -> None:
     """Commands on standard input, one per line: `call NUMBER KEY|- [TALK_SECONDS]` places a
-    simulated call; `quit` (or the end of input) stops the demo."""
+    simulated call; `hub stop` / `hub start` take the desktop hub down (every desktop drops)
+    and up again on the same port, the daemon running on; `quit` (or the end of input) stops
+    the demo."""
     from gevent.fileobject import FileObject
 
     from callcenter.sim.people import Caller
@@ -179,6 +182,9 @@ def _control(sim, done: gevent.event.Event) -> None:
             sim.inbound_call(Caller(words[1], "Người gọi", key=None if words[2] == "-" else
                                     words[2], key_delay=0.3, talk_time=talk,
                                     queue_patience=600))
+        elif words[:1] == ["hub"] and daemon.hub is not None and words[1:] in (["stop"],
+                                                                                ["start"]):
+            (daemon.hub.stop_listening if words[1] == "stop" else daemon.hub.listen_again)()
         elif words[:1] == ["quit"]:
             break
         elif words:

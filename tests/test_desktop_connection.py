@@ -10,12 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +29,7 @@ from desktop.connection import HubConnection, backoff_delay, hub_url
 from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.windows import AgentWindow
+from tests.support.demo_backend import Demo, running_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 F0_FORM = {"full_name": "Nguyễn Thị Hồng Nhung", "birth_year": 1987, "spo2": 97,
@@ -40,52 +38,10 @@ F0_FORM = {"full_name": "Nguyễn Thị Hồng Nhung", "birth_year": 1987, "spo2
 
 # -- the real hub, in `callcenter demo` ----------------------------------------------------
 
-@dataclass
-class Demo:
-    process: subprocess.Popen[str]
-    host: str
-    port: int
-    ca: str
-    username: str
-    password: str
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
-
-    def call(self, number: str, key: str, talk: float = 30.0) -> None:
-        """A simulated caller dials 1022 and presses `key` (talk: simulated seconds)."""
-        assert self.process.stdin is not None
-        self.process.stdin.write(f"call {number} {key} {talk}\n")
-        self.process.stdin.flush()
-
-
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
-    ready = tmp_path / "ready.json"
-    command = [sys.executable, "-c", "from callcenter.cli.main import main; main()",
-               "demo", "--headless", "--quiet", "--rate", "0", "--desktop-user", "lan",
-               "--ready-file", str(ready), "--control"]
-    log = (tmp_path / "demo.log").open("w")  # a file, not a pipe nobody empties
-    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, text=True,
-                               stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while not (ready.exists() and ready.stat().st_size):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the demo did not start: {(tmp_path / 'demo.log').read_text()}")
-        time.sleep(0.05)
-    data = json.loads(ready.read_text())
-    yield Demo(process, data["host"], data["port"], data["ca"], data["username"],
-               data["password"])
-    with contextlib.suppress(OSError):
-        process.stdin.close()  # the end of its input stops the demo
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    with running_demo(tmp_path) as running:
+        yield running
 
 
 class Proxy:

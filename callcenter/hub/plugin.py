@@ -3,6 +3,7 @@ desk, call control and the WebSocket server, plugged into the daemon's effects."
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 
 import gevent
@@ -20,6 +21,16 @@ class Hub:
     server: HubServer
     service: HubService
     desk: AgentDesk
+    tls: ssl.SSLContext | None = None
+
+    def stop_listening(self) -> None:
+        """Every desktop drops (their sessions stay, to be resumed)."""
+        self.server.stop()
+
+    def listen_again(self) -> None:
+        host, port = self.server.address
+        self.server = HubServer(self.service, host, port, self.tls)
+        self.server.start()
 
     def start(self) -> None:
         self.server.start()
@@ -42,7 +53,7 @@ def build_hub(backend: Backend) -> Hub:
     if settings.tls_cert is not None and settings.tls_key is not None:
         tls = server_context(settings.tls_cert, settings.tls_key)
     server = HubServer(service, settings.listen_host, settings.listen_port, tls)
-    return Hub(server, service, desk)
+    return Hub(server, service, desk, tls)
 
 
 def hub_wanted(backend: Backend) -> bool:

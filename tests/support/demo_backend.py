@@ -1,0 +1,79 @@
+"""The real hotline behind a desktop under test: `callcenter demo --headless --control` in a
+subprocess (simulator → daemon → hub over TLS with its development certificate), steered on its
+standard input. The Qt tests run in this process; gevent runs in that one."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Demo:
+    process: subprocess.Popen[str]
+    host: str
+    port: int
+    ca: str
+    username: str
+    password: str
+    database: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def _say(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def call(self, number: str, key: str, talk: float = 30.0) -> None:
+        """A simulated caller dials 1022 and presses `key` (talk: simulated seconds)."""
+        self._say(f"call {number} {key} {talk}")
+
+    def hub_stop(self) -> None:
+        """The hub goes down: every desktop's link drops (the daemon runs on)."""
+        self._say("hub stop")
+
+    def hub_start(self) -> None:
+        self._say("hub start")
+
+
+@contextlib.contextmanager
+def running_demo(tmp_path: Path) -> Iterator[Demo]:
+    ready = tmp_path / "ready.json"
+    command = [sys.executable, "-c", "from callcenter.cli.main import main; main()",
+               "demo", "--headless", "--quiet", "--rate", "0", "--desktop-user", "lan",
+               "--ready-file", str(ready), "--control"]
+    log = (tmp_path / "demo.log").open("w")  # a file, not a pipe nobody empties
+    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, text=True,
+                               stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while not (ready.exists() and ready.stat().st_size):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the demo did not start: {(tmp_path / 'demo.log').read_text()}")
+        time.sleep(0.05)
+    data = json.loads(ready.read_text())
+    try:
+        yield Demo(process, data["host"], data["port"], data["ca"], data["username"],
+                   data["password"], data["database"])
+    finally:
+        with contextlib.suppress(OSError):
+            process.stdin.close()  # the end of its input stops the demo
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
