@@ -180,3 +180,36 @@ def test_hostile_clients_are_refused_and_the_others_served(line: Hotline) -> Non
     huge.send_raw("x" * 2_000_000)  # beyond the transport's limit: the connection is closed
     assert huge.push("closed")["type"] == "closed"
     assert nurse.request("callback_list")["ok"]
+
+
+def test_call_control_and_callback_dial_on_the_switch(line: Hotline) -> None:
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    nurse.request("set_status", status="Available")
+    session = line.call("0912345678", "1", talk_time=600)
+    nurse.push("screen_pop", timeout=15)
+    uuid = session.channel.uuid
+    assert nurse.request("call_hold", call_uuid=uuid)["ok"]
+    assert nurse.request("call_hold", call_uuid=uuid, hold=False)["ok"]
+    assert nurse.request("call_transfer", call_uuid=uuid, to="emergency")["ok"]
+    line.wait(lambda: session.channel.profile.destination_number == "hotline_emergency")
+    assert [a.detail["to"] for a in _audit(line, "call.transfer")] == ["emergency"]
+    line.sim.api("hupall", "NORMAL_CLEARING")
+    line.wait(lambda: not line.sim.sessions)
+
+    with transaction(line.sessions) as s:  # a caller who gave up waiting is owed a call
+        from db.models import Callback
+
+        s.add(Callback(phone="+84987654321", reason="abandoned",
+                       topic_id=s.scalars(select(Topic.id).where(
+                           Topic.key == "f0_home_care")).one()))
+    callbacks = nurse.request("callback_list")["data"]["callbacks"]
+    (callback,) = [c for c in callbacks if c["phone"] == "+84987654321"]
+    dialled = nurse.request("callback_dial", callback_id=callback["id"])
+    assert dialled["ok"] and dialled["data"]["job"]
+    line.wait(lambda: any(s.channel.profile.destination_number == "0987654321"
+                          for s in line.sim.sessions.values()))
+    with line.sessions() as s:
+        from db.models import Callback
+
+        assert s.get_one(Callback, callback["id"]).attempts == 1

@@ -67,7 +67,7 @@ class CallControl:
             destination = f"'bridge:sofia/gateway/{gateway}/{national(request.target)}' inline"
         self._api(f"uuid_transfer {call.uuid} {destination}")
         self.hub.audit(client, "call.transfer", call.uuid, to=request.to,
-                       target=request.target or None, topic=call.topic)
+                       destination=request.target or None, topic=call.topic)
         return {}
 
     def callback_dial(self, client: Client, request: Any) -> dict[str, Any]:
