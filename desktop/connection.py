@@ -1,11 +1,10 @@
-"""The desktop's one link to the daemon's hub: a QWebSocket over TLS, on the GUI thread's event
-loop (nothing here blocks). Requests are answered by `id`; pushes become typed Qt signals; a
-dropped link is reopened with capped, jittered backoff and the session resumed by its token,
-and what was asked meanwhile is sent once the link is back."""
+"""The desktop's session with the daemon's hub, across reconnects: login and resume by token,
+requests answered by `id`, pushes as typed Qt signals in `seq` order, and what was asked while
+the link was down sent once it is back. The socket itself (TLS pinning, keepalive, backoff) is
+desktop.hub_link's; nothing here blocks."""
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 import json
 import logging
@@ -18,23 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtNetwork import (
-    QAbstractSocket,
-    QNetworkRequest,
-    QSsl,
-    QSslCertificate,
-    QSslConfiguration,
-    QSslError,
-    QSslSocket,
-)
-from PySide6.QtWebSockets import QWebSocket
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from callcenter.hub import messages as m
+from desktop.hub_link import DEFAULT_PORT, HubLink, backoff_delay, hub_url, load_pinned
+
+__all__ = ["COALESCED", "DEFAULT_PORT", "QUEUEABLE", "SESSION_OVER", "STATES", "HubConnection",
+           "HubLink", "ReplyCallback", "backoff_delay", "hub_url", "load_pinned", "local_error"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PORT = 8443
 ReplyCallback = Callable[[m.Reply | m.Error], None]
 STATES = ("connecting", "connected", "reconnecting", "offline")
 # Worth sending late: a case save, a status, a search. A transfer or a dial sent minutes after
@@ -44,56 +36,6 @@ QUEUEABLE = frozenset({"set_status", "case_get", "case_save", "case_draft", "his
 # Only the newest of these matters: a queued one is replaced by the next with the same key.
 COALESCED = {"case_draft": "draft_id", "set_status": None}
 SESSION_OVER = frozenset({"expired", "unauthenticated", "bad_message", "forbidden"})
-# What a pinned self-signed certificate makes OpenSSL say; a wrong host name or an expired
-# certificate is never excused.
-_PINNABLE = frozenset({QSslError.SslError.SelfSignedCertificate,
-                       QSslError.SslError.SelfSignedCertificateInChain,
-                       QSslError.SslError.UnableToGetLocalIssuerCertificate,
-                       QSslError.SslError.UnableToVerifyFirstCertificate,
-                       QSslError.SslError.CertificateUntrusted,
-                       QSslError.SslError.InvalidCaCertificate})
-
-
-def hub_url(address: str) -> QUrl:
-    """`host[:port]` → wss://host:port/ws. A full wss:// URL is taken as it is; ws:// only to
-    this machine (the hub serves plain WebSocket only on 127.0.0.1, for development)."""
-    text = address.strip()
-    if not text:
-        raise ValueError("no server address")
-    url = QUrl(text if "://" in text else f"wss://{text}")
-    if url.scheme() not in ("ws", "wss") or not url.host():
-        raise ValueError(f"not a hub address: {address!r}")
-    if url.scheme() == "ws" and not _loopback(url.host()):
-        raise ValueError("ws:// without TLS is only for this machine (127.0.0.1)")
-    if url.port() == -1:
-        url.setPort(DEFAULT_PORT)
-    if url.path() in ("", "/"):
-        url.setPath("/ws")
-    return url
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """Seconds before reconnect attempt `attempt` (0, 1, …): exponential, capped, and jittered
-    into [delay/2, delay] so a hub restart is not met by every desktop at the same instant."""
-    delay = min(cap, base * (2 ** min(attempt, 30)))
-    return rng.uniform(delay / 2, delay)
-
-
-def load_pinned(path: str | Path | None) -> list[QSslCertificate]:
-    """The certificates (PEM) the user trusts for this hub, e.g. the development one."""
-    if not path:
-        return []
-    certificates = QSslCertificate.fromPath(str(path), QSsl.EncodingFormat.Pem)
-    if not certificates:
-        raise ValueError(f"no PEM certificate in {path}")
-    return certificates
 
 
 @dataclass
@@ -117,6 +59,7 @@ class HubConnection(QObject):
         token: the session token once logged in.
         last_seq: the last push applied.
         username: who is logged in (or logging in).
+        link: the HubLink that carries the session.
 
     Signals:
         state_changed(str): the link's state changed (one of STATES).
@@ -150,30 +93,24 @@ class HubConnection(QObject):
                  ping_interval: float = 15.0, connect_timeout: float = 10.0,
                  rng: random.Random | None = None) -> None:
         super().__init__(parent)
-        self._pinned = load_pinned(ca_file)
+        self.link = HubLink(self, ca_file=ca_file, reconnect_base=reconnect_base,
+                            reconnect_cap=reconnect_cap, ping_interval=ping_interval,
+                            connect_timeout=connect_timeout, rng=rng)
+        self.link.dialing.connect(self._on_dialing)
+        self.link.opened.connect(self._on_opened)
+        self.link.text_received.connect(self._on_text)
+        self.link.lost.connect(self._on_lost)
+        self.link.tick.connect(self._tick)
         self._client = (client_name or f"desktop 0.1.0 on {socket.gethostname()}")[:100]
-        self._base, self._cap = reconnect_base, reconnect_cap
-        self._request_timeout, self._ping_interval = request_timeout, ping_interval
-        self._connect_timeout = connect_timeout
-        self._rng = rng or random.Random()
+        self._request_timeout = request_timeout
         self._ids = itertools.count(1)
-        # One socket for the connection's life, reopened for each link: deleting sockets
-        # under PySide6 while their signals are in flight is how processes crash.
-        self._ws = self._make_socket()
-        self._links = itertools.count(1)
-        self._link = 0  # which link the socket carries now; 0: none of ours
-        self._url = QUrl()
         self.state, self.token, self.username = "offline", None, ""
         self.last_seq = 0
         self._password: str | None = None  # held only until the login is answered
         self._auth_id: str | None = None  # the login/resume in flight
         self._ready = False  # logged in or resumed on the current socket
-        self._attempt, self._last_seen, self._socket_error = 0, 0.0, ""
         self._auth_sent_at = 0.0
         self._pending: dict[str, _Pending] = {}
-        self._retry = QTimer(self, singleShot=True, timeout=self._open)
-        self._housekeeping = QTimer(self, interval=1000, timeout=self._tick)
-        self._dialing_since = 0.0
 
     # -- the session ------------------------------------------------------------------
 
@@ -184,16 +121,16 @@ class HubConnection(QObject):
         if self.username and username != self.username:  # not as another user's requests
             self._fail_all("closed", "the session ended before this was sent")
         self._drop_socket()
-        self._url, self.username, self._password = url, username, password
-        self.token, self.last_seq, self._attempt = None, 0, 0
-        self._open()
+        self.link.url, self.username, self._password = url, username, password
+        self.token, self.last_seq, self.link.attempt = None, 0, 0
+        self.link.open()
 
     def logout(self) -> None:
         """End the session: tell the hub if we can, then go offline."""
         if self._ready:
             self._send(m.Logout(id=self._new_id()))
             self._stop_link()  # what the socket still says is not ours to handle
-            self._ws.close()  # after the logout frame, which is already queued
+            self.link.close()  # after the logout frame, which is already queued
         self._fail_all("closed", "logged out before this was sent")
         self.token, self._password = None, None
         self._drop_socket()
@@ -208,7 +145,7 @@ class HubConnection(QObject):
     def pin_certificate(self, path: str | Path | None) -> None:
         """Trust the certificate(s) in this PEM file for the hub (None: only the system's
         CAs). Raises ValueError when the file holds none."""
-        self._pinned = load_pinned(path)
+        self.link.pinned = load_pinned(path)
 
     @property
     def ready(self) -> bool:
@@ -288,60 +225,13 @@ class HubConnection(QObject):
     def wrap_up_done(self, callback: ReplyCallback | None = None) -> str:
         return self.request(m.WrapUpDone, callback)
 
-    # -- the socket -------------------------------------------------------------------
+    # -- the link ---------------------------------------------------------------------
 
-    def _make_socket(self) -> QWebSocket:
-        ws = QWebSocket(parent=self)
-        ws.setMaxAllowedIncomingMessageSize(m.MAX_MESSAGE_BYTES)
-        ws.connected.connect(self._on_connected)
-        # errorOccurred comes after disconnected: look at the link once both are in.
-        ws.disconnected.connect(lambda: self._later(self._link_down, self._link))
-        ws.errorOccurred.connect(self._note_error)
-        ws.sslErrors.connect(self._on_ssl_errors)
-        ws.textMessageReceived.connect(self._on_text)
-        ws.binaryMessageReceived.connect(lambda _b: log.warning("hub sent a binary frame"))
-        ws.pong.connect(lambda *_: self._seen())
-        return ws
-
-    def _later(self, fn: Callable[[int], None], link: int) -> None:
-        QTimer.singleShot(0, self, lambda: fn(link))
-
-    def _open(self) -> None:
-        self._drop_socket()
+    def _on_dialing(self) -> None:
+        self._ready, self._auth_id = False, None
         self._set_state("reconnecting" if self.token else "connecting")
-        if self._url.scheme() == "wss":
-            self._ws.setSslConfiguration(self._ssl_configuration())
-        self._link, self._socket_error = next(self._links), ""
-        self._dialing_since = time.monotonic()
-        self._housekeeping.start()
-        self._ws.open(QNetworkRequest(self._url))
 
-    def _ssl_configuration(self) -> QSslConfiguration:
-        config = QSslConfiguration.defaultConfiguration()
-        config.setPeerVerifyMode(QSslSocket.PeerVerifyMode.VerifyPeer)
-        config.setProtocol(QSsl.SslProtocol.TlsV1_2OrLater)
-        if self._pinned:
-            config.addCaCertificates(self._pinned)
-        return config
-
-    def _on_ssl_errors(self, errors: list[QSslError]) -> None:
-        ws = self._ws
-        peer = ws.sslConfiguration().peerCertificate()
-        pinned = any(peer == cert for cert in self._pinned)
-        if pinned and all(e.error() in _PINNABLE for e in errors):
-            ws.ignoreSslErrors(errors)  # exactly the certificate the user pinned
-            return
-        self._socket_error = "; ".join(e.errorString() for e in errors)
-        log.warning("hub certificate refused: %s", self._socket_error)
-
-    def _note_error(self, _error: object) -> None:
-        if self._link and not self._socket_error:
-            self._socket_error = self._ws.errorString()
-
-    def _on_connected(self) -> None:
-        if not self._link:
-            return
-        self._seen()
+    def _on_opened(self) -> None:
         if self._password is not None:
             self._auth_id, self._auth_sent_at = self._new_id(), time.monotonic()
             self._send(m.Login(id=self._auth_id, username=self.username,
@@ -353,11 +243,8 @@ class HubConnection(QObject):
         self._auth_id, self._auth_sent_at = self._new_id(), time.monotonic()
         self._send(m.Resume(id=self._auth_id, token=self.token or "", last_seq=self.last_seq))
 
-    def _link_down(self, link: int) -> None:
-        if not link or link != self._link:
-            return  # an earlier link's news
-        reason = self._socket_error or self._ws.errorString() or "connection closed"
-        self._drop_socket()
+    def _on_lost(self, reason: str) -> None:
+        self._ready, self._auth_id = False, None
         for request_id, pending in list(self._pending.items()):
             if pending.sent_at is not None and not pending.queueable:
                 self._answer(local_error("offline", f"link lost: {reason}", request_id))
@@ -367,25 +254,20 @@ class HubConnection(QObject):
             self._set_state("offline")
             self.login_failed.emit(local_error("offline", reason))
         elif self.token:
-            delay = backoff_delay(self._attempt, self._base, self._cap, self._rng)
-            self._attempt += 1
+            delay = self.link.reopen_later()
             log.info("hub link lost (%s); reconnecting in %.1f s", reason, delay)
             self._set_state("reconnecting")
-            self._retry.start(int(delay * 1000))
 
     def _stop_link(self) -> None:
-        self._retry.stop()
-        self._housekeeping.stop()
-        self._link, self._ready, self._auth_id = 0, False, None
+        self.link.stop()
+        self._ready, self._auth_id = False, None
 
     def _drop_socket(self) -> None:
-        self._stop_link()
-        if self._ws.state() != QAbstractSocket.SocketState.UnconnectedState:
-            self._ws.abort()
+        self.link.drop()
+        self._ready, self._auth_id = False, None
 
     def _send(self, message: BaseModel) -> None:
-        if self._link:
-            self._ws.sendTextMessage(m.dump(message))
+        self.link.send(m.dump(message))
 
     def _send_pending(self, pending: _Pending) -> None:
         pending.sent_at = time.monotonic()
@@ -397,35 +279,18 @@ class HubConnection(QObject):
                 self._send_pending(pending)
 
     def _tick(self) -> None:
-        """Once a second: the connect timeout, keepalive pings, and request timeouts."""
-        now, ws = time.monotonic(), self._ws
-        if not self._link:
+        """Once a second while the link is open: the login/resume and request timeouts."""
+        now = time.monotonic()
+        if self._auth_id and now - self._auth_sent_at > self._request_timeout:
+            self.link.fail("the hub stopped answering")
             return
-        if ws.state() != QAbstractSocket.SocketState.ConnectedState:
-            if now - self._dialing_since > self._connect_timeout:
-                self._socket_error = "no answer from the hub"
-                self._link_down(self._link)
-            return
-        if (now - self._last_seen > 2 * self._ping_interval
-                or (self._auth_id and now - self._auth_sent_at > self._request_timeout)):
-            self._socket_error = "the hub stopped answering"
-            self._link_down(self._link)
-            return
-        if now - self._last_seen > self._ping_interval:
-            ws.ping()
         for request_id, pending in list(self._pending.items()):
             if pending.sent_at is not None and now - pending.sent_at > self._request_timeout:
                 self._answer(local_error("timeout", "no reply from the hub", request_id))
 
-    def _seen(self) -> None:
-        self._last_seen = time.monotonic()
-
     # -- what arrives -----------------------------------------------------------------
 
     def _on_text(self, raw: str) -> None:
-        if not self._link:
-            return
-        self._seen()
         try:
             message = m.parse_server_message(raw)
         except Exception as exc:  # ProtocolError, or a parser's own bug: never a crash
@@ -463,8 +328,7 @@ class HubConnection(QObject):
             self._set_state("offline")
             self.session_lost.emit(answer)
         else:  # the hub is unwell (internal, rate_limited): try again later
-            self._socket_error = answer.message
-            self._link_down(self._link)
+            self.link.fail(answer.message)
 
     def _logged_in(self, data: dict[str, Any]) -> None:
         token = data.get("token")
@@ -478,7 +342,7 @@ class HubConnection(QObject):
         self.logged_in.emit(dict(data))
 
     def _became_ready(self) -> None:
-        self._ready, self._attempt = True, 0
+        self._ready, self.link.attempt = True, 0
         self._set_state("connected")
         self._flush()
 
