@@ -415,6 +415,33 @@ def test_what_the_nurse_types_is_kept_on_disk_sent_as_a_draft_and_restored(
     assert again.screen_pop_view.form_host.form.values()["spo2"] == 93
 
 
+def test_a_second_call_keeps_the_first_calls_draft_as_its_own(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    """After-call work ran out (or the nurse said she was ready) with the form unsaved, and the
+    next call pops: what she typed last for the first caller is kept as the first call's."""
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.show_screen_pop(screen_pop(session_data))
+    view = window.screen_pop_view
+    qtbot.keyClicks(view._notes, "ho nhieu ve dem")
+    spo2 = view.form_host.form.editor("spo2").focus_widget()
+    spo2.clear()
+    qtbot.keyClicks(spo2, "93")  # the next call pops before the debounce is up
+    second = m.CallView(uuid="9d0e1f2a-0000-4c8e-9a57-0c3d2e1f4b7b", call_id=5121,
+                        caller_number="0946550128", topic="f0_home_care",
+                        answered_at=iso(NOW))
+    window.show_screen_pop(screen_pop(session_data, seq=5, call=second, draft={}))
+    first = drafts.load(CALL_UUID)
+    assert first is not None and first.payload["form"]["spo2"] == 93
+    assert (first.payload["call_uuid"], first.payload["caller_phone"]) == \
+        (CALL_UUID, "0912345678")
+    assert first.payload["notes"] == "ho nhieu ve dem"
+    sent_first = [d for d in sent(connection, m.CaseDraft) if d.draft_id == CALL_UUID]
+    assert sent_first and sent_first[-1].call_uuid == CALL_UUID  # the hub files it right
+    assert sent_first[-1].caller_phone == "0912345678"
+    assert view.draft_id == second.uuid and view._notes.toPlainText() == ""
+
+
 def test_a_saved_case_forgets_its_draft(connection: HubConnection, qtbot: Any,
                                         session_data: dict[str, Any], settings: QSettings,
                                         translations: Translations, drafts: DraftStore,

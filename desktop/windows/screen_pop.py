@@ -242,6 +242,8 @@ class ScreenPopView(QWidget):
 
     def show_pop(self, pop: ScreenPop, units: list[Any], language: str) -> None:
         """Fill every part from the pop: history, declaration, open case, the draft form."""
+        if self.drafts is not None:  # the last of the call on screen, saved as that call's
+            self.drafts.detach()
         self.pop = pop
         self.history.set_rows(pop.history)
         self.declaration_box.set_declaration(
