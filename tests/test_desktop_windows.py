@@ -232,6 +232,13 @@ def test_status_keys_ask_the_hub(qtbot: Any, window: AgentWindow,
     assert window.status_actions.available.isChecked()  # until the hub says otherwise
 
 
+def test_the_session_menu_logs_out(qtbot: Any, window: AgentWindow) -> None:
+    session_menu = window.menuBar().actions()[-1].menu()
+    assert window.logout_action in session_menu.actions()
+    with qtbot.waitSignal(window.logout_requested, timeout=1000):
+        window.logout_action.trigger()
+
+
 # -- the call ----------------------------------------------------------------------------
 
 def test_screen_pop_fills_the_call_panel_history_declaration_and_form(

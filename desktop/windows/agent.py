@@ -170,7 +170,9 @@ class AgentWindow(QMainWindow):
             self._language_menu.addAction(made)
             self.language_actions[code] = made
         self._session_menu = bar.addMenu("")
-        self.logout_action = self._session_menu.addAction("", self.logout_requested)
+        # Not addAction(text, signal): PySide6 calls the signal instead of connecting it.
+        self.logout_action = self._session_menu.addAction("")
+        self.logout_action.triggered.connect(self.request_logout)
 
     def _wire(self) -> None:
         conn = self._connection
@@ -360,6 +362,10 @@ class AgentWindow(QMainWindow):
     def wrap_up(self) -> None:
         self._connection.wrap_up_done(self._on_answer)
 
+    def request_logout(self) -> None:
+        """End the session (the menu, or closing the window): the app shows the login."""
+        self.logout_requested.emit()
+
     def set_language(self, language: str) -> None:
         if self._translations is not None:
             self._translations.apply(language)
@@ -381,5 +387,5 @@ class AgentWindow(QMainWindow):
         self.wrap_up_action.setEnabled(acw)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.logout_requested.emit()
+        self.request_logout()
         super().closeEvent(event)
