@@ -93,6 +93,7 @@ class DesktopApp(QObject):
         window = self.agent_window
         same_agent = window is not None and window.agent.username == self._connection.username
         if window is not None and not same_agent:
+            window.save_draft(stop=True)  # the other agent's form, before it goes
             window.deleteLater()
             window = None
         if window is None:  # the same agent again keeps their window, and what they typed

@@ -449,6 +449,44 @@ def test_a_second_call_keeps_the_first_calls_draft_as_its_own(
     assert view.draft_id == second.uuid and view._notes.toPlainText() == ""
 
 
+def test_logging_out_saves_what_was_just_typed(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.show_screen_pop(screen_pop(session_data))
+    spo2 = window.screen_pop_view.form_host.form.editor("spo2").focus_widget()
+    spo2.clear()
+    qtbot.keyClicks(spo2, "93")
+    with qtbot.waitSignal(window.logout_requested, timeout=1000):
+        window.logout_action.trigger()  # before the debounce is up; the app may quit next
+    local = drafts.load(CALL_UUID)
+    assert local is not None and local.payload["form"]["spo2"] == 93
+
+
+def test_a_window_replaced_by_another_agents_saves_its_draft_first(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    desktop = desktop_app.DesktopApp(connection, settings, translations, drafts)
+    qtbot.addWidget(desktop.login_window)
+    connection.username = "lan"
+    connection.logged_in.emit(session_data)
+    first = desktop.agent_window
+    assert first is not None
+    qtbot.addWidget(first)
+    first.show_screen_pop(screen_pop(session_data))
+    spo2 = first.screen_pop_view.form_host.form.editor("spo2").focus_widget()
+    spo2.clear()
+    qtbot.keyClicks(spo2, "93")
+    connection.username = "binh"  # the session was lost; a colleague logs in at this desk
+    connection.logged_in.emit({**session_data, "agent": m.AgentView(
+        username="binh", full_name="Lê Văn Bình", role="nurse", status="Logged Out",
+        state="Waiting").model_dump()})
+    assert desktop.agent_window is not first
+    qtbot.addWidget(desktop.agent_window)
+    local = drafts.load(CALL_UUID)
+    assert local is not None and local.payload["form"]["spo2"] == 93
+
+
 def test_a_saved_case_forgets_its_draft(connection: HubConnection, qtbot: Any,
                                         session_data: dict[str, Any], settings: QSettings,
                                         translations: Translations, drafts: DraftStore,

@@ -363,8 +363,20 @@ class AgentWindow(QMainWindow):
         self._connection.wrap_up_done(self._on_answer)
 
     def request_logout(self) -> None:
-        """End the session (the menu, or closing the window): the app shows the login."""
+        """End the session (the menu, or closing the window): the app shows the login. What
+        was typed last goes to the disk first: the application may be quitting."""
+        self.save_draft()
         self.logout_requested.emit()
+
+    def save_draft(self, stop: bool = False) -> None:
+        """Save the form on screen as a local draft now; `stop`: stop autosaving it too (the
+        window is about to go)."""
+        if self._drafts is None:
+            return
+        if stop:
+            self._drafts.detach()
+        else:
+            self._drafts.save_now()
 
     def set_language(self, language: str) -> None:
         if self._translations is not None:
