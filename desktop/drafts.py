@@ -173,6 +173,11 @@ class Autosave(QObject):
     def _changed(self, *_: object) -> None:
         self._debounce.start()
 
+    def schedule(self) -> None:
+        """Something of the payload besides the form changed (`extra`'s notes): save it as
+        soon as an edit of the form would be."""
+        self._debounce.start()
+
     def save_now(self) -> Draft | None:
         """Save at once if anything changed since the last save (call it when the call ends)."""
         self._debounce.stop()

@@ -487,6 +487,20 @@ def test_a_window_replaced_by_another_agents_saves_its_draft_first(
     assert local is not None and local.payload["form"]["spo2"] == 93
 
 
+def test_the_notes_are_saved_soon_after_typing_as_the_fields_are(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.show_screen_pop(screen_pop(session_data))
+    qtbot.keyClicks(window.screen_pop_view._notes, "goi lai luc 14h")
+
+    def saved_notes() -> Any:
+        local = drafts.load(CALL_UUID)
+        return local.payload.get("notes") if local else None
+
+    qtbot.waitUntil(lambda: saved_notes() == "goi lai luc 14h", timeout=2000)  # not 5 s
+
+
 def test_a_saved_case_forgets_its_draft(connection: HubConnection, qtbot: Any,
                                         session_data: dict[str, Any], settings: QSettings,
                                         translations: Translations, drafts: DraftStore,

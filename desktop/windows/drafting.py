@@ -67,6 +67,11 @@ class DraftKeeper(QObject):
         if self.autosave is not None:
             self.autosave.save_now()
 
+    def edited(self) -> None:
+        """Something the draft holds besides the form was edited (the notes)."""
+        if self.autosave is not None:
+            self.autosave.schedule()
+
     def case_saved(self, draft_id: str) -> None:
         """The hub stored the case: the local copy of the health data goes."""
         self.store.discard(draft_id)

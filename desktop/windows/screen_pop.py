@@ -192,6 +192,7 @@ class ScreenPopView(QWidget):
         self.form_host = FormHost()
         self._notes = QPlainTextEdit()
         self._notes.setFixedHeight(54)
+        self._notes.textChanged.connect(self._notes_edited)
         self._status = QComboBox()
         self._save = QPushButton(clicked=self.save, enabled=False)
         self._save.setStyleSheet("font-weight: 600;")
@@ -284,6 +285,10 @@ class ScreenPopView(QWidget):
                 "call_uuid": call.uuid if call else None, "case_id": self.case_id,
                 "caller_phone": call.caller_number if call else None,
                 "notes": self._notes.toPlainText().strip() or None}
+
+    def _notes_edited(self) -> None:
+        if self.drafts is not None:
+            self.drafts.edited()
 
     def _show_open_case(self) -> None:
         case = self.pop.open_case if self.pop else None
