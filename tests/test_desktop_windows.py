@@ -536,6 +536,23 @@ def test_drafts_left_by_an_earlier_session_are_saved_as_follow_ups(
     assert len(sent(connection, m.CaseSave)) == 1  # once per login, not per snapshot
 
 
+def test_left_over_drafts_of_another_agent_at_this_desk_are_left_to_them(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    left = {"topic": "f0_home_care", "case_id": None, "caller_phone": "0918223447",
+            "notes": None, "form": {"full_name": "Lê Văn Tám"}}
+    drafts.save("binh-call", {**left, "call_uuid": "binh-call", "agent": "binh"})
+    drafts.save("lan-call", {**left, "call_uuid": "lan-call", "agent": "lan"})
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available")))  # lan
+    assert [save.draft_id for save in sent(connection, m.CaseSave)] == ["lan-call"]
+    assert drafts.load("binh-call") is not None  # for Bình's next login
+    window.show_screen_pop(screen_pop(session_data))
+    window.screen_pop_view.drafts.save_now()
+    local = drafts.load(CALL_UUID)
+    assert local is not None and local.payload["agent"] == "lan"  # whose draft it is
+
+
 # -- callbacks and search ----------------------------------------------------------------
 
 def callback_rows() -> list[dict[str, Any]]:

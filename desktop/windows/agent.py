@@ -66,7 +66,7 @@ class AgentWindow(QMainWindow):
         self._connection, self._settings = connection, settings
         self._translations, self._clock = translations, clock
         self._drafts = None if drafts is None else DraftKeeper(
-            drafts, connection, self.outcome_codes, self)
+            drafts, connection, self.outcome_codes, self, agent=lambda: self.agent.username)
         self._left_over_sent = False
         self._topics = {t["key"]: t for t in session.get("topics") or [] if "key" in t}
         self._units = {str(u.get("code")): u for u in session.get("units") or []}

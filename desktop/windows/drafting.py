@@ -18,6 +18,9 @@ from desktop.drafts import Autosave, Draft, DraftStore
 log = logging.getLogger(__name__)
 # What a draft's payload holds besides "form" (Autosave's `extra`), as case_draft's fields.
 DRAFT_FIELDS = ("topic", "call_uuid", "case_id", "caller_phone", "notes")
+# Whose draft it is (the username; kept on this desk, never sent): a desk is shared by shifts,
+# and only its own agent may file a draft left over from an earlier session.
+AGENT = "agent"
 
 
 class DraftKeeper(QObject):
@@ -38,9 +41,11 @@ class DraftKeeper(QObject):
 
     def __init__(self, store: DraftStore, connection: HubConnection,
                  outcomes: Callable[[str], list[str]] = lambda _topic: [],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *,
+                 agent: Callable[[], str] | None = None) -> None:
         super().__init__(parent)
         self.store, self._connection, self._outcomes = store, connection, outcomes
+        self._agent = agent or (lambda: connection.username)
         self.autosave: Autosave | None = None
 
     def attach(self, draft_id: str, form: Any,
@@ -52,7 +57,8 @@ class DraftKeeper(QObject):
         if local is not None and isinstance(local.payload.get("form"), dict):
             form.set_values(local.payload["form"])
             self.restored.emit(draft_id)
-        self.autosave = Autosave(self.store, draft_id, form, extra, parent=self)
+        self.autosave = Autosave(self.store, draft_id, form,
+                                 lambda: {**extra(), AGENT: self._agent()}, parent=self)
         self.autosave.saved.connect(self._send)
         return local.payload if local is not None else None
 
@@ -93,9 +99,12 @@ class DraftKeeper(QObject):
     def resend_left_over(self, current: str | None) -> None:
         """After a login: drafts of other calls that the hub never acknowledged (the desktop
         died, or the link was down when after-call work ran out) are saved as follow-up
-        cases; the draft id lets the hub update the case it may have made meanwhile."""
+        cases; the draft id lets the hub update the case it may have made meanwhile. Only
+        this agent's: another's waits for their login (a draft that names nobody, written
+        before drafts named their agent, is anyone's)."""
         for draft in self.store.pending():
-            if draft.draft_id == current:
+            owner = draft.payload.get(AGENT)
+            if draft.draft_id == current or owner not in (None, self._agent()):
                 continue
             fields = _fields(draft.payload)
             if not fields.get("topic"):
