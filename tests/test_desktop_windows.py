@@ -536,6 +536,26 @@ def test_drafts_left_by_an_earlier_session_are_saved_as_follow_ups(
     assert len(sent(connection, m.CaseSave)) == 1  # once per login, not per snapshot
 
 
+def test_left_over_drafts_are_filed_again_at_the_next_login_of_the_same_window(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    drafts.save("old-call", {"topic": "f0_home_care", "call_uuid": "old-call", "case_id": None,
+                             "caller_phone": "0918223447", "notes": None,
+                             "form": {"full_name": "Lê Văn Tám"}})
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    snapshot = m.Snapshot(seq=1, agent=agent_view("Available"))
+    window.apply_snapshot(snapshot)
+    assert [save.draft_id for save in sent(connection, m.CaseSave)] == ["old-call"]
+    connection.logged_in.emit(session_data)  # the session was lost: she logs in again
+    window.apply_snapshot(snapshot)
+    assert len(sent(connection, m.CaseSave)) == 1  # the first is still waiting: not twice
+    connection.logout()  # it never got through (answered "closed"): still on the disk
+    assert sent(connection, m.CaseSave) == [] and drafts.load("old-call") is not None
+    connection.logged_in.emit(session_data)  # the same nurse, the same window
+    window.apply_snapshot(snapshot)
+    assert [save.draft_id for save in sent(connection, m.CaseSave)] == ["old-call"]
+
+
 def test_left_over_drafts_of_another_agent_at_this_desk_are_left_to_them(
         qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
         settings: QSettings, translations: Translations, drafts: DraftStore) -> None:

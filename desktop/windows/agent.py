@@ -176,6 +176,7 @@ class AgentWindow(QMainWindow):
 
     def _wire(self) -> None:
         conn = self._connection
+        conn.logged_in.connect(self._on_logged_in)
         conn.snapshot.connect(self.apply_snapshot)
         conn.agent_status.connect(self.apply_agent_status)
         conn.screen_pop.connect(self.show_screen_pop)
@@ -265,6 +266,10 @@ class AgentWindow(QMainWindow):
         if self._drafts is not None and not self._left_over_sent:
             self._left_over_sent = True  # once a login: what an earlier session left behind
             self._drafts.resend_left_over(self.screen_pop_view.draft_id or None)
+
+    def _on_logged_in(self, _data: dict[str, Any]) -> None:
+        """Logged in again (the window stays with its agent): file left-over drafts again."""
+        self._left_over_sent = False
 
     @Slot(AgentStatus)
     def apply_agent_status(self, push: AgentStatus) -> None:

@@ -47,6 +47,7 @@ class DraftKeeper(QObject):
         self.store, self._connection, self._outcomes = store, connection, outcomes
         self._agent = agent or (lambda: connection.username)
         self.autosave: Autosave | None = None
+        self._filing: set[str] = set()  # left-over drafts whose case_save awaits its answer
 
     def attach(self, draft_id: str, form: Any,
                extra: Callable[[], Mapping[str, Any]]) -> dict[str, Any] | None:
@@ -104,7 +105,7 @@ class DraftKeeper(QObject):
         before drafts named their agent, is anyone's)."""
         for draft in self.store.pending():
             owner = draft.payload.get(AGENT)
-            if draft.draft_id == current or owner not in (None, self._agent()):
+            if draft.draft_id in (current, *self._filing) or owner not in (None, self._agent()):
                 continue
             fields = _fields(draft.payload)
             if not fields.get("topic"):
@@ -113,11 +114,13 @@ class DraftKeeper(QObject):
             codes = self._outcomes(str(fields["topic"]))
             if "outcome" not in form and codes:  # as the hub does when after-call work ends
                 form["outcome"] = "follow_up" if "follow_up" in codes else codes[0]
+            self._filing.add(draft.draft_id)
             self._connection.case_save(
                 lambda answer, d=draft: self._resent(d, answer), draft_id=draft.draft_id,
                 status="follow_up", form=form, **fields)
 
     def _resent(self, draft: Draft, answer: Reply | Error) -> None:
+        self._filing.discard(draft.draft_id)
         if isinstance(answer, Reply):
             self.store.discard(draft.draft_id)
         else:
