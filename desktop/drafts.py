@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -95,6 +95,24 @@ class DraftStore:
             self._write(Draft(draft.draft_id, draft.payload, draft.revision, draft.saved_at, True))
         return True
 
+    def prune(self, older_than: dt.timedelta, now: dt.datetime | None = None,
+              keep: Collection[str] = ()) -> list[str]:
+        """Forget acknowledged drafts saved more than `older_than` before `now` (but those in
+        `keep`): the server holds them and their call is long over, so the health data goes.
+        Unacknowledged and unreadable drafts stay. Returns the ids forgotten, sorted."""
+        cutoff = (now or dt.datetime.now(dt.UTC)) - older_than
+        gone = []
+        for path in self.directory.glob("*.json"):
+            draft = self.load(path.stem) if _ID.fullmatch(path.stem) else None
+            saved = _time(draft.saved_at) if draft else None
+            if draft and draft.acknowledged and draft.draft_id not in keep and saved and \
+                    saved < cutoff:
+                path.unlink(missing_ok=True)
+                gone.append(draft.draft_id)
+        if gone:
+            _fsync_directory(self.directory)
+        return sorted(gone)
+
     def discard(self, draft_id: str) -> None:
         """Forget a draft (its case is saved): personal data does not linger on the disk."""
         self._path(draft_id).unlink(missing_ok=True)
@@ -121,6 +139,14 @@ class DraftStore:
             Path(temp).unlink(missing_ok=True)
             raise
         _fsync_directory(self.directory)
+
+
+def _time(text: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -3,6 +3,7 @@ and on a timer. A crash loses nothing: what a killed process saved, a new store 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -97,6 +98,20 @@ def test_discard_and_bad_ids(tmp_path: Path) -> None:
     for bad in ("../etc/passwd", "", ".hidden", "a/b", "x" * 65):
         with pytest.raises(ValueError, match="not a draft id"):
             store.save(bad, {})
+
+
+def test_prune_forgets_only_acknowledged_drafts_older_than_asked(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    for draft_id in ("acked", "unacked", "current"):
+        store.save(draft_id, {"form": FORM})
+    store.acknowledge("acked")
+    store.acknowledge("current")
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    assert store.prune(dt.timedelta(days=1), now=dt.datetime.now(dt.UTC)) == []
+    assert store.prune(dt.timedelta(days=1), now=later, keep={"current"}) == ["acked"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ["broken.json", "current.json", "unacked.json"]
 
 
 def test_an_unreadable_draft_is_kept_and_skipped(tmp_path: Path) -> None:

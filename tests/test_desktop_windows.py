@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -571,6 +572,34 @@ def test_left_over_drafts_of_another_agent_at_this_desk_are_left_to_them(
     window.screen_pop_view.drafts.save_now()
     local = drafts.load(CALL_UUID)
     assert local is not None and local.payload["agent"] == "lan"  # whose draft it is
+
+
+def _age(drafts: DraftStore, draft_id: str, days: float) -> None:
+    """As if the draft had been saved `days` ago."""
+    path = drafts.directory / f"{draft_id}.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["saved_at"] = iso(datetime.now(UTC) - timedelta(days=days))
+    path.write_text(json.dumps(record), encoding="utf-8")
+
+
+def test_acknowledged_drafts_are_forgotten_at_a_login_a_day_later(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    """The hub took them and after-call work is long over: health data does not pile up on
+    the desk (each call the nurse did not save herself left one behind, for good)."""
+    for draft_id in ("done-call", "fresh-call", "unsent-call"):
+        drafts.save(draft_id, {"topic": "f0_home_care", "call_uuid": draft_id, "case_id": None,
+                               "caller_phone": "0918223447", "notes": None, "agent": "lan",
+                               "form": {"full_name": "Lê Văn Tám"}})
+    assert drafts.acknowledge("done-call") and drafts.acknowledge("fresh-call")
+    _age(drafts, "done-call", days=2)
+    _age(drafts, "unsent-call", days=2)
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available")))
+    assert drafts.load("done-call") is None
+    assert drafts.load("fresh-call") is not None  # the hub may still be wrapping it up
+    assert drafts.load("unsent-call") is not None  # never got through: filed, kept till then
+    assert [save.draft_id for save in sent(connection, m.CaseSave)] == ["unsent-call"]
 
 
 # -- callbacks and search ----------------------------------------------------------------

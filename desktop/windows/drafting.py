@@ -1,12 +1,14 @@
 """The screen-pop's case as a local draft (desktop.drafts): put back into the form when the
 same call pops again (after a crash or a restart), autosaved while the nurse types, sent to
 the hub as `case_draft` (which it saves as a follow-up if after-call work runs out), and
-forgotten once the case is saved. Drafts the hub never got are sent when the link is back."""
+forgotten once the case is saved, or a day after the hub took it. Drafts the hub never got are
+sent when the link is back, and left-over ones filed at the next login of their agent."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -21,6 +23,8 @@ DRAFT_FIELDS = ("topic", "call_uuid", "case_id", "caller_phone", "notes")
 # Whose draft it is (the username; kept on this desk, never sent): a desk is shared by shifts,
 # and only its own agent may file a draft left over from an earlier session.
 AGENT = "agent"
+# How long a draft the hub took stays on the desk: past any after-call work, past the shift.
+KEEP_ACKNOWLEDGED = timedelta(days=1)
 
 
 class DraftKeeper(QObject):
@@ -102,7 +106,9 @@ class DraftKeeper(QObject):
         died, or the link was down when after-call work ran out) are saved as follow-up
         cases; the draft id lets the hub update the case it may have made meanwhile. Only
         this agent's: another's waits for their login (a draft that names nobody, written
-        before drafts named their agent, is anyone's)."""
+        before drafts named their agent, is anyone's). Drafts the hub took a day ago or more
+        are forgotten."""
+        self.store.prune(KEEP_ACKNOWLEDGED, keep={current} if current else ())
         for draft in self.store.pending():
             owner = draft.payload.get(AGENT)
             if draft.draft_id in (current, *self._filing) or owner not in (None, self._agent()):
