@@ -25,6 +25,7 @@ from desktop.i18n import Translations
 from desktop.i18n.__main__ import QM_FILE, TS_FILE, release, update
 from desktop.models import format_time
 from desktop.windows import AgentWindow, LoginWindow
+from desktop.windows.labels import error_text
 from desktop.windows.login import CERT_KEY, SERVER_KEY, USER_KEY
 from desktop.windows.search import search_terms
 
@@ -671,6 +672,17 @@ def test_connection_state_is_always_shown_in_colour(window: AgentWindow,
         connection.state_changed.emit(state)
         assert label.text() == text and colour in label.styleSheet()
         assert label.isVisible()
+
+
+def test_every_error_code_reads_in_the_agents_language(translations: Translations) -> None:
+    """The hub's codes (callcenter.hub.messages.Error) and the connection's own: a sentence
+    in Vietnamese, the hub's English words at most in brackets after it."""
+    for code in ("bad_message", "unauthenticated", "expired", "forbidden", "not_found",
+                 "invalid", "conflict", "rate_limited", "switch", "internal", "offline",
+                 "timeout", "closed"):
+        text = error_text(code, "the hub's words")
+        assert not text.startswith("the hub's words"), code
+    assert error_text("internal", "") == "Máy chủ gặp sự cố nên chưa làm được; vui lòng thử lại."
 
 
 def test_english_can_be_chosen_and_vietnamese_comes_back(

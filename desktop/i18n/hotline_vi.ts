@@ -359,6 +359,14 @@
         <source>The session ended before this was sent.</source>
         <translation>Phiên làm việc đã kết thúc trước khi yêu cầu này được gửi.</translation>
     </message>
+    <message>
+        <source>The server did not accept this request.</source>
+        <translation>Máy chủ không chấp nhận yêu cầu này.</translation>
+    </message>
+    <message>
+        <source>The server had a problem and could not do this; try again.</source>
+        <translation>Máy chủ gặp sự cố nên chưa làm được; vui lòng thử lại.</translation>
+    </message>
 </context>
 <context>
     <name>LoginWindow</name>

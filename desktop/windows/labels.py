@@ -58,6 +58,9 @@ _ERRORS = {
     "invalid": QT_TRANSLATE_NOOP("Labels", "Some fields are not valid."),
     "switch": QT_TRANSLATE_NOOP("Labels", "The telephone switch refused the command."),
     "closed": QT_TRANSLATE_NOOP("Labels", "The session ended before this was sent."),
+    "bad_message": QT_TRANSLATE_NOOP("Labels", "The server did not accept this request."),
+    "internal": QT_TRANSLATE_NOOP("Labels", "The server had a problem and could not do this; "
+                                            "try again."),
 }
 
 
