@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -368,6 +370,16 @@ def test_addresses_and_backoff() -> None:
     assert all(0.25 <= d <= 0.5 for d in delays[:1]) and max(delays) <= 30.0
     assert all(d >= 15.0 for d in delays[8:])  # capped, and jittered in [cap/2, cap]
     assert len(set(delays)) == len(delays)
+
+
+@pytest.mark.parametrize("module", ["desktop.connection", "desktop.hub_link", "desktop.app",
+                                    "desktop.windows", "desktop.drafts", "desktop.forms"])
+def test_each_desktop_module_imports_on_its_own(module: str) -> None:
+    """First thing in a fresh interpreter (a script, one test file): pydantic, loaded halfway
+    before PySide6 installs its import hook, failed to finish loading after it."""
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_the_application_from_login_to_agent_window_and_back(
