@@ -4,7 +4,12 @@ values round-tripping, English labels."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -28,7 +33,7 @@ from db.units import read_units_csv
 from desktop.forms import CaseForm, match_units, unit_entries
 from desktop.forms.editors import MultiChoiceEditor
 from desktop.forms.unit_picker import AdminUnitPicker
-from tests.conftest import TOPICS_FILE, UNITS_FILE
+from tests.conftest import ROOT, TOPICS_FILE, UNITS_FILE
 
 TOPICS = {t.key: t for t in read_topics_file(TOPICS_FILE).topic}
 UNITS = [{"code": r.code, "name": r.name, "kind": r.kind, "former": [n for n, _ in r.former]}
@@ -274,6 +279,31 @@ def test_dates_start_empty_and_round_trip(qtbot: QtBot) -> None:
     assert "follow_up_on" not in form.values()
     qtbot.keyClicks(date, "01022027")  # typing into an empty date starts from today
     assert form.values()["follow_up_on"] == "2027-02-01"
+
+
+_TODAY_SCRIPT = """
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+from desktop.forms.editors import DateEditor
+app = QApplication([])
+editor = DateEditor()
+key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_1, Qt.KeyboardModifier.NoModifier, "1")
+editor.eventFilter(editor.focus_widget(), key)  # a digit into the empty date: today
+print(editor.value())
+"""
+
+
+def test_today_in_an_empty_date_is_today_in_ca_mau_whatever_the_pcs_time_zone() -> None:
+    vietnam = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    # A zone whose date differs from Cà Mau's right now: 7 hours ahead, or 19 behind.
+    zone = "Etc/GMT-14" if vietnam.hour >= 17 else "Etc/GMT+12"
+    done = subprocess.run([sys.executable, "-c", _TODAY_SCRIPT], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=False,
+                          env={**os.environ, "TZ": zone, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+    assert done.stdout.strip() == today
 
 
 def test_a_schema_with_its_outcomes_filled_in_keeps_them(qtbot: QtBot) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, QRegularExpression, Qt, Signal
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
 )
+
+from desktop.models import LOCAL_TZ
 
 Spec = Mapping[str, Any]
 
@@ -159,6 +162,12 @@ class NumberEditor(FieldEditor):
         return self._edit
 
 
+def today() -> QDate:
+    """Today in Cà Mau (Asia/Ho_Chi_Minh), whatever time zone the PC is set to."""
+    now = datetime.now(LOCAL_TZ)
+    return QDate(now.year, now.month, now.day)
+
+
 def _number_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -223,15 +232,15 @@ class DateEditor(FieldEditor):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and watched is self._calendar and self._empty():
-            today = QDate.currentDate()
-            self._calendar.setCurrentPage(today.year(), today.month())
+            now = today()
+            self._calendar.setCurrentPage(now.year(), now.month())
         elif event.type() == QEvent.Type.KeyPress and watched is self._edit:
             assert isinstance(event, QKeyEvent)
             if event.key() == Qt.Key.Key_Delete:
                 self._edit.setDate(self.NULL)
                 return True
             if self._empty() and event.text().isdigit():
-                self._edit.setDate(QDate.currentDate())
+                self._edit.setDate(today())
                 self._edit.setSelectedSection(QDateEdit.Section.DaySection)
         return super().eventFilter(watched, event)
 
