@@ -303,6 +303,20 @@ def test_call_ended_counts_down_after_call_work(
     assert not panel.acw_label.isVisible() and not window.wrap_up_action.isEnabled()
 
 
+def test_a_call_that_ended_while_the_link_was_down_stops_its_talk_timer(
+        qtbot: Any, window: AgentWindow, session_data: dict[str, Any], clock: Clock) -> None:
+    window.show_screen_pop(screen_pop(session_data))
+    window.apply_snapshot(m.Snapshot(seq=7, agent=agent_view("Available")))  # no call now
+    panel = window.call_panel
+    assert panel.ended and panel.talk_label.text() == \
+        "Cuộc gọi kết thúc sau 2:13 (bắt đầu 09:39:22)"
+    clock.advance(600)
+    qtbot.wait(1100)  # a tick of the panel's timer
+    assert panel.talk_label.text() == "Cuộc gọi kết thúc sau 2:13 (bắt đầu 09:39:22)"
+    assert not panel.acw_label.isVisible() and not window.wrap_up_action.isEnabled()
+    assert not window.hangup_action.isEnabled() and window.save_action.isEnabled()
+
+
 def test_a_call_ended_for_another_call_changes_nothing(
         window: AgentWindow, session_data: dict[str, Any]) -> None:
     window.show_screen_pop(screen_pop(session_data))

@@ -254,7 +254,11 @@ class AgentWindow(QMainWindow):
         elif snapshot.call:
             self.call_panel.show_call(snapshot.call, self.topic_name(snapshot.call.topic))
         if snapshot.call is None and self.call_panel.call is not None:
-            self._call_actions(False)  # it ended while we were away
+            if not self.call_panel.ended:  # it ended while we were away: stop its talk timer
+                self.call_panel.show_ended(snapshot.acw_until)
+                if self._drafts is not None:
+                    self._drafts.save_now()
+            self._call_actions(False)
         if snapshot.acw_until and self.call_panel.call is not None:
             self.call_panel.show_ended(snapshot.acw_until)
             self._in_acw(True)
