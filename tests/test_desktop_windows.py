@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 
 from callcenter.hub import messages as m
 from db.topics import read_topics_file
@@ -239,6 +239,27 @@ def test_the_session_menu_logs_out(qtbot: Any, window: AgentWindow) -> None:
     assert window.logout_action in session_menu.actions()
     with qtbot.waitSignal(window.logout_requested, timeout=1000):
         window.logout_action.trigger()
+
+
+def test_f4_in_a_list_opens_the_list_and_does_not_log_the_agent_out(
+        qtbot: Any, window: AgentWindow, session_data: dict[str, Any],
+        connection: HubConnection) -> None:
+    """F4 is Qt's key for a combo box's list (and Windows'); F4 elsewhere is Logged Out."""
+    window.show_screen_pop(screen_pop(session_data))
+    view = window.screen_pop_view
+    outcome = view.form_host.form.findChild(QComboBox, "field_outcome")
+    for combo in (outcome, view._status):
+        combo.setFocus()
+        qtbot.waitUntil(combo.hasFocus)
+        qtbot.keyClick(combo, Qt.Key.Key_F4)
+        assert combo.view().isVisible()
+        combo.hidePopup()
+    assert sent(connection, m.SetStatus) == []  # still taking calls
+    name = view.form_host.form.editor("full_name").focus_widget()
+    name.setFocus()
+    qtbot.waitUntil(name.hasFocus)
+    qtbot.keyClick(name, Qt.Key.Key_F4)
+    assert [r.status for r in sent(connection, m.SetStatus)] == ["Logged Out"]
 
 
 # -- the call ----------------------------------------------------------------------------

@@ -31,6 +31,24 @@ from desktop.models import LOCAL_TZ
 Spec = Mapping[str, Any]
 
 
+class _ListKey(QObject):
+    """Gives a combo box its own F4 (Qt's key for the list, as on Windows) over the window's
+    shortcut on F4 (Logged Out, which takes the nurse out of the queue)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_F4 and not event.modifiers():
+            event.accept()  # the key press goes to the combo box, which opens its list
+            return True
+        return super().eventFilter(watched, event)
+
+
+def keeps_list_key(combo: QComboBox) -> QComboBox:
+    """`combo`, its F4 opening its list whatever the window's shortcuts."""
+    combo.installEventFilter(_ListKey(combo))
+    return combo
+
+
 def label_of(spec: Spec, language: str) -> str:
     """The field's or choice's label: `x-title-en` in English, `title` otherwise."""
     title = str(spec.get("title", spec.get("const", "")))
@@ -265,7 +283,7 @@ class ChoiceEditor(FieldEditor):
 
     def __init__(self, spec: Spec, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._combo = QComboBox()
+        self._combo = keeps_list_key(QComboBox())
         self._combo.addItem("", None)
         for value, label in choices_of(spec, language):
             self._combo.addItem(label, value)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from callcenter.hub.messages import Error, Reply, ScreenPop
 from desktop.connection import HubConnection
+from desktop.forms.editors import keeps_list_key
 from desktop.models import DictTableModel, HistoryModel, format_date, format_time, state_label
 from desktop.windows.drafting import DraftKeeper
 from desktop.windows.form_host import FormHost, make_form
@@ -193,7 +194,7 @@ class ScreenPopView(QWidget):
         self._notes = QPlainTextEdit()
         self._notes.setFixedHeight(54)
         self._notes.textChanged.connect(self._notes_edited)
-        self._status = QComboBox()
+        self._status = keeps_list_key(QComboBox())
         self._save = QPushButton(clicked=self.save, enabled=False)
         self._save.setStyleSheet("font-weight: 600;")
         self.message = QLabel(wordWrap=True, objectName="saveMessage")
