@@ -80,10 +80,13 @@ class DraftStore:
 
     def pending(self) -> list[Draft]:
         """Drafts the server has not acknowledged, oldest save first: what to re-send."""
+        return [d for d in self.all() if not d.acknowledged]
+
+    def all(self) -> list[Draft]:
+        """Every readable draft, oldest save first."""
         drafts = (self.load(path.stem) for path in self.directory.glob("*.json")
                   if _ID.fullmatch(path.stem))
-        return sorted((d for d in drafts if d and not d.acknowledged),
-                      key=lambda d: (d.saved_at, d.draft_id))
+        return sorted((d for d in drafts if d), key=lambda d: (d.saved_at, d.draft_id))
 
     def acknowledge(self, draft_id: str, revision: int | None = None) -> bool:
         """The server stored `revision` (None: the latest). False, and still pending, when the

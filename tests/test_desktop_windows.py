@@ -638,6 +638,21 @@ def test_acknowledged_drafts_are_forgotten_at_a_login_a_day_later(
     assert [save.draft_id for save in sent(connection, m.CaseSave)] == ["unsent-call"]
 
 
+def test_a_draft_the_hub_took_long_ago_is_filed_again_in_case_the_hub_lost_it(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore) -> None:
+    """The hub keeps a draft in memory until after-call work ends: a daemon restart in
+    between loses its copy, so the desk files it again (the hub updates the case it made)."""
+    drafts.save("taken-call", {"topic": "f0_home_care", "call_uuid": "taken-call",
+                               "case_id": None, "caller_phone": "0918223447", "notes": None,
+                               "agent": "lan", "form": {"full_name": "Lê Văn Tám"}})
+    assert drafts.acknowledge("taken-call")
+    _age(drafts, "taken-call", days=0.05)  # an hour ago: after-call work is long over
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available")))
+    assert [save.draft_id for save in sent(connection, m.CaseSave)] == ["taken-call"]
+
+
 # -- callbacks and search ----------------------------------------------------------------
 
 def callback_rows() -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -25,6 +25,10 @@ DRAFT_FIELDS = ("topic", "call_uuid", "case_id", "caller_phone", "notes")
 AGENT = "agent"
 # How long a draft the hub took stays on the desk: past any after-call work, past the shift.
 KEEP_ACKNOWLEDGED = timedelta(days=1)
+# A draft the hub took is only in the daemon's memory until after-call work ends and saves
+# it: if the daemon restarted meanwhile, that copy is gone. So one the desk still has after
+# this long is filed again (idempotent: the hub updates the case it made, or makes it).
+REFILE_ACKNOWLEDGED = timedelta(minutes=30)
 
 
 class DraftKeeper(QObject):
@@ -106,10 +110,14 @@ class DraftKeeper(QObject):
         died, or the link was down when after-call work ran out) are saved as follow-up
         cases; the draft id lets the hub update the case it may have made meanwhile. Only
         this agent's: another's waits for their login (a draft that names nobody, written
-        before drafts named their agent, is anyone's). Drafts the hub took a day ago or more
-        are forgotten."""
+        before drafts named their agent, is anyone's). Drafts the hub took more than
+        REFILE_ACKNOWLEDGED ago are filed again (its copy may have died with a daemon
+        restart); those it took a day ago or more are forgotten."""
         self.store.prune(KEEP_ACKNOWLEDGED, keep={current} if current else ())
-        for draft in self.store.pending():
+        cutoff = datetime.now(UTC) - REFILE_ACKNOWLEDGED
+        for draft in self.store.all():
+            if draft.acknowledged and _saved(draft) > cutoff:
+                continue  # the hub holds it, and its after-call work may still be running
             owner = draft.payload.get(AGENT)
             if draft.draft_id in (current, *self._filing) or owner not in (None, self._agent()):
                 continue
@@ -136,3 +144,10 @@ class DraftKeeper(QObject):
 
 def _fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {key: payload.get(key) for key in DRAFT_FIELDS}
+
+
+def _saved(draft: Draft) -> datetime:
+    try:
+        return datetime.fromisoformat(draft.saved_at)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)  # unreadable time: old enough to file
