@@ -222,8 +222,9 @@ class HubConnection(QObject):
                   callback: ReplyCallback | None = None) -> str:
         return self.request(m.CallHold, callback, call_uuid=call_uuid, hold=hold)
 
-    def wrap_up_done(self, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.WrapUpDone, callback)
+    def wrap_up_done(self, callback: ReplyCallback | None = None,
+                     call_uuid: str | None = None) -> str:
+        return self.request(m.WrapUpDone, callback, call_uuid=call_uuid)
 
     # -- the link ---------------------------------------------------------------------
 

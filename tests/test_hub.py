@@ -213,3 +213,18 @@ def test_call_control_and_callback_dial_on_the_switch(line: Hotline) -> None:
         from db.models import Callback
 
         assert s.get_one(Callback, callback["id"]).attempts == 1
+
+
+def test_wrap_up_done_ends_only_its_own_calls_after_call_work(line: Hotline) -> None:
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    nurse.request("set_status", status="Available")
+    session = line.call("0912345671", "1", talk_time=1)
+    nurse.push("call_ended", timeout=15)
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Idle")
+    stale = nurse.request("wrap_up_done", call_uuid="an-earlier-call")  # queued while offline
+    assert stale["data"] == {"ended": False}
+    assert line.daemon.state.agents["lan@hotline1022"].state == "Idle"
+    assert nurse.request("wrap_up_done", call_uuid=session.channel.uuid)["data"] == \
+        {"ended": True}
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Waiting")

@@ -208,9 +208,12 @@ class AgentDesk:
 
     def wrap_up_done(self, client: Client, request: Any) -> dict[str, Any]:
         username = _session(client).username
+        wrap = self.acw.active.get(username)
+        if wrap is not None and request.call_uuid not in (None, wrap.call_uuid):
+            return {"ended": False}  # a later call is being wrapped up: not this request's
         if not self.acw.finish(username, "done"):
             self.acw.ready(username)  # held Idle with no wrap known (e.g. after a restart)
-        return {}
+        return {"ended": True}
 
     def call_of(self, session: HubSession, uuid: str) -> CallView:
         """The agent's own current call (nobody acts on another agent's call here)."""

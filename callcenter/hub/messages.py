@@ -139,7 +139,11 @@ class CallHold(_Request):
 
 
 class WrapUpDone(_Request):
+    """Done with the call's after-call work. With `call_uuid`, only that call's (a request
+    queued while offline must not end a later call's)."""
+
     type: Literal["wrap_up_done"] = "wrap_up_done"
+    call_uuid: Id | None = None
 
 
 class AgentsOverview(_Request):

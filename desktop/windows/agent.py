@@ -369,7 +369,8 @@ class AgentWindow(QMainWindow):
             self._connection.call_hangup(call.uuid, self._on_answer)
 
     def wrap_up(self) -> None:
-        self._connection.wrap_up_done(self._on_answer)
+        call = self.call_panel.call
+        self._connection.wrap_up_done(self._on_answer, call.uuid if call is not None else None)
 
     def request_logout(self) -> None:
         """End the session (the menu, or closing the window): the app shows the login. What
