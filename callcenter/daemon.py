@@ -17,7 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter import http
-from callcenter.agents.sync import Wanted, desired, plan, quoted, read_switch, run
+from callcenter.agents.sync import (
+    Wanted,
+    desired,
+    fingerprint,
+    plan,
+    quoted,
+    read_switch,
+    run,
+)
 from callcenter.config import ConfigError, Settings
 from callcenter.http import Metrics
 from callcenter.hub.plugin import Hub, build_hub, hub_wanted
@@ -67,7 +75,7 @@ class Daemon:
         self.ivr = OutboundServer(settings.ivr.listen_host, settings.ivr.listen_port, ivr,
                                   command_timeout=switch.command_timeout)
         self._greenlets: list[gevent.Greenlet] = []
-        self._agents_pushed: Wanted | None = None  # the agents and tiers last made equal
+        self._agents_seen: tuple[object, ...] | None = None  # fingerprint at the last sync
         self.metrics = Metrics(self)
         self.http: gevent.pywsgi.WSGIServer | None = None
         self.hub: Hub | None = None
@@ -188,28 +196,33 @@ class Daemon:
     def sync_agents(self) -> list[str]:
         """Make mod_callcenter's agents and tiers equal to the database's."""
         try:
+            seen = self.blocking(self._read_fingerprint)  # before: a change meanwhile shows
             wanted = self.blocking(self._read_wanted_agents)
             have = read_switch(self.link.api)
             done = run(plan(*wanted, *have, self.settings.site.domain), self.link.api)
         except (SwitchError, RuntimeError, ValueError) as exc:
             log.warning("agent sync: %s", exc)
             return []
-        self._agents_pushed = wanted
+        self._agents_seen = seen
         return done
 
     def _read_wanted_agents(self) -> Wanted:
         with self.sessions() as session:
             return desired(session, self.settings.site.domain)
 
+    def _read_fingerprint(self) -> tuple[object, ...]:
+        with self.sessions() as session:
+            return fingerprint(session)
+
     def _watch_agents(self) -> None:
-        """Push agent and tier changes made in the database while we run (a cheap read
-        every few seconds; the switch is only asked when something changed)."""
+        """Push agent and tier changes made in the database while we run (a few aggregates
+        read every few seconds; the agents are read and the switch asked only on a change)."""
         while True:
             gevent.sleep(self.settings.switch.agent_sync_seconds)
             if not self.synced.is_set():
                 continue  # the next connect syncs anyway
             try:
-                if self.blocking(self._read_wanted_agents) != self._agents_pushed:
+                if self.blocking(self._read_fingerprint) != self._agents_seen:
                     self.sync_agents()
             except Exception:
                 log.exception("watching the agents for changes failed")

@@ -13,12 +13,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from callcenter.switch.errors import CommandError
 from db.agents import callcenter_name
-from db.models import Agent, Tier
+from db.models import Agent, Tier, Topic
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,18 @@ def desired(session: Session, domain: str) -> Wanted:
             if tier.topic.active:
                 tiers[(tier.topic.queue, name)] = (tier.level, tier.position)
     return agents, tiers
+
+
+def fingerprint(session: Session) -> tuple[object, ...]:
+    """A few aggregates that change whenever an agent, a tier or a topic does: polled every
+    few seconds instead of reading every agent (with a thousand agents, building them all in
+    Python would hold the event loop for tens of milliseconds each time)."""
+    agents = session.execute(select(func.count(Agent.id), func.max(Agent.updated_at))).one()
+    tiers = session.execute(select(func.count(Tier.id), func.max(Tier.id),
+                                   func.coalesce(func.sum(Tier.level), 0),
+                                   func.coalesce(func.sum(Tier.position), 0))).one()
+    topics = session.execute(select(func.count(Topic.id), func.max(Topic.updated_at))).one()
+    return (*agents, *tiers, *topics)
 
 
 def quoted(value: str) -> str:
