@@ -75,13 +75,18 @@ class AgentLeg:
 
     # -- the offer ---------------------------------------------------------------------
 
-    def run(self) -> None:
-        api, agent, member = self.engine.api, self.agent, self.member
+    def reserve(self) -> None:
+        """What the dispatcher itself does before it starts the agent thread (agents_callback
+        in mod_callcenter.c): the agent Receiving, its tiers Offering / Standby. So the next
+        member of the same dispatch pass is not offered this agent too."""
         now = int(self.switch.clock())
-        self.called_at = now
-        api.agent_update("state", "Receiving", agent.name, now)
-        agent.last_offered_call = now
+        self.engine.api.agent_update("state", "Receiving", self.agent.name, now)
+        self.agent.last_offered_call = now
         self._tier_states("Offering")
+
+    def run(self) -> None:
+        agent, member = self.agent, self.member
+        self.called_at = int(self.switch.clock())
         profile = self.a.channel.profile
         self.engine.emit([
             ("CC-Queue", member.queue), ("CC-Action", "agent-offering"),

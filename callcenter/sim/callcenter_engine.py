@@ -284,6 +284,8 @@ class CallcenterEngine:
             race = Race()
             legs = [AgentLeg(self, member, session, agent, race)
                     for agent in (agents if ring_all else agents[:1])]
+            for leg in legs:
+                leg.reserve()
             self.offers[member.uuid] = gevent.spawn(self._offer, legs)
 
     def _offer(self, legs: list[AgentLeg]) -> None:

@@ -1,0 +1,1 @@
+"""Parts of the benchmarks in scripts/ (the simulator's process, the daemon's side)."""
