@@ -74,32 +74,31 @@ class CaseGet(_Request):
     case_id: int
 
 
-class CaseSave(_Request):
+class _CaseContent(_Request):
+    """What a case holds as the desktop sends it (a save, or a draft of one)."""
+
+    topic: Id
+    case_id: int | None = None
+    call_uuid: Id | None = None
+    caller_phone: Annotated[str, Field(max_length=32)] | None = None
+    form: dict[str, Any] = Field(default_factory=dict)
+    notes: Text | None = None
+
+
+class CaseSave(_CaseContent):
     """Create (no case_id) or update (case_id + the version it was read at) a case."""
 
     type: Literal["case_save"] = "case_save"
-    topic: Id
-    case_id: int | None = None
     version: int | None = None
-    call_uuid: Id | None = None
-    caller_phone: Annotated[str, Field(max_length=32)] | None = None
     status: Literal["open", "follow_up", "escalated", "closed"] = "closed"
-    form: dict[str, Any] = Field(default_factory=dict)
-    notes: Text | None = None
     draft_id: Id | None = None  # the desktop's local draft, so a resend is recognised
 
 
-class CaseDraft(_Request):
+class CaseDraft(_CaseContent):
     """The form as it stands, sent with every autosave: if after-call work runs out before
     the nurse saves, the daemon saves this draft as a follow-up case."""
 
     type: Literal["case_draft"] = "case_draft"
-    topic: Id
-    call_uuid: Id | None = None
-    case_id: int | None = None
-    caller_phone: Annotated[str, Field(max_length=32)] | None = None
-    form: dict[str, Any] = Field(default_factory=dict)
-    notes: Text | None = None
     draft_id: Id
 
 
