@@ -241,3 +241,18 @@ def test_periodic_announcement_while_waiting(make_box) -> None:
     box.wait(lambda: box.actions("member-queue-end"))
     played = [e.get("Playback-File-Path") for e in box.events if e.name == "PLAYBACK_START"]
     assert played.count("hotline/please_hold.wav") >= 2
+
+
+def test_one_agent_is_offered_one_caller_at_a_time(make_box) -> None:
+    """mod_callcenter marks the agent Receiving inside the dispatcher, before the agent leg
+    starts: callers who joined together are not all offered to the one Available agent."""
+    box = make_box()
+    box.agent("agent1001", wrap_up_time=0)
+    for n in range(3):
+        box.call(f"091234560{n}", talk_time=40)
+    box.wait(lambda: len(box.actions("bridge-agent-start")) >= 1)
+    gevent.sleep(0.5)  # 10 simulated seconds, the first caller still talking
+    assert len(box.actions("agent-offering")) == 1  # the others wait their turn
+    box.wait(lambda: len(box.actions("bridge-agent-start")) == 3, timeout=30)
+    starts = [e.get("CC-Member-Session-UUID") for e in box.actions("bridge-agent-start")]
+    assert len(set(starts)) == 3
