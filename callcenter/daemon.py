@@ -3,7 +3,6 @@ recorder, the agent sync and the IVR server; each part is passed what it needs."
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable
@@ -77,7 +76,6 @@ class Daemon:
                                   command_timeout=switch.command_timeout)
         self._greenlets: list[gevent.Greenlet] = []
         self._agents_seen: tuple[object, ...] | None = None  # fingerprint at the last sync
-        self._frozen = False  # start-up's objects moved out of the collector's way
         self.metrics = Metrics(self)
         self.http: gevent.pywsgi.WSGIServer | None = None
         self.hub: Hub | None = None
@@ -157,13 +155,6 @@ class Daemon:
         self.sync_agents()
         if self.hub is not None:
             self.hub.desk.acw.repair()  # agents held Idle with nobody to release them
-        if not self._frozen:
-            # What start-up made (modules, settings, the ORM's mappers) lives for the whole
-            # run: out of the collector's sight, full collections stop pausing the events
-            # for 100-200 ms each (measured by scripts/bench_daemon).
-            gc.collect()
-            gc.freeze()
-            self._frozen = True
         self.synced.set()
 
     def resync(self) -> list[str]:
