@@ -63,10 +63,18 @@ class AgentDesk:
         return user if domain == self.domain else None
 
     def topics(self) -> dict[str, dict[str, Any]]:
-        if not self._topics or time.monotonic() - self._topics_read > TOPICS_SECONDS:
-            self._topics = {t["key"]: t for t in self.hub.db(store.topics_payload)}
-            self._topics_read = time.monotonic()
+        """Topics by key. Only the first call waits for the database; later, a stale copy is
+        served while a greenlet reads them again (this runs on the switch's event path)."""
+        if not self._topics:
+            self._read_topics()
+        elif time.monotonic() - self._topics_read > TOPICS_SECONDS:
+            self._topics_read = time.monotonic()  # one refresh at a time
+            gevent.spawn(self._read_topics)
         return self._topics
+
+    def _read_topics(self) -> None:
+        self._topics = {t["key"]: t for t in self.hub.db(store.topics_payload)}
+        self._topics_read = time.monotonic()
 
     def topic_of_queue(self, queue: str | None) -> dict[str, Any] | None:
         return next((t for t in self.topics().values() if t["queue"] == queue), None)
