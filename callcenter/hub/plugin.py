@@ -35,6 +35,7 @@ class Hub:
     def start(self) -> None:
         self.server.start()
         self._sweeper = gevent.spawn(self.service.sweep_forever)
+        gevent.spawn(self.desk.topics)  # read before the first event needs them
 
     def stop(self) -> None:
         if getattr(self, "_sweeper", None) is not None:
