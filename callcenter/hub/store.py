@@ -50,6 +50,11 @@ def units_payload(session: Session) -> list[dict[str, Any]]:
              "former": [f.name for f in u.former]} for u in units]
 
 
+def topic_keys(session: Session) -> dict[int, str]:
+    """Topic id → key, without loading the topics' forms."""
+    return {topic_id: key for topic_id, key in session.execute(select(Topic.id, Topic.key))}
+
+
 def draft_key(agent_id: int, draft_id: str) -> str:
     """Drafts are the desktop's own ids (the call's uuid): unique per agent, not globally —
     a call transferred to a colleague is their draft too."""
@@ -114,7 +119,7 @@ def history(session: Session, phone: str | None, case_code: str | None,
             topics: frozenset[str] | None) -> list[dict[str, Any]]:
     """A caller's cases, calls, callbacks and declarations, newest first. `topics`: the ones
     the asker may see (None: all); other topics' cases are left out."""
-    keys = {t.id: t.key for t in session.scalars(select(Topic))}
+    keys = topic_keys(session)
     if case_code:
         case = session.scalar(select(Case).where(Case.code == case_code.strip().upper()))
         if case is None or not _visible(keys.get(case.topic_id), topics):
@@ -157,7 +162,7 @@ def _summary(form: dict[str, Any]) -> str:
 
 def open_callbacks(session: Session, topics: frozenset[str] | None,
                    limit: int = 200) -> list[dict[str, Any]]:
-    keys = {t.id: t.key for t in session.scalars(select(Topic))}
+    keys = topic_keys(session)
     query = select(Callback).where(Callback.state == "open").order_by(Callback.due_at)
     if topics is not None:
         query = query.where(Callback.topic_id.in_([i for i, k in keys.items() if k in topics]))
@@ -188,7 +193,7 @@ def screen_pop_data(session: Session, call_uuid: str, phone: str, topic_key: str
     """What the agent sees when the call arrives: the caller's past (the cases of the topics
     they may see), a declaration (health data: only to those who answer its topic), and the
     draft case."""
-    call = session.scalar(select(Call).where(Call.uuid == call_uuid))
+    call_id = session.scalar(select(Call.id).where(Call.uuid == call_uuid))
     past = history(session, phone, None, visible)
     declaration = None
     if declaration_topic and _visible(declaration_topic, visible):
@@ -212,7 +217,7 @@ def screen_pop_data(session: Session, call_uuid: str, phone: str, topic_key: str
                            ("test_type", declaration.test_type)):
             if value is not None and key not in draft:
                 draft[key] = value
-    return {"call_id": call.id if call is not None else None, "history": past,
+    return {"call_id": call_id, "history": past,
             "declaration": _declaration(declaration), "open_case": open_case, "draft": draft}
 
 
