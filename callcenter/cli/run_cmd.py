@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     import gevent
     import gevent.event
 
-    from callcenter.daemon import Daemon
+    from callcenter.daemon import Daemon, freeze_startup_objects
 
     config = settings(args)
     logging.basicConfig(level=config.logging.level,
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"database: up to date; {len(topics)} active topics, {agents} active agents")
     daemon = Daemon(config)
     daemon.start()
-    gevent.spawn(_freeze_after_start, daemon)
+    gevent.spawn(freeze_startup_objects, daemon)
     print(f"switch: connecting to {config.switch.host}:{config.switch.port}; "
           f"IVR listening on {config.ivr.listen_host}:{config.ivr.listen_port}")
     stop = gevent.event.Event()
@@ -52,14 +52,3 @@ def run(args: argparse.Namespace) -> int:
     stop.wait()
     daemon.stop()
     return 0
-
-
-def _freeze_after_start(daemon) -> None:
-    """What start-up made (modules, settings, the ORM's mappers, the first sync's data) lives
-    for the whole run: moved out of the garbage collector's sight, full collections stop
-    pausing the events for 100-200 ms each (measured by scripts/bench_daemon)."""
-    import gc
-
-    daemon.synced.wait()
-    gc.collect()
-    gc.freeze()

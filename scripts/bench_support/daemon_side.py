@@ -106,11 +106,12 @@ class Probe:
 
 
 def start_daemon(settings: Settings, sessions: sessionmaker[Session], probe: Probe) -> Daemon:
-    from callcenter.daemon import Daemon
+    from callcenter.daemon import Daemon, freeze_startup_objects
 
     daemon = Daemon(settings, sessions)
     probe.attach(daemon.metrics)
     daemon.start()
     if not daemon.link.wait_connected(30) or not daemon.synced.wait(300):
         raise SystemExit("the daemon did not connect to the simulator and sync")
+    freeze_startup_objects(daemon)  # as `callcenter run` does
     return daemon

@@ -337,7 +337,7 @@ def database(path: Path, agents: int, desktops: int) -> sessionmaker[DbSession]:
 
 
 def start_daemon(settings: Settings, sessions: sessionmaker[DbSession]) -> Daemon:
-    from callcenter.daemon import Daemon
+    from callcenter.daemon import Daemon, freeze_startup_objects
 
     daemon = Daemon(settings, sessions)
     if daemon.hub is None:
@@ -345,4 +345,5 @@ def start_daemon(settings: Settings, sessions: sessionmaker[DbSession]) -> Daemo
     daemon.start()
     if not daemon.link.wait_connected(30) or not daemon.synced.wait(300):
         raise SystemExit("the daemon did not connect to the simulator and sync")
+    freeze_startup_objects(daemon)  # as `callcenter run` does
     return daemon
