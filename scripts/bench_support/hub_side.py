@@ -20,6 +20,7 @@ The daemon's side: a migrated SQLite file with the shipped topics and units and 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import socket
@@ -33,6 +34,9 @@ from typing import TYPE_CHECKING, Any
 import gevent
 import gevent.socket
 
+from bench_support import sim_side
+from bench_support.lag import LagMonitor
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as DbSession
     from sqlalchemy.orm import sessionmaker
@@ -40,7 +44,6 @@ if TYPE_CHECKING:
     from callcenter.config import Settings
     from callcenter.daemon import Daemon
     from callcenter.sim.people import Caller
-    from callcenter.sim.session import Session
     from callcenter.sim.switch import SimSwitch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,70 +78,24 @@ class SimPlan:
     phones: int = 3000  # callers' numbers: a pool, so callers come back and have a history
 
 
-class Crowd:
-    """Caller slots, each one call after another."""
+class Crowd(sim_side.Crowd):
+    """sim_side's caller slots, dialling from a pool of numbers (callers come back, so
+    screen-pops carry a history)."""
 
     def __init__(self, switch: SimSwitch, plan: SimPlan) -> None:
-        self.switch, self.plan = switch, plan
-        self.rng = random.Random(plan.seed)
+        super().__init__(switch, plan)  # type: ignore[arg-type]  (the fields it reads match)
         self.numbers = [f"09{self.rng.randrange(10**8):08d}" for _ in range(plan.phones)]
-        self.sessions: list[Session | None] = []
-        self.greenlets: list[gevent.Greenlet] = []
-
-    def grow(self, total: int, ramp: float) -> None:
-        new = max(0, total - len(self.sessions))
-        for k in range(new):
-            self.sessions.append(None)
-            self.greenlets.append(gevent.spawn_later(ramp * k / max(1, new), self._slot,
-                                                     len(self.sessions) - 1))
-
-    def hang_up(self) -> None:
-        gevent.killall(self.greenlets)
-        self.switch.api("hupall", "NORMAL_CLEARING")
-
-    def _slot(self, index: int) -> None:
-        first = True
-        while True:
-            session = self.switch.inbound_call(self._caller(index, first))
-            self.sessions[index] = session
-            session.hungup.wait()
-            first = False
-            gevent.sleep(self.rng.uniform(0.0, 0.5))
 
     def _caller(self, index: int, first: bool) -> Caller:
-        from callcenter.sim.people import Caller
-
-        low, high = self.plan.first_talk if first else self.plan.talk
-        return Caller(number=self.rng.choice(self.numbers), name=f"Caller {index}",
-                      key=self.rng.choice("123"), key_delay=self.rng.uniform(0.3, 1.5),
-                      queue_patience=3600.0, talk_time=self.rng.uniform(low, high))
-
-    def status(self) -> dict[str, int]:
-        live = [s for s in self.sessions if s is not None and not s.hungup.is_set()]
-        return {"up": len(live), "talking": sum(s.phase == "bridged" for s in live)}
+        return dataclasses.replace(super()._caller(index, first),
+                                   number=self.rng.choice(self.numbers))
 
 
-class Stalls:
-    """How late this process's gevent loop runs (a greenlet sleeping 2 ms at a time)."""
+class Stalls(LagMonitor):
+    """The worst lag of this process's gevent loop since the last take, in ms."""
 
-    TICK = 0.002
-
-    def __init__(self) -> None:
-        self.worst_ms = 0.0
-        self._greenlet = gevent.spawn(self._run)
-
-    def _run(self) -> None:
-        while True:
-            start = time.perf_counter()
-            gevent.sleep(self.TICK)
-            self.worst_ms = max(self.worst_ms, (time.perf_counter() - start - self.TICK) * 1000)
-
-    def take(self) -> float:
-        worst, self.worst_ms = self.worst_ms, 0.0
-        return worst
-
-    def stop(self) -> None:
-        self._greenlet.kill()
+    def take(self) -> float:  # type: ignore[override]
+        return super().take()["lag_max_ms"]
 
 
 _BRIDGE = re.compile(rb"CC-Action: bridge-agent-start\n")
