@@ -11,12 +11,10 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.hub.tls import make_self_signed
-from callcenter.sim.people import PhoneBehaviour, Phones
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
 from db.models import AuditLog, Call, Case, CaseChange, Topic
-from tests.support.hotline import Hotline
+from tests.support.hotline import Hotline, with_hub
 from tests.support.hub_client import HubClient
 
 PASSWORD = "mat-khau-dai-1"
@@ -33,12 +31,7 @@ def line(seeded: sessionmaker[Session], tmp_path: Path):
                                   sip_extension=ext))
             set_queues(s, username, [parse_membership(queue)])
         s.execute(update(Topic).where(Topic.key == "f0_home_care").values(acw_seconds=2))
-    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
-    make_self_signed(cert, key, ["127.0.0.1"])
-    hotline = Hotline(seeded, tmp_path, Phones(default=PhoneBehaviour(answer_after=0.3)),
-                      overrides={"hub": {"listen_port": 0, "tls_cert": cert, "tls_key": key}})
-    hotline.ca = cert
-    hotline.wait(lambda: len(hotline.sim.callcenter.model.agents) == 2)
+    hotline = with_hub(seeded, tmp_path, agents_on_switch=2)
     yield hotline
     hotline.close()
 

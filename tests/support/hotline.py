@@ -94,3 +94,20 @@ class Hotline:
         self.daemon.stop()
         self.server.stop()
         self.sim.callcenter.stop()
+
+
+def with_hub(sessions: sessionmaker[Session], tmp_path: Path, agents_on_switch: int,
+             phones: Phones | None = None) -> Hotline:
+    """A Hotline whose daemon serves the desktop hub over TLS (a development certificate in
+    tmp_path, `.ca`, for the clients to pin), once its agents are on the switch."""
+    from callcenter.hub.tls import make_self_signed
+    from callcenter.sim.people import PhoneBehaviour
+
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    make_self_signed(cert, key, ["127.0.0.1"])
+    hotline = Hotline(sessions, tmp_path, phones or Phones(default=PhoneBehaviour(
+        answer_after=0.3)), overrides={"hub": {"listen_port": 0, "tls_cert": cert,
+                                                "tls_key": key}})
+    hotline.ca = cert
+    hotline.wait(lambda: len(hotline.sim.callcenter.model.agents) == agents_on_switch)
+    return hotline
