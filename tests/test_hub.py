@@ -5,12 +5,16 @@ work, resume after a reconnect, and hostile clients."""
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.hub import store
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
 from db.models import AuditLog, Call, Case, CaseChange, Topic
@@ -117,6 +121,28 @@ def test_after_call_work_runs_out_and_the_draft_is_kept(line: Hotline) -> None:
     late = nurse.request("case_save", topic="f0_home_care", form={**draft, **F0_FORM},
                          draft_id="d-acw", call_uuid=session.channel.uuid)
     assert late["ok"] and late["data"]["case"]["id"] == case.id
+
+
+def test_the_pop_is_read_while_the_phone_rings(line: Hotline,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """At agent-offering the hub reads the caller's history; the bridge only sends it."""
+    reads: list[float] = []
+    read = store.screen_pop_data
+
+    def timed_read(*args: Any) -> dict[str, Any]:
+        reads.append(time.time())
+        return read(*args)
+
+    monkeypatch.setattr(store, "screen_pop_data", timed_read)
+    nurse = _client(line)
+    nurse.login("lan", PASSWORD)
+    nurse.request("set_status", status="Available")
+    line.call("0912345671", "1", talk_time=1)
+    pop = nurse.push("screen_pop", timeout=15)
+    answered = datetime.fromisoformat(pop["call"]["answered_at"]).timestamp()
+    assert len(reads) == 1 and reads[0] < answered - 0.2  # the phone rings for 0.3 s
+    assert pop["call"]["call_id"] is not None
+    nurse.close()
 
 
 def test_resume_after_a_reconnect_gets_what_was_missed(line: Hotline) -> None:

@@ -10,6 +10,7 @@ import pytest
 from callcenter.state import LiveState, apply
 from callcenter.state.effects import (
     AgentBridged,
+    AgentOffered,
     AgentReleased,
     AgentStatusChanged,
     CallbackOwed,
@@ -47,8 +48,12 @@ def test_answered_call(scenario: str) -> None:
     agent = state.agents["agent1001@hotline1022"]
     assert (agent.status, agent.state, agent.call, agent.calls_answered) == (
         "Available", "Waiting", None, 1)  # back to Waiting at once (capture README)
-    assert [type(e) for e in effects if isinstance(e, AgentBridged | AgentReleased)] == [
-        AgentBridged, AgentReleased]
+    assert [type(e) for e in effects if isinstance(e, AgentOffered | AgentBridged |
+                                                    AgentReleased)] == [
+        AgentOffered, AgentBridged, AgentReleased]
+    offered = next(e for e in effects if isinstance(e, AgentOffered))
+    assert (offered.agent, offered.call.uuid, offered.call.caller_number) == (
+        "agent1001@hotline1022", call.uuid, "0912345678")
     assert not any(isinstance(e, CallbackOwed) for e in effects)
     if scenario == "call_recorded":
         assert call.recording.startswith("/var/lib/freeswitch/recordings/2026/11/24/")

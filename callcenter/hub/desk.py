@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import gevent
+from gevent.event import AsyncResult
 from sqlalchemy.exc import IntegrityError
 
 from callcenter.hub import store
@@ -24,11 +25,13 @@ from callcenter.hub.sessions import HubSession
 from callcenter.hub.views import agent_view, call_view, current_call, switch_status
 from callcenter.state.effects import (
     AgentBridged,
+    AgentOffered,
     AgentReleased,
     AgentStateChanged,
     AgentStatusChanged,
     Effect,
 )
+from callcenter.state.model import CallState
 from callcenter.switch.errors import SwitchError
 from db.errors import DataError, FormInvalid, NotFound, StaleCaseError
 
@@ -42,6 +45,8 @@ class AgentDesk:
         self.domain = backend.settings.site.domain
         self.reasons: dict[str, str | None] = {}  # username → break reason
         self.pops: dict[str, ScreenPop] = {}  # username → the pop of the call in hand
+        # username → (call uuid, its pop data being read while the agent's phone rings)
+        self.prefetched: dict[str, tuple[str, AsyncResult]] = {}
         self._topics: dict[str, dict[str, Any]] = {}  # key → topic payload
         self._topics_read = 0.0  # topics are data: read again every TOPICS_SECONDS
         self.acw = AfterCallWork(hub, backend, self)
@@ -107,8 +112,8 @@ class AgentDesk:
 
     def on_effect(self, effect: Effect) -> None:
         """From the daemon's event path: must not block (the pop is built in a greenlet)."""
-        if isinstance(effect, AgentStatusChanged | AgentStateChanged | AgentBridged |
-                      AgentReleased):
+        if isinstance(effect, AgentStatusChanged | AgentStateChanged | AgentOffered |
+                      AgentBridged | AgentReleased):
             username = self.username(effect.agent)
             if username is None:
                 return
@@ -116,6 +121,8 @@ class AgentDesk:
                 self.acw.start(username, effect.call_uuid)  # an On Demand agent Idle
             elif not self.hub.sessions.of_agent(username):
                 return
+            elif isinstance(effect, AgentOffered):
+                self._prefetch(username, effect.call)
             elif isinstance(effect, AgentBridged):
                 gevent.spawn(self._screen_pop, username, effect)
             else:
@@ -125,17 +132,41 @@ class AgentDesk:
         for session in self.hub.sessions.of_agent(username):
             self.hub.push_to(session, AgentStatus(agent=self.view(session)))
 
-    def _screen_pop(self, username: str, bridged: AgentBridged) -> None:
+    def _prefetch(self, username: str, call: CallState) -> None:
+        """Start reading the pop's data while the phone rings: at bridge the pop only waits
+        for whatever is left of the read (at a thousand calls it would otherwise wait for the
+        database behind the recorder). One per agent: a newer offer replaces it."""
+        result = AsyncResult()
+        self.prefetched[username] = (call.uuid, result)
+        gevent.spawn(self._read_pop_data, username, call).link(result)
+
+    def _read_pop_data(self, username: str, call: CallState) -> dict[str, Any] | None:
         sessions = self.hub.sessions.of_agent(username)
         if not sessions:
-            return
-        call = bridged.call
+            return None
         topic = self.topic_of_queue(call.queue) or {}
-        data = self.hub.db(store.screen_pop_data, call.uuid, call.caller_number,
+        return self.hub.db(store.screen_pop_data, call.uuid, call.caller_number,
                            topic.get("key"), self.visible(sessions[0]),
                            self.backend.settings.site.declaration_topic)
+
+    def _pop_data(self, username: str, call: CallState) -> dict[str, Any] | None:
+        """The data read at offering if it was for this call and went well, else read now."""
+        uuid, result = self.prefetched.pop(username, ("", None))
+        if result is not None and uuid == call.uuid:
+            result.wait()  # a failed read was logged by gevent: it is tried again below
+            data = result.value if result.successful() else None
+            if data is not None and data["call_id"] is not None:
+                return data
+        return self._read_pop_data(username, call)
+
+    def _screen_pop(self, username: str, bridged: AgentBridged) -> None:
+        call = bridged.call
+        data = self._pop_data(username, call)
+        if data is None:
+            return  # no desktop any more
         if self.backend.state.calls.get(call.uuid) is None:
             return  # the call ended while its history was read: no pop for a call gone
+        topic = self.topic_of_queue(call.queue) or {}
         pop = ScreenPop(call=call_view(call, topic.get("key"), data["call_id"]), topic=topic,
                         history=data["history"], declaration=data["declaration"],
                         open_case=data["open_case"], draft=data["draft"])

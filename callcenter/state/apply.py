@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from callcenter.state.effects import (
     AgentBridged,
+    AgentOffered,
     AgentReleased,
     AgentStateChanged,
     AgentStatusChanged,
@@ -137,10 +138,13 @@ def _offering(state: LiveState, event: Event) -> list[Effect]:
     if member is not None:
         member.state = "Trying"
     call = state.calls.get(event.get("CC-Member-Session-UUID") or "")
-    if call is None or call.offered_us is not None:
+    if call is None:
         return []
+    offered = AgentOffered(event.get("CC-Agent") or "", dataclasses.replace(call))
+    if call.offered_us is not None:  # offered again (to the next agent, or ring-all)
+        return [offered]
     call.offered_us = _us(event)
-    return [_changed(call)]
+    return [_changed(call), offered]
 
 
 def _bridge_start(state: LiveState, event: Event) -> list[Effect]:

@@ -42,6 +42,15 @@ class AgentStateChanged:
 
 
 @dataclass(frozen=True)
+class AgentOffered:
+    """mod_callcenter rings an agent for a call: the screen-pop's history can be read now,
+    while the phone rings, so the pop leaves the moment the agent answers."""
+
+    agent: str
+    call: CallState
+
+
+@dataclass(frozen=True)
 class AgentBridged:
     """An agent took a call: the desktop's screen-pop."""
 
@@ -55,5 +64,5 @@ class AgentReleased:
     call_uuid: str
 
 
-Effect = (CallChanged | CallbackOwed | AgentStatusChanged | AgentStateChanged | AgentBridged |
-          AgentReleased)
+Effect = (CallChanged | CallbackOwed | AgentStatusChanged | AgentStateChanged | AgentOffered |
+          AgentBridged | AgentReleased)
