@@ -159,9 +159,23 @@ class Service(Protocol):
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
+class _Handler(gevent.pywsgi.WSGIHandler):
+    """After a WebSocket the connection is closed: pywsgi would otherwise read the desktop's
+    last frames as the next HTTP request of a keep-alive connection (and answer in clear)."""
+
+    def run_application(self) -> None:
+        try:
+            super().run_application()
+        finally:
+            if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+                self.close_connection = True
+
+
 class _Server(gevent.pywsgi.WSGIServer):
     """A TLS handshake and the HTTP upgrade must be done within HANDSHAKE_SECONDS: a socket
     that opens and says nothing does not hold a greenlet and a descriptor for ever."""
+
+    handler_class = _Handler
 
     def wrap_socket_and_handle(self, client_socket: Any, address: Any) -> Any:
         client_socket.settimeout(HANDSHAKE_SECONDS)
