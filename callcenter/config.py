@@ -120,6 +120,15 @@ class RoutingSettings(_Section):
     holidays: list[str] = Field(default=[], description="YYYY-MM-DD dates the line is closed")
 
 
+class CallbackSettings(_Section):
+    """Dialling callbacks: a caller not reached is tried again later, a few times."""
+
+    retry_minutes: int = Field(default=15, ge=1)
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    # A dial the daemon never heard the end of (it was down) is open again after this.
+    stale_dial_hours: int = Field(default=4, ge=1)
+
+
 class LoggingSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
@@ -136,6 +145,7 @@ class Settings(BaseSettings):
     site: SiteSettings = SiteSettings()
     trunk: TrunkSettings = TrunkSettings()
     routing: RoutingSettings = RoutingSettings()
+    callbacks: CallbackSettings = CallbackSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

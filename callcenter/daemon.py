@@ -7,7 +7,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import gevent
@@ -40,6 +40,7 @@ from callcenter.switch.errors import SwitchError
 from callcenter.switch.event import Event
 from callcenter.switch.link import BackgroundJob, Backoff, SwitchLink
 from callcenter.switch.outbound import OutboundServer
+from db.callbacks import RetryPolicy
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.models import Call, Topic
 
@@ -57,12 +58,14 @@ class Daemon:
         self.sessions = sessions or make_sessionmaker(make_engine(settings.database_url()))
         self.state = LiveState()
         self.synced = gevent.event.Event()  # set once resync and agent sync ran after a connect
-        self.recorder = Recorder(self.sessions)
+        self.recorder = Recorder(self.sessions, RetryPolicy(
+            timedelta(minutes=settings.callbacks.retry_minutes), settings.callbacks.max_attempts))
         self.pending: list[Effect] = []
         self._writing = gevent.lock.Semaphore()
         url = self.sessions.kw["bind"].url  # an in-memory SQLite lives in one thread only
         self._db_in_thread = url.database not in (None, "", ":memory:")
         self.subscribers: list[Callable[[Effect], None]] = []  # the desktop hub plugs in here
+        self.written: list[Callable[[list[Effect]], None]] = []  # told after a batch commits
         switch = settings.switch
         self.link = SwitchLink(switch.host, switch.port, switch.password.get_secret_value(),
                                connect_timeout=switch.connect_timeout,
@@ -85,6 +88,7 @@ class Daemon:
                 raise ConfigError("[hub] tls_cert is set but tls_key is not")
             self.hub = build_hub(self)
             self.subscribers.append(self.hub.desk.on_effect)
+            self.written.append(self.hub.callbacks.on_written)
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -139,6 +143,8 @@ class Daemon:
             except Exception:
                 self.pending[:0] = batch  # written again next time (the writes are idempotent)
                 raise
+        for listener in self.written:
+            listener(batch)
 
     def _flush_loop(self) -> None:
         while True:

@@ -201,7 +201,7 @@ def test_hostile_clients_are_refused_and_the_others_served(line: Hotline) -> Non
     assert nurse.request("callback_list")["ok"]
 
 
-def test_call_control_and_callback_dial_on_the_switch(line: Hotline) -> None:
+def test_call_control_on_the_switch(line: Hotline) -> None:
     nurse = _client(line)
     nurse.login("lan", PASSWORD)
     nurse.request("set_status", status="Available")
@@ -215,23 +215,6 @@ def test_call_control_and_callback_dial_on_the_switch(line: Hotline) -> None:
     assert [a.detail["to"] for a in _audit(line, "call.transfer")] == ["emergency"]
     line.sim.api("hupall", "NORMAL_CLEARING")
     line.wait(lambda: not line.sim.sessions)
-
-    with transaction(line.sessions) as s:  # a caller who gave up waiting is owed a call
-        from db.models import Callback
-
-        s.add(Callback(phone="+84987654321", reason="abandoned",
-                       topic_id=s.scalars(select(Topic.id).where(
-                           Topic.key == "f0_home_care")).one()))
-    callbacks = nurse.request("callback_list")["data"]["callbacks"]
-    (callback,) = [c for c in callbacks if c["phone"] == "+84987654321"]
-    dialled = nurse.request("callback_dial", callback_id=callback["id"])
-    assert dialled["ok"] and dialled["data"]["job"]
-    line.wait(lambda: any(s.channel.profile.destination_number == "0987654321"
-                          for s in line.sim.sessions.values()))
-    with line.sessions() as s:
-        from db.models import Callback
-
-        assert s.get_one(Callback, callback["id"]).attempts == 1
 
 
 def test_wrap_up_done_ends_only_its_own_calls_after_call_work(line: Hotline) -> None:

@@ -13,6 +13,7 @@ from callcenter.state.effects import (
     AgentOffered,
     AgentReleased,
     AgentStatusChanged,
+    CallbackDialEnded,
     CallbackOwed,
     CallChanged,
 )
@@ -90,6 +91,9 @@ def test_lead_transfer_and_callback() -> None:
     member = next(c for c in calls.values() if c.queue)
     assert member.result == "answered" and member.agent == "agent1001@hotline1022"
     assert not state.calls and not state.legs
+    # the callback dial: the agent's leg (hotline_callback_id=42) bridged to the caller
+    (dialled,) = [e for e in effects if isinstance(e, CallbackDialEnded)]
+    assert (dialled.callback_id, dialled.token, dialled.disposition) == (42, "", "SUCCESS")
 
 
 def test_agent_status_changes_are_effects() -> None:

@@ -1,15 +1,12 @@
-"""Acting on calls from the desktop: hang up, hold, transfer (a queue, 115, a number), dial a
-callback, and the lead's view of the agents. Each one is an api command to the switch; the
+"""Acting on calls from the desktop: hang up, hold, transfer (a queue, 115, a number), and
+the lead's view of the agents. Each one is an api command to the switch; the
 switch's refusal comes back to the desktop as an error with FreeSWITCH's own words."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
-from callcenter.agents.sync import quoted
-from callcenter.hub import store
 from callcenter.hub.desk import AgentDesk, _session
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
@@ -29,7 +26,7 @@ class CallControl:
         self.hub, self.backend, self.desk = hub, backend, desk
         hub.handlers.update({
             "call_hangup": self.hangup, "call_hold": self.hold, "call_transfer": self.transfer,
-            "callback_dial": self.callback_dial, "agents_overview": self.overview})
+            "agents_overview": self.overview})
 
     def _api(self, command: str) -> str:
         try:
@@ -70,37 +67,6 @@ class CallControl:
                        destination=request.target or None, topic=call.topic)
         return {}
 
-    def callback_dial(self, client: Client, request: Any) -> dict[str, Any]:
-        """Ring the agent's phone first; when they answer, dial the caller."""
-        session = _session(client)
-        callback = self.hub.db(store.callback_for_dial, request.callback_id)
-        if callback is None:
-            raise Denied("not_found", f"no callback {request.callback_id}")
-        self.desk._may_see(session, callback["topic"])
-        if callback["state"] != "open":
-            raise Denied("conflict", f"callback {request.callback_id} is {callback['state']}")
-        if not NUMBER.fullmatch(callback["phone"]):
-            raise Denied("invalid", f"callback {request.callback_id} has no number to dial "
-                         f"({callback['phone']!r})")
-        contact = self.hub.db(_contact, session.agent_id, self.backend.settings.site.domain)
-        if contact is None:
-            raise Denied("invalid", "you have no phone to ring (no extension or contact)")
-        site = self.backend.settings.site
-        caller_id = national(site.hotline_numbers[-1]) if site.hotline_numbers else "1022"
-        gateway = self.backend.settings.trunk.name
-        agent_leg = (f"{{origination_caller_id_number={caller_id},origination_caller_id_name="
-                     f"{quoted('Tong dai 1022')},hotline_callback_id={callback['id']}}}{contact}")
-        caller_leg = (f"{{origination_caller_id_number={caller_id}}}"
-                      f"sofia/gateway/{gateway}/{national(callback['phone'])}")
-        try:
-            job = self.backend.bgapi(f"originate {agent_leg} &bridge({caller_leg})")
-        except SwitchError as exc:
-            raise Denied("switch", f"the switch did not answer: {exc}") from None
-        self.hub.db(store.callback_attempted, callback["id"], session.agent_id,
-                    datetime.now(UTC))
-        self.hub.audit(client, "callback.dial", str(callback["id"]), phone=callback["phone"])
-        return {"job": job.job_uuid}
-
     def overview(self, client: Client, request: Any) -> dict[str, Any]:
         session = _session(client)
         if not session.is_lead:
@@ -120,10 +86,6 @@ class CallControl:
                            "acw_seconds": self.desk.acw.seconds_in(row["username"])})
         self.hub.audit(client, "agents.read", str(session.agency_id))
         return {"agents": agents}
-
-
-def _contact(db: Any, agent_id: int, domain: str) -> str | None:
-    return db.get_one(Agent, agent_id).dial_string(domain)
 
 
 def _agency_agents(db: Any, agency_id: int | None) -> list[dict[str, Any]]:

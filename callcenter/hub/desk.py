@@ -53,7 +53,7 @@ class AgentDesk:
         hub.handlers.update({
             "set_status": self.set_status, "case_get": self.case_get,
             "case_save": self.case_save, "case_draft": self.acw.draft,
-            "history_search": self.history_search, "callback_list": self.callback_list,
+            "history_search": self.history_search,
             "wrap_up_done": self.wrap_up_done})
         hub.snapshot = self.snapshot
         hub.agent_view = self.view
@@ -238,12 +238,6 @@ class AgentDesk:
         if session.is_lead:
             self.hub.audit(client, "history.read", request.phone or request.case_code)
         return {"items": items}
-
-    def callback_list(self, client: Client, request: Any) -> dict[str, Any]:
-        session = _session(client)
-        if session.is_lead:
-            self.hub.audit(client, "callbacks.read", None)
-        return {"callbacks": self.hub.db(store.open_callbacks, self.visible(session))}
 
     def wrap_up_done(self, client: Client, request: Any) -> dict[str, Any]:
         username = _session(client).username

@@ -1,5 +1,5 @@
 """The desktop hub wired together (its composition root): sessions, the service, the agent's
-desk, call control and the WebSocket server, plugged into the daemon's effects."""
+desk, call control, callbacks and the WebSocket server, plugged into the daemon's effects."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import gevent
 
+from callcenter.hub.callbacks import CallbackDesk
 from callcenter.hub.calls import CallControl
 from callcenter.hub.desk import AgentDesk
 from callcenter.hub.server import HubServer
@@ -21,6 +22,7 @@ class Hub:
     server: HubServer
     service: HubService
     desk: AgentDesk
+    callbacks: CallbackDesk
     tls: ssl.SSLContext | None = None
 
     def stop_listening(self) -> None:
@@ -34,12 +36,12 @@ class Hub:
 
     def start(self) -> None:
         self.server.start()
-        self._sweeper = gevent.spawn(self.service.sweep_forever)
+        self._sweepers = [gevent.spawn(self.service.sweep_forever),
+                          gevent.spawn(self.callbacks.sweep_forever)]
         gevent.spawn(self.desk.topics)  # read before the first event needs them
 
     def stop(self) -> None:
-        if getattr(self, "_sweeper", None) is not None:
-            self._sweeper.kill()
+        gevent.killall(getattr(self, "_sweepers", []))
         self.server.stop()
 
 
@@ -50,11 +52,12 @@ def build_hub(backend: Backend) -> Hub:
     service = HubService(backend, sessions)
     desk = AgentDesk(service, backend)
     CallControl(service, backend, desk)
+    callbacks = CallbackDesk(service, backend, desk)
     tls = None
     if settings.tls_cert is not None and settings.tls_key is not None:
         tls = server_context(settings.tls_cert, settings.tls_key)
     server = HubServer(service, settings.listen_host, settings.listen_port, tls)
-    return Hub(server, service, desk, tls)
+    return Hub(server, service, desk, callbacks, tls)
 
 
 def hub_wanted(backend: Backend) -> bool:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import gevent
 import gevent.lock
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.config import Settings
@@ -28,12 +30,18 @@ from callcenter.switch.link import BackgroundJob
 from db.agents import verify_hash
 from db.audit import record
 from db.engine import transaction
+from db.errors import DataError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 REPLAY = 500  # pushes kept per session for a resume
 OPEN = frozenset({"login", "resume"})
 VERIFY_AT_ONCE = 4  # argon2 hashes in the thread pool at a time (each is ~50 ms of CPU)
+
+
+@dataclass(frozen=True)
+class _Refused:
+    error: Exception
 
 
 class Backend(Protocol):
@@ -144,11 +152,19 @@ class HubService:
             log.exception("hub: audit %s %s by %s not written", action, target, actor)
 
     def db(self, fn: Callable[..., T], *args: object) -> T:
-        """Run fn(session, *args) in the thread pool, in one transaction."""
-        def run() -> T:
-            with transaction(self.backend.sessions) as session:
-                return fn(session, *args)
-        return self.backend.blocking(run)
+        """Run fn(session, *args) in the thread pool, in one transaction. A refusal (a domain
+        rule, a unique key) is raised again here rather than carried out of the pool, which
+        prints a traceback for every exception it carries."""
+        def run() -> T | _Refused:
+            try:
+                with transaction(self.backend.sessions) as session:
+                    return fn(session, *args)
+            except (DataError, IntegrityError) as exc:
+                return _Refused(exc)
+        result = self.backend.blocking(run)
+        if isinstance(result, _Refused):
+            raise result.error
+        return result
 
     # -- login, resume, logout -------------------------------------------------------
 

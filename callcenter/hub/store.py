@@ -168,7 +168,9 @@ def open_callbacks(session: Session, topics: frozenset[str] | None,
         query = query.where(Callback.topic_id.in_([i for i, k in keys.items() if k in topics]))
     return [{"id": c.id, "phone": c.phone, "topic": keys.get(c.topic_id), "reason": c.reason,
              "due_at": iso(c.due_at), "attempts": c.attempts, "note": c.note,
-             "case_id": c.case_id} for c in session.scalars(query.limit(limit))]
+             "case_id": c.case_id, "last_result": c.last_result,
+             "last_attempt_at": iso(c.last_attempt_at)}
+            for c in session.scalars(query.limit(limit))]
 
 
 def callback_for_dial(session: Session, callback_id: int) -> dict[str, Any] | None:
@@ -177,14 +179,6 @@ def callback_for_dial(session: Session, callback_id: int) -> dict[str, Any] | No
         return None
     return {"id": callback.id, "phone": callback.phone, "state": callback.state,
             "topic": session.get_one(Topic, callback.topic_id).key}
-
-
-def callback_attempted(session: Session, callback_id: int, agent_id: int,
-                       now: datetime) -> None:
-    callback = session.get_one(Callback, callback_id)
-    callback.attempts += 1
-    callback.last_attempt_at = now
-    callback.assignee_id = agent_id
 
 
 def screen_pop_data(session: Session, call_uuid: str, phone: str, topic_key: str | None,

@@ -132,7 +132,14 @@ def ring(leg: Session, user: str, timeout: float, waiting: Session | None = None
         leg.hangup_from_outside(cause)
         return cause
     leg.answer_outbound()
+    if behaviour.talk_time is not None:  # the called party hangs up first, after talking
+        gevent.spawn(_hang_up_after, leg, switch.real(behaviour.talk_time))
     return None
+
+
+def _hang_up_after(leg: Session, seconds: float) -> None:
+    if not leg.hungup.wait(seconds):
+        leg.hangup_from_outside("NORMAL_CLEARING")
 
 
 def _timeout(variables: dict[str, str], default: float) -> float:
@@ -177,6 +184,10 @@ def bridge_app(session: Session, data: str) -> str:
         a.variables["originate_disposition"] = cause
         session.check()
         return "_none_"
+    b_uuid = b.channel.uuid  # what switch_ivr_originate leaves on the caller (the captures)
+    a.variables.update({"originated_legs": f"{b_uuid};Outbound Call;{user}",
+                        "originate_disposition": "SUCCESS", "DIALSTATUS": "SUCCESS",
+                        "originate_causes": f"{b_uuid};NONE"})
     a.profile.callee_id_name = b.channel.profile.callee_id_name
     a.profile.callee_id_number = b.channel.profile.callee_id_number
     seen = b.channel.profile.copy()

@@ -18,6 +18,7 @@ from callcenter.state.effects import (
     AgentReleased,
     AgentStateChanged,
     AgentStatusChanged,
+    CallbackDialEnded,
     CallbackOwed,
     CallChanged,
     Effect,
@@ -36,6 +37,7 @@ from callcenter.state.model import (
 Event = Mapping[str, str]
 # The channel variable that holds the caller's menu key (the dialplan's play_and_get_digits).
 MENU_VARIABLE = "variable_hotline_key"
+CALLBACK_VARIABLE, DIAL_VARIABLE = "variable_hotline_callback_id", "variable_hotline_dial"
 CANCEL_RESULTS = {"BREAK_OUT": ABANDONED, "NO_AGENT_TIMEOUT": NO_AGENT, "TIMEOUT": OVERFLOW,
                   "EXIT_WITH_KEY": OVERFLOW}
 
@@ -94,8 +96,19 @@ def _record_start(state: LiveState, event: Event) -> list[Effect]:
     return [_changed(call)]
 
 
+def _callback_dial_ended(event: Event) -> list[Effect]:
+    """The agent's leg of a callback dial (callcenter.hub.calls sets these variables)."""
+    callback_id, token = event.get(CALLBACK_VARIABLE) or "", event.get(DIAL_VARIABLE) or ""
+    if not callback_id.isdigit():
+        return []
+    return [CallbackDialEnded(int(callback_id), token,
+                              event.get("variable_originate_disposition"), _us(event))]
+
+
 def _hangup_complete(state: LiveState, event: Event) -> list[Effect]:
     uuid = event.get("Unique-ID") or ""
+    if event.get(CALLBACK_VARIABLE):
+        return _callback_dial_ended(event)
     agent = state.legs.pop(uuid, None)
     if agent is not None:
         return []

@@ -64,5 +64,17 @@ class AgentReleased:
     call_uuid: str
 
 
+@dataclass(frozen=True)
+class CallbackDialEnded:
+    """The agent's leg of a callback dial hung up. `disposition`: how dialling the caller
+    ended (the leg's originate_disposition: SUCCESS when they answered), None when the caller
+    was never dialled (the agent's phone did not answer, or hung up first)."""
+
+    callback_id: int
+    token: str  # names the dial attempt ("": none): a late event cannot end a newer one
+    disposition: str | None
+    at_us: int
+
+
 Effect = (CallChanged | CallbackOwed | AgentStatusChanged | AgentStateChanged | AgentOffered |
-          AgentBridged | AgentReleased)
+          AgentBridged | AgentReleased | CallbackDialEnded)

@@ -13,8 +13,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.state.effects import AgentStatusChanged, CallbackOwed, CallChanged, Effect
+from callcenter.state.effects import (
+    AgentStatusChanged,
+    CallbackDialEnded,
+    CallbackOwed,
+    CallChanged,
+    Effect,
+)
 from callcenter.state.model import CallState
+from db import callbacks
 from db.engine import transaction
 from db.models import Agent, AgentStatusLog, Call, Callback, Topic
 from db.models.calls import OPEN_CALLBACK_STATES
@@ -38,8 +45,9 @@ class Recorder:
     """Applies effects to the database. `requested(agent, status, source)` tells it who asked
     for the next status change of an agent, so the log says desktop/lead rather than switch."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+    def __init__(self, sessions: sessionmaker[Session],
+                 retry: callbacks.RetryPolicy | None = None) -> None:
+        self.sessions, self.retry = sessions, retry or callbacks.RetryPolicy()
         self._topics: dict[str, int] = {}
         self._agents: dict[str, int] = {}
         self._requested: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -71,6 +79,10 @@ class Recorder:
                     self._callback(session, effect, rows)
                 elif isinstance(effect, AgentStatusChanged):
                     self._status(session, effect, used)
+                elif isinstance(effect, CallbackDialEnded):
+                    callbacks.dial_ended(session, effect.callback_id, effect.token,
+                                         effect.disposition, _time(effect.at_us) or
+                                         datetime.now(UTC), self.retry)
         # Committed: only now are those requests used up. A failed batch is written again
         # and must find them still there (requests only ever join at the end of the list).
         for agent, count in used.items():

@@ -82,6 +82,10 @@ class Callback(Base):
     declaration_id: Mapped[int | None] = mapped_column(
         ForeignKey("declaration.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The dial in progress (state 'dialing'): its token is on the agent's leg, so the leg's
+    # end is matched to this attempt and no other. last_result: how the last dial ended.
+    dial_token: Mapped[str | None] = mapped_column(String(32))
+    last_result: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

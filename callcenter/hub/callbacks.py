@@ -1,0 +1,143 @@
+"""Callbacks on the desktops: the live list, and dialling one.
+
+A dial claims the callback for one agent (db.callbacks), rings the agent's phone, then the
+caller (`originate … &bridge(…)`); the agent's leg carries the callback's id and the dial's
+token, and its hangup tells the daemon how the caller's dial ended (the recorder writes it).
+Every desktop's list is pushed again when a callback is owed, claimed or finished."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import gevent
+
+from callcenter.agents.sync import quoted
+from callcenter.hub import store
+from callcenter.hub.calls import NUMBER, national
+from callcenter.hub.desk import AgentDesk, _session
+from callcenter.hub.messages import Callbacks
+from callcenter.hub.server import Client
+from callcenter.hub.service import Backend, Denied, HubService
+from callcenter.hub.sessions import HubSession
+from callcenter.state.effects import CallbackDialEnded, CallbackOwed, Effect
+from callcenter.switch.errors import CommandError, SwitchError
+from db import callbacks
+from db.models import Agent
+
+log = logging.getLogger(__name__)
+ORIGINATE_WAIT = 120.0  # s: FreeSWITCH rings the agent's phone for 60 s at most
+PUSH_DELAY = 0.5  # s: changes that come together are pushed together
+SWEEP_SECONDS = 60.0
+
+
+class CallbackDesk:
+    def __init__(self, hub: HubService, backend: Backend, desk: AgentDesk) -> None:
+        self.hub, self.backend, self.desk = hub, backend, desk
+        self._push_due = False
+        hub.handlers.update({"callback_list": self.list, "callback_dial": self.dial})
+
+    def list(self, client: Client, request: Any) -> dict[str, Any]:
+        session = _session(client)
+        if session.is_lead:
+            self.hub.audit(client, "callbacks.read", None)
+        return {"callbacks": self.hub.db(store.open_callbacks, self.desk.visible(session))}
+
+    # -- dialling ----------------------------------------------------------------------
+
+    def dial(self, client: Client, request: Any) -> dict[str, Any]:
+        """Ring the agent's phone first; when they answer, dial the caller."""
+        session = _session(client)
+        callback = self.hub.db(store.callback_for_dial, request.callback_id)
+        if callback is None:
+            raise Denied("not_found", f"no callback {request.callback_id}")
+        self.desk._may_see(session, callback["topic"])
+        if not NUMBER.fullmatch(callback["phone"]):
+            raise Denied("invalid", f"callback {request.callback_id} has no number to dial "
+                         f"({callback['phone']!r})")
+        contact = self.hub.db(_contact, session.agent_id, self.backend.settings.site.domain)
+        if contact is None:
+            raise Denied("invalid", "you have no phone to ring (no extension or contact)")
+        try:
+            token = self.hub.db(callbacks.claim, callback["id"], session.agent_id,
+                                datetime.now(UTC))
+        except callbacks.CallbackBusy as exc:
+            raise Denied("conflict", str(exc)) from None
+        try:
+            job = self.backend.bgapi(self._originate(callback, contact, token))
+        except SwitchError as exc:
+            self._not_dialled(callback["id"], token)
+            raise Denied("switch", f"the switch did not answer: {exc}") from None
+        gevent.spawn(self._watch, job, callback["id"], token)
+        self.changed()  # it leaves the other desktops' lists
+        self.hub.audit(client, "callback.dial", str(callback["id"]), phone=callback["phone"])
+        return {"job": job.job_uuid}
+
+    def _originate(self, callback: dict[str, Any], contact: str, token: str) -> str:
+        site = self.backend.settings.site
+        caller_id = national(site.hotline_numbers[-1]) if site.hotline_numbers else "1022"
+        agent_leg = (f"{{origination_caller_id_number={caller_id},origination_caller_id_name="
+                     f"{quoted('Tong dai 1022')},hotline_callback_id={callback['id']},"
+                     f"hotline_dial={token}}}{contact}")
+        caller_leg = (f"{{origination_caller_id_number={caller_id}}}"
+                      f"sofia/gateway/{self.backend.settings.trunk.name}/"
+                      f"{national(callback['phone'])}")
+        return f"originate {agent_leg} &bridge({caller_leg})"
+
+    def _watch(self, job: Any, callback_id: int, token: str) -> None:
+        """originate's own answer is about the agent's phone: -ERR (not answered, refused)
+        means the caller was never dialled. +OK: the leg's hangup will say the rest."""
+        try:
+            job.get(timeout=ORIGINATE_WAIT)
+        except CommandError as exc:
+            log.info("hub: callback %s not dialled: %s", callback_id, exc)
+            self._not_dialled(callback_id, token)
+        except SwitchError:
+            pass  # no answer: the leg's hangup event, or the stale-dial sweep, ends it
+
+    def _not_dialled(self, callback_id: int, token: str) -> None:
+        if self.hub.db(callbacks.dial_ended, callback_id, token, None, datetime.now(UTC),
+                       callbacks.RetryPolicy()) is not None:
+            self.changed()
+
+    # -- the live list -----------------------------------------------------------------
+
+    def on_written(self, effects: list[Effect]) -> None:
+        """After the recorder's batch is committed: a callback was owed or a dial ended."""
+        if any(isinstance(e, CallbackOwed | CallbackDialEnded) for e in effects):
+            self.changed()
+
+    def changed(self) -> None:
+        if not self._push_due:
+            self._push_due = True
+            gevent.spawn_later(PUSH_DELAY, self._push)
+
+    def _push(self) -> None:
+        """Every logged-in desktop gets its list again: one read per set of topics."""
+        self._push_due = False
+        groups: dict[frozenset[str] | None, list[HubSession]] = {}
+        for client in list(self.hub.clients):
+            session = client.session
+            if session is not None and session not in groups.get(
+                    self.desk.visible(session), []):
+                groups.setdefault(self.desk.visible(session), []).append(session)
+        for visible, sessions in groups.items():
+            rows = self.hub.db(store.open_callbacks, visible)
+            for session in sessions:
+                self.hub.push_to(session, Callbacks(callbacks=rows))
+
+    def sweep_forever(self) -> None:
+        hours = self.backend.settings.callbacks.stale_dial_hours
+        while True:
+            gevent.sleep(SWEEP_SECONDS)
+            try:
+                if self.hub.db(callbacks.reopen_stale, datetime.now(UTC),
+                               timedelta(hours=hours)):
+                    self.changed()
+            except Exception:
+                log.exception("hub: reopening stale callback dials failed")
+
+
+def _contact(db: Any, agent_id: int, domain: str) -> str | None:
+    return db.get_one(Agent, agent_id).dial_string(domain)

@@ -1,0 +1,89 @@
+"""A callback's dials: one agent dials it at a time (the claim), the switch says how the dial
+ended (on the agent's leg), and a caller not reached is tried again later, then given up.
+
+open ──claim──▶ dialing ──caller answered──▶ done
+  ▲                │ ──caller not reached──▶ open (due again later) or failed (last attempt)
+  └──never dialled─┘   (the agent's phone did not answer, the switch refused, lost)
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.errors import DataError
+from db.models import Agent, Callback
+
+REACHED = "SUCCESS"  # originate_disposition when the caller answered
+NOT_DIALLED = "not_dialled"  # last_result: the caller's number was never rung
+LOST = "lost"  # last_result: the daemon never heard how the dial ended
+
+
+class CallbackBusy(DataError):
+    """The callback is not open: someone is dialling it, or it is finished."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    retry_after: timedelta = timedelta(minutes=15)
+    max_attempts: int = 3
+
+
+def claim(session: Session, callback_id: int, agent_id: int, now: datetime) -> str:
+    """Take an open callback for `agent_id` to dial now; returns the dial's token. One
+    conditional UPDATE, so of two agents clicking at once exactly one gets it."""
+    token = secrets.token_hex(8)
+    taken = session.execute(
+        update(Callback).where(Callback.id == callback_id, Callback.state == "open")
+        .values(state="dialing", dial_token=token, assignee_id=agent_id, last_attempt_at=now)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount == 1:
+        return token
+    row = _fresh(session, callback_id)
+    if row is None:
+        raise CallbackBusy(f"no callback {callback_id}")
+    if row.state == "dialing":
+        who = session.scalar(select(Agent.full_name).where(Agent.id == row.assignee_id))
+        raise CallbackBusy(f"{who or 'another agent'} is calling {row.phone} now")
+    raise CallbackBusy(f"callback {callback_id} is {row.state}")
+
+
+def dial_ended(session: Session, callback_id: int, token: str, disposition: str | None,
+               now: datetime, policy: RetryPolicy) -> str | None:
+    """How the dial named by `token` ended: `disposition` is the caller leg's originate
+    result (None or NOT_DIALLED: the caller was never rung). Returns the callback's new state,
+    or None when that dial is not the current one (already ended, or a newer one began)."""
+    row = _fresh(session, callback_id)
+    if row is None or row.state != "dialing" or not token or row.dial_token != token:
+        return None
+    row.dial_token = None
+    if disposition in (None, NOT_DIALLED, LOST):
+        row.state, row.last_result = "open", disposition or NOT_DIALLED
+        return row.state
+    row.attempts += 1
+    row.last_result = disposition
+    if disposition == REACHED:
+        row.state = "done"
+    elif row.attempts >= policy.max_attempts:
+        row.state = "failed"
+    else:
+        row.state, row.due_at = "open", now + policy.retry_after
+    return row.state
+
+
+def _fresh(session: Session, callback_id: int) -> Callback | None:
+    """The row as the database has it now (claim's UPDATE bypasses the session's copy)."""
+    return session.get(Callback, callback_id, populate_existing=True)
+
+
+def reopen_stale(session: Session, now: datetime, older_than: timedelta) -> list[int]:
+    """Dials the daemon never heard the end of (it was down while they ran): open again."""
+    rows = session.scalars(select(Callback).where(
+        Callback.state == "dialing", Callback.last_attempt_at < now - older_than)).all()
+    for row in rows:
+        row.state, row.dial_token, row.last_result = "open", None, LOST
+    return [row.id for row in rows]
