@@ -105,6 +105,17 @@ _REASONS = {  # why a callback is owed
     "requested": QT_TRANSLATE_NOOP("Models", "Caller asked"),
 }
 
+_DIAL_RESULTS = {  # how the last dial of a callback ended (FreeSWITCH's causes, mostly)
+    "SUCCESS": QT_TRANSLATE_NOOP("Models", "Reached"),
+    "NO_ANSWER": QT_TRANSLATE_NOOP("Models", "No answer"),
+    "ALLOTTED_TIMEOUT": QT_TRANSLATE_NOOP("Models", "No answer"),
+    "USER_BUSY": QT_TRANSLATE_NOOP("Models", "Busy"),
+    "CALL_REJECTED": QT_TRANSLATE_NOOP("Models", "Declined"),
+    "UNALLOCATED_NUMBER": QT_TRANSLATE_NOOP("Models", "Number does not exist"),
+    "not_dialled": QT_TRANSLATE_NOOP("Models", "Not dialled (your phone did not answer)"),
+    "lost": QT_TRANSLATE_NOOP("Models", "Unknown (the server restarted)"),
+}
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Models", text) if text else ""
@@ -120,6 +131,14 @@ def state_label(value: str) -> str:
 
 def reason_label(reason: str) -> str:
     return _tr(_REASONS[reason]) if reason in _REASONS else reason
+
+
+def dial_result_label(result: str) -> str:
+    """Another cause: FreeSWITCH's own word, readable (NETWORK_OUT_OF_ORDER → network out of
+    order)."""
+    if result in _DIAL_RESULTS:
+        return _tr(_DIAL_RESULTS[result])
+    return result.replace("_", " ").lower()
 
 
 @dataclass(frozen=True)
@@ -229,7 +248,8 @@ class HistoryModel(DictTableModel):
 class CallbacksModel(DictTableModel):
     """The callbacks owed on the agent's topics; overdue ones stand out in red and bold.
 
-    Each row is one callback from the hub: id, phone, topic, reason, due_at, attempts, note."""
+    Each row is one callback from the hub: id, phone, topic, reason, due_at, attempts,
+    last_result, last_attempt_at, note."""
 
     OVERDUE = QColor("#fde2e1")
 
@@ -241,6 +261,7 @@ class CallbacksModel(DictTableModel):
             Column(QT_TRANSLATE_NOOP("Models", "Topic"), self._topic_text),
             Column(QT_TRANSLATE_NOOP("Models", "Reason"), _coded("reason", reason_label)),
             Column(QT_TRANSLATE_NOOP("Models", "Attempts"), _text("attempts")),
+            Column(QT_TRANSLATE_NOOP("Models", "Last try"), self._last_try_text),
             Column(QT_TRANSLATE_NOOP("Models", "Note"), _text("note")),
             Column("", lambda row: ""),  # the dial button's cell
         ], parent)
@@ -265,6 +286,15 @@ class CallbacksModel(DictTableModel):
         ordered = sorted((row for row in rows if isinstance(row, dict)),
                          key=lambda row: parse_time(row.get("due_at")) or latest)
         super().set_rows(ordered)
+
+    @staticmethod
+    def _last_try_text(row: dict[str, Any]) -> str:
+        result = row.get("last_result")
+        if not result:
+            return ""
+        at = format_time(row.get("last_attempt_at"))
+        label = dial_result_label(str(result))
+        return f"{label} · {at}" if at else label
 
     def _due_text(self, row: dict[str, Any]) -> str:
         text = format_time(row.get("due_at"))

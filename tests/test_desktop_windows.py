@@ -660,7 +660,8 @@ def callback_rows() -> list[dict[str, Any]]:
         {"id": 43, "phone": "0946550128", "topic": "f0_home_care", "reason": "follow_up",
          "due_at": iso(NOW + timedelta(minutes=40)), "attempts": 0, "note": None},
         {"id": 41, "phone": "0918223447", "topic": "f0_home_care", "reason": "abandoned",
-         "due_at": iso(NOW - timedelta(minutes=25)), "attempts": 1, "note": "chờ 2 phút"},
+         "due_at": iso(NOW - timedelta(minutes=25)), "attempts": 1, "note": "chờ 2 phút",
+         "last_result": "USER_BUSY", "last_attempt_at": iso(NOW - timedelta(minutes=40))},
     ]
 
 
@@ -677,6 +678,8 @@ def test_callbacks_tab_highlights_overdue_and_dials_with_one_click(
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
     assert model.data(model.index(0, 3)) == "Gác máy khi đang chờ"
+    assert model.data(model.index(0, 5)).startswith("Máy bận · ")  # how the last try went
+    assert model.data(model.index(1, 5)) == ""
     button = view.buttons[41]
     assert isinstance(button, QPushButton) and button.text() == "Gọi lại"
     with qtbot.waitSignal(connection.reply_received, timeout=2000) as answer:

@@ -538,6 +538,34 @@
         <translation>Người dân yêu cầu</translation>
     </message>
     <message>
+        <source>Reached</source>
+        <translation>Đã liên lạc được</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>Không nghe máy</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>Máy bận</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Từ chối cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Number does not exist</source>
+        <translation>Số không tồn tại</translation>
+    </message>
+    <message>
+        <source>Not dialled (your phone did not answer)</source>
+        <translation>Chưa gọi (máy của bạn không trả lời)</translation>
+    </message>
+    <message>
+        <source>Unknown (the server restarted)</source>
+        <translation>Không rõ (máy chủ khởi động lại)</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Thời gian</translation>
     </message>
@@ -576,6 +604,10 @@
     <message>
         <source>Attempts</source>
         <translation>Số lần gọi</translation>
+    </message>
+    <message>
+        <source>Last try</source>
+        <translation>Lần gọi gần nhất</translation>
     </message>
     <message>
         <source>Note</source>

@@ -47,7 +47,7 @@ class CallbacksView(QWidget):
         self._refresh = QPushButton(clicked=self.refresh)
         self.view: QTableView = history_table(self.model, narrow=(2,))
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)  # the note
         header.setSectionResizeMode(self.model.dial_column, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(self.model.dial_column, 110)
         self.view.verticalHeader().setDefaultSectionSize(34)
