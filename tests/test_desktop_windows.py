@@ -21,6 +21,7 @@ from db.units import read_units_csv
 from desktop import app as desktop_app
 from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
+from desktop.forms.merge import merge_forms
 from desktop.i18n import Translations
 from desktop.i18n.__main__ import QM_FILE, TS_FILE, release, update
 from desktop.models import format_time
@@ -372,25 +373,51 @@ def test_a_form_with_errors_is_not_sent(window: AgentWindow, session_data: dict[
 def test_the_hubs_answer_to_a_save(window: AgentWindow, session_data: dict[str, Any],
                                    connection: HubConnection,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save refused because a colleague saved first: their version is read and merged in
+    (their changes taken, the nurse's kept, the fields both changed named), then saved."""
     answers: list[Any] = []
-    monkeypatch.setattr(connection, "case_save",
-                        lambda callback, **fields: answers.append(callback) or "r1")
+    saves: list[dict[str, Any]] = []
+    monkeypatch.setattr(connection, "case_save", lambda callback, **fields: (
+        answers.append(callback), saves.append(fields)) and "r1")
+    monkeypatch.setattr(connection, "case_get",
+                        lambda case_id, callback: answers.append(callback) or "r2")
+    base = screen_pop(session_data).draft
     window.show_screen_pop(screen_pop(session_data, open_case={
-        "id": 311, "code": "F0-2026-000087", "status": "follow_up", "version": 2}))
+        "id": 311, "code": "F0-2026-000087", "status": "follow_up", "version": 2,
+        "form": base}))
     view = window.screen_pop_view
     assert (view.case_id, view.version, view.case_status()) == (311, 2, "follow_up")
     form = view.form_host.form
-    form.set_values({**form.values(), "outcome": "advised_home"})
+    form.set_values({"outcome": "advised_home", "spo2": 95})
     window.apply_call_ended(m.CallEnded(seq=3, call_uuid=CALL_UUID,
                                         acw_until=iso(NOW + timedelta(seconds=60))))
     window.save_case()
     answers[0](m.Error(id="r1", code="conflict", message="case F0-2026-000087 was changed"))
-    assert view.message.text().startswith("Hồ sơ đã được người khác thay đổi")
+    assert view.message.text().startswith("Người khác vừa lưu hồ sơ này")
+    theirs = {**base, "birth_year": 1986, "spo2": 93}
+    answers[1](m.Reply(type="case_get", id="r2", data={"case": {
+        "id": 311, "code": "F0-2026-000087", "version": 4, "form": theirs,
+        "updated_at": iso(NOW - timedelta(minutes=1))}}))
+    values = form.values()
+    assert (values["birth_year"], values["spo2"], values["outcome"]) == (
+        1986, 95, "advised_home")  # theirs taken, the nurse's kept
+    assert form.label("spo2") in view.message.text() and view.version == 4
     window.save_case()
-    answers[1](m.Reply(type="case_save", id="r1", data={"case": {
-        "id": 311, "code": "F0-2026-000087", "version": 3}}))
-    assert view.message.text() == "Đã lưu hồ sơ F0-2026-000087." and view.version == 3
+    assert saves[-1]["version"] == 4 and saves[-1]["form"]["spo2"] == 95
+    answers[2](m.Reply(type="case_save", id="r1", data={"case": {
+        "id": 311, "code": "F0-2026-000087", "version": 5}}))
+    assert view.message.text() == "Đã lưu hồ sơ F0-2026-000087." and view.version == 5
     assert not window.call_panel.acw_label.isVisible()
+
+
+def test_merge_forms_takes_theirs_keeps_mine_and_names_both() -> None:
+    base = {"a": 1, "b": 2, "c": 3, "d": 4}
+    mine = {"a": 1, "b": 20, "c": 30, "e": 5}  # d cleared, e new
+    theirs = {"a": 10, "b": 2, "c": 31, "d": 4, "f": 6}
+    merged, both = merge_forms(base, mine, theirs)
+    assert merged == {"a": 10, "b": 20, "c": 30, "d": None, "e": 5, "f": 6}
+    assert both == ["c"]
+    assert merge_forms(base, base, theirs) == (theirs, [])
 
 
 def test_ctrl_e_transfers_to_115_and_records_the_escalation(

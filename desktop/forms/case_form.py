@@ -181,6 +181,11 @@ class CaseForm(QWidget):
     def editor(self, name: str) -> FieldEditor:
         return self._editors[name]
 
+    def label(self, name: str) -> str:
+        """The field's label in the form's language (its name if it is not in the form)."""
+        spec = self._schema.get("properties", {}).get(name)
+        return label_of(spec, self._language) if isinstance(spec, dict) else name
+
     def triage(self) -> Triage | None:
         """The current triage, or None when the topic has no triage levels."""
         return self._triage

@@ -676,8 +676,24 @@
         <translation>Mất kết nối: hồ sơ sẽ được gửi khi kết nối trở lại.</translation>
     </message>
     <message>
+        <source>Someone else saved this case meanwhile: reading their version…</source>
+        <translation>Người khác vừa lưu hồ sơ này: đang tải bản của họ…</translation>
+    </message>
+    <message>
         <source>Case %1 saved.</source>
         <translation>Đã lưu hồ sơ %1.</translation>
+    </message>
+    <message>
+        <source>Someone else saved this case at %1; their changes are now in the form.</source>
+        <translation>Người khác đã lưu hồ sơ này lúc %1; các thay đổi của họ đã được đưa vào phiếu.</translation>
+    </message>
+    <message>
+        <source>You both changed: %1 (yours kept). Check them.</source>
+        <translation>Cả hai cùng sửa: %1 (giữ bản của bạn). Hãy kiểm tra lại.</translation>
+    </message>
+    <message>
+        <source>Save again to record it.</source>
+        <translation>Bấm Lưu lần nữa để ghi lại.</translation>
     </message>
 </context>
 <context>

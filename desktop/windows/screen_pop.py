@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from callcenter.hub.messages import Error, Reply, ScreenPop
 from desktop.connection import HubConnection
 from desktop.forms.editors import keeps_list_key
+from desktop.forms.merge import merge_forms
 from desktop.models import DictTableModel, HistoryModel, format_date, format_time, state_label
 from desktop.windows.drafting import DraftKeeper
 from desktop.windows.form_host import FormHost, make_form
@@ -173,6 +174,8 @@ class ScreenPopView(QWidget):
         self.case_id: int | None = None
         self.version: int | None = None
         self.draft_id = ""
+        self._base: dict[str, Any] = {}  # the case's form as last read or saved (for a merge)
+        self._sending: dict[str, Any] = {}
         self._build(unit_name)
         self.retranslate()
 
@@ -252,6 +255,7 @@ class ScreenPopView(QWidget):
             pop.declaration, lambda field, code: choice_title(pop.topic, field, code, language))
         case = pop.open_case or {}  # a follow-up: the save updates that case
         self.case_id, self.version = case.get("id"), case.get("version")
+        self._base = dict(case.get("form") or {})
         self.draft_id = draft_id_of(pop.call.uuid)
         form = make_form(pop.topic, units, language)
         form.set_values(dict(pop.draft))  # the hub's draft: the form's values, flat
@@ -331,16 +335,22 @@ class ScreenPopView(QWidget):
                 "%1", str(len(problems))), error=True)
             return None
         call = self.pop.call
+        self._sending = form.values()
         request_id = self._connection.case_save(
             self._on_saved, topic=str(self.pop.topic.get("key", "")), case_id=self.case_id,
             version=self.version, call_uuid=call.uuid, caller_phone=call.caller_number,
-            status=self.case_status(), form=form.values(),
+            status=self.case_status(), form=self._sending,
             notes=self._notes.toPlainText().strip() or None, draft_id=self.draft_id)
         self._say(self.tr("Saving…") if self._connection.ready
                   else self.tr("Offline: the case will be sent when the link is back."))
         return request_id
 
     def _on_saved(self, answer: Reply | Error) -> None:
+        if isinstance(answer, Error) and answer.code == "conflict" and self.case_id:
+            self._say(self.tr("Someone else saved this case meanwhile: reading their "
+                              "version…"), error=True)
+            self._connection.case_get(self.case_id, self._merge_newer)
+            return
         if isinstance(answer, Error):
             text = error_text(answer.code, answer.message)
             if answer.fields:
@@ -350,10 +360,33 @@ class ScreenPopView(QWidget):
         case = answer.data.get("case") or {}
         self.case_id = case.get("id", self.case_id)
         self.version = case.get("version", self.version)
+        self._base = dict(case.get("form") or self._sending)
         self._say(self.tr("Case %1 saved.").replace("%1", str(case.get("code", ""))))
         if self.drafts is not None:
             self.drafts.case_saved(self.draft_id)
         self.saved.emit(dict(case))
+
+    def _merge_newer(self, answer: Reply | Error) -> None:
+        """The version saved meanwhile, merged into the form on screen (merge_forms): the
+        nurse checks the fields both changed, then saves again over that version."""
+        form = self.form_host.form
+        if isinstance(answer, Error) or form is None:
+            if isinstance(answer, Error):
+                self._say(error_text(answer.code, answer.message), error=True)
+            return
+        case = answer.data.get("case") or {}
+        theirs = dict(case.get("form") or {})
+        merged, both = merge_forms(self._base, form.values(), theirs)
+        form.set_values(merged)
+        self._base, self.version = theirs, case.get("version", self.version)
+        if self.drafts is not None:
+            self.drafts.edited()
+        text = self.tr("Someone else saved this case at %1; their changes are now in the form.")
+        text = text.replace("%1", format_time(case.get("updated_at")))
+        if both:
+            text += " " + self.tr("You both changed: %1 (yours kept). Check them.").replace(
+                "%1", ", ".join(form.label(name) for name in both))
+        self._say(text + " " + self.tr("Save again to record it."), error=True)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c62828;" if error else "color: #1b5e20;")
