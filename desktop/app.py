@@ -85,6 +85,7 @@ class DesktopApp(QObject):
         self.agent_window: AgentWindow | None = None
         connection.logged_in.connect(self._on_logged_in)
         connection.session_lost.connect(self._on_session_lost)
+        QApplication.instance().aboutToQuit.connect(self._on_quit)
 
     def start(self) -> None:
         self.login_window.show()
@@ -109,6 +110,10 @@ class DesktopApp(QObject):
         self.login_window.show()
         if self.agent_window is not None:
             self.agent_window.hide()
+
+    def _on_quit(self) -> None:
+        if self.agent_window is not None:
+            self.agent_window.quitting = True  # its closing asks nothing now
 
     def _on_logout(self) -> None:
         self._connection.logout()

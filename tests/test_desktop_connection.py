@@ -32,6 +32,7 @@ from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.windows import AgentWindow
 from tests.support.demo_backend import Demo, running_demo
+from tests.support.qt_windows import add_window
 
 ROOT = Path(__file__).resolve().parent.parent
 F0_FORM = {"full_name": "Nguyễn Thị Hồng Nhung", "birth_year": 1987, "spo2": 97,
@@ -163,7 +164,7 @@ def test_the_agent_window_on_the_real_hub(qtbot: Any, connection: HubConnection,
         AgentWindow(connection, data, settings)))
     log_in(qtbot, connection, demo)
     window = windows[0]
-    qtbot.addWidget(window)
+    add_window(qtbot, window)
     with qtbot.waitActive(window):
         window.show()
     qtbot.keyClick(window, Qt.Key.Key_F2)
@@ -398,7 +399,7 @@ def test_the_application_from_login_to_agent_window_and_back(
         qtbot.waitUntil(lambda: desktop.agent_window is not None and
                         desktop.agent_window.isVisible(), timeout=5000)
         window = desktop.agent_window
-        qtbot.addWidget(window)
+        add_window(qtbot, window)
         assert not login.isVisible() and window.agent.full_name == "Lan"
         scripted.refuse_resume = True  # the hub forgot the session while the link was down
         scripted.clients[-1].abort()

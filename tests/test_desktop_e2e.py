@@ -24,6 +24,7 @@ from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.windows import AgentWindow
 from tests.support.demo_backend import Demo, running_demo
+from tests.support.qt_windows import add_window
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def window(qtbot: Any, demo: Demo, tmp_path: Path) -> Iterator[AgentWindow]:
         connection, data, settings, drafts=DraftStore(tmp_path / "drafts"))))
     connection.login(demo.address, demo.username, demo.password)
     qtbot.waitUntil(lambda: bool(windows), timeout=15_000)
-    qtbot.addWidget(windows[0])
+    add_window(qtbot, windows[0])
     windows[0].show()
     qtbot.waitUntil(lambda: windows[0].agent.username == "lan", timeout=10_000)
     yield windows[0]

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QPushButton, QWidget
 
 from callcenter.hub import messages as m
 from db.topics import read_topics_file
@@ -29,6 +29,7 @@ from desktop.windows import AgentWindow, LoginWindow
 from desktop.windows.labels import error_text
 from desktop.windows.login import CERT_KEY, SERVER_KEY, USER_KEY
 from desktop.windows.search import search_terms
+from tests.support.qt_windows import add_window
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 12, 2, 41, 35, tzinfo=UTC)  # 09:41:35 in Cà Mau
@@ -128,7 +129,7 @@ def clock() -> Clock:
 def window(qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
            settings: QSettings, translations: Translations, clock: Clock) -> AgentWindow:
     window = AgentWindow(connection, session_data, settings, translations, clock=clock)
-    qtbot.addWidget(window)
+    add_window(qtbot, window)
     with qtbot.waitActive(window):  # shortcuts go to the active window
         window.show()
     return window
@@ -420,6 +421,21 @@ def test_merge_forms_takes_theirs_keeps_mine_and_names_both() -> None:
     assert merge_forms(base, base, theirs) == (theirs, [])
 
 
+def answer_dialog(button: str) -> list[str]:
+    """Click `button` of the next modal dialog (its exec() would wait for a person); the
+    list gets the dialog's text."""
+    seen: list[str] = []
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(0, click)
+    return seen
+
+
 def test_ctrl_e_transfers_to_115_and_records_the_escalation(
         qtbot: Any, window: AgentWindow, session_data: dict[str, Any],
         monkeypatch: pytest.MonkeyPatch, connection: HubConnection) -> None:
@@ -427,8 +443,15 @@ def test_ctrl_e_transfers_to_115_and_records_the_escalation(
     monkeypatch.setattr(connection, "call_transfer",
                         lambda uuid, to, target, callback: transfers.append((uuid, to)) or "r")
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert transfers == []  # no call, nothing to transfer
+    assert transfers == []  # no call, nothing to transfer (and nothing asked)
     window.show_screen_pop(screen_pop(session_data))
+    asked = answer_dialog("Ở lại cuộc gọi")  # a slip of the fingers: the nurse stays
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert asked == ["Chuyển 0912345678 sang cấp cứu 115 ngay?"] and transfers == []
+    assert window.screen_pop_view.case_status() != "escalated"
+    with qtbot.waitActive(window):  # the dialog had the focus
+        window.activateWindow()
+    answer_dialog("Chuyển cấp cứu 115")
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert transfers == [(CALL_UUID, "emergency")]
     assert window.screen_pop_view.case_status() == "escalated"
@@ -439,11 +462,30 @@ def test_a_transfer_asked_offline_fails_at_once(qtbot: Any, window: AgentWindow,
                                                 session_data: dict[str, Any],
                                                 connection: HubConnection) -> None:
     window.show_screen_pop(screen_pop(session_data))
+    answer_dialog("Chuyển cấp cứu 115")
     with qtbot.waitSignal(connection.reply_received, timeout=2000) as answer:
         window.escalate()
     assert answer.args[0].code == "offline"
     assert window.statusBar().currentMessage() == "Chưa kết nối được với máy chủ. " \
         "(not connected to the hub)"
+
+
+def test_logging_out_or_closing_mid_call_asks_first(
+        qtbot: Any, window: AgentWindow, session_data: dict[str, Any]) -> None:
+    left: list[bool] = []
+    window.logout_requested.connect(lambda: left.append(True))
+    window.show_screen_pop(screen_pop(session_data))
+    asked = answer_dialog("Ở lại")
+    window.logout_action.trigger()
+    assert asked[0].startswith("Đang có cuộc gọi.") and left == []
+    answer_dialog("Ở lại")
+    window.close()  # the window's close button
+    assert window.isVisible() and left == []
+    window.apply_call_ended(m.CallEnded(seq=3, call_uuid=CALL_UUID,
+                                        acw_until=iso(NOW + timedelta(seconds=60))))
+    asked = answer_dialog("Đăng xuất")
+    window.close()
+    assert asked[0].startswith("Hồ sơ của cuộc gọi vừa rồi chưa được lưu.") and left == [True]
 
 
 # -- local drafts ------------------------------------------------------------------------
@@ -458,7 +500,7 @@ def drafted_window(qtbot: Any, connection: HubConnection, session_data: dict[str
                    ) -> AgentWindow:
     window = AgentWindow(connection, session_data, settings, translations,
                          clock=Clock(), drafts=drafts)
-    qtbot.addWidget(window)
+    add_window(qtbot, window)
     return window
 
 
@@ -521,6 +563,7 @@ def test_logging_out_saves_what_was_just_typed(
     spo2 = window.screen_pop_view.form_host.form.editor("spo2").focus_widget()
     spo2.clear()
     qtbot.keyClicks(spo2, "93")
+    answer_dialog("Đăng xuất")  # a call is up: the nurse confirms
     with qtbot.waitSignal(window.logout_requested, timeout=1000):
         window.logout_action.trigger()  # before the debounce is up; the app may quit next
     local = drafts.load(CALL_UUID)
@@ -536,7 +579,7 @@ def test_a_window_replaced_by_another_agents_saves_its_draft_first(
     connection.logged_in.emit(session_data)
     first = desktop.agent_window
     assert first is not None
-    qtbot.addWidget(first)
+    add_window(qtbot, first)
     first.show_screen_pop(screen_pop(session_data))
     spo2 = first.screen_pop_view.form_host.form.editor("spo2").focus_widget()
     spo2.clear()
@@ -546,7 +589,7 @@ def test_a_window_replaced_by_another_agents_saves_its_draft_first(
         username="binh", full_name="Lê Văn Bình", role="nurse", status="Logged Out",
         state="Waiting").model_dump()})
     assert desktop.agent_window is not first
-    qtbot.addWidget(desktop.agent_window)
+    add_window(qtbot, desktop.agent_window)
     local = drafts.load(CALL_UUID)
     assert local is not None and local.payload["form"]["spo2"] == 93
 

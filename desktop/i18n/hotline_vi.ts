@@ -99,6 +99,41 @@
     </message>
 </context>
 <context>
+    <name>CallActions</name>
+    <message>
+        <source>Transfer to 115</source>
+        <translation>Chuyển cấp cứu 115</translation>
+    </message>
+    <message>
+        <source>Transfer %1 to emergency (115) now?</source>
+        <translation>Chuyển %1 sang cấp cứu 115 ngay?</translation>
+    </message>
+    <message>
+        <source>Stay on the call</source>
+        <translation>Ở lại cuộc gọi</translation>
+    </message>
+    <message>
+        <source>A call is in progress. Log out anyway? The caller stays connected to your phone.</source>
+        <translation>Đang có cuộc gọi. Vẫn đăng xuất? Người gọi vẫn được nối với máy điện thoại của bạn.</translation>
+    </message>
+    <message>
+        <source>The case of the last call is not saved yet. Log out anyway?</source>
+        <translation>Hồ sơ của cuộc gọi vừa rồi chưa được lưu. Vẫn đăng xuất?</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>Đăng xuất</translation>
+    </message>
+    <message>
+        <source>Your draft is kept on this computer.</source>
+        <translation>Bản nháp vẫn được giữ trên máy này.</translation>
+    </message>
+    <message>
+        <source>Stay</source>
+        <translation>Ở lại</translation>
+    </message>
+</context>
+<context>
     <name>CallPanel</name>
     <message>
         <source>No call</source>

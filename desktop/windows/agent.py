@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -34,6 +34,7 @@ from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.models import Clock, utc_now
+from desktop.windows.call_actions import CallActions
 from desktop.windows.call_panel import CallPanel
 from desktop.windows.callbacks import CallbacksView
 from desktop.windows.drafting import DraftKeeper
@@ -68,6 +69,7 @@ class AgentWindow(QMainWindow):
         self._drafts = None if drafts is None else DraftKeeper(
             drafts, connection, self.outcome_codes, self, agent=lambda: self.agent.username)
         self._left_over_sent = False
+        self.quitting = False  # set when the application quits: closing asks nothing then
         self._topics = {t["key"]: t for t in session.get("topics") or [] if "key" in t}
         self._units = {str(u.get("code")): u for u in session.get("units") or []}
         self.agent = AgentView.model_validate(session["agent"]) if session.get("agent") else \
@@ -110,27 +112,12 @@ class AgentWindow(QMainWindow):
         self._build_menus()
 
     def _build_call_actions(self) -> None:
-        def action(key: str | None, slot: Any) -> QAction:
-            made = QAction(self, enabled=False)
-            if key:
-                made.setShortcut(QKeySequence(key))
-            made.triggered.connect(slot)
-            self.addAction(made)
-            return made
-
-        self.save_action = action("Ctrl+S", self.save_case)
-        self.escalate_action = action("Ctrl+E", self.escalate)
-        self.escalate_action.setObjectName("escalate")
-        self.hold_action = action(None, self.toggle_hold)
-        self.hold_action.setCheckable(True)
-        self.hangup_action = action(None, self.hang_up)
-        self.wrap_up_action = action(None, self.wrap_up)
-        for made in (self.hold_action, self.hangup_action):
-            self.call_panel.add_action(made)
-        button = self.call_panel.add_action(self.escalate_action)
-        button.setStyleSheet("QToolButton { background: #c62828; color: white;"
-                             " font-weight: 700; padding: 4px 10px; }"
-                             " QToolButton:disabled { background: #e0a0a0; }")
+        self.call_actions = actions = CallActions(
+            self, self._connection, self.call_panel, self.screen_pop_view,
+            lambda key: self._topics.get(key, {}), self._on_answer)
+        self.save_action, self.escalate_action = actions.save, actions.escalate
+        self.hold_action, self.hangup_action = actions.hold, actions.hangup
+        self.wrap_up_action = actions.wrap_up
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(movable=False, floatable=False)
@@ -172,7 +159,7 @@ class AgentWindow(QMainWindow):
         self._session_menu = bar.addMenu("")
         # Not addAction(text, signal): PySide6 calls the signal instead of connecting it.
         self.logout_action = self._session_menu.addAction("")
-        self.logout_action.triggered.connect(self.request_logout)
+        self.logout_action.triggered.connect(self.leave)
 
     def _wire(self) -> None:
         conn = self._connection
@@ -258,13 +245,13 @@ class AgentWindow(QMainWindow):
                 self.call_panel.show_ended(snapshot.acw_until)
                 if self._drafts is not None:
                     self._drafts.save_now()
-            self._call_actions(False)
+            self.call_actions.set_live(False)
         if snapshot.acw_until and self.call_panel.call is not None:
             self.call_panel.show_ended(snapshot.acw_until)
-            self._in_acw(True)
+            self.call_actions.set_acw(True)
         elif self.call_panel.acw_seconds_left() is not None:
             self.call_panel.end_acw()
-            self._in_acw(False)
+            self.call_actions.set_acw(False)
         if snapshot.call is None and self.screen_pop_view.pop is None and snapshot.callbacks:
             self.tabs.setCurrentWidget(self.callbacks_view)  # between calls: the callbacks
         if self._drafts is not None and not self._left_over_sent:
@@ -286,7 +273,7 @@ class AgentWindow(QMainWindow):
         self.status_actions.show_status(agent.status)
         if agent.state == "Waiting" and self.call_panel.acw_seconds_left() is not None:
             self.call_panel.end_acw()  # the hub put the agent back into the distribution
-            self._in_acw(False)
+            self.call_actions.set_acw(False)
 
     @Slot(ScreenPop)
     def show_screen_pop(self, pop: ScreenPop) -> None:
@@ -298,8 +285,8 @@ class AgentWindow(QMainWindow):
                                                             pop.topic.get("key")))
         self.screen_pop_view.show_pop(pop, list(self._units.values()), self.language)
         self.tabs.setCurrentWidget(self.screen_pop_view)
-        self._call_actions(True)
-        self._in_acw(False)
+        self.call_actions.set_live(True)
+        self.call_actions.set_acw(False)
         self.activateWindow()
 
     @Slot(CallEnded)
@@ -311,9 +298,9 @@ class AgentWindow(QMainWindow):
         self.call_panel.show_ended(push.acw_until, topic.get("acw_seconds"))
         if self._drafts is not None:
             self._drafts.save_now()  # the hub keeps it if after-call work runs out
-        self._call_actions(False)
+        self.call_actions.set_live(False)
         self.save_action.setEnabled(self.screen_pop_view.pop is not None)
-        self._in_acw(True)
+        self.call_actions.set_acw(True)
 
     @Slot(Callbacks)
     def show_callbacks(self, push: Callbacks) -> None:
@@ -335,7 +322,7 @@ class AgentWindow(QMainWindow):
     def _on_saved(self, _case: dict[str, Any]) -> None:
         if self.call_panel.ended:
             self.call_panel.end_acw()  # the hub ends after-call work when the case is saved
-            self._in_acw(False)
+            self.call_actions.set_acw(False)
 
     # -- what the agent asks ----------------------------------------------------------
 
@@ -344,33 +331,10 @@ class AgentWindow(QMainWindow):
         self._connection.set_status(status, reason, self._on_answer)
 
     def save_case(self) -> str | None:
-        return self.screen_pop_view.save()
+        return self.call_actions.save_case()
 
     def escalate(self) -> str | None:
-        """Transfer the caller to 115 and record the escalation on the case."""
-        call = self.call_panel.call
-        if call is None or not self.escalate_action.isEnabled():
-            return None
-        self.screen_pop_view.set_case_status("escalated")
-        form, topic = self.screen_pop_view.form_host.form, self._topics.get(call.topic or "")
-        codes = [o.get("code") for o in (topic or {}).get("outcomes") or [] if isinstance(o, dict)]
-        if form is not None and "escalated_115" in codes:
-            form.set_values({"outcome": "escalated_115"})
-        return self._connection.call_transfer(call.uuid, "emergency", "", self._on_answer)
-
-    def toggle_hold(self, hold: bool) -> None:
-        call = self.call_panel.call
-        if call is not None:
-            self._connection.call_hold(call.uuid, hold, self._on_answer)
-
-    def hang_up(self) -> None:
-        call = self.call_panel.call
-        if call is not None:
-            self._connection.call_hangup(call.uuid, self._on_answer)
-
-    def wrap_up(self) -> None:
-        call = self.call_panel.call
-        self._connection.wrap_up_done(self._on_answer, call.uuid if call is not None else None)
+        return self.call_actions.escalate_call()
 
     def request_logout(self) -> None:
         """End the session (the menu, or closing the window): the app shows the login. What
@@ -400,14 +364,27 @@ class AgentWindow(QMainWindow):
         if isinstance(answer, Error) and answer.code != "superseded":
             self.statusBar().showMessage(error_text(answer.code, answer.message), 10_000)
 
-    def _call_actions(self, live: bool) -> None:
-        for made in (self.escalate_action, self.hold_action, self.hangup_action):
-            made.setEnabled(live)
-        self.save_action.setEnabled(self.screen_pop_view.pop is not None)
+    def busy_with(self) -> str | None:
+        """What logging out now would leave: "call" (one is up), "case" (after-call work,
+        the case not saved yet), or None."""
+        if self.call_panel.call is not None and not self.call_panel.ended:
+            return "call"
+        return "case" if self.call_panel.acw_seconds_left() is not None else None
 
-    def _in_acw(self, acw: bool) -> None:
-        self.wrap_up_action.setEnabled(acw)
+    def leave(self) -> bool:
+        """Log out (the menu, or closing the window), after asking if a call or its case is
+        in hand; the draft is on the disk either way. False: the agent stayed."""
+        busy = self.busy_with()
+        if busy is not None and not self.call_actions.confirm_leaving(busy):
+            return False
+        self.request_logout()
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.request_logout()
+        """Closing the window is asked like a logout, unless the application is quitting."""
+        if self.quitting:
+            self.request_logout()
+        elif not self.leave():
+            event.ignore()
+            return
         super().closeEvent(event)

@@ -1,0 +1,122 @@
+"""The actions on the call in hand: save the case (Ctrl+S), transfer to 115 (Ctrl+E, after one
+confirming key), hold, hang up, and "ready for the next call" after it. Each is enabled only
+while it applies; the agent window puts them in its menu, its toolbar and the call panel, and
+names them (their texts are the window's)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from callcenter.hub.messages import Error, Reply
+from desktop.connection import HubConnection
+from desktop.windows.call_panel import CallPanel
+from desktop.windows.screen_pop import ScreenPopView
+
+EMERGENCY_OUTCOME = "escalated_115"  # the outcome code an escalation sets, if the topic has it
+
+
+class CallActions(QObject):
+    """Attributes: save, escalate, hold, hangup, wrap_up (QActions, added to `window`)."""
+
+    def __init__(self, window: QWidget, connection: HubConnection, call_panel: CallPanel,
+                 screen_pop_view: ScreenPopView, topic: Callable[[str], dict[str, Any]],
+                 on_answer: Callable[[Reply | Error], None]) -> None:
+        super().__init__(window)
+        self._window, self._connection = window, connection
+        self._panel, self._pop_view = call_panel, screen_pop_view
+        self._topic, self._on_answer = topic, on_answer
+        self.save = self._action("Ctrl+S", self.save_case)
+        self.escalate = self._action("Ctrl+E", self.escalate_call)
+        self.escalate.setObjectName("escalate")
+        self.hold = self._action(None, self.toggle_hold)
+        self.hold.setCheckable(True)
+        self.hangup = self._action(None, self.hang_up)
+        self.wrap_up = self._action(None, self.ready)
+        for made in (self.hold, self.hangup):
+            call_panel.add_action(made)
+        button = call_panel.add_action(self.escalate)
+        button.setStyleSheet("QToolButton { background: #c62828; color: white;"
+                             " font-weight: 700; padding: 4px 10px; }"
+                             " QToolButton:disabled { background: #e0a0a0; }")
+
+    def _action(self, key: str | None, slot: Callable[..., Any]) -> QAction:
+        made = QAction(self._window, enabled=False)
+        if key:
+            made.setShortcut(QKeySequence(key))
+        made.triggered.connect(slot)
+        self._window.addAction(made)
+        return made
+
+    def set_live(self, live: bool) -> None:
+        """A call is up (or not): transfer, hold and hang up apply only to a live one."""
+        for made in (self.escalate, self.hold, self.hangup):
+            made.setEnabled(live)
+        self.save.setEnabled(self._pop_view.pop is not None)
+
+    def set_acw(self, acw: bool) -> None:
+        self.wrap_up.setEnabled(acw)
+
+    # -- the actions ------------------------------------------------------------------
+
+    def save_case(self) -> str | None:
+        return self._pop_view.save()
+
+    def escalate_call(self) -> str | None:
+        """Transfer the caller to 115 and record the escalation on the case."""
+        call = self._panel.call
+        if call is None or not self.escalate.isEnabled() or not self.confirm_escalation():
+            return None
+        self._pop_view.set_case_status("escalated")
+        form = self._pop_view.form_host.form
+        outcomes = self._topic(call.topic or "").get("outcomes") or []
+        if form is not None and EMERGENCY_OUTCOME in [
+                o.get("code") for o in outcomes if isinstance(o, dict)]:
+            form.set_values({"outcome": EMERGENCY_OUTCOME})
+        return self._connection.call_transfer(call.uuid, "emergency", "", self._on_answer)
+
+    def confirm_escalation(self) -> bool:
+        """One more key (Enter) before the caller leaves the nurse for 115: a slip on Ctrl+E
+        must not cut a call. The transfer is the default button."""
+        call = self._panel.call
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Transfer to 115"),
+                          self.tr("Transfer %1 to emergency (115) now?").replace(
+                              "%1", call.caller_number if call else ""), parent=self._window)
+        transfer = box.addButton(self.tr("Transfer to 115"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Stay on the call"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(transfer)
+        box.exec()
+        return box.clickedButton() is transfer
+
+    def confirm_leaving(self, busy: str) -> bool:
+        """Logging out with a call up, or its case not saved: only when the agent says so
+        (staying is the default)."""
+        text = (self.tr("A call is in progress. Log out anyway? The caller stays connected "
+                        "to your phone.") if busy == "call" else
+                self.tr("The case of the last call is not saved yet. Log out anyway?"))
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Log out"),
+                          text + " " + self.tr("Your draft is kept on this computer."),
+                          parent=self._window)
+        leave = box.addButton(self.tr("Log out"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Stay"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.exec()
+        return box.clickedButton() is leave
+
+    def toggle_hold(self, hold: bool) -> None:
+        call = self._panel.call
+        if call is not None:
+            self._connection.call_hold(call.uuid, hold, self._on_answer)
+
+    def hang_up(self) -> None:
+        call = self._panel.call
+        if call is not None:
+            self._connection.call_hangup(call.uuid, self._on_answer)
+
+    def ready(self) -> None:
+        call = self._panel.call
+        self._connection.wrap_up_done(self._on_answer, call.uuid if call is not None else None)
