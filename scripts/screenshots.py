@@ -62,7 +62,8 @@ def agent_view(status: str, **fields: Any) -> Any:
 def callbacks() -> list[dict[str, Any]]:
     return [
         {"id": 41, "phone": "0918 223 447", "topic": "f0_home_care", "reason": "abandoned",
-         "due_at": ago(minutes=25), "attempts": 1, "note": "Gọi lúc 09:14, chờ 2 phút rồi gác máy"},
+         "due_at": ago(minutes=25), "attempts": 1, "note": "Gọi lúc 09:14, chờ 2 phút rồi gác máy",
+         "last_result": "NO_ANSWER", "last_attempt_at": ago(minutes=40)},
         {"id": 42, "phone": "0290 3834 112", "topic": "f0_home_care", "reason": "declaration",
          "due_at": ago(minutes=3), "attempts": 0, "note": "Tờ khai F0 trên cổng, có bệnh nền"},
         {"id": 43, "phone": "0946 550 128", "topic": "f0_home_care", "reason": "follow_up",
