@@ -1,14 +1,19 @@
-"""The hub's WebSocket server on a real socket: what happens on the wire after a WebSocket."""
+"""The hub's WebSocket server on a real socket: what happens on the wire after a WebSocket,
+and the development certificate under a strict verifier."""
 
 from __future__ import annotations
 
 import base64
 import os
+from pathlib import Path
 
 import gevent
-from gevent import socket
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from gevent import socket, ssl
 
 from callcenter.hub.server import Client, HubServer
+from callcenter.hub.tls import client_context, make_self_signed, server_context
 
 
 class ClosingService:
@@ -56,3 +61,27 @@ def test_after_a_websocket_the_connection_is_not_read_as_http_again() -> None:
         sock.close()
     finally:
         server.stop()
+
+
+def test_the_development_certificate_passes_strict_verification(tmp_path: Path) -> None:
+    """`callcenter tls init`'s certificate is its own trust anchor and the server's: it has
+    what a strict verifier asks for (key usage, server auth, key identifiers)."""
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    make_self_signed(cert, key, ["127.0.0.1"])
+    server = HubServer(ClosingService(), "127.0.0.1", 0, server_context(cert, key))
+    server.start()
+    try:
+        context = client_context(cert)
+        context.verify_flags |= ssl.VERIFY_X509_STRICT
+        with socket.create_connection(server.address, timeout=5) as raw, \
+                context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            assert tls.version() in ("TLSv1.2", "TLSv1.3")
+    finally:
+        server.stop()
+    made = x509.load_pem_x509_certificate(cert.read_bytes())
+    usage = made.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.key_cert_sign  # RFC 5280: a CA signs certificates
+    assert ExtendedKeyUsageOID.SERVER_AUTH in made.extensions.get_extension_for_class(
+        x509.ExtendedKeyUsage).value
+    for identifier in (x509.SubjectKeyIdentifier, x509.AuthorityKeyIdentifier):
+        assert made.extensions.get_extension_for_class(identifier)

@@ -17,7 +17,7 @@ import gevent.ssl
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 def make_self_signed(cert_path: Path, key_path: Path, names: list[str],
@@ -40,6 +40,18 @@ def make_self_signed(cert_path: Path, key_path: Path, names: list[str],
             .not_valid_after(now + dt.timedelta(days=days))
             .add_extension(x509.SubjectAlternativeName(alt), critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            # What strict verifiers (OpenSSL's X509_STRICT, Python 3.13's default) ask of a
+            # certificate that is its own trust anchor and also the server's.
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, key_cert_sign=True, content_commitment=False,
+                key_encipherment=False, data_encipherment=False, key_agreement=False,
+                crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                key.public_key()), critical=False)
             .sign(key, hashes.SHA256()))
     key_path.parent.mkdir(parents=True, exist_ok=True)
     cert_path.parent.mkdir(parents=True, exist_ok=True)
