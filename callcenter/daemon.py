@@ -87,7 +87,7 @@ class Daemon:
             if settings.hub.tls_cert is not None and settings.hub.tls_key is None:
                 raise ConfigError("[hub] tls_cert is set but tls_key is not")
             self.hub = build_hub(self)
-            self.subscribers.append(self.hub.desk.on_effect)
+            self.subscribers += [self.hub.desk.on_effect, self.hub.callbacks.on_effect]
             self.written.append(self.hub.callbacks.on_written)
 
     # -- life cycle --------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.errors import DataError
-from db.models import Agent, Callback
+from db.models import Agent, Call, Callback
 
 REACHED = "SUCCESS"  # originate_disposition when the caller answered
 NOT_DIALLED = "not_dialled"  # last_result: the caller's number was never rung
@@ -52,8 +52,25 @@ def claim(session: Session, callback_id: int, agent_id: int, now: datetime) -> s
     raise CallbackBusy(f"callback {callback_id} is {row.state}")
 
 
+def agent_answered(session: Session, callback_id: int, token: str, leg_uuid: str,
+                   now: datetime) -> Call | None:
+    """The agent took the dial on their phone (the caller is being rung): the call is
+    recorded, outbound, as the agent's leg; the case saved on it is the callback's."""
+    row = _fresh(session, callback_id)
+    if row is None or row.state != "dialing" or row.dial_token != token:
+        return None
+    call = session.scalar(select(Call).where(Call.uuid == leg_uuid))
+    if call is None:
+        call = Call(uuid=leg_uuid, direction="outbound", caller_number=row.phone,
+                    started_at=now, topic_id=row.topic_id, agent_id=row.assignee_id,
+                    callback_id=row.id)
+        session.add(call)
+        session.flush()
+    return call
+
+
 def dial_ended(session: Session, callback_id: int, token: str, disposition: str | None,
-               now: datetime, policy: RetryPolicy) -> str | None:
+               now: datetime, policy: RetryPolicy, leg_uuid: str | None = None) -> str | None:
     """How the dial named by `token` ended: `disposition` is the caller leg's originate
     result (None or NOT_DIALLED: the caller was never rung). Returns the callback's new state,
     or None when that dial is not the current one (already ended, or a newer one began)."""
@@ -61,6 +78,11 @@ def dial_ended(session: Session, callback_id: int, token: str, disposition: str 
     if row is None or row.state != "dialing" or not token or row.dial_token != token:
         return None
     row.dial_token = None
+    call = session.scalar(select(Call).where(Call.uuid == leg_uuid)) if leg_uuid else None
+    if call is not None and call.ended_at is None:
+        call.ended_at = now
+        call.result = "answered" if disposition == REACHED else None
+        call.hangup_cause = disposition
     if disposition in (None, NOT_DIALLED, LOST):
         row.state, row.last_result = "open", disposition or NOT_DIALLED
         return row.state
@@ -78,6 +100,14 @@ def dial_ended(session: Session, callback_id: int, token: str, disposition: str 
 def _fresh(session: Session, callback_id: int) -> Callback | None:
     """The row as the database has it now (claim's UPDATE bypasses the session's copy)."""
     return session.get(Callback, callback_id, populate_existing=True)
+
+
+def link_case(session: Session, call: Call, case_id: int) -> None:
+    """A case saved on a callback's call is the callback's case (the first one)."""
+    if call.callback_id is not None:
+        callback = session.get(Callback, call.callback_id)
+        if callback is not None and callback.case_id is None:
+            callback.case_id = case_id
 
 
 def reopen_stale(session: Session, now: datetime, older_than: timedelta) -> list[int]:

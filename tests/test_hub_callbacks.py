@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.sim.people import PhoneBehaviour
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
-from db.models import AuditLog, Callback, Topic
+from db.models import AuditLog, Call, Callback, Declaration, Topic
 from tests.support.hotline import Hotline, with_hub
 from tests.support.hub_client import HubClient
 
@@ -76,6 +76,46 @@ def test_a_reached_caller_finishes_the_callback_and_one_agent_dials_at_a_time(
     assert (row.attempts, row.last_result, row.dial_token) == (1, "SUCCESS", None)
     assert [a.target for a in _audit(line, "callback.dial")] == [str(callback_id)]
     assert lan.request("callback_dial", callback_id=callback_id)["code"] == "conflict"
+
+
+def test_the_callback_call_pops_and_its_case_is_the_callbacks(line: Hotline) -> None:
+    """Dialling holds the nurse out of the queues; when she answers her phone the call pops
+    with the caller's declaration and the form; she hangs up from the desktop, saves, and the
+    case is the call's and the callback's; then she is back in the queues."""
+    callback_id = _owed(line)
+    with transaction(line.sessions) as s:
+        s.add(Declaration(full_name="Phạm Văn Khải", phone="+84987654321", birth_year=1950))
+    lan = _login(line, "lan")
+    assert lan.request("set_status", status="Available")["ok"]
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Waiting")
+    _phone(line, CALLER, answer_after=0.3)
+    assert lan.request("callback_dial", callback_id=callback_id)["ok"]
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Idle")
+    pop = lan.push("screen_pop", timeout=15)
+    leg = pop["call"]["uuid"]
+    assert (pop["call"]["caller_number"], pop["call"]["topic"]) == ("+84987654321",
+                                                                     "f0_home_care")
+    assert pop["declaration"]["full_name"] == "Phạm Văn Khải"
+    assert pop["draft"]["full_name"] == "Phạm Văn Khải" and pop["call"]["call_id"]
+    line.wait(lambda: any(s.channel.profile.destination_number == CALLER and
+                          s.channel.answer_state == "answered"
+                          for s in line.sim.sessions.values()))  # the caller picked up
+    assert lan.request("call_hold", call_uuid=leg)["code"] == "unsupported"
+    assert lan.request("call_hangup", call_uuid=leg)["ok"]
+    assert lan.push("call_ended", timeout=15)["acw_until"]
+    saved = lan.request("case_save", topic="f0_home_care", call_uuid=leg,
+                        caller_phone="+84987654321", draft_id="cb-1",
+                        form={"full_name": "Phạm Văn Khải", "outcome": "advised_home"})
+    assert saved["ok"]
+    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Waiting")
+    line.daemon.flush()
+    with line.sessions() as s:
+        callback = s.get_one(Callback, callback_id)
+        call = s.scalars(select(Call).where(Call.uuid == leg)).one()
+        assert (callback.state, callback.case_id) == ("done", saved["data"]["case"]["id"])
+        assert (call.direction, call.callback_id, call.case_id, call.result) == (
+            "outbound", callback_id, callback.case_id, "answered")
+        assert call.ended_at is not None
 
 
 def test_a_caller_not_reached_is_due_again_later_then_given_up(line: Hotline) -> None:

@@ -24,6 +24,7 @@ from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, HubService
 from callcenter.hub.store import draft_key
 from callcenter.switch.errors import SwitchError
+from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.forms import form_errors
 from db.models import Call, Callback, Case, Topic
@@ -182,6 +183,7 @@ def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
     call = session.scalar(select(Call).where(Call.uuid == draft.call_uuid))
     if call is not None and call.case_id is None:
         call.case_id = case.id
+        callbacks.link_case(session, call, case.id)
     return case.code
 
 

@@ -1,13 +1,17 @@
 """Callbacks on the desktops: the live list, and dialling one.
 
-A dial claims the callback for one agent (db.callbacks), rings the agent's phone, then the
-caller (`originate … &bridge(…)`); the agent's leg carries the callback's id and the dial's
-token, and its hangup tells the daemon how the caller's dial ended (the recorder writes it).
-Every desktop's list is pushed again when a callback is owed, claimed or finished."""
+A dial claims the callback for one agent (db.callbacks) and holds the agent out of the queues
+(Idle), rings the agent's phone, then the caller (`originate … &bridge(…)`). When the agent
+answers, the call is recorded (outbound) and the agent gets its screen-pop: the caller's
+history, the declaration, the topic's form. The agent's leg carries the callback's id and the
+dial's token; its hangup tells how the caller's dial ended (the recorder writes it) and starts
+after-call work, as a queue call's end does. Every desktop's list is pushed again when a
+callback is owed, claimed or finished."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +21,7 @@ from callcenter.agents.sync import quoted
 from callcenter.hub import store
 from callcenter.hub.calls import NUMBER, national
 from callcenter.hub.desk import AgentDesk, _session
-from callcenter.hub.messages import Callbacks
+from callcenter.hub.messages import Callbacks, CallEnded, CallView, ScreenPop
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
@@ -32,9 +36,17 @@ PUSH_DELAY = 0.5  # s: changes that come together are pushed together
 SWEEP_SECONDS = 60.0
 
 
+@dataclass
+class Dial:
+    username: str
+    callback: dict[str, Any]  # id, phone, topic (callback_for_dial)
+    leg_uuid: str | None = None  # once the agent answered
+
+
 class CallbackDesk:
     def __init__(self, hub: HubService, backend: Backend, desk: AgentDesk) -> None:
         self.hub, self.backend, self.desk = hub, backend, desk
+        self.dials: dict[str, Dial] = {}  # token → a dial in progress
         self._push_due = False
         hub.handlers.update({"callback_list": self.list, "callback_dial": self.dial})
 
@@ -59,11 +71,17 @@ class CallbackDesk:
         contact = self.hub.db(_contact, session.agent_id, self.backend.settings.site.domain)
         if contact is None:
             raise Denied("invalid", "you have no phone to ring (no extension or contact)")
+        live = self.backend.state.agents.get(self.desk.agent_name(session.username))
+        if (live is not None and live.call is not None) or any(
+                d.username == session.username for d in self.dials.values()):
+            raise Denied("busy", "finish the call in hand first")
         try:
             token = self.hub.db(callbacks.claim, callback["id"], session.agent_id,
                                 datetime.now(UTC))
         except callbacks.CallbackBusy as exc:
             raise Denied("conflict", str(exc)) from None
+        self.dials[token] = Dial(session.username, callback)
+        self._hold(session.username)
         try:
             job = self.backend.bgapi(self._originate(callback, contact, token))
         except SwitchError as exc:
@@ -89,17 +107,82 @@ class CallbackDesk:
         """originate's own answer is about the agent's phone: -ERR (not answered, refused)
         means the caller was never dialled. +OK: the leg's hangup will say the rest."""
         try:
-            job.get(timeout=ORIGINATE_WAIT)
+            text = job.get(timeout=ORIGINATE_WAIT)
         except CommandError as exc:
             log.info("hub: callback %s not dialled: %s", callback_id, exc)
             self._not_dialled(callback_id, token)
+            return
         except SwitchError:
-            pass  # no answer: the leg's hangup event, or the stale-dial sweep, ends it
+            return  # no answer: the leg's hangup event, or the stale-dial sweep, ends it
+        words = text.split()
+        dial = self.dials.get(token)
+        if dial is not None and len(words) > 1:  # "+OK <the agent's leg>"
+            self._answered(dial, token, words[1])
+
+    def _answered(self, dial: Dial, token: str, leg_uuid: str) -> None:
+        """The agent took the dial: record the call, and pop it on their desktop."""
+        callback = dial.callback
+        call_id = self.hub.db(_call_of_dial, callback["id"], token, leg_uuid)
+        if call_id is None:
+            return  # the dial ended meanwhile
+        dial.leg_uuid = leg_uuid
+        view = CallView(uuid=leg_uuid, call_id=call_id, caller_number=callback["phone"],
+                        topic=callback["topic"],
+                        answered_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+        self.desk.dialled[dial.username] = view
+        sessions = self.hub.sessions.of_agent(dial.username)
+        if not sessions:
+            return
+        topic = self.desk.topics().get(callback["topic"]) or {}
+        data = self.hub.db(store.screen_pop_data, leg_uuid, callback["phone"], topic.get("key"),
+                           self.desk.visible(sessions[0]),
+                           self.backend.settings.site.declaration_topic)
+        pop = ScreenPop(call=view, topic=topic, history=data["history"],
+                        declaration=data["declaration"], open_case=data["open_case"],
+                        draft=data["draft"])
+        self.desk.pops[dial.username] = pop
+        self.hub.push_agent(dial.username, pop)
+
+    def on_effect(self, effect: Effect) -> None:
+        """From the daemon's event path: the agent's leg hung up."""
+        if isinstance(effect, CallbackDialEnded):
+            self._over(effect.token, effect.disposition == callbacks.REACHED)
+
+    def _over(self, token: str, reached: bool = False) -> None:
+        """The dial is over: after-call work if the agent talked to the caller, else back
+        to the queues at once (the pop stays on the desktop, its call ended)."""
+        dial = self.dials.pop(token, None)
+        if dial is None:
+            return
+        had_call = self.desk.dialled.pop(dial.username, None) is not None
+        if had_call and reached and dial.leg_uuid is not None:
+            self.desk.acw.start(dial.username, dial.leg_uuid)
+            return
+        if had_call and dial.leg_uuid is not None:
+            self.desk.pops.pop(dial.username, None)
+            self.hub.push_agent(dial.username, CallEnded(call_uuid=dial.leg_uuid))
+        self.desk.acw.ready(dial.username)
+
+    def _hold(self, username: str) -> None:
+        """Out of the queues while dialling (an On Demand agent Idle takes no offer); after-
+        call work or acw.ready puts the agent back to Waiting."""
+        name = self.desk.agent_name(username)
+        agent = self.backend.state.agents.get(name)
+        if agent is None or agent.state != "Waiting":
+            return
+        try:
+            reply = self.backend.api(f"callcenter_config agent set state {name} Idle")
+        except SwitchError as exc:
+            reply = f"-ERR {exc}"
+        if not reply.startswith("+OK"):
+            log.warning("hub: %s not held out of the queues for a callback (%s)", name,
+                        reply.strip())
 
     def _not_dialled(self, callback_id: int, token: str) -> None:
         if self.hub.db(callbacks.dial_ended, callback_id, token, None, datetime.now(UTC),
                        callbacks.RetryPolicy()) is not None:
             self.changed()
+        self._over(token)
 
     # -- the live list -----------------------------------------------------------------
 
@@ -137,6 +220,11 @@ class CallbackDesk:
                     self.changed()
             except Exception:
                 log.exception("hub: reopening stale callback dials failed")
+
+
+def _call_of_dial(db: Any, callback_id: int, token: str, leg_uuid: str) -> int | None:
+    call = callbacks.agent_answered(db, callback_id, token, leg_uuid, datetime.now(UTC))
+    return None if call is None else call.id
 
 
 def _contact(db: Any, agent_id: int, domain: str) -> str | None:

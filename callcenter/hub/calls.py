@@ -38,7 +38,7 @@ class CallControl:
         return reply
 
     def hangup(self, client: Client, request: Any) -> dict[str, Any]:
-        call = self.desk.call_of(_session(client), request.call_uuid)
+        call = self.desk.call_of(_session(client), request.call_uuid, dialled_too=True)
         self._api(f"uuid_kill {call.uuid} NORMAL_CLEARING")
         return {}
 

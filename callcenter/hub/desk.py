@@ -45,6 +45,8 @@ class AgentDesk:
         self.domain = backend.settings.site.domain
         self.reasons: dict[str, str | None] = {}  # username → break reason
         self.pops: dict[str, ScreenPop] = {}  # username → the pop of the call in hand
+        # username → a call the agent dialled (a callback) while it is up: not a queue call
+        self.dialled: dict[str, CallView] = {}
         # username → (call uuid, its pop data being read while the agent's phone rings)
         self.prefetched: dict[str, tuple[str, AsyncResult]] = {}
         self._topics: dict[str, dict[str, Any]] = {}  # key → topic payload
@@ -105,8 +107,9 @@ class AgentDesk:
         call = current_call(self.backend.state, self.agent_name(session.username))
         pop = self.pops.get(session.username)
         topic = self.topic_of_queue(call.queue) if call else None
-        return Snapshot(agent=self.view(session),
-                        call=call_view(call, topic["key"] if topic else None) if call else None,
+        view = call_view(call, topic["key"] if topic else None) if call else \
+            self.dialled.get(session.username)
+        return Snapshot(agent=self.view(session), call=view,
                         screen_pop=pop.model_dump() if pop else None, callbacks=callbacks,
                         acw_until=self.acw.until(session.username))
 
@@ -248,8 +251,15 @@ class AgentDesk:
             self.acw.ready(username)  # held Idle with no wrap known (e.g. after a restart)
         return {"ended": True}
 
-    def call_of(self, session: HubSession, uuid: str) -> CallView:
-        """The agent's own current call (nobody acts on another agent's call here)."""
+    def call_of(self, session: HubSession, uuid: str, dialled_too: bool = False) -> CallView:
+        """The agent's own current call (nobody acts on another agent's call here); with
+        `dialled_too`, a callback call they dialled also counts."""
+        dialled = self.dialled.get(session.username)
+        if dialled is not None and dialled.uuid == uuid:
+            if dialled_too:
+                return dialled
+            raise Denied("unsupported", "on a callback call only hanging up is possible here "
+                         "(hold and transfer from your phone)")
         call = current_call(self.backend.state, self.agent_name(session.username))
         if call is None or call.uuid != uuid:
             raise Denied("forbidden", "this is not your current call")

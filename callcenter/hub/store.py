@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from callcenter.store.lookup import caller_history
+from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.errors import DataError
 from db.models import AdminUnit, Agent, Call, Callback, Case, Declaration, Tier, Topic
@@ -106,6 +107,7 @@ def save_case(session: Session, request: Any, agent_id: int) -> dict[str, Any]:
         call = session.scalar(select(Call).where(Call.uuid == request.call_uuid))
         if call is not None and call.case_id is None:
             call.case_id = case.id
+            callbacks.link_case(session, call, case.id)
     session.flush()
     return case_payload(case, topic.key)
 

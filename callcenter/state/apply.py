@@ -102,7 +102,8 @@ def _callback_dial_ended(event: Event) -> list[Effect]:
     if not callback_id.isdigit():
         return []
     return [CallbackDialEnded(int(callback_id), token,
-                              event.get("variable_originate_disposition"), _us(event))]
+                              event.get("variable_originate_disposition"), _us(event),
+                              event.get("Unique-ID") or "")]
 
 
 def _hangup_complete(state: LiveState, event: Event) -> list[Effect]:

@@ -74,6 +74,7 @@ class CallbackDialEnded:
     token: str  # names the dial attempt ("": none): a late event cannot end a newer one
     disposition: str | None
     at_us: int
+    leg_uuid: str = ""  # the agent's leg (the call row of the dial)
 
 
 Effect = (CallChanged | CallbackOwed | AgentStatusChanged | AgentStateChanged | AgentOffered |

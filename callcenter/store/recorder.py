@@ -82,7 +82,7 @@ class Recorder:
                 elif isinstance(effect, CallbackDialEnded):
                     callbacks.dial_ended(session, effect.callback_id, effect.token,
                                          effect.disposition, _time(effect.at_us) or
-                                         datetime.now(UTC), self.retry)
+                                         datetime.now(UTC), self.retry, effect.leg_uuid)
         # Committed: only now are those requests used up. A failed batch is written again
         # and must find them still there (requests only ever join at the end of the list).
         for agent, count in used.items():

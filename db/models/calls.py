@@ -49,6 +49,10 @@ class Call(Base):
     hangup_cause: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[str | None] = mapped_column(String(16))
     recording_path: Mapped[str | None] = mapped_column(Text)
+    # An outbound call dialled for a callback (the agent's leg): the case saved on it is the
+    # callback's case too.
+    callback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("callback.id", ondelete="SET NULL", use_alter=True), index=True)
 
     case: Mapped[Case | None] = relationship(back_populates="calls")
 
