@@ -758,6 +758,10 @@ def test_callbacks_tab_highlights_overdue_and_dials_with_one_click(
     assert view.message.text().startswith("Chưa kết nối được với máy chủ.")
     window.show_callbacks(m.Callbacks(seq=2, callbacks=callback_rows()[:1]))
     assert window.tabs.tabText(1) == "Gọi lại (1)"
+    new = {**callback_rows()[1], "id": 44, "phone": "0907111222", "state": "open"}
+    window.show_callbacks(m.Callbacks(seq=3, changed_only=True, callbacks=[
+        {**callback_rows()[0], "state": "dialing"}, new]))  # a colleague dials 43; 44 is owed
+    assert [row["id"] for row in model.rows] == [44] and 44 in view.buttons
 
 
 def test_history_search_by_phone_or_case_code(window: AgentWindow,

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 ORIGINATE_WAIT = 120.0  # s: FreeSWITCH rings the agent's phone for 60 s at most
 PUSH_DELAY = 0.5  # s: changes that come together are pushed together
 SWEEP_SECONDS = 60.0
+CHANGES_OVERLAP = timedelta(seconds=10)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class CallbackDesk:
         self.hub, self.backend, self.desk = hub, backend, desk
         self.dials: dict[str, Dial] = {}  # token → a dial in progress
         self._push_due = False
+        self._pushed_at = datetime.now(UTC)
         hub.handlers.update({"callback_list": self.list, "callback_dial": self.dial})
 
     def list(self, client: Client, request: Any) -> dict[str, Any]:
@@ -123,8 +125,8 @@ class CallbackDesk:
         """The agent took the dial: record the call, and pop it on their desktop."""
         callback = dial.callback
         call_id = self.hub.db(_call_of_dial, callback["id"], token, leg_uuid)
-        if call_id is None:
-            return  # the dial ended meanwhile
+        if call_id is None or token not in self.dials:
+            return  # the dial ended meanwhile (the read yields)
         dial.leg_uuid = leg_uuid
         view = CallView(uuid=leg_uuid, call_id=call_id, caller_number=callback["phone"],
                         topic=callback["topic"],
@@ -197,8 +199,13 @@ class CallbackDesk:
             gevent.spawn_later(PUSH_DELAY, self._push)
 
     def _push(self) -> None:
-        """Every logged-in desktop gets its list again: one read per set of topics."""
+        """Every logged-in desktop gets the callbacks changed lately (not the whole list: a
+        busy hour would send hundreds of rows to hundreds of desktops every second), one
+        read per set of topics. Changes overlap from one push to the next (CHANGES_OVERLAP):
+        a row committed late is not missed, and one seen twice is merged twice, harmlessly."""
         self._push_due = False
+        now = datetime.now(UTC)
+        since, self._pushed_at = self._pushed_at - CHANGES_OVERLAP, now
         groups: dict[frozenset[str] | None, list[HubSession]] = {}
         for client in list(self.hub.clients):
             session = client.session
@@ -206,9 +213,10 @@ class CallbackDesk:
                     self.desk.visible(session), []):
                 groups.setdefault(self.desk.visible(session), []).append(session)
         for visible, sessions in groups.items():
-            rows = self.hub.db(store.open_callbacks, visible)
-            for session in sessions:
-                self.hub.push_to(session, Callbacks(callbacks=rows))
+            rows = self.hub.db(store.changed_callbacks, visible, since)
+            if rows:
+                for session in sessions:
+                    self.hub.push_to(session, Callbacks(callbacks=rows, changed_only=True))
 
     def sweep_forever(self) -> None:
         hours = self.backend.settings.callbacks.stale_dial_hours

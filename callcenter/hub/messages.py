@@ -241,8 +241,12 @@ class CallEnded(_Push):
 
 
 class Callbacks(_Push):
+    """The open callbacks; with `changed_only`, just those changed lately (each with its
+    `state`: an open one is added or replaced, any other state removes it)."""
+
     type: Literal["callbacks"] = "callbacks"
     callbacks: list[dict[str, Any]]
+    changed_only: bool = False
 
 
 Push = Annotated[Snapshot | AgentStatus | ScreenPop | CallEnded | Callbacks,

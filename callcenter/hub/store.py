@@ -164,15 +164,27 @@ def _summary(form: dict[str, Any]) -> str:
 
 def open_callbacks(session: Session, topics: frozenset[str] | None,
                    limit: int = 200) -> list[dict[str, Any]]:
-    keys = topic_keys(session)
     query = select(Callback).where(Callback.state == "open").order_by(Callback.due_at)
+    return _callbacks(session, query.limit(limit), topics)
+
+
+def changed_callbacks(session: Session, topics: frozenset[str] | None,
+                      since: datetime) -> list[dict[str, Any]]:
+    """Callbacks of any state changed since `since` (for a `changed_only` push)."""
+    query = select(Callback).where(Callback.updated_at >= since).order_by(Callback.id)
+    return _callbacks(session, query.limit(1000), topics)
+
+
+def _callbacks(session: Session, query: Any, topics: frozenset[str] | None
+               ) -> list[dict[str, Any]]:
+    keys = topic_keys(session)
     if topics is not None:
         query = query.where(Callback.topic_id.in_([i for i, k in keys.items() if k in topics]))
     return [{"id": c.id, "phone": c.phone, "topic": keys.get(c.topic_id), "reason": c.reason,
-             "due_at": iso(c.due_at), "attempts": c.attempts, "note": c.note,
-             "case_id": c.case_id, "last_result": c.last_result,
+             "state": c.state, "due_at": iso(c.due_at), "attempts": c.attempts,
+             "note": c.note, "case_id": c.case_id, "last_result": c.last_result,
              "last_attempt_at": iso(c.last_attempt_at)}
-            for c in session.scalars(query.limit(limit))]
+            for c in session.scalars(query)]
 
 
 def callback_for_dial(session: Session, callback_id: int) -> dict[str, Any] | None:

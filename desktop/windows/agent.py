@@ -304,7 +304,10 @@ class AgentWindow(QMainWindow):
 
     @Slot(Callbacks)
     def show_callbacks(self, push: Callbacks) -> None:
-        self.callbacks_view.set_callbacks(push.callbacks)
+        if push.changed_only:
+            self.callbacks_view.merge(push.callbacks)
+        else:
+            self.callbacks_view.set_callbacks(push.callbacks)
 
     @Slot(str)
     def show_connection_state(self, state: str) -> None:

@@ -78,6 +78,17 @@ class CallbacksView(QWidget):
             self.buttons[callback_id] = button
         self._recount()
 
+    def merge(self, changed: list[dict[str, Any]]) -> None:
+        """Callbacks changed lately: an open one is added or replaced, one in any other
+        state (being dialled, done, given up) leaves the list."""
+        rows = {row.get("id"): row for row in self.model.rows}
+        for row in changed:
+            if row.get("state", "open") == "open":
+                rows[row.get("id")] = row
+            else:
+                rows.pop(row.get("id"), None)
+        self.set_callbacks(list(rows.values()))
+
     def refresh(self) -> None:
         """Ask the hub for the list again."""
         self._connection.callback_list(self._on_list)
