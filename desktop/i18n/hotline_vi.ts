@@ -379,8 +379,16 @@
         <translation>Không tìm thấy.</translation>
     </message>
     <message>
-        <source>Someone else changed this case; reload it before saving.</source>
-        <translation>Hồ sơ đã được người khác thay đổi; hãy tải lại trước khi lưu.</translation>
+        <source>Someone else got there first.</source>
+        <translation>Người khác đã làm việc này trước.</translation>
+    </message>
+    <message>
+        <source>Finish the call in hand first.</source>
+        <translation>Hãy xong cuộc gọi đang có trước.</translation>
+    </message>
+    <message>
+        <source>Not possible on this call.</source>
+        <translation>Không làm được việc này trên cuộc gọi này.</translation>
     </message>
     <message>
         <source>Some fields are not valid.</source>

@@ -53,8 +53,9 @@ _ERRORS = {
     "expired": QT_TRANSLATE_NOOP("Labels", "Your session has expired; please log in again."),
     "forbidden": QT_TRANSLATE_NOOP("Labels", "You are not allowed to do this."),
     "not_found": QT_TRANSLATE_NOOP("Labels", "Not found."),
-    "conflict": QT_TRANSLATE_NOOP(
-        "Labels", "Someone else changed this case; reload it before saving."),
+    "conflict": QT_TRANSLATE_NOOP("Labels", "Someone else got there first."),
+    "busy": QT_TRANSLATE_NOOP("Labels", "Finish the call in hand first."),
+    "unsupported": QT_TRANSLATE_NOOP("Labels", "Not possible on this call."),
     "invalid": QT_TRANSLATE_NOOP("Labels", "Some fields are not valid."),
     "switch": QT_TRANSLATE_NOOP("Labels", "The telephone switch refused the command."),
     "closed": QT_TRANSLATE_NOOP("Labels", "The session ended before this was sent."),
