@@ -643,6 +643,34 @@ def test_drafts_left_by_an_earlier_session_are_saved_as_follow_ups(
     assert len(sent(connection, m.CaseSave)) == 1  # once per login, not per snapshot
 
 
+def test_a_left_over_draft_the_hub_refuses_is_opened_for_the_nurse_to_complete(
+        qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
+        settings: QSettings, translations: Translations, drafts: DraftStore,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    drafts.save("old-call", {"topic": "f0_home_care", "call_uuid": "old-call", "case_id": None,
+                             "caller_phone": "0918223447", "notes": None, "agent": "lan",
+                             "form": {"spo2": 96}})
+    answers: list[Any] = []
+    saves: list[dict[str, Any]] = []
+    monkeypatch.setattr(connection, "case_save", lambda callback, **fields: (
+        answers.append(callback), saves.append(fields)) and "r")
+    window = drafted_window(qtbot, connection, session_data, settings, translations, drafts)
+    window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available")))
+    answers[0](m.Error(id="r", code="invalid", message="the form has errors",
+                       fields=[("full_name", "is required")]))
+    view = window.screen_pop_view
+    assert view.pop is not None and view.pop.call.uuid == "old-call"
+    assert view.form_host.form.values()["spo2"] == 96
+    assert view.message.text().startswith("Bản nháp của một cuộc gọi trước chưa lưu được")
+    assert window.busy_with() is None and not window.escalate_action.isEnabled()
+    view.form_host.form.set_values({"full_name": "Lê Văn Tám", "outcome": "advised_home"})
+    window.save_case()
+    assert saves[-1]["draft_id"] == "old-call" and saves[-1]["form"]["spo2"] == 96
+    answers[1](m.Reply(type="case_save", id="r", data={"case": {"id": 9, "code": "F0-2026-9",
+                                                                 "version": 1}}))
+    assert drafts.load("old-call") is None
+
+
 def test_left_over_drafts_are_filed_again_at_the_next_login_of_the_same_window(
         qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
         settings: QSettings, translations: Translations, drafts: DraftStore) -> None:

@@ -90,6 +90,14 @@
         <translation>Tra cứu lịch sử</translation>
     </message>
     <message>
+        <source>A draft of an earlier call was saved as case %1.</source>
+        <translation>Bản nháp của một cuộc gọi trước đã được lưu thành hồ sơ %1.</translation>
+    </message>
+    <message>
+        <source>A draft of an earlier call could not be saved: complete it and save.</source>
+        <translation>Bản nháp của một cuộc gọi trước chưa lưu được: hãy hoàn thành phiếu rồi lưu.</translation>
+    </message>
+    <message>
         <source>Callbacks (%1)</source>
         <translation>Gọi lại (%1)</translation>
     </message>

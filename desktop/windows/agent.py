@@ -37,7 +37,7 @@ from desktop.models import Clock, utc_now
 from desktop.windows.call_actions import CallActions
 from desktop.windows.call_panel import CallPanel
 from desktop.windows.callbacks import CallbacksView
-from desktop.windows.drafting import DraftKeeper
+from desktop.windows.drafting import DraftKeeper, left_over_pop
 from desktop.windows.labels import error_text, role_label
 from desktop.windows.login import LANGUAGE_KEY
 from desktop.windows.screen_pop import ScreenPopView
@@ -173,6 +173,8 @@ class AgentWindow(QMainWindow):
         conn.pending_changed.connect(self.status_bar.set_pending)
         conn.error.connect(self._on_hub_error)
         self.status_actions.status_requested.connect(self.request_status)
+        if self._drafts is not None:
+            self._drafts.resent.connect(self._on_left_over)
         self.screen_pop_view.escalate_requested.connect(self.escalate)
         self.screen_pop_view.saved.connect(self._on_saved)
         self.callbacks_view.count_changed.connect(self._on_callback_count)
@@ -261,6 +263,26 @@ class AgentWindow(QMainWindow):
     def _on_logged_in(self, _data: dict[str, Any]) -> None:
         """Logged in again (the window stays with its agent): file left-over drafts again."""
         self._left_over_sent = False
+
+    def _on_left_over(self, draft_id: str, answer: Reply | Error) -> None:
+        """A draft of an earlier session filed (said in the status bar), or refused for
+        its form: then it is opened, if no call is in hand, for the nurse to complete."""
+        if isinstance(answer, Reply):
+            code = str((answer.data.get("case") or {}).get("code", ""))
+            self.statusBar().showMessage(self.tr("A draft of an earlier call was saved as "
+                                                 "case %1.").replace("%1", code), 15_000)
+            return
+        draft = self._drafts.store.load(draft_id) if self._drafts is not None else None
+        topic = self._topics.get(str(draft.payload.get("topic"))) if draft else None
+        pop = left_over_pop(draft, topic) if draft and topic else None
+        if answer.code != "invalid" or pop is None or self.screen_pop_view.pop is not None:
+            return  # kept on the disk: filed again at the next login
+        self.show_screen_pop(pop)
+        self.call_panel.show_ended(None)  # a call long over
+        self.call_actions.set_live(False)
+        self.screen_pop_view.say(self.tr("A draft of an earlier call could not be saved: "
+                                         "complete it and save.") + " " +
+                                 error_text(answer.code, answer.message), error=True)
 
     @Slot(AgentStatus)
     def apply_agent_status(self, push: AgentStatus) -> None:

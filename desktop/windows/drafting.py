@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from callcenter.hub.messages import Error, Reply
+from callcenter.hub.messages import CallView, Error, Reply, ScreenPop
 from desktop.connection import HubConnection
 from desktop.drafts import Autosave, Draft, DraftStore
 
@@ -140,6 +140,19 @@ class DraftKeeper(QObject):
         else:
             log.warning("left-over draft %s refused: %s", draft.draft_id, answer.message)
         self.resent.emit(draft.draft_id, answer)
+
+
+def left_over_pop(draft: Draft, topic: Mapping[str, Any]) -> ScreenPop | None:
+    """A left-over draft the hub refused (its form does not validate), as a screen-pop of
+    its call, so the nurse can complete it and save it; None if it names no call."""
+    payload = draft.payload
+    if not payload.get("call_uuid"):
+        return None
+    call = CallView(uuid=str(payload["call_uuid"]), caller_number=str(
+        payload.get("caller_phone") or ""), topic=str(payload.get("topic") or ""))
+    open_case = {"id": payload["case_id"]} if payload.get("case_id") else None
+    return ScreenPop(call=call, topic=dict(topic), history=[], declaration=None,
+                     open_case=open_case, draft=dict(payload.get("form") or {}))
 
 
 def _fields(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -331,7 +331,7 @@ class ScreenPopView(QWidget):
             return None
         problems = form.errors()
         if problems:
-            self._say(self.tr("Check the form: %1 field(s) need attention.").replace(
+            self.say(self.tr("Check the form: %1 field(s) need attention.").replace(
                 "%1", str(len(problems))), error=True)
             return None
         call = self.pop.call
@@ -341,13 +341,13 @@ class ScreenPopView(QWidget):
             version=self.version, call_uuid=call.uuid, caller_phone=call.caller_number,
             status=self.case_status(), form=self._sending,
             notes=self._notes.toPlainText().strip() or None, draft_id=self.draft_id)
-        self._say(self.tr("Saving…") if self._connection.ready
+        self.say(self.tr("Saving…") if self._connection.ready
                   else self.tr("Offline: the case will be sent when the link is back."))
         return request_id
 
     def _on_saved(self, answer: Reply | Error) -> None:
         if isinstance(answer, Error) and answer.code == "conflict" and self.case_id:
-            self._say(self.tr("Someone else saved this case meanwhile: reading their "
+            self.say(self.tr("Someone else saved this case meanwhile: reading their "
                               "version…"), error=True)
             self._connection.case_get(self.case_id, self._merge_newer)
             return
@@ -355,13 +355,13 @@ class ScreenPopView(QWidget):
             text = error_text(answer.code, answer.message)
             if answer.fields:
                 text += " " + "; ".join(f"{path}: {problem}" for path, problem in answer.fields)
-            self._say(text, error=True)
+            self.say(text, error=True)
             return
         case = answer.data.get("case") or {}
         self.case_id = case.get("id", self.case_id)
         self.version = case.get("version", self.version)
         self._base = dict(case.get("form") or self._sending)
-        self._say(self.tr("Case %1 saved.").replace("%1", str(case.get("code", ""))))
+        self.say(self.tr("Case %1 saved.").replace("%1", str(case.get("code", ""))))
         if self.drafts is not None:
             self.drafts.case_saved(self.draft_id)
         self.saved.emit(dict(case))
@@ -372,7 +372,7 @@ class ScreenPopView(QWidget):
         form = self.form_host.form
         if isinstance(answer, Error) or form is None:
             if isinstance(answer, Error):
-                self._say(error_text(answer.code, answer.message), error=True)
+                self.say(error_text(answer.code, answer.message), error=True)
             return
         case = answer.data.get("case") or {}
         theirs = dict(case.get("form") or {})
@@ -386,8 +386,8 @@ class ScreenPopView(QWidget):
         if both:
             text += " " + self.tr("You both changed: %1 (yours kept). Check them.").replace(
                 "%1", ", ".join(form.label(name) for name in both))
-        self._say(text + " " + self.tr("Save again to record it."), error=True)
+        self.say(text + " " + self.tr("Save again to record it."), error=True)
 
-    def _say(self, text: str, error: bool = False) -> None:
+    def say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c62828;" if error else "color: #1b5e20;")
         self.message.setText(text)
