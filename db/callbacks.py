@@ -77,8 +77,10 @@ def dial_ended(session: Session, callback_id: int, token: str, disposition: str 
     row = _fresh(session, callback_id)
     if row is None or row.state != "dialing" or not token or row.dial_token != token:
         return None
-    row.dial_token = None
+    # Read before anything changes: a query would flush the callback first, and a case saved
+    # at the same moment locks the call, then the callback (PostgreSQL would deadlock).
     call = session.scalar(select(Call).where(Call.uuid == leg_uuid)) if leg_uuid else None
+    row.dial_token = None
     if call is not None and call.ended_at is None:
         call.ended_at = now
         call.result = "answered" if disposition == REACHED else None
