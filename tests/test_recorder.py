@@ -120,3 +120,19 @@ def test_a_withdrawn_request_is_not_credited_and_the_reason_is_kept(
     assert [tuple(r) for r in rows] == [("On Break", "switch", None),
                                         ("Available", "lead", None),
                                         ("On Break", "desktop", "meeting")]
+
+
+def test_rows_of_calls_gone_while_the_daemon_was_down_are_closed(
+        seeded: sessionmaker[Session]) -> None:
+    from datetime import UTC, datetime
+
+    with transaction(seeded) as s:
+        s.add_all([Call(uuid="queued", caller_number="+84912000001", queued_at=datetime.now(UTC)),
+                   Call(uuid="dialled", caller_number="+84912000002", direction="outbound"),
+                   Call(uuid="still-up", caller_number="+84912000003")])
+    closed = Recorder(seeded).close_missing({"still-up"}, datetime.now(UTC))
+    with seeded() as s:
+        rows = {c.uuid: c for c in s.scalars(select(Call))}
+    assert sorted(closed) == ["dialled", "queued"] and rows["still-up"].ended_at is None
+    assert rows["queued"].result == "abandoned"
+    assert rows["dialled"].result is None and rows["dialled"].ended_at is not None  # a callback's

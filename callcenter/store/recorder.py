@@ -97,8 +97,9 @@ class Recorder:
                 if row.uuid in up:
                     continue
                 row.ended_at = now
-                row.result = row.result or ("answered" if row.answered_at else (
-                    "abandoned" if row.queued_at else "ivr_hangup"))
+                if row.direction == "inbound":  # a callback's dial has no queue result
+                    row.result = row.result or ("answered" if row.answered_at else (
+                        "abandoned" if row.queued_at else "ivr_hangup"))
                 closed.append(row.uuid)
         return closed
 
