@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 from callcenter.hub.messages import CallEnded
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, HubService
-from callcenter.hub.store import draft_key
+from callcenter.hub.store import attach_case, draft_key
 from callcenter.switch.errors import SwitchError
-from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.forms import form_errors
 from db.models import Call, Callback, Case, Topic
@@ -115,10 +114,7 @@ class AfterCallWork:
         name = self.desk.agent_name(username)
         agent = self.backend.state.agents.get(name)
         if agent is not None and agent.state == "Idle":
-            try:
-                reply = self.backend.api(f"callcenter_config agent set state {name} Waiting")
-            except SwitchError as exc:
-                reply = f"-ERR {exc}"
+            reply = self.set_state(username, "Waiting")
             if not reply.startswith("+OK"):
                 log.warning("hub: %s could not be set Waiting (%s); retried on reconnect",
                             name, reply.strip())
@@ -127,6 +123,15 @@ class AfterCallWork:
         self.unready.discard(username)
         if self.hub.sessions.of_agent(username):
             self.desk.status_changed(username)
+
+    def set_state(self, username: str, state: str) -> str:
+        """The agent's mod_callcenter state; the switch's reply (-ERR … if it did not
+        answer)."""
+        name = self.desk.agent_name(username)
+        try:
+            return self.backend.api(f"callcenter_config agent set state {name} {state}")
+        except SwitchError as exc:
+            return f"-ERR {exc}"
 
     def repair(self) -> None:
         """After a (re)connect: agents held Idle with no after-call work running (the daemon
@@ -180,10 +185,7 @@ def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
             return update_case(session, current.code, current.version, fields, agent_id).code
     case = create_case(session, topic, fields, agent_id)
     case.draft_id = key
-    call = session.scalar(select(Call).where(Call.uuid == draft.call_uuid))
-    if call is not None and call.case_id is None:
-        call.case_id = case.id
-        callbacks.link_case(session, call, case.id)
+    attach_case(session, draft.call_uuid, case.id)
     return case.code
 
 

@@ -21,7 +21,7 @@ from callcenter.agents.sync import quoted
 from callcenter.hub import store
 from callcenter.hub.calls import NUMBER, national
 from callcenter.hub.desk import AgentDesk, _session
-from callcenter.hub.messages import Callbacks, CallEnded, CallView, ScreenPop
+from callcenter.hub.messages import Callbacks, CallEnded, CallView
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
@@ -132,18 +132,11 @@ class CallbackDesk:
                         topic=callback["topic"],
                         answered_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"))
         self.desk.dialled[dial.username] = view
-        sessions = self.hub.sessions.of_agent(dial.username)
-        if not sessions:
-            return
         topic = self.desk.topics().get(callback["topic"]) or {}
-        data = self.hub.db(store.screen_pop_data, leg_uuid, callback["phone"], topic.get("key"),
-                           self.desk.visible(sessions[0]),
-                           self.backend.settings.site.declaration_topic)
-        pop = ScreenPop(call=view, topic=topic, history=data["history"],
-                        declaration=data["declaration"], open_case=data["open_case"],
-                        draft=data["draft"])
-        self.desk.pops[dial.username] = pop
-        self.hub.push_agent(dial.username, pop)
+        data = self.desk.read_pop_data(dial.username, leg_uuid, callback["phone"],
+                                       topic.get("key"))
+        if data is not None and token in self.dials:  # not ended while it was read
+            self.desk.send_pop(dial.username, view, topic, data)
 
     def on_effect(self, effect: Effect) -> None:
         """From the daemon's event path: the agent's leg hung up."""
@@ -168,17 +161,12 @@ class CallbackDesk:
     def _hold(self, username: str) -> None:
         """Out of the queues while dialling (an On Demand agent Idle takes no offer); after-
         call work or acw.ready puts the agent back to Waiting."""
-        name = self.desk.agent_name(username)
-        agent = self.backend.state.agents.get(name)
-        if agent is None or agent.state != "Waiting":
-            return
-        try:
-            reply = self.backend.api(f"callcenter_config agent set state {name} Idle")
-        except SwitchError as exc:
-            reply = f"-ERR {exc}"
-        if not reply.startswith("+OK"):
-            log.warning("hub: %s not held out of the queues for a callback (%s)", name,
-                        reply.strip())
+        agent = self.backend.state.agents.get(self.desk.agent_name(username))
+        if agent is not None and agent.state == "Waiting":
+            reply = self.desk.acw.set_state(username, "Idle")
+            if not reply.startswith("+OK"):
+                log.warning("hub: %s not held out of the queues for a callback (%s)",
+                            username, reply.strip())
 
     def _not_dialled(self, callback_id: int, token: str) -> None:
         if self.hub.db(callbacks.dial_ended, callback_id, token, None, datetime.now(UTC),

@@ -144,13 +144,27 @@ class AgentDesk:
         gevent.spawn(self._read_pop_data, username, call).link(result)
 
     def _read_pop_data(self, username: str, call: CallState) -> dict[str, Any] | None:
+        topic = self.topic_of_queue(call.queue) or {}
+        return self.read_pop_data(username, call.uuid, call.caller_number, topic.get("key"))
+
+    def read_pop_data(self, username: str, call_uuid: str, phone: str,
+                      topic_key: str | None) -> dict[str, Any] | None:
+        """What the agent's pop of this call shows, as they may see it; None: no desktop."""
         sessions = self.hub.sessions.of_agent(username)
         if not sessions:
             return None
-        topic = self.topic_of_queue(call.queue) or {}
-        return self.hub.db(store.screen_pop_data, call.uuid, call.caller_number,
-                           topic.get("key"), self.visible(sessions[0]),
+        return self.hub.db(store.screen_pop_data, call_uuid, phone, topic_key,
+                           self.visible(sessions[0]),
                            self.backend.settings.site.declaration_topic)
+
+    def send_pop(self, username: str, view: CallView, topic: dict[str, Any],
+                 data: dict[str, Any]) -> None:
+        """The pop of the call in hand, kept for a snapshot and pushed to the desktop."""
+        pop = ScreenPop(call=view, topic=topic, history=data["history"],
+                        declaration=data["declaration"], open_case=data["open_case"],
+                        draft=data["draft"])
+        self.pops[username] = pop
+        self.hub.push_agent(username, pop)
 
     def _pop_data(self, username: str, call: CallState) -> dict[str, Any] | None:
         """The data read at offering if it was for this call and went well, else read now."""
@@ -170,11 +184,7 @@ class AgentDesk:
         if self.backend.state.calls.get(call.uuid) is None:
             return  # the call ended while its history was read: no pop for a call gone
         topic = self.topic_of_queue(call.queue) or {}
-        pop = ScreenPop(call=call_view(call, topic.get("key"), data["call_id"]), topic=topic,
-                        history=data["history"], declaration=data["declaration"],
-                        open_case=data["open_case"], draft=data["draft"])
-        self.pops[username] = pop
-        self.hub.push_agent(username, pop)
+        self.send_pop(username, call_view(call, topic.get("key"), data["call_id"]), topic, data)
 
     # -- requests ----------------------------------------------------------------------
 

@@ -103,13 +103,17 @@ def save_case(session: Session, request: Any, agent_id: int) -> dict[str, Any]:
         if current is None:
             raise LookupError(f"no case {request.case_id}")
         case = update_case(session, current.code, request.version or 0, fields, agent_id)
-    if request.call_uuid:
-        call = session.scalar(select(Call).where(Call.uuid == request.call_uuid))
-        if call is not None and call.case_id is None:
-            call.case_id = case.id
-            callbacks.link_case(session, call, case.id)
+    attach_case(session, request.call_uuid, case.id)
     session.flush()
     return case_payload(case, topic.key)
+
+
+def attach_case(session: Session, call_uuid: str | None, case_id: int) -> None:
+    """The call the case was taken on (its first case), and the callback it was dialled for."""
+    call = session.scalar(select(Call).where(Call.uuid == call_uuid)) if call_uuid else None
+    if call is not None and call.case_id is None:
+        call.case_id = case_id
+        callbacks.link_case(session, call, case_id)
 
 
 def case_topic(session: Session, case_id: int) -> str | None:
