@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.hub import store
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
-from db.models import AuditLog, Call, Case, CaseChange, Topic
+from db.models import Call, Case, CaseChange, Topic
 from tests.support.hotline import Hotline, with_hub
-from tests.support.hub_client import HubClient
 
 PASSWORD = "mat-khau-dai-1"
 F0_FORM = {"full_name": "Nguyễn Thị Lan", "birth_year": 1958, "spo2": 97,
@@ -40,17 +39,8 @@ def line(seeded: sessionmaker[Session], tmp_path: Path):
     hotline.close()
 
 
-def _client(line: Hotline) -> HubClient:
-    return HubClient(line.daemon.hub.server.address[1], line.ca)
-
-
-def _audit(line: Hotline, action: str) -> list[AuditLog]:
-    with line.sessions() as s:
-        return list(s.scalars(select(AuditLog).where(AuditLog.action == action)))
-
-
 def test_login_snapshot_screen_pop_and_case_save(line: Hotline) -> None:
-    nurse = _client(line)
+    nurse = line.hub_client()
     assert nurse.login("lan", "wrong password")["code"] == "unauthenticated"
     reply = nurse.login("lan", PASSWORD)
     assert reply["ok"] and len(reply["data"]["token"]) > 30
@@ -82,12 +72,12 @@ def test_login_snapshot_screen_pop_and_case_save(line: Hotline) -> None:
         assert s.scalar(select(func.count()).select_from(CaseChange)
                         .where(CaseChange.case_id == case.id)) >= 4
         assert s.scalars(select(Call)).one().case_id == case.id
-    assert [a.target for a in _audit(line, "hub.login")] == ["lan"]
+    assert [a.target for a in line.audit("hub.login")] == ["lan"]
     nurse.close()
 
 
 def test_invalid_form_and_stale_version_are_refused(line: Hotline) -> None:
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     bad = nurse.request("case_save", topic="f0_home_care", form={"spo2": 400})
     assert bad["code"] == "invalid" and ("outcome", "is required") in \
@@ -103,7 +93,7 @@ def test_invalid_form_and_stale_version_are_refused(line: Hotline) -> None:
 
 
 def test_after_call_work_runs_out_and_the_draft_is_kept(line: Hotline) -> None:
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     nurse.request("set_status", status="Available")
     session = line.call("0912345670", "1", talk_time=1)
@@ -134,7 +124,7 @@ def test_the_pop_is_read_while_the_phone_rings(line: Hotline,
         return read(*args)
 
     monkeypatch.setattr(store, "screen_pop_data", timed_read)
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     nurse.request("set_status", status="Available")
     line.call("0912345671", "1", talk_time=1)
@@ -146,14 +136,14 @@ def test_the_pop_is_read_while_the_phone_rings(line: Hotline,
 
 
 def test_resume_after_a_reconnect_gets_what_was_missed(line: Hotline) -> None:
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     nurse.push("snapshot")
     token, seen = nurse.token, nurse.last_seq
     nurse.close()
     line.daemon.set_agent_status("lan", "On Break", "lead", "meeting")  # while away
     line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].status == "On Break")
-    again = _client(line)
+    again = line.hub_client()
     assert again.request("resume", token=token, last_seq=seen)["ok"]
     missed = again.push("agent_status")
     assert missed["seq"] == seen + 1 and missed["agent"]["status"] == "On Break"
@@ -161,9 +151,9 @@ def test_resume_after_a_reconnect_gets_what_was_missed(line: Hotline) -> None:
 
 
 def test_roles_and_topics_are_enforced(line: Hotline) -> None:
-    clerk = _client(line)
+    clerk = line.hub_client()
     clerk.login("binh", PASSWORD)
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     case = nurse.request("case_save", topic="f0_home_care", form=F0_FORM)["data"]["case"]
     assert clerk.request("case_get", case_id=case["id"])["code"] == "forbidden"
@@ -173,15 +163,15 @@ def test_roles_and_topics_are_enforced(line: Hotline) -> None:
     assert nurse.request("call_hangup", call_uuid="not-mine")["code"] == "forbidden"
     assert nurse.request("case_get", case_id=case["id"])["data"]["case"]["code"] == \
         case["code"]
-    denied = [(a.actor, a.detail["code"]) for a in _audit(line, "hub.denied")]
+    denied = [(a.actor, a.detail["code"]) for a in line.audit("hub.denied")]
     assert denied.count(("binh", "forbidden")) == 2 and ("lan", "forbidden") in denied
 
 
 def test_hostile_clients_are_refused_and_the_others_served(line: Hotline) -> None:
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     nurse.push("snapshot")
-    stranger = _client(line)
+    stranger = line.hub_client()
     assert stranger.request("set_status", status="Available")["code"] == "unauthenticated"
     stranger.send_raw("{not json")
     assert stranger.push("error")["code"] == "bad_message"
@@ -193,16 +183,16 @@ def test_hostile_clients_are_refused_and_the_others_served(line: Hotline) -> Non
     assert refused[:5] == ["unauthenticated"] * 5 and set(refused[5:]) == {"rate_limited"}
     assert nurse.request("set_status", status="Available")["ok"]  # still served
     assert nurse.push("agent_status")["agent"]["status"] == "Available"
-    anonymous = [a for a in _audit(line, "hub.denied") if a.actor.startswith("anonymous@")]
+    anonymous = [a for a in line.audit("hub.denied") if a.actor.startswith("anonymous@")]
     assert len(anonymous) >= 1004
-    huge = _client(line)
+    huge = line.hub_client()
     huge.send_raw("x" * 2_000_000)  # beyond the transport's limit: the connection is closed
     assert huge.push("closed")["type"] == "closed"
     assert nurse.request("callback_list")["ok"]
 
 
 def test_call_control_on_the_switch(line: Hotline) -> None:
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     nurse.request("set_status", status="Available")
     session = line.call("0912345678", "1", talk_time=600)
@@ -212,13 +202,13 @@ def test_call_control_on_the_switch(line: Hotline) -> None:
     assert nurse.request("call_hold", call_uuid=uuid, hold=False)["ok"]
     assert nurse.request("call_transfer", call_uuid=uuid, to="emergency")["ok"]
     line.wait(lambda: session.channel.profile.destination_number == "hotline_emergency")
-    assert [a.detail["to"] for a in _audit(line, "call.transfer")] == ["emergency"]
+    assert [a.detail["to"] for a in line.audit("call.transfer")] == ["emergency"]
     line.sim.api("hupall", "NORMAL_CLEARING")
     line.wait(lambda: not line.sim.sessions)
 
 
 def test_wrap_up_done_ends_only_its_own_calls_after_call_work(line: Hotline) -> None:
-    nurse = _client(line)
+    nurse = line.hub_client()
     nurse.login("lan", PASSWORD)
     nurse.request("set_status", status="Available")
     session = line.call("0912345671", "1", talk_time=1)

@@ -38,18 +38,11 @@ def line(seeded: sessionmaker[Session], tmp_path: Path):
     hotline.close()
 
 
-def _login(line: Hotline, username: str) -> HubClient:
-    client = HubClient(line.daemon.hub.server.address[1], line.ca)
-    assert client.login(username, PASSWORD)["ok"]
-    client.push("snapshot")
-    return client
-
-
 def test_a_clerks_pop_leaves_out_health_cases_and_declarations(line: Hotline) -> None:
-    nurse = _login(line, "lan")
+    nurse = line.logged_in("lan", PASSWORD)
     assert nurse.request("case_save", topic="f0_home_care", caller_phone="0912000111",
                          form=F0_FORM)["ok"]
-    clerk = _login(line, "binh")
+    clerk = line.logged_in("binh", PASSWORD)
     clerk.request("set_status", status="Available")
     line.call("0912000111", "3", talk_time=1)
     pop = clerk.push("screen_pop", timeout=15)
@@ -64,14 +57,14 @@ def test_a_clerks_pop_leaves_out_health_cases_and_declarations(line: Hotline) ->
 
 
 def test_leads_see_their_agency_only(line: Hotline) -> None:
-    lead = _login(line, "truong")
+    lead = line.logged_in("truong", PASSWORD)
     agents = lead.request("agents_overview")["data"]["agents"]
     assert {a["username"] for a in agents} == {"lan", "truong"}  # CDC, not the clerk
-    assert _login(line, "lac").request("agents_overview")["code"] == "forbidden"
+    assert line.logged_in("lac", PASSWORD).request("agents_overview")["code"] == "forbidden"
 
 
 def test_a_draft_belongs_to_its_agent(line: Hotline) -> None:
-    nurse, other = _login(line, "lan"), _login(line, "truong")
+    nurse, other = line.logged_in("lan", PASSWORD), line.logged_in("truong", PASSWORD)
     first = nurse.request("case_save", topic="f0_home_care", form=F0_FORM, draft_id="call-1")
     second = other.request("case_save", topic="f0_home_care", form=F0_FORM,
                            draft_id="call-1")
@@ -84,7 +77,7 @@ def test_a_draft_belongs_to_its_agent(line: Hotline) -> None:
 
 
 def test_values_bound_for_the_switch_are_checked(line: Hotline) -> None:
-    nurse = _login(line, "lan")
+    nurse = line.logged_in("lan", PASSWORD)
     nurse.request("set_status", status="Available")
     session = line.call("0912345678", "1", talk_time=30)
     nurse.push("screen_pop", timeout=15)
@@ -108,7 +101,7 @@ def test_parallel_guessing_is_throttled_like_serial(line: Hotline) -> None:
 
 
 def test_an_expired_session_ends_and_the_agent_is_logged_out(line: Hotline) -> None:
-    nurse = _login(line, "lan")
+    nurse = line.logged_in("lan", PASSWORD)
     nurse.request("set_status", status="Available")
     line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].status ==
               "Available (On Demand)")

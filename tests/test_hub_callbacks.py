@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.sim.people import PhoneBehaviour
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
-from db.models import AuditLog, Call, Callback, Declaration, Topic
+from db.models import Call, Callback, Declaration, Topic
 from tests.support.hotline import Hotline, with_hub
-from tests.support.hub_client import HubClient
 
 PASSWORD = "mat-khau-dai-1"
 CALLER = "0987654321"
@@ -32,13 +31,6 @@ def line(seeded: sessionmaker[Session], tmp_path: Path):
     hotline = with_hub(seeded, tmp_path, agents_on_switch=2)
     yield hotline
     hotline.close()
-
-
-def _login(line: Hotline, username: str) -> HubClient:
-    client = HubClient(line.daemon.hub.server.address[1], line.ca)
-    assert client.login(username, PASSWORD)["ok"]
-    client.push("snapshot")
-    return client
 
 
 def _owed(line: Hotline, attempts: int = 0) -> int:
@@ -63,7 +55,7 @@ def _phone(line: Hotline, user: str, **behaviour: object) -> None:
 def test_a_reached_caller_finishes_the_callback_and_one_agent_dials_at_a_time(
         line: Hotline) -> None:
     callback_id = _owed(line)
-    lan, hoa = _login(line, "lan"), _login(line, "hoa")
+    lan, hoa = line.logged_in("lan", PASSWORD), line.logged_in("hoa", PASSWORD)
     assert [c["id"] for c in hoa.request("callback_list")["data"]["callbacks"]] == [callback_id]
     _phone(line, CALLER, answer_after=0.3, talk_time=0.5)
 
@@ -76,7 +68,7 @@ def test_a_reached_caller_finishes_the_callback_and_one_agent_dials_at_a_time(
     line.wait(lambda: _row(line, callback_id).state == "done")
     row = _row(line, callback_id)
     assert (row.attempts, row.last_result, row.dial_token) == (1, "SUCCESS", None)
-    assert [a.target for a in _audit(line, "callback.dial")] == [str(callback_id)]
+    assert [a.target for a in line.audit("callback.dial")] == [str(callback_id)]
     assert lan.request("callback_dial", callback_id=callback_id)["code"] == "conflict"
 
 
@@ -87,7 +79,7 @@ def test_the_callback_call_pops_and_its_case_is_the_callbacks(line: Hotline) -> 
     callback_id = _owed(line)
     with transaction(line.sessions) as s:
         s.add(Declaration(full_name="Phạm Văn Khải", phone="+84987654321", birth_year=1950))
-    lan = _login(line, "lan")
+    lan = line.logged_in("lan", PASSWORD)
     assert lan.request("set_status", status="Available")["ok"]
     line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Waiting")
     _phone(line, CALLER, answer_after=0.3)
@@ -122,7 +114,7 @@ def test_the_callback_call_pops_and_its_case_is_the_callbacks(line: Hotline) -> 
 
 def test_a_caller_not_reached_is_due_again_later_then_given_up(line: Hotline) -> None:
     callback_id = _owed(line)
-    lan = _login(line, "lan")
+    lan = line.logged_in("lan", PASSWORD)
     _phone(line, CALLER, action="busy")
     before = datetime.now(UTC)
     assert lan.request("callback_dial", callback_id=callback_id)["ok"]
@@ -144,7 +136,7 @@ def test_a_caller_not_reached_is_due_again_later_then_given_up(line: Hotline) ->
 
 def test_the_agents_phone_not_answering_leaves_the_callback_open(line: Hotline) -> None:
     callback_id = _owed(line)
-    lan = _login(line, "lan")
+    lan = line.logged_in("lan", PASSWORD)
     _phone(line, "1001", action="reject")
     assert lan.request("callback_dial", callback_id=callback_id)["ok"]
     line.wait(lambda: _row(line, callback_id).last_result == "not_dialled")
@@ -155,7 +147,7 @@ def test_the_agents_phone_not_answering_leaves_the_callback_open(line: Hotline) 
 
 
 def test_a_caller_who_gives_up_waiting_appears_on_every_desktop(line: Hotline) -> None:
-    lan = _login(line, "lan")  # logged in, not Available: nobody answers the queue
+    lan = line.logged_in("lan", PASSWORD)  # logged in, not Available: nobody answers the queue
     line.call("0912000222", "1", queue_patience=1.0)
     pushed = lan.push("callbacks", timeout=20)
     assert pushed["changed_only"] and [(c["phone"], c["reason"], c["state"]) for c in
@@ -175,11 +167,6 @@ def test_a_dial_whose_end_was_never_heard_is_open_again(line: Hotline) -> None:
         assert reopen_stale(s, datetime.now(UTC), timedelta(hours=4)) == [callback_id]
     row = _row(line, callback_id)
     assert (row.state, row.dial_token, row.last_result) == ("open", None, LOST)
-
-
-def _audit(line: Hotline, action: str) -> list[AuditLog]:
-    with line.sessions() as s:
-        return list(s.scalars(select(AuditLog).where(AuditLog.action == action)))
 
 
 def test_a_late_or_repeated_end_does_not_end_a_newer_dial(

@@ -21,7 +21,8 @@ from callcenter.sim.runner import Simulation, build_switch
 from callcenter.sim.stock_tree import stock_tree
 from callcenter.switchconf.install import install
 from callcenter.switchconf.render import render_site
-from db.models import Call
+from db.models import AuditLog, Call
+from tests.support.hub_client import HubClient
 
 SPEED = 10.0
 PASSWORD = "esl-s3cret"
@@ -84,6 +85,21 @@ class Hotline:
         self.daemon.flush()
         with self.sessions() as s:
             return list(s.scalars(select(Call).order_by(Call.id)))
+
+    def audit(self, action: str) -> list[AuditLog]:
+        with self.sessions() as s:
+            return list(s.scalars(select(AuditLog).where(AuditLog.action == action)))
+
+    def hub_client(self) -> HubClient:
+        """A desktop's connection to the hub (a Hotline made by with_hub)."""
+        return HubClient(self.daemon.hub.server.address[1], self.ca)
+
+    def logged_in(self, username: str, password: str) -> HubClient:
+        """A desktop logged in as `username`, its snapshot taken."""
+        client = self.hub_client()
+        assert client.login(username, password)["ok"]
+        client.push("snapshot")
+        return client
 
     def wait(self, condition, timeout: float = 20.0) -> None:
         with gevent.Timeout(timeout):
