@@ -69,6 +69,39 @@ def test_hangup_in_the_ivr(hotline: Hotline) -> None:
     assert [r.result for r in hotline.rows()] == ["ivr_hangup"]
 
 
+@pytest.mark.parametrize("hangup_event_delay", [None, 1.0])
+@pytest.mark.parametrize("patience", [1.0, 6.0])  # in the long greeting; in the short one
+def test_hangup_in_the_menu_has_no_topic(hotline: Hotline, hangup_event_delay: float | None,
+                                         patience: float) -> None:
+    """Either order of CHANNEL_HANGUP and play_and_get_digits' EXECUTE_COMPLETE (both seen on
+    the real switch: ivr_hangup, hotline_ivr_menu_hangup) is a hang-up, not "no key"."""
+    hotline.sim.hangup_event_delay = hangup_event_delay
+    hotline.call("0912345679", None, ivr_patience=patience)
+    hotline.wait(lambda: any(r.result for r in hotline.rows()))
+    (row,) = hotline.rows()
+    assert (row.result, row.topic_id, row.menu_choice) == ("ivr_hangup", None, None)
+
+
+class _Prompts:
+    """The prompts play_and_get_digits played, as the switch fired them."""
+
+    def __init__(self) -> None:
+        self.played: list[str] = []
+
+    def offer(self, event) -> None:
+        if event.name == "CHANNEL_EXECUTE" and event.get("Application") == "play_and_get_digits":
+            self.played.append((event.get("Application-Data") or "").split()[5])
+
+
+def test_no_key_hears_the_long_greeting_once_then_the_short_one(hotline: Hotline) -> None:
+    _available(hotline, "lan")
+    prompts = _Prompts()
+    hotline.sim.listeners.add(prompts)
+    hotline.call("0912345678", None, talk_time=1)
+    hotline.wait(lambda: any(r.result == "answered" for r in hotline.rows()))
+    assert prompts.played == ["hotline/greeting_long.wav", "hotline/greeting_short.wav"]
+
+
 def test_abandoned_caller_gets_one_callback(hotline: Hotline) -> None:
     hotline.call("0987654321", "2", queue_patience=2)  # nobody Available on topic 2
     hotline.wait(lambda: any(r.result for r in hotline.rows()))

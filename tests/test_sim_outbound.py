@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import gevent
 import gevent.socket
 
 from callcenter.sim.people import Caller, PhoneBehaviour, Phones
 from callcenter.sim.runner import DEFAULT_CONF, Simulation, build_switch
+from callcenter.switch.event import Event
 from tests.support.outbound_daemon import (
     ScriptedDaemon,
     Wait,
@@ -92,13 +94,15 @@ def test_daemon_down_the_dialplan_goes_on(tmp_path: Path) -> None:
     assert session.channel.hangup_cause == "NORMAL_CLEARING"
 
 
-def test_socket_closed_without_resume_hangs_up(tmp_path: Path) -> None:
+def test_socket_closed_async_without_resume_the_dialplan_goes_on(tmp_path: Path) -> None:
+    """A daemon that closes (or dies) mid-menu: the async park ends and the static menu
+    runs (mod_event_socket.c socket_function, switch_ivr.c switch_ivr_park)."""
     _daemon, session = _run(tmp_path, [
         ("connect", reply), ("myevents", reply),
         (execute("answer"), completed("answer")),
     ])
-    assert session.channel.hangup_cause == "NORMAL_CLEARING"
-    assert "after_socket" not in session.channel.variables
+    assert session.channel.variables["after_socket"] == "yes"
+    assert session.channel.hangup_cause == "NORMAL_CLEARING"  # the dialplan ran out
 
 
 def test_socket_closed_after_resume_the_dialplan_goes_on(tmp_path: Path) -> None:
@@ -108,3 +112,57 @@ def test_socket_closed_after_resume_the_dialplan_goes_on(tmp_path: Path) -> None
     ])
     assert session.channel.variables["after_socket"] == "yes"
     assert session.channel.hangup_cause == "NORMAL_CLEARING"  # the dialplan ran out
+
+
+def _socket_done(frame) -> bool:
+    if frame.content_type != "text/event-plain":
+        return False
+    event = Event.from_frame(frame)
+    return event.name == "CHANNEL_EXECUTE_COMPLETE" and event.get("Application") == "socket"
+
+
+def _until(condition, timeout: float = 5.0) -> None:
+    with gevent.Timeout(timeout):
+        while not condition():
+            gevent.sleep(0.01)
+
+
+def _queued_then_closed(tmp_path: Path, resume: bool):
+    """A daemon transfers the caller to a queue (no agent logged in), then closes."""
+    script = [("connect", reply), ("myevents", reply)]
+    if resume:
+        script.append(("resume", reply))
+    script += [(execute("answer"), completed("answer")),
+               (execute("transfer", "hotline_key_1 XML public"), _socket_done)]
+    daemon = ScriptedDaemon(script)
+    sim = _switch(tmp_path, daemon.port)
+    session = sim.inbound_call(Caller("0912345678", "Nguyen Van A", destination="1023"))
+    assert daemon.done.wait(10)
+    return daemon, sim, session
+
+
+def test_resume_breaks_a_transferred_call_out_of_its_queue(tmp_path: Path) -> None:
+    """Capture hotline_ivr_resume_breakout: the socket closing after `resume` sets the
+    channel to CS_RESET, mod_callcenter cancels the member with BREAK_OUT, and the caller
+    is left in silence (no dialplan, no hangup) until they hang up themselves."""
+    daemon, sim, session = _queued_then_closed(tmp_path, resume=True)
+    _until(lambda: session.channel.running_state == "CS_RESET")
+    assert session.channel.variables.get("cc_cancel_reason") == "BREAK_OUT"
+    assert session.channel.alive and not session.reported.is_set()
+    session.hangup_from_outside("NORMAL_CLEARING")
+    session.greenlet.join(10)
+    daemon.stop()
+    sim.callcenter.stop()
+    assert session.channel.hangup_cause == "NORMAL_CLEARING"
+
+
+def test_without_resume_a_transferred_call_stays_in_its_queue(tmp_path: Path) -> None:
+    daemon, sim, session = _queued_then_closed(tmp_path, resume=False)
+    assert session.socket_gone.wait(5)  # socket_closed has run: nothing more is coming
+    assert session.channel.alive and session.current_app == "callcenter"
+    assert "cc_cancel_reason" not in session.channel.variables
+    session.hangup_from_outside("NORMAL_CLEARING")
+    session.greenlet.join(10)
+    daemon.stop()
+    sim.callcenter.stop()
+    assert session.channel.variables["cc_cancel_reason"] == "BREAK_OUT"  # the hangup

@@ -78,10 +78,7 @@ class Ivr:
         menu = self.menu()
         history = self.lookup(caller)
         call.execute("answer")
-        done = call.execute("play_and_get_digits", " ".join([
-            "1", "1", str(menu.tries), str(menu.timeout_ms), "#", PROMPT.format("greeting_long"),
-            PROMPT.format("invalid"), "hotline_key", menu.regex, str(menu.timeout_ms)]))
-        key = done.variable("hotline_key") or None
+        key = self._menu_key(call, menu)  # CallGone if they hang up: no topic, no row change
         topic = menu.by_key(key)
         call_id = self.chose(uuid, key, topic)
         open_case = next((h.id for h in history if h.kind == "case" and
@@ -101,3 +98,19 @@ class Ivr:
         # The dialplan's queue extension runs `callcenter` with the topic's exit key, and
         # says what happens next if no agent takes the call.
         call.execute("transfer", f"hotline_queue_{topic.key} XML hotline")
+
+    @staticmethod
+    def _menu_key(call: OutboundCall, menu: Menu) -> str | None:
+        """The long greeting once, then the short one for the remaining tries (as the
+        static menu's greet-long / greet-short): a caller who presses nothing reaches the
+        default queue after one long and `tries - 1` short prompts, not `tries` long ones."""
+        for prompt, tries in (("greeting_long", 1), ("greeting_short", menu.tries - 1)):
+            if tries < 1:
+                continue
+            done = call.execute("play_and_get_digits", " ".join([
+                "1", "1", str(tries), str(menu.timeout_ms), "#", PROMPT.format(prompt),
+                PROMPT.format("invalid"), "hotline_key", menu.regex, str(menu.timeout_ms)]))
+            key = done.variable("hotline_key")
+            if key:
+                return key
+        return None

@@ -143,7 +143,7 @@ def socket_app(session: Session, data: str) -> str:
     listener = OutboundListener(session, sock, "async" in words, "full" in words)
     session.outbound = listener
     reader = gevent.spawn(listener.serve)
-    reader.link(lambda _g: session.socket_gone.set())
+    reader.link(lambda _g: session.socket_closed(listener.async_mode))
     try:
         # FreeSWITCH parks the channel once the socket has said `connect`.
         gevent.wait([session.connected, session.hungup], timeout=session.switch.real(5),

@@ -16,6 +16,7 @@ import gevent.event
 from callcenter.sim import sites
 from callcenter.sim.channel import Channel
 from callcenter.sim.core import SimEvent
+from callcenter.sim.dialplan_expand import switch_true
 from callcenter.sim.sites import Site
 
 if TYPE_CHECKING:
@@ -66,7 +67,9 @@ class Session:
         self.outbound: OutboundListener | None = None  # the socket controlling this call
         self.connected = gevent.event.Event()  # set when the outbound socket said `connect`
         self.socket_gone = gevent.event.Event()  # set when that socket closes
-        self.resume_after_socket = False  # `resume`: the dialplan goes on once it closes
+        self.resume_after_socket = False  # `resume`: CS_RESET when the socket closes
+        self.reset = False  # set to CS_RESET by a `resume` socket closing (socket_closed)
+        self._hangup_event: SimEvent | None = None  # CHANNEL_HANGUP held back (hangup())
         self.pending_bridge: Callable[[], None] | None = None
         self.ringing = gevent.event.Event()  # an originated leg has started to ring
         self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
@@ -192,8 +195,15 @@ class Session:
 
     def run_parked(self) -> None:
         """Parked under an outbound socket: run its `sendmsg` requests, in order, until the
-        call leaves (hangup, transfer, bridge) or the socket closes: then the dialplan goes
-        on if the socket said `resume`, else the call is hung up (mod_event_socket)."""
+        call leaves (hangup, transfer, bridge) or the socket closes.
+
+        FreeSWITCH: mod_event_socket.c socket_function (async) parks with switch_ivr_park,
+        which loops while CF_CONTROLLED is set (switch_ivr.c switch_ivr_park); listener_run
+        clears CF_CONTROLLED when the socket ends, so the park returns and the dialplan goes
+        on with its next action, `resume` or not (with `resume` socket_function sets
+        CS_EXECUTE again after the CS_RESET of listener_run). Without `async` the listener
+        runs inside socket_function: it returns when the socket ends, and with `resume`
+        the channel is left in CS_RESET (see socket_closed)."""
         self.parked = True
         try:
             while True:
@@ -205,12 +215,36 @@ class Session:
                              self.socket_gone], count=1)
                 self.check()
                 if self.socket_gone.is_set() and not self.messages:
-                    if self.resume_after_socket:
-                        return
-                    self.hangup("NORMAL_CLEARING")
-                    raise Hangup
+                    return
         finally:
             self.parked = False
+
+    def socket_closed(self, async_mode: bool) -> None:
+        """The outbound socket's listener ended (the daemon closed it, or died).
+
+        FreeSWITCH: mod_event_socket.c listener_run, after `done:` — with the listener's
+        LFLAG_RESUME (the `resume` command) or the channel variable `socket_resume` true,
+        switch_channel_set_state(channel, CS_RESET), wherever the channel is. A channel
+        that has left the socket's extension (transferred to a queue) is thereby broken
+        out of its application (mod_callcenter: BREAK_OUT) and sleeps in CS_RESET until
+        it hangs up: capture hotline_ivr_resume_breakout."""
+        self.socket_gone.set()
+        variables = self.channel.variables
+        resume = self.resume_after_socket or switch_true(variables.get("socket_resume"))
+        if not resume or not self.channel.alive:
+            return
+        if self.parked and async_mode:
+            return  # socket_function puts it back in CS_EXECUTE: the dialplan goes on
+        self.reset = True
+        self.set_state("CS_RESET")
+        self.interrupted.set()
+
+    def sleep_in_reset(self) -> None:
+        """switch_core_state_machine.c: CS_RESET runs the reset handlers, then the session
+        thread sleeps until the state changes; nothing routes the call again, so the caller
+        hears silence until they hang up (capture hotline_ivr_resume_breakout)."""
+        self.enter_state("CS_RESET")
+        self.hungup.wait()
 
     def pending_digit(self) -> str | None:
         return self._dtmf[0] if self._dtmf else None
@@ -422,9 +456,18 @@ class Session:
             ("Application-Response", response), ("Application-UUID", app_uuid)],
             calling=sites.EXECUTE_COMPLETE)
         self.current_app = None
+        self._deliver_hangup_event()
         if outcome is not None:
             raise outcome
         return response
+
+    def _deliver_hangup_event(self) -> None:
+        if self._hangup_event is not None:
+            event, self._hangup_event = self._hangup_event, None
+            delay = self.switch.real(self.switch.hangup_event_delay or 0.0)
+            if delay > 0:
+                gevent.sleep(delay)
+            self.switch.fire(event)
 
     # -- the life of the channel -------------------------------------------------------
 
@@ -488,6 +531,9 @@ class Session:
             return False
         except Transferred:
             self.interrupted.clear()
+            if self.reset:
+                self.sleep_in_reset()
+                return False
             return self.pending_transfer is not None or self.pending_bridge is not None
 
     def serve_messages(self) -> None:
@@ -507,7 +553,11 @@ class Session:
         channel.profile.times["Channel-Hangup-Time"] = now_us
         channel.variables["hangup_cause"] = cause
         channel.variables["hangup_cause_q850"] = str(Q850.get(cause, 16))
-        self.fire("CHANNEL_HANGUP", calling=sites.HANGUP)
+        event = self.channel.event(self.switch, "CHANNEL_HANGUP", calling=sites.HANGUP)
+        if self.current_app is not None and self.switch.hangup_event_delay is not None:
+            self._hangup_event = event  # delivered after the application's EXECUTE_COMPLETE
+        else:
+            self.switch.fire(event)
         self.hungup.set()
         self.set_phase("ended")
         self.switch.on_hangup(self)
@@ -517,6 +567,7 @@ class Session:
         channel = self.channel
         if channel.hangup_cause is None:
             self.hangup("NORMAL_CLEARING")
+        self._deliver_hangup_event()
         self.enter_state("CS_HANGUP")
         self.call_state("HANGUP")
         for close in self.before_report:

@@ -53,6 +53,15 @@ class SimSwitch(Switch):
         self.sessions: dict[str, Session] = {}
         self.applications: dict[str, Application] = {}
         self.hangup_listeners: list[Callable[[Session], None]] = []
+        # A hangup from the far end while an application runs: CHANNEL_HANGUP is fired by
+        # the signalling thread (switch_channel.c switch_channel_perform_hangup), the
+        # application's EXECUTE_COMPLETE by the session thread, and switch_event.c's
+        # dispatch threads deliver them in either order. Captured both ways: ivr_hangup
+        # (HANGUP first, the default) and hotline_ivr_menu_hangup (EXECUTE_COMPLETE first).
+        # None: HANGUP first; a number: HANGUP that many simulated seconds after the
+        # EXECUTE_COMPLETE (FIDELITY: guess — the gap was not captured: CHANNEL_HANGUP is
+        # not in that capture's subscription; tests use it to reach the daemon apart).
+        self.hangup_event_delay: float | None = None
         apps.register(self)
         outbound.register(self)
         originate.register(self)
@@ -111,7 +120,7 @@ class SimSwitch(Switch):
 
     def inbound_call(self, caller: Caller) -> Session:
         """A call from the trunk into the public context, as mod_sofia would create it."""
-        name = f"sofia/{self.sip_profile}/{caller.number}@{caller.network_addr}:5090"
+        name = f"sofia/{self.sip_profile}/{caller.number}@{caller.network_addr}:{caller.sip_port}"
         profile = CallerProfile(
             username=caller.number, dialplan="XML", caller_id_name=caller.name or caller.number,
             caller_id_number=caller.number, orig_caller_id_name=caller.name or caller.number,

@@ -60,7 +60,12 @@ class OutboundCall(EslConnection):
         self.channel = reply
         self.send("myevents")
         self.send("linger")
-        self.send("resume")  # if we fail, the dialplan goes on (to the static menu)
+        # No `resume`: the dialplan runs `socket … async`, whose park ends when this socket
+        # closes (mod_event_socket.c socket_function → switch_ivr_park; listener_run clears
+        # CF_CONTROLLED), so a daemon that dies mid-menu leaves the caller with the static
+        # menu anyway. `resume` would also set CS_RESET when the socket closes after the
+        # call was transferred to its queue (listener_run), breaking it out of the queue:
+        # capture hotline_ivr_resume_breakout. It cannot be taken back once sent.
         return reply
 
     def execute(self, app: str, arg: str = "", timeout: float | None = None) -> Event:
@@ -75,13 +80,20 @@ class OutboundCall(EslConnection):
         lines += ["event-lock: true", f"event-uuid: {event_uuid}"]
         try:
             self.send("\n".join(lines))
-            return done.get(timeout=timeout)
+            completion = done.get(timeout=timeout)
         except gevent.Timeout:
             raise CommandTimeout(f"{app}: not complete within {timeout} s") from None
         except ConnectionLost as exc:
             raise CallGone(f"{app}: {exc}") from exc
         finally:
             self._executing.pop(event_uuid, None)
+        if completion.get("Answer-State") == "hangup":
+            # The caller hung up during the application. Its EXECUTE_COMPLETE (Hangup-Cause
+            # set) may come before CHANNEL_HANGUP (capture hotline_ivr_menu_hangup): what it
+            # returns (no digits, say) is not the caller's answer.
+            self._hangup(None)
+            raise CallGone(f"{app}: the caller hung up ({completion.get('Hangup-Cause')})")
+        return completion
 
     def set(self, name: str, value: str) -> None:
         self.execute("set", f"{name}={value}")
