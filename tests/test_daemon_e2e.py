@@ -82,6 +82,19 @@ def test_hangup_in_the_menu_has_no_topic(hotline: Hotline, hangup_event_delay: f
     assert (row.result, row.topic_id, row.menu_choice) == ("ivr_hangup", None, None)
 
 
+def test_daemon_gone_mid_menu_leaves_the_caller_the_static_menu(hotline: Hotline) -> None:
+    """The IVR's socket closes mid-menu (the daemon stopped): the `socket … async` park ends
+    and the dialplan's static menu takes the call to the queue (no key: the default)."""
+    _available(hotline, "lan")
+    hotline.call("0912345678", None, talk_time=1)
+    hotline.wait(lambda: hotline.daemon.ivr.connection_count == 1)
+    hotline.daemon.ivr.stop()
+    hotline.wait(lambda: any(r.result == "answered" for r in hotline.rows()))
+    (row,) = hotline.rows()
+    with hotline.sessions() as s:
+        assert s.get_one(Topic, row.topic_id).key == "f0_home_care"
+
+
 class _Prompts:
     """The prompts play_and_get_digits played, as the switch fired them."""
 
