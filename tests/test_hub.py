@@ -55,11 +55,11 @@ def test_login_snapshot_screen_pop_and_case_save(line: Hotline) -> None:
 
     session = line.call("0912345678", "1", talk_time=1.5)
     pop = nurse.push("screen_pop", timeout=15)
-    assert pop["call"]["caller_number"] == "0912345678" and pop["call"]["topic"] == \
+    assert pop["call"]["caller_number"] == "+84912345678" and pop["call"]["topic"] == \
         "f0_home_care" and pop["call"]["uuid"] == session.channel.uuid
     assert pop["topic"]["form_schema"]["properties"]["spo2"]
     ended = nurse.push("call_ended", timeout=15)
-    assert ended["acw_until"]
+    assert ended["acw_until"] and ended["hangup_cause"] == "NORMAL_CLEARING"
     line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].state == "Idle")
 
     saved = nurse.request("case_save", topic="f0_home_care", call_uuid=session.channel.uuid,
@@ -199,7 +199,13 @@ def test_call_control_on_the_switch(line: Hotline) -> None:
     nurse.push("screen_pop", timeout=15)
     uuid = session.channel.uuid
     assert nurse.request("call_hold", call_uuid=uuid)["ok"]
+    # The agent's leg is held, so that the caller is the one hearing the music.
+    agent_leg = session.bridged_to
+    assert agent_leg is not None and agent_leg.channel.call_state == "HELD"
+    assert session.channel.call_state == "ACTIVE"
+    assert agent_leg.hold_broadcast is not None and agent_leg.hold_broadcast[0] is session
     assert nurse.request("call_hold", call_uuid=uuid, hold=False)["ok"]
+    assert agent_leg.channel.call_state == "ACTIVE"
     assert nurse.request("call_transfer", call_uuid=uuid, to="emergency")["ok"]
     line.wait(lambda: session.channel.profile.destination_number == "hotline_emergency")
     assert [a.detail["to"] for a in line.audit("call.transfer")] == ["emergency"]

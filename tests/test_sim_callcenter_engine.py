@@ -30,7 +30,8 @@ class Box:
         self.events: list[Event] = []
         self.observer.register_handle("*", self.events.append)
         self.observer.connect()
-        self.observer.send("event plain CHANNEL_HOLD CHANNEL_UNHOLD CUSTOM callcenter::info")
+        self.observer.send("event plain CHANNEL_HOLD CHANNEL_UNHOLD PLAYBACK_START PLAYBACK_STOP "
+                           "CUSTOM callcenter::info")
 
     def cc(self, args: str) -> str:
         return self.observer.api(f"callcenter_config {args}")
@@ -198,17 +199,32 @@ def test_on_demand_agent_goes_idle_after_a_call(make_box) -> None:
                          for e in box.actions("agent-state-change")))
 
 
-def test_hold_and_unhold(make_box) -> None:
+@pytest.mark.parametrize("held_leg", ["caller", "agent"])
+def test_hold_plays_the_music_to_the_other_party(make_box, held_leg: str) -> None:
+    """switch_ivr_hold: the held leg's media stops and its partner hears the hold music
+    (captures hotline_hold_caller_leg, hotline_hold_agent_leg)."""
     box = make_box()
     box.agent("agent1001")
     session = box.call("0912000011", talk_time=60)
     box.wait(lambda: box.actions("bridge-agent-start"))
-    uuid = session.channel.uuid
-    assert box.observer.api(f"uuid_hold {uuid}") == "+OK Success\n"
-    assert session.channel.call_state == "HELD"
-    assert box.observer.api(f"uuid_hold off {uuid}") == "+OK Success\n"
-    box.wait(lambda: [e.name for e in box.events if "HOLD" in e.name] == [
-        "CHANNEL_HOLD", "CHANNEL_UNHOLD"])
+    caller = session.channel.uuid
+    agent = box.actions("bridge-agent-start")[0].cc("Agent-UUID")
+    held, partner = (caller, agent) if held_leg == "caller" else (agent, caller)
+    before = len(box.events)
+
+    def music() -> list[str | None]:
+        return [e.get("Playback-File-Path") for e in box.events[before:]
+                if e.name == "PLAYBACK_START" and e.get("Unique-ID") == partner]
+
+    assert box.observer.api(f"uuid_hold {held}") == "+OK Success\n"
+    box.wait(music)
+    assert music() == ["local_stream://moh"]
+    assert box.sim.sessions[held].channel.call_state == "HELD"
+    assert box.observer.api(f"uuid_hold off {held}") == "+OK Success\n"
+    box.wait(lambda: [(e.name, e.get("Unique-ID")) for e in box.events
+                      if e.name in ("CHANNEL_HOLD", "CHANNEL_UNHOLD", "PLAYBACK_STOP")][-3:] == [
+        ("CHANNEL_HOLD", held), ("PLAYBACK_STOP", partner), ("CHANNEL_UNHOLD", held)])
+    assert box.sim.sessions[held].channel.call_state == "ACTIVE"
 
 
 def test_simulate_carries_calls_on_its_own() -> None:

@@ -43,8 +43,15 @@ class CallControl:
         return {}
 
     def hold(self, client: Client, request: Any) -> dict[str, Any]:
+        """The caller hears the hold music: FreeSWITCH holds the media of the leg it is
+        given and plays the music to that leg's partner (switch_ivr.c switch_ivr_hold;
+        captures hotline_hold_caller_leg / hotline_hold_agent_leg), so the agent's leg is
+        the one held."""
         call = self.desk.call_of(_session(client), request.call_uuid)
-        self._api(f"uuid_hold {'' if request.hold else 'off '}{call.uuid}")
+        live = self.backend.state.calls.get(call.uuid)
+        if live is None or not live.agent_leg:
+            raise Denied("conflict", "the call is not bridged to your phone (yet)")
+        self._api(f"uuid_hold {'' if request.hold else 'off '}{live.agent_leg}")
         return {}
 
     def transfer(self, client: Client, request: Any) -> dict[str, Any]:

@@ -26,11 +26,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# switch_call_cause_t (switch_types.h) of the causes up to 127, which are Q.850's own codes.
+# The causes above (ORIGINATOR_CANCEL 487, LOSE_RACE 502, MANAGER_REQUEST 503,
+# ALLOTTED_TIMEOUT 602, USER_NOT_REGISTERED 606, BLIND_TRANSFER 800 …) are FreeSWITCH's and
+# report hangup_cause_q850 16, NORMAL_CLEARING (captured: ALLOTTED_TIMEOUT → 16).
+# FreeSWITCH: switch_channel.c switch_channel_cause_q850 (cause <= SWITCH_CAUSE_INTERWORKING)
+# FreeSWITCH: switch_core_state_machine.c switch_core_session_hangup_state (hangup_cause_q850)
 Q850 = {"NORMAL_CLEARING": 16, "USER_BUSY": 17, "NO_USER_RESPONSE": 18, "NO_ANSWER": 19,
-        "CALL_REJECTED": 21, "NO_ROUTE_DESTINATION": 3, "ORIGINATOR_CANCEL": 487,
-        "ALLOTTED_TIMEOUT": 602, "LOSE_RACE": 502, "USER_NOT_REGISTERED": 606,
-        "NORMAL_CIRCUIT_CONGESTION": 34, "NORMAL_UNSPECIFIED": 31, "MANAGER_REQUEST": 503,
-        "BLIND_TRANSFER": 800, "ATTENDED_TRANSFER": 801}
+        "CALL_REJECTED": 21, "NO_ROUTE_DESTINATION": 3, "NORMAL_CIRCUIT_CONGESTION": 34,
+        "NORMAL_UNSPECIFIED": 31}
 
 
 class Hangup(Exception):
@@ -70,6 +74,8 @@ class Session:
         self.resume_after_socket = False  # `resume`: CS_RESET when the socket closes
         self.reset = False  # set to CS_RESET by a `resume` socket closing (socket_closed)
         self._hangup_event: SimEvent | None = None  # CHANNEL_HANGUP held back (hangup())
+        # While this leg is held: the partner hearing its hold music (hold.py).
+        self.hold_broadcast: tuple[Session, str, str] | None = None
         self.pending_bridge: Callable[[], None] | None = None
         self.ringing = gevent.event.Event()  # an originated leg has started to ring
         self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
@@ -311,15 +317,19 @@ class Session:
             self.hangup("NORMAL_CLEARING")
 
     def hold(self, on: bool) -> None:
-        """The channel is put on hold (or taken off it)."""
+        """The channel is put on hold (call state HELD, then CHANNEL_HOLD), or taken off it
+        (CHANNEL_UNHOLD in call state UNHELD, then ACTIVE): capture hotline_hold_agent_leg
+        (the caller leg's re-INVITE answer raced CHANNEL_UNHOLD in hotline_hold_caller_leg)."""
         now = self.switch.now_us()
         times = self.channel.profile.times
         if on:
             times["Channel-Last-Hold"] = now
-            self.fire("CHANNEL_HOLD", calling=sites.HOLD)
             self.call_state("HELD")
+            self.fire("CHANNEL_HOLD", calling=sites.HOLD)
         else:
             times["Channel-Hold-Accum"] += now - times["Channel-Last-Hold"]
+            if self.channel.call_state != "UNHELD":
+                self.call_state("UNHELD")
             self.fire("CHANNEL_UNHOLD", calling=sites.UNHOLD)
             self.call_state("ACTIVE")
 
@@ -552,7 +562,7 @@ class Session:
         now_us = self.switch.now_us()
         channel.profile.times["Channel-Hangup-Time"] = now_us
         channel.variables["hangup_cause"] = cause
-        channel.variables["hangup_cause_q850"] = str(Q850.get(cause, 16))
+        channel.variables["hangup_cause_q850"] = str(Q850.get(cause, 16))  # > 127: 16
         event = self.channel.event(self.switch, "CHANNEL_HANGUP", calling=sites.HANGUP)
         if self.current_app is not None and self.switch.hangup_event_delay is not None:
             self._hangup_event = event  # delivered after the application's EXECUTE_COMPLETE

@@ -25,6 +25,7 @@ from callcenter.sim.callcenter_engine import CallcenterEngine
 from callcenter.sim.callcenter_model import CallcenterModel
 from callcenter.sim.channel import CallerProfile, Channel
 from callcenter.sim.core import Switch
+from callcenter.sim.hold import uuid_hold
 from callcenter.sim.ivr_menu import Menu, ivr_app
 from callcenter.sim.people import Caller, Phones
 from callcenter.sim.queue_conf import read_callcenter_conf
@@ -74,7 +75,7 @@ class SimSwitch(Switch):
                                ("uuid_getvar", self._uuid_getvar),
                                ("uuid_setvar", self._uuid_setvar),
                                ("uuid_exists", self._uuid_exists),
-                               ("uuid_hold", self._uuid_hold)):
+                               ("uuid_hold", lambda args: uuid_hold(self, args))):
             self.register_api(name, function)
 
     def load_callcenter(self, conf_path: Path, rng: random.Random | None = None) -> None:
@@ -244,21 +245,6 @@ class SimSwitch(Switch):
             return "-ERR No such channel!\n"
         session.channel.variables[rest[0]] = " ".join(rest[1:])
         return "+OK\n"
-
-    def _uuid_hold(self, args: str) -> str:
-        """`uuid_hold [off|toggle] <uuid>`: music for the held party, CHANNEL_HOLD/UNHOLD."""
-        words = args.split()
-        mode = words.pop(0) if words and words[0] in ("off", "toggle") else "on"
-        session = self.sessions.get(words[0]) if words else None
-        if session is None:
-            return "-ERR Operation failed\n"
-        held = session.channel.call_state == "HELD"
-        if mode == "toggle":
-            mode = "off" if held else "on"
-        if (mode == "on") == held:
-            return "-ERR Operation failed\n"
-        session.hold(mode == "on")
-        return "+OK Success\n"
 
     def _uuid_transfer(self, args: str) -> str:
         session, rest = self._uuid(args)
