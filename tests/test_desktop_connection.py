@@ -141,7 +141,7 @@ def test_login_status_screen_pop_and_case_save_against_the_hub(
     with qtbot.waitSignal(connection.screen_pop, timeout=20_000) as popped:
         demo.call("0912345678", "1", talk=3)
     pop = popped.args[0]
-    assert pop.call.caller_number == "0912345678" and pop.call.topic == "f0_home_care"
+    assert pop.call.caller_number == "+84912345678" and pop.call.topic == "f0_home_care"
     assert pop.topic["form_schema"]["properties"]["spo2"]
     with qtbot.waitSignal(connection.call_ended, timeout=20_000) as ended:
         pass
@@ -172,7 +172,7 @@ def test_the_agent_window_on_the_real_hub(qtbot: Any, connection: HubConnection,
     started = time.monotonic()
     demo.call("0912345678", "1", talk=3)
     qtbot.waitUntil(lambda: window.screen_pop_view.pop is not None, timeout=20_000)
-    assert window.call_panel.caller_label.text() == "0912345678"
+    assert window.call_panel.caller_label.text() == "0912 345 678"
     form = window.screen_pop_view.form_host.form
     form.set_values({**form.values(), **F0_FORM})
     qtbot.waitUntil(lambda: window.call_panel.acw_label.isVisible(), timeout=20_000)
@@ -226,7 +226,7 @@ def test_a_cut_link_comes_back_with_what_was_missed_and_what_was_asked(
         qtbot.waitUntil(lambda: connection.state == "connected", timeout=15_000)
         qtbot.waitUntil(lambda: bool(pops) and bool(got), timeout=15_000)
         assert isinstance(got[0], m.Reply) and "callbacks" in got[0].data
-        assert len(pops) == 1 and pops[0].call.caller_number == "0912345679"
+        assert len(pops) == 1 and pops[0].call.caller_number == "+84912345679"
     finally:
         proxy.close()
 

@@ -5,37 +5,50 @@ A desktop agent is `Available (On Demand)` on the switch, so mod_callcenter itse
 agent says they are done, or when the topic's limit (`acw_seconds`) passes. At the limit the
 latest draft the desktop sent is saved as a `follow_up` case (fields that do not validate yet
 are left out, the notes say why); with no draft, the caller gets a follow-up callback. Either
-way nothing the nurse typed and no caller is lost."""
+way nothing the nurse typed and no caller is lost.
+
+Only an agent at a desktop wraps up: one with no desktop session (a phone-only agent) gets no
+after-call work and no follow-up, and is set `Waiting` at once if mod_callcenter holds them
+Idle. The deadline is kept in the database (callcenter.hub.acw_store): a restarted daemon
+resumes the countdown, or does at once what its end would have done."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import gevent
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from gevent.event import AsyncResult
 
+from callcenter.hub.acw_store import (
+    drop_wrap,
+    follow_up_callback,
+    keep_wrap,
+    kept_wraps,
+    save_draft_as_follow_up,
+)
 from callcenter.hub.messages import CallEnded
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, HubService
-from callcenter.hub.store import attach_case, draft_key
+from callcenter.state.model import CallState
 from callcenter.switch.errors import SwitchError
-from db.cases import CaseFields, create_case, update_case
-from db.forms import form_errors
-from db.models import Call, Callback, Case, Topic
-from db.phone import normalise_phone
 
 if TYPE_CHECKING:
     from callcenter.hub.desk import AgentDesk
 
 log = logging.getLogger(__name__)
-AUTO_NOTE = "[Lưu tự động khi hết thời gian xử lý sau cuộc gọi]"
 DEFAULT_SECONDS = 120.0  # a call whose topic is not known
 MAX_DRAFTS = 5000
+MAX_ENDED = 2000  # calls whose hangup cause is remembered for their call_ended
+# How long call_ended waits for the caller's hangup when the agent's leg ended first. On the
+# real switch the caller's CHANNEL_HANGUP_COMPLETE comes before bridge-agent-end when the caller
+# hangs up (capture hotline_ivr_key1_answered); a caller transferred on never ends here.
+CAUSE_WAIT = 3.0
 
 
 @dataclass
@@ -53,6 +66,10 @@ class AfterCallWork:
         # (username, call uuid) → the last CaseDraft, and the agent id it came from
         self.drafts: dict[tuple[str, str], tuple[Any, int]] = {}
         self.unready: set[str] = set()  # could not be set Waiting (link down): retried
+        self.ended: OrderedDict[str, AsyncResult] = OrderedDict()  # call uuid → its cause
+        self._kept: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
+        self._keeper: gevent.Greenlet | None = None
+        self._restored = False
 
     def until(self, username: str) -> str | None:
         wrap = self.active.get(username)
@@ -63,19 +80,74 @@ class AfterCallWork:
         wrap = self.active.get(username)
         return None if wrap is None else max(0.0, time.time() - wrap.started)
 
-    def start(self, username: str, call_uuid: str) -> None:
+    # -- from the daemon's effects (the event path: nothing here blocks) ----------------
+
+    def call_changed(self, call: CallState) -> None:
+        """A call ended: its hangup cause, for the call_ended of the agent who had it."""
+        if call.ended_us is not None:
+            self._ended(call.uuid).set(call.hangup_cause)
+
+    def released(self, username: str, call_uuid: str) -> None:
+        """mod_callcenter ended the agent's bridge to a queue call."""
+        if self.hub.sessions.of_agent(username):
+            self.start(username, call_uuid, wait_cause=True)
+            return
+        self.finish(username, "next call", ready=False)
+        log.info("hub: %s has no desktop: no after-call work for %s", username, call_uuid)
+
+    def held_without_desk(self, username: str, state: str) -> None:
+        """An agent with no desktop held Idle by mod_callcenter after a call (On Demand):
+        nobody will wrap up or say they are done, so they take calls again at once."""
+        agent = self.backend.state.agents.get(self.desk.agent_name(username))
+        if state == "Idle" and username not in self.active and agent is not None and \
+                agent.call is None:
+            gevent.spawn(self.ready, username)
+
+    # -- the work -----------------------------------------------------------------------
+
+    def start(self, username: str, call_uuid: str, wait_cause: bool = False) -> None:
+        """After-call work on this call. `wait_cause`: call_ended carries the call's hangup
+        cause, waited for a moment if the caller is still up (a queue call)."""
         self.finish(username, "next call", ready=False)
         call = self.backend.state.calls.get(call_uuid)  # gone if the caller hung up first
         pop = self.desk.pops.get(username)
         topic = self.desk.topic_of_queue(call.queue) if call else \
             (pop.topic if pop is not None and pop.call.uuid == call_uuid else None)
         seconds = float(topic.get("acw_seconds", DEFAULT_SECONDS) if topic else DEFAULT_SECONDS)
-        timer = gevent.spawn_later(seconds, self._expired, username, call_uuid)
         now = time.time()
-        self.active[username] = Wrap(call_uuid, now, now + seconds, timer)
-        if self.hub.sessions.of_agent(username):
-            self.hub.push_agent(username, CallEnded(call_uuid=call_uuid,
-                                                    acw_until=self.until(username)))
+        self._begin(username, call_uuid, now, now + seconds)
+        self._keep(keep_wrap, username, call_uuid, now, now + seconds)
+        if not self.hub.sessions.of_agent(username):
+            return
+        until = self.until(username)
+        ended = self.ended.get(call_uuid)
+        if not wait_cause or (ended is not None and ended.ready()):
+            cause = ended.value if ended is not None and ended.ready() else None
+            self.hub.push_agent(username, CallEnded(call_uuid=call_uuid, hangup_cause=cause,
+                                                    acw_until=until))
+        else:
+            gevent.spawn(self._tell_ended, username, call_uuid, until)
+
+    def _begin(self, username: str, call_uuid: str, started: float, until: float) -> None:
+        timer = gevent.spawn_later(max(0.0, until - time.time()), self._expired, username,
+                                   call_uuid)
+        self.active[username] = Wrap(call_uuid, started, until, timer)
+
+    def _tell_ended(self, username: str, call_uuid: str, until: str | None) -> None:
+        try:
+            cause = self._ended(call_uuid).get(timeout=CAUSE_WAIT)
+        except gevent.Timeout:
+            cause = None  # the caller is still up (transferred on): no cause yet
+        self.hub.push_agent(username, CallEnded(call_uuid=call_uuid, hangup_cause=cause,
+                                                acw_until=until))
+
+    def _ended(self, call_uuid: str) -> AsyncResult:
+        result = self.ended.get(call_uuid)
+        if result is None:
+            result = self.ended[call_uuid] = AsyncResult()
+            while len(self.ended) > MAX_ENDED:
+                self.ended.popitem(last=False)
+        return result
 
     def draft(self, client: Client, request: Any) -> dict[str, Any]:
         assert client.session is not None
@@ -100,6 +172,7 @@ class AfterCallWork:
         if wrap is None:
             return False
         wrap.timer.kill(block=False)
+        self._keep(drop_wrap, username, wrap.call_uuid)
         self.drafts.pop((username, wrap.call_uuid), None)
         pop = self.desk.pops.get(username)
         if pop is not None and pop.call.uuid == wrap.call_uuid:
@@ -134,13 +207,49 @@ class AfterCallWork:
             return f"-ERR {exc}"
 
     def repair(self) -> None:
-        """After a (re)connect: agents held Idle with no after-call work running (the daemon
-        restarted, or the link was down when they were done) go back to Waiting."""
+        """After a (re)connect: the after-call work kept by the daemon that ran before is
+        resumed (once); agents held Idle with no after-call work running (the link was down
+        when they were done) go back to Waiting."""
+        if not self._restored:
+            self._restore()
         for name, agent in list(self.backend.state.agents.items()):
             username = self.desk.username(name)
             if username is not None and agent.state == "Idle" and agent.call is None and \
                     username not in self.active:
                 self.ready(username)
+
+    def _restore(self) -> None:
+        try:
+            kept = self.hub.db(kept_wraps)
+        except Exception:
+            log.exception("hub: reading the after-call work kept before the restart failed")
+            return
+        self._restored = True
+        now = time.time()
+        for wrap in kept:
+            if wrap.username in self.active:
+                continue  # a newer one began meanwhile
+            self._begin(wrap.username, wrap.call_uuid, wrap.started, wrap.until)
+            if wrap.until > now:
+                log.info("hub: %s: after-call work resumed (%.0f s left)", wrap.username,
+                         wrap.until - now)
+            else:
+                log.info("hub: %s: after-call work ran out while the daemon was down",
+                         wrap.username)
+
+    def _keep(self, fn: Callable[..., None], *args: Any) -> None:
+        """Write the deadline's changes in the order they happened, off the event path."""
+        self._kept.append((fn, args))
+        if self._keeper is None or self._keeper.dead:
+            self._keeper = gevent.spawn(self._write_kept)
+
+    def _write_kept(self) -> None:
+        while self._kept:
+            fn, args = self._kept.popleft()
+            try:
+                self.hub.db(fn, *args)
+            except Exception:
+                log.exception("hub: keeping after-call work (%s) failed", fn.__name__)
 
     def _expired(self, username: str, call_uuid: str) -> None:
         kept = self.drafts.get((username, call_uuid))
@@ -158,45 +267,3 @@ class AfterCallWork:
         wrap = self.active.get(username)
         if wrap is not None and wrap.call_uuid == call_uuid:
             self.finish(username, "time is up")
-
-
-def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
-    """The draft as a follow_up case (or the open case it was editing), keeping every field
-    that validates."""
-    topic = session.scalar(select(Topic).where(Topic.key == draft.topic))
-    if topic is None:
-        raise LookupError(f"no topic {draft.topic}")
-    form = dict(draft.form)
-    codes = [o["code"] for o in topic.outcomes]
-    if "outcome" not in form and codes:
-        form["outcome"] = "follow_up" if "follow_up" in codes else codes[0]
-    bad = {path.split(".")[0] for path, _ in form_errors(topic.form_schema, form)}
-    form = {k: v for k, v in form.items() if k not in bad}
-    fields = CaseFields(form=form, status="follow_up", caller_phone=draft.caller_phone,
-                        notes="\n".join(filter(None, [draft.notes, AUTO_NOTE])),
-                        assignee_id=agent_id)
-    key = draft_key(agent_id, draft.draft_id)
-    existing = session.scalar(select(Case).where(Case.draft_id == key))
-    if existing is not None:  # the nurse's own save got there first
-        return existing.code
-    if draft.case_id is not None:
-        current = session.get(Case, draft.case_id)
-        if current is not None and current.topic_id == topic.id:
-            return update_case(session, current.code, current.version, fields, agent_id).code
-    case = create_case(session, topic, fields, agent_id)
-    case.draft_id = key
-    attach_case(session, draft.call_uuid, case.id)
-    return case.code
-
-
-def follow_up_callback(session: Session, call_uuid: str) -> None:
-    call = session.scalar(select(Call).where(Call.uuid == call_uuid))
-    if call is None or call.topic_id is None:
-        return
-    phone = normalise_phone(call.caller_number)
-    if session.scalar(select(Callback.id).where(Callback.phone == phone,
-                                                Callback.topic_id == call.topic_id,
-                                                Callback.state == "open")) is not None:
-        return
-    session.add(Callback(phone=phone, topic_id=call.topic_id, reason="follow_up",
-                         call_id=call.id, note=AUTO_NOTE))

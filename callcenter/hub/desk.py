@@ -29,6 +29,7 @@ from callcenter.state.effects import (
     AgentReleased,
     AgentStateChanged,
     AgentStatusChanged,
+    CallChanged,
     Effect,
 )
 from callcenter.state.model import CallState
@@ -115,14 +116,18 @@ class AgentDesk:
 
     def on_effect(self, effect: Effect) -> None:
         """From the daemon's event path: must not block (the pop is built in a greenlet)."""
-        if isinstance(effect, AgentStatusChanged | AgentStateChanged | AgentOffered |
-                      AgentBridged | AgentReleased):
+        if isinstance(effect, CallChanged):  # a call's end: the cause its call_ended carries
+            self.acw.call_changed(effect.call)
+        elif isinstance(effect, AgentStatusChanged | AgentStateChanged | AgentOffered |
+                        AgentBridged | AgentReleased):
             username = self.username(effect.agent)
             if username is None:
                 return
-            if isinstance(effect, AgentReleased):  # desktop or not: mod_callcenter holds
-                self.acw.start(username, effect.call_uuid)  # an On Demand agent Idle
+            if isinstance(effect, AgentReleased):  # after-call work, at a desktop only
+                self.acw.released(username, effect.call_uuid)
             elif not self.hub.sessions.of_agent(username):
+                if isinstance(effect, AgentStateChanged):
+                    self.acw.held_without_desk(username, effect.state)
                 return
             elif isinstance(effect, AgentOffered):
                 self._prefetch(username, effect.call)

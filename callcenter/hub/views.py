@@ -11,6 +11,7 @@ from typing import Any
 
 from callcenter.hub.messages import AgentView, CallView
 from callcenter.state.model import AgentState, CallState, LiveState
+from db.phone import normalise_phone
 
 ON_DEMAND = "Available (On Demand)"
 
@@ -46,11 +47,20 @@ def queue_topic(queue: str | None, topics_by_queue: dict[str, str]) -> str | Non
     return topics_by_queue.get(queue or "")
 
 
+def caller_phone(raw: str) -> str:
+    """The caller's number as the database holds it (+84…); what has no digit stays as is."""
+    try:
+        return normalise_phone(raw)
+    except ValueError:
+        return raw
+
+
 def call_view(call: CallState, topic: str | None, call_id: int | None = None) -> CallView:
     waited = None
     if call.queued_us and call.answered_us:
         waited = round((call.answered_us - call.queued_us) / 1_000_000, 1)
-    return CallView(uuid=call.uuid, call_id=call_id, caller_number=call.caller_number,
+    return CallView(uuid=call.uuid, call_id=call_id,
+                    caller_number=caller_phone(call.caller_number),
                     caller_name=call.caller_name, topic=topic,
                     queued_at=iso_us(call.queued_us), answered_at=iso_us(call.answered_us),
                     ended_at=iso_us(call.ended_us), waited_seconds=waited)

@@ -1,5 +1,6 @@
 """All tables of the hotline; importing this module registers them on `Base.metadata`."""
 
+from db.models.acw import AcwDeadline
 from db.models.base import Base, utcnow
 from db.models.calls import Call, Callback, Declaration
 from db.models.cases import Case, CaseChange
@@ -10,6 +11,7 @@ from db.models.topics import CaseCounter, Tier, Topic
 
 __all__ = [
     "ROLES",
+    "AcwDeadline",
     "AdminUnit",
     "AdminUnitFormer",
     "Agency",

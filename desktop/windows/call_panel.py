@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from callcenter.hub.messages import CallView
+from db.phone import display_phone
 from desktop.models import Clock, format_duration, format_time, parse_time, utc_now
 
 
@@ -123,7 +124,7 @@ class CallPanel(QFrame):
                           self.talk_label):
                 label.clear()
         else:
-            self.caller_label.setText(call.caller_number)
+            self.caller_label.setText(display_phone(call.caller_number))  # +84… → 0912 …
             self.name_label.setText(call.caller_name)
             self.topic_label.setText(self._topic or self.tr("Topic not chosen"))
             waited = format_duration(call.waited_seconds) if call.waited_seconds is not None \
