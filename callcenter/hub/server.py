@@ -35,6 +35,7 @@ PING_SECONDS = 20.0
 RECEIVE_BYTES = 16384  # one whole TLS record per read
 HANDSHAKE_SECONDS = 10.0  # TLS handshake and HTTP upgrade
 LOGIN_SECONDS = 30.0  # a connection that has not logged in (or resumed) by then is closed
+CLOSE_SECONDS = 5.0  # at most this long to write what is queued when a connection ends
 # A frame this big is not read at all: the connection is closed (1009). Below it, the
 # protocol's own limit answers with an error and keeps the connection.
 TRANSPORT_LIMIT = 4 * MAX_MESSAGE_BYTES
@@ -123,6 +124,10 @@ class Client:
                 self._out.put_nowait(None)
             except gevent.queue.Full:
                 self.abort()
+
+    def written(self, timeout: float) -> None:
+        """Wait until what was queued before `close()` has been written (or dropped)."""
+        self._writer.join(timeout)
 
     def abort(self) -> None:
         """At once, without a close frame: the writer may be stuck mid-message (TLS state
@@ -237,6 +242,8 @@ class HubServer:
         finally:
             self.clients.discard(client)
             client.close()
+            # pywsgi closes the socket once this returns: the last replies go out first
+            client.written(CLOSE_SECONDS)
             # simple-websocket closes a connection whose frame is over the limit (1009)
             oversized = getattr(ws, "incoming_message_len", 0) > TRANSPORT_LIMIT
             self.service.disconnected(client, oversized)

@@ -121,6 +121,8 @@ class HubService:
                                                  "it has been logged"), request.type)
             return
         client.send(dump(Reply(type=request.type, id=request.id, data=data or {})))
+        if request.type == "logout":  # the session is over: its socket closes, reply first
+            client.close()
 
     # -- refusals and the audit trail ------------------------------------------------
 
