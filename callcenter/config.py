@@ -90,6 +90,11 @@ class SiteSettings(_Section):
     cdc_number: str | None = Field(default=None, pattern=r"^[0-9+]{3,15}$")
     language: str = Field(default="vi", pattern=r"^[a-z]{2}$")
     record_calls: bool = True
+    # What callers hear while they wait in a queue (mod_callcenter's moh-sound, where a topic
+    # sets none): the switch's own $${hold_music} (local_stream://moh on a stock switch, music
+    # from Debian's freeswitch-music-default), "tone" (a short beep every 3 s, mod_tone_stream,
+    # no package needed), or any FreeSWITCH sound (a file, local_stream://…, tone_stream://…).
+    hold_music: str = Field(default="$${hold_music}", min_length=1)
     # The topic the web form's declarations belong to: only its agents see them in a pop.
     declaration_topic: str | None = "f0_home_care"
 

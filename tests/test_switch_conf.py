@@ -17,10 +17,10 @@ from callcenter.sim.queue_conf import read_callcenter_conf
 from callcenter.sim.stock_tree import stock_tree
 from callcenter.switchconf.check import check
 from callcenter.switchconf.install import MANIFEST, install
-from callcenter.switchconf.prompts import render_prompts
 from callcenter.switchconf.render import TOPICS_FILE, render_site
 from db.errors import DataError
 from db.topics import read_topics_file
+from tests.support.sounds import make_sounds
 
 TOPICS = read_topics_file(TOPICS_FILE).topic
 
@@ -33,11 +33,11 @@ def _settings(**sections: dict) -> Settings:
 
 @pytest.fixture(scope="module")
 def sounds(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The prompts, rendered once for the module (espeak-ng + sox)."""
+    """The prompts, rendered once for the module (espeak-ng + sox), and hold music where
+    local_stream.conf.xml's `moh/8000` stream reads it (the music package's folder)."""
     directory = tmp_path_factory.mktemp("sounds")
     _files, prompts = render_site(_settings())
-    render_prompts(prompts, directory)
-    return directory
+    return make_sounds(directory, prompts)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from callcenter.cli.context import database, settings
 from callcenter.switchconf.check import check
+from callcenter.switchconf.hold_music import hold_music_problems
 from callcenter.switchconf.install import install
 from callcenter.switchconf.prompts import load_prompts, render_prompts
 from callcenter.switchconf.render import (
@@ -76,12 +77,18 @@ def install_cmd(args: argparse.Namespace) -> int:
     changes = install(files, args.conf_dir, force=args.force)
     for change in changes:
         print(change)
+    modules = [c.module for c in changes if c.module]
+    if modules:  # FreeSWITCH: src/switch_loadable_module.c switch_loadable_module_init
+        loads = "; ".join(f"fs_cli -x 'load {m}'" for m in modules)
+        print(f"FreeSWITCH reads modules.conf.xml only when it starts: restart it, or {loads}")
     if args.sounds_dir:
         for path in render_prompts(prompts, args.sounds_dir, only_missing=True):
             print(f"prompt    {path}")
-    refused = [c for c in changes if c.action == "refused"]
-    if refused:
-        print(f"{len(refused)} file(s) left as they were; see above", file=sys.stderr)
+    for message in hold_music_problems(args.conf_dir, args.sounds_dir):
+        print(f"warning   hold music: {message}")
+    failed = [c for c in changes if c.failed]
+    if failed:
+        print(f"{len(failed)} file(s) left as they were; see above", file=sys.stderr)
         return 1
     return 0
 

@@ -1,6 +1,10 @@
-"""A FreeSWITCH 1.10 configuration tree as the operator has it before installing the hotline:
-the stock public/default dialplans and vars (those of the capture box, callcenter/sim/conf),
-and the stock event_socket.conf.xml and callcenter.conf.xml of conf/vanilla."""
+"""A FreeSWITCH configuration tree as the operator has it before installing the hotline.
+
+`stock_tree`: the public/default dialplans and vars of the capture box (callcenter/sim/conf, what
+the simulator's tests run), and the real autoload files of conf/vanilla that the installer edits
+or replaces (modules.conf.xml, event_socket.conf.xml, callcenter.conf.xml, local_stream.conf.xml).
+`vanilla_tree`: every real conf/vanilla file kept in callcenter/sim/stock/<version>/ (see its
+SOURCE.md: the commits they come from), for the checker's test on a stock tree."""
 
 from __future__ import annotations
 
@@ -9,45 +13,14 @@ from pathlib import Path
 
 from callcenter.sim.runner import DEFAULT_CONF
 
-STOCK_EVENT_SOCKET = """<configuration name="event_socket.conf" description="Socket Client">
-  <settings>
-    <param name="nat-map" value="false"/>
-    <param name="listen-ip" value="::"/>
-    <param name="listen-port" value="8021"/>
-    <param name="password" value="ClueCon"/>
-    <!--<param name="apply-inbound-acl" value="loopback.auto"/>-->
-    <!--<param name="stop-on-bind-error" value="true"/>-->
-  </settings>
-</configuration>
-"""
-
-STOCK_CALLCENTER = """<configuration name="callcenter.conf" description="CallCenter">
-  <settings>
-    <!--<param name="odbc-dsn" value="dsn:user:pass"/>-->
-    <!--<param name="dbname" value="/dev/shm/callcenter.db"/>-->
-    <!--<param name="cc-instance-id" value="single_box"/>-->
-  </settings>
-  <queues>
-    <queue name="support@default">
-      <param name="strategy" value="longest-idle-agent"/>
-      <param name="moh-sound" value="$${hold_music}"/>
-      <param name="time-base-score" value="system"/>
-      <param name="max-wait-time" value="0"/>
-      <param name="max-wait-time-with-no-agent" value="0"/>
-      <param name="max-wait-time-with-no-agent-time-reached" value="5"/>
-      <param name="tier-rules-apply" value="false"/>
-      <param name="tier-rule-wait-second" value="300"/>
-      <param name="tier-rule-wait-multiply-level" value="true"/>
-      <param name="tier-rule-no-agent-no-wait" value="false"/>
-      <param name="discard-abandoned-after" value="60"/>
-      <param name="abandoned-resume-allowed" value="false"/>
-    </queue>
-  </queues>
-</configuration>
-"""
+STOCK = Path(__file__).with_name("stock")
+VERSIONS = ("v1.10.12", "master")  # folders of STOCK; the first is the default
+# conf/vanilla/autoload_configs files the installer and the checker read.
+AUTOLOAD = ("modules.conf.xml", "event_socket.conf.xml", "callcenter.conf.xml",
+            "local_stream.conf.xml")
 
 
-def stock_tree(root: Path) -> Path:
+def stock_tree(root: Path, version: str = VERSIONS[0]) -> Path:
     conf = root / "freeswitch"
     (conf / "dialplan" / "public").mkdir(parents=True)
     (conf / "autoload_configs").mkdir()
@@ -55,6 +28,13 @@ def stock_tree(root: Path) -> Path:
     shutil.copy(DEFAULT_CONF / "vars.xml", conf / "vars.xml")
     for name in ("public.xml", "default.xml", "public/00_inbound_did.xml"):
         shutil.copy(DEFAULT_CONF / "dialplan" / name, conf / "dialplan" / name)
-    (conf / "autoload_configs" / "event_socket.conf.xml").write_text(STOCK_EVENT_SOCKET)
-    (conf / "autoload_configs" / "callcenter.conf.xml").write_text(STOCK_CALLCENTER)
+    for name in AUTOLOAD:
+        shutil.copy(STOCK / version / "autoload_configs" / name,
+                    conf / "autoload_configs" / name)
+    return conf
+
+
+def vanilla_tree(root: Path, version: str = VERSIONS[0]) -> Path:
+    conf = root / "freeswitch"
+    shutil.copytree(STOCK / version, conf)
     return conf

@@ -1,14 +1,20 @@
 """`callcenter switch-conf check DIR`: what FreeSWITCH would reject, or silently ignore, in a
 configuration tree — before an operator finds out on a live switch.
 
-Rules: `xml` (well formed), `application` (every dialplan/IVR application is one FreeSWITCH
-1.10 registers, switch_conf/applications.toml), `strategy` (mod_callcenter's names), `queue`
-(queues the dialplan and menus use are defined), `ivr-target` (a menu's transfer reaches an
-extension, by hunting the dialplan), `prompt` (the hotline's sound files exist at every rate),
-`regex` (PCRE2 compiles every condition), `password` (not the stock ClueCon)."""
+The whole tree, as FreeSWITCH loads it: `xml` (every file well formed as the fragment the
+pre-processor splices in), `module` (every module the hotline needs is loaded by
+modules.conf.xml, modules.py), `strategy` (mod_callcenter's names), `password` (not the stock
+ClueCon), `hold-music` (the queues' music exists, hold_music.py).
+The hotline's own files (those the installer writes: the templates and the manifest's list),
+whose faults are ours to report — the operator's stock dialplans and demo menus are theirs:
+`application` (every dialplan/IVR application is one FreeSWITCH registers,
+switch_conf/applications.toml), `queue` (queues the dialplan uses are defined), `ivr-target` (a
+menu's transfer reaches an extension, by hunting the whole dialplan), `prompt` (the hotline's
+sound files exist at every rate), `regex` (PCRE2 compiles every condition)."""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import xml.etree.ElementTree as ET
@@ -19,11 +25,14 @@ from pathlib import Path
 import pcre2
 
 from callcenter.sim.conf_tree import expand_globals, tree_globals
+from callcenter.switchconf.fragments import parse_fragment
+from callcenter.switchconf.hold_music import hold_music_problems
+from callcenter.switchconf.install import MANIFEST
+from callcenter.switchconf.modules import APPLICATIONS_FILE, needed_modules
+from callcenter.switchconf.modules_conf import MODULES_CONF, ModulesConfError, loaded_modules
 from callcenter.switchconf.prompts import Prompts
-from callcenter.switchconf.render import STOCK_PASSWORD, SWITCH_CONF
+from callcenter.switchconf.render import STOCK_PASSWORD, environment
 from db.topics import STRATEGIES
-
-APPLICATIONS_FILE = SWITCH_CONF / "applications.toml"
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Problem:
 
 
 def known_applications(path: Path = APPLICATIONS_FILE) -> frozenset[str]:
+    """Every application name FreeSWITCH registers (any module, any version read)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return frozenset(name for names in data["modules"].values() for name in names)
 
@@ -49,6 +59,16 @@ class Checker:
         self.sounds_dir = sounds_dir
         self.problems: list[Problem] = []
         self.trees: dict[Path, ET.Element] = {}
+        self.ours = self._hotline_files()
+
+    def _hotline_files(self) -> set[Path]:
+        """The files the installer writes: the templates' names, and the manifest's."""
+        names = set(environment().list_templates())
+        manifest = self.conf_dir / MANIFEST
+        if manifest.exists():
+            data = json.loads(manifest.read_text())
+            names |= set(data.get("files", data))
+        return {self.conf_dir / name for name in names if name.endswith(".xml")}
 
     def report(self, rule: str, path: Path | str, message: str) -> None:
         where = str(path.relative_to(self.conf_dir)) if isinstance(path, Path) else path
@@ -56,12 +76,14 @@ class Checker:
 
     def run(self) -> list[Problem]:
         self.check_xml()
+        self.check_modules()
         self.check_applications()
         self.check_queues()
         self.check_ivr_targets()
         self.check_prompts()
         self.check_regexes()
         self.check_password()
+        self.check_hold_music()
         return self.problems
 
     # -- rules -------------------------------------------------------------------------
@@ -69,14 +91,34 @@ class Checker:
     def check_xml(self) -> None:
         for path in sorted(self.conf_dir.rglob("*.xml")):
             try:
-                self.trees[path] = ET.fromstring(path.read_bytes())
-            except ET.ParseError as exc:
+                self.trees[path] = parse_fragment(path.read_bytes().decode("utf-8"))
+            except (ET.ParseError, UnicodeDecodeError) as exc:
                 self.report("xml", path, f"not well formed: {exc}")
 
     def _elements(self, folder: str, tag: str) -> list[tuple[Path, ET.Element]]:
+        """`tag` elements of the hotline's files under `folder`."""
         base = self.conf_dir / folder
         return [(path, element) for path, root in self.trees.items()
-                if path.is_relative_to(base) for element in root.iter(tag)]
+                if path in self.ours and path.is_relative_to(base)
+                for element in root.iter(tag)]
+
+    def check_modules(self) -> None:
+        path = self.conf_dir / MODULES_CONF
+        if not path.exists():
+            self.report("module", MODULES_CONF, "missing: FreeSWITCH loads no module")
+            return
+        try:
+            loaded = set(loaded_modules(path.read_bytes().decode("utf-8")))
+        except (ModulesConfError, UnicodeDecodeError) as exc:
+            self.report("module", path, str(exc))
+            return
+        files = {str(p.relative_to(self.conf_dir)): p.read_text(encoding="utf-8")
+                 for p in sorted(self.ours) if p in self.trees}
+        for module, why in needed_modules(files, tree_globals(self.conf_dir)).items():
+            if module not in loaded:
+                self.report("module", path, f"{module} is not loaded, and the hotline needs it "
+                            f"for {why} (switch-conf install enables it; then restart "
+                            f"FreeSWITCH or fs_cli -x 'load {module}')")
 
     def _menu_apps(self) -> list[tuple[Path, str]]:
         """(file, "app args") of every application a menu runs."""
@@ -98,8 +140,8 @@ class Checker:
         uses += [(path, line.split(" ")[0]) for path, line in self._menu_apps()]
         for path, app in uses:
             if app not in known:
-                self.report("application", path, f"unknown application {app!r} (FreeSWITCH "
-                            "1.10 registers no such dialplan application)")
+                self.report("application", path, f"unknown application {app!r} (no "
+                            "FreeSWITCH module registers it: switch_conf/applications.toml)")
 
     def _queues(self) -> set[str]:
         path = self.conf_dir / "autoload_configs" / "callcenter.conf.xml"
@@ -136,8 +178,8 @@ class Checker:
             return
         for path, line in self._menu_apps():
             words = line.split()
-            if len(words) < 2 or words[0] != "transfer":
-                continue
+            if len(words) < 2 or words[0] != "transfer" or "$" in words[1]:
+                continue  # a transfer to $1 (a regex entry's digits) is known when dialled
             context = words[3] if len(words) > 3 else "default"
             found = dialplan.hunt(context, {"destination_number": words[1]}, {},
                                   datetime.now())
@@ -150,7 +192,7 @@ class Checker:
             return
         category = re.escape(self.prompts.category)
         used = set()
-        for path in self.trees:
+        for path in self.trees.keys() & self.ours:
             used |= set(re.findall(rf"\b{category}/([A-Za-z0-9_]+)\.wav",
                                    path.read_text(encoding="utf-8")))
         base = self.sounds_dir / self.prompts.directory / self.prompts.category
@@ -183,6 +225,10 @@ class Checker:
                 if password in ("", STOCK_PASSWORD):
                     self.report("password", path, "the event socket uses the stock password "
                                 "(anyone on the ACL can drive the switch)")
+
+    def check_hold_music(self) -> None:
+        for message in hold_music_problems(self.conf_dir, self.sounds_dir):
+            self.report("hold-music", "autoload_configs/callcenter.conf.xml", message)
 
 
 def check(conf_dir: Path, prompts: Prompts | None = None,

@@ -34,20 +34,30 @@ class Prompts:
         return [base / str(rate) / f"{name}.wav" for name in self.texts for rate in self.rates]
 
 
+# espeak-ng pads each prompt with ~0.2 s of silence at both ends: cut it (sox's `silence` from
+# the start, reversed, from the end), so the menu's greetings add no dead air to the wait.
+TRIM_SILENCE = ("silence", "1", "0.02", "0.1%", "reverse", "silence", "1", "0.02", "0.1%",
+                "reverse")
+
+
 def load_prompts(path: Path, topics: list[TopicSpec]) -> Prompts:
-    """The prompts, with `greeting_long` built from the menu choices of the topics."""
+    """The prompts, with `greeting_long` built from the menu choices of the topics and the
+    topics' keys said in `greeting_short` (its `{keys}`: "1, 2 hoặc 3")."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise DataError(f"{path}: {exc}") from exc
     texts = dict(data.get("prompt", {}))
     choices = data.get("choice", {})
-    missing = [t.key for t in topics if t.menu_key and t.key not in choices]
+    keyed = sorted((t for t in topics if t.menu_key), key=lambda t: t.menu_key or "")
+    missing = [t.key for t in keyed if t.key not in choices]
     if missing:
         raise DataError(f"{path}: no [choice] text for topic {', '.join(missing)}")
-    menu = [f"Ấn phím {t.menu_key}: {choices[t.key]}"
-            for t in sorted(topics, key=lambda t: t.menu_key or "") if t.menu_key]
+    menu = [f"Ấn phím {t.menu_key}: {choices[t.key]}" for t in keyed]
     texts["greeting_long"] = " ".join([texts.pop("greeting_intro", ""), *menu]).strip()
+    keys = [t.menu_key or "" for t in keyed]
+    said = " hoặc ".join([", ".join(keys[:-1]), keys[-1]] if len(keys) > 1 else keys)
+    texts["greeting_short"] = texts.get("greeting_short", "{keys}").replace("{keys}", said)
     for n, word in enumerate(data.get("numbers", {}).get("words", []), start=1):
         texts[f"number_{n}"] = word
     directory = f"{data.get('language', 'vi')}/{data.get('country', 'vn')}/" \
@@ -75,7 +85,7 @@ def render_prompts(prompts: Prompts, sounds_dir: Path, *, only_missing: bool = F
             for rate, target in zip(prompts.rates, targets, strict=True):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 subprocess.run(["sox", str(spoken), "-r", str(rate), "-c", "1", "-b", "16",
-                                str(target), "gain", "-n", "-3"], check=True,
+                                str(target), *TRIM_SILENCE, "gain", "-n", "-3"], check=True,
                                capture_output=True)
                 written.append(target)
     return written

@@ -27,6 +27,12 @@ TEMPLATES = SWITCH_CONF / "templates"
 PROMPTS_FILE = SWITCH_CONF / "prompts.toml"
 TOPICS_FILE = Path(__file__).resolve().parents[2] / "db" / "seed" / "topics.toml"
 STOCK_PASSWORD = "ClueCon"
+# [site] hold_music = "tone": a 425 Hz beep of 200 ms every 3 s, repeated for as long as the
+# caller waits (`;loops=-1`).
+# FreeSWITCH: src/mod/formats/mod_tone_stream/mod_tone_stream.c tone_stream_file_open ";loops="
+# FreeSWITCH: libs/libteletone/src/libteletone_generate.c teletone_run "%(on,off,freq)"
+# FIDELITY: guess — that callers take a soft periodic beep for "still waiting", not a ring.
+HOLD_TONE = "tone_stream://%(200,2800,425);loops=-1"
 
 
 @dataclass(frozen=True)
@@ -78,18 +84,26 @@ def build_context(settings: Settings, topics: list[TopicSpec], prompts: Prompts,
         "ivr": {"address": f"{settings.ivr.listen_host}:{settings.ivr.listen_port}",
                 "timeout_ms": settings.ivr.digit_timeout_ms, "max_tries": settings.ivr.max_tries},
         "hotline_regex": hotline_regex(settings.site.hotline_numbers),
-        "topics": [_topic(t, prompts) for t in active],
+        "topics": [_topic(t, prompts, hold_music(settings)) for t in active],
         "default_topic": default,
         "prompts": prompts,
         "agents": list(agents),
     }
 
 
-def _topic(topic: TopicSpec, prompts: Prompts) -> dict[str, Any]:
+def hold_music(settings: Settings) -> str:
+    """What the queues play to waiting callers: [site] hold_music ("tone": HOLD_TONE)."""
+    value = settings.site.hold_music.strip()
+    return HOLD_TONE if value == "tone" else value
+
+
+def _topic(topic: TopicSpec, prompts: Prompts, site_hold_music: str) -> dict[str, Any]:
     queue = topic.queue_settings
+    default = type(queue).model_fields["moh_sound"].default
     return {
         "key": topic.key, "menu_key": topic.menu_key, "queue": topic.queue,
         "name_vi": topic.name_vi, **queue.model_dump(),
+        "moh_sound": site_hold_music if queue.moh_sound == default else queue.moh_sound,
         "announce_sound": prompts.file[queue.announce_sound] if queue.announce_sound else None,
     }
 
