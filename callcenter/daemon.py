@@ -25,6 +25,7 @@ from callcenter.agents.sync import (
     plan,
     quoted,
     read_switch,
+    removed,
     run,
 )
 from callcenter.config import ConfigError, Settings
@@ -206,10 +207,13 @@ class Daemon:
             seen = self.blocking(self._read_fingerprint)  # before: a change meanwhile shows
             wanted = self.blocking(self._read_wanted_agents)
             have = read_switch(self.link.api)
-            done = run(plan(*wanted, *have, self.settings.site.domain), self.link.api)
+            commands = plan(*wanted, *have, self.settings.site.domain)
+            done = run(commands, self.link.api)
         except (SwitchError, RuntimeError, ValueError) as exc:
             log.warning("agent sync: %s", exc)
             return []
+        for name in removed(commands, done):  # no event says so: /metrics, leads' views
+            self.state.agents.pop(name, None)
         self._agents_seen = seen
         return done
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gevent.socket
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,3 +74,27 @@ def test_agent_changes_in_the_database_reach_the_switch(line: Hotline) -> None:
         set_active(s, "mai", False)
     line.wait(lambda: model.agent("mai@hotline1022") is None, 10)
     assert model.agent("lan@hotline1022") is not None  # the others are left as they were
+
+
+def _metrics(line: Hotline) -> str:
+    """GET /metrics, HTTP/1.0 over a gevent socket (urllib would block the whole process)."""
+    sock = gevent.socket.create_connection(
+        (line.daemon.http.address[0], line.daemon.http.server_port), timeout=5)
+    sock.sendall(b"GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n")
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    sock.close()
+    return data.decode().partition("\r\n\r\n")[2]
+
+
+def test_a_removed_agent_is_no_longer_counted(line: Hotline) -> None:
+    """`agent del` fires no event (mod_callcenter.c, cc_agent_del): the daemon forgets the
+    agent itself once the switch took the command."""
+    line.sim.api("callcenter_config", "agent set status lan@hotline1022 Available")
+    line.wait(lambda: 'callcenter_agents{status="Available"} 1.0' in _metrics(line))
+    with transaction(line.sessions) as s:
+        set_active(s, "lan", False)
+    line.wait(lambda: line.sim.callcenter.model.agent("lan@hotline1022") is None, 10)
+    line.wait(lambda: 'status="Available"' not in _metrics(line), 10)
+    assert "lan@hotline1022" not in line.daemon.state.agents

@@ -122,6 +122,15 @@ def plan(want_agents: dict[str, SwitchAgent], want_tiers: dict[tuple[str, str], 
     return commands
 
 
+def removed(commands: list[Command], done: list[str]) -> list[str]:
+    """The agents whose `agent del` the switch took. mod_callcenter sends no event for it
+    (mod_callcenter.c, cc_agent_del: two DELETEs and nothing else), so whoever keeps a copy
+    of its agents must forget these itself."""
+    accepted = set(done)
+    return [c.args.removeprefix("agent del ") for c in commands
+            if c.args.startswith("agent del ") and c.reason in accepted]
+
+
 Api = Callable[[str], str]
 
 
