@@ -21,8 +21,8 @@ F0 = "f0_home_care@hotline1022"
 class Box:
     """A simulated switch on loopback with an observer of callcenter and channel events."""
 
-    def __init__(self, phones: Phones) -> None:
-        self.sim = build_switch(Simulation(speed=SPEED), phones)
+    def __init__(self, phones: Phones, speed: float = SPEED) -> None:
+        self.sim = build_switch(Simulation(speed=speed), phones)
         self.server = EslServer(self.sim, port=0)
         self.server.start()
         host, port = self.server.address

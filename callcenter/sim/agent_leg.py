@@ -4,6 +4,7 @@ of the `call_answered` capture."""
 
 from __future__ import annotations
 
+import logging
 import uuid as uuidlib
 from typing import TYPE_CHECKING
 
@@ -12,8 +13,11 @@ import gevent.event
 
 from callcenter.sim import sites
 from callcenter.sim.callcenter_model import Agent, Member
+from callcenter.sim.dialplan_expand import pushed
 from callcenter.sim.originate import new_leg, parse_dial_string, ring
 from callcenter.sim.session import Session
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from callcenter.sim.callcenter_engine import CallcenterEngine
@@ -29,7 +33,12 @@ def prepare_uuid_bridge(a: Session, b: Session, now_us: int) -> None:
                                f"{other.channel.uuid}")
         new.times["Profile-Created-Time"] = now_us
         leg.channel.profile = new
-        leg.channel.variables["transfer_source"] = new.transfer_source
+        variables = leg.channel.variables
+        variables["transfer_source"] = new.transfer_source
+        # FreeSWITCH: switch_ivr_bridge.c switch_ivr_uuid_bridge (both legs push their
+        # uuid_br transfer source onto transfer_history; the hotline captures show it)
+        variables["transfer_history"] = pushed(variables.get("transfer_history"),
+                                               new.transfer_source)
     for leg, other, kind in ((a, b, "originatee"), (b, a, "originator")):
         seen = other.channel.profile.copy()
         seen.transfer_source = ""
@@ -43,6 +52,9 @@ def prepare_uuid_bridge(a: Session, b: Session, now_us: int) -> None:
     # The caller now sees the agent as the callee (after B's view of A was taken).
     a.channel.profile.callee_id_name = b.channel.profile.callee_id_name
     a.channel.profile.callee_id_number = b.channel.profile.callee_id_number
+
+
+BRIDGE_POLL = 0.1  # seconds between the agent thread's looks at a bridged agent's channel
 
 
 class Race:
@@ -237,9 +249,21 @@ class AgentLeg:
         engine.api.agent_update("state", "In a queue call", agent.name, now)
         engine.members_count(member.queue)  # counted while still Trying, as FreeSWITCH does
         member.state = "Answered"
+        moved_on = self.engine.watch_join(a)
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run ("Wait until the agent
+        # hangup": switch_channel_up(agent_channel), then switch_yield(100000)): the end of
+        # the bridge is noticed at the loop's next 100 ms tick, not when it happens.
+        while not b.hungup.is_set():
+            self.switch.sleep(BRIDGE_POLL)
+        # FIDELITY: guess — the captures always show the legs' CHANNEL_HANGUP_COMPLETE before
+        # bridge-agent-end / member-queue-end (their session threads report well within the
+        # tick), and a caller transferred away (uuid_transfer) already in its next queue or
+        # bridge (hotline_transfer_to_queue, lead_transfer_callback); FreeSWITCH does not wait
+        # for either: here they are waited for, the second one for at most a second.
         b.reported.wait()
-        # Transferred away instead of hanging up, the caller is reported once bridged again.
-        gevent.wait([a.reported, a.new_bridge], count=1)
+        gevent.wait([a.reported, a.new_bridge, moved_on], timeout=self.switch.real(1.0),
+                    count=1)
+        self.engine.unwatch_join(a)
         self._report_end()
         done.set()
 
@@ -252,6 +276,13 @@ class AgentLeg:
         a = self.a
         path = self.switch.expand(queue.record_template, a.channel)
         a.channel.variables["cc_record_filename"] = path
+        # FreeSWITCH: switch_ivr_async.c switch_ivr_record_session — a file this channel is
+        # recording already is not started again ("Already recording", capture
+        # hotline_transfer_to_queue with a template of the caller's uuid only).
+        if path in a.recording_paths:
+            log.warning("Already recording [%s]", path)
+            return
+        a.recording_paths.add(path)
         a.fire("RECORD_START", after=[("Record-File-Path", path)], calling=sites.RECORD_START)
         bug = [("Media-Bug-Function", "session_record"), ("Media-Bug-Target", path)]
         a.fire("MEDIA_BUG_START", after=bug, calling=sites.MEDIA_BUG_START)

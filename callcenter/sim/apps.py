@@ -10,6 +10,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from callcenter.sim import sites
+from callcenter.sim.dialplan_expand import pushed
 from callcenter.sim.session import Hangup, Session, Transferred
 
 if TYPE_CHECKING:
@@ -77,7 +78,12 @@ def play_prompt(session: Session, path: str, seconds: float = PROMPT_SECONDS) ->
 
 
 def playback(session: Session, data: str) -> str:
-    play_prompt(session, data)
+    try:
+        play_prompt(session, data)
+    except Hangup as exc:
+        # FreeSWITCH: mod_dptools.c playback_function (switch_ivr_play_file fails on a channel
+        # that hung up: "PLAYBACK ERROR"; captured in hotline_callback_key)
+        raise Hangup("PLAYBACK ERROR") from exc
     return "FILE PLAYED"
 
 
@@ -144,8 +150,9 @@ def apply_transfer(session: Session, data: str) -> None:
     variables.setdefault("original_caller_id_name", old.caller_id_name)
     variables.setdefault("original_caller_id_number", old.caller_id_number)
     variables["transfer_source"] = new.transfer_source
-    history = variables.get("transfer_history", "")
-    variables["transfer_history"] = ((history + "|:") if history else "") + new.transfer_source
+    # FreeSWITCH: switch_ivr.c switch_ivr_session_transfer (transfer_history, STACK_PUSH)
+    variables["transfer_history"] = pushed(variables.get("transfer_history"),
+                                           new.transfer_source)
     channel.state = "CS_ROUTING"
     session.pending_transfer = (destination, context)
 

@@ -14,6 +14,7 @@ import random
 from typing import TYPE_CHECKING
 
 import gevent
+import gevent.event
 
 from callcenter.sim import sites
 from callcenter.sim.agent_leg import AgentLeg, OfferFailed, Race
@@ -21,10 +22,13 @@ from callcenter.sim.callcenter_api import CallcenterConfigApi
 from callcenter.sim.callcenter_model import (
     CallcenterModel,
     Member,
+    agent_found,
+    c_atoi,
     member_base_score,
     member_order,
     members_to_discard,
     offer_order,
+    same_text,
 )
 from callcenter.sim.session import Hangup, Session, Transferred
 
@@ -48,6 +52,7 @@ class CallcenterEngine:
                                        hangup_matching=self._hangup_matching)
         self.members: dict[str, Session] = {}  # member uuid → the caller's session
         self.offers: dict[str, gevent.Greenlet] = {}  # member uuid → its agent thread
+        self._joined: dict[str, gevent.event.Event] = {}  # channel uuid → joins a queue
         switch.register_api("callcenter_config",
                             lambda args: self.api.execute(args, self.switch.clock()))
         switch.register_api("json", self._json_api)
@@ -66,6 +71,14 @@ class CallcenterEngine:
 
     def stop(self) -> None:
         self._dispatcher.kill()
+
+    def watch_join(self, session: Session) -> gevent.event.Event:
+        """Set the next time this channel joins a queue (a caller transferred on)."""
+        event = self._joined[session.channel.uuid] = gevent.event.Event()
+        return event
+
+    def unwatch_join(self, session: Session) -> None:
+        self._joined.pop(session.channel.uuid, None)
 
     # -- events ------------------------------------------------------------------------
 
@@ -136,6 +149,9 @@ class CallcenterEngine:
                    ("CC-Member-CID-Number", profile.caller_id_number)],
                   sites.CC_MEMBER_START, session)
         self.members_count(queue_name)
+        joined = self._joined.pop(channel.uuid, None)
+        if joined is not None:
+            joined.set()
         session.set_phase("queued")
         try:
             self._hold(session, queue.moh_sound, member, queue)
@@ -268,14 +284,28 @@ class CallcenterEngine:
                 continue
             variables = session.channel.variables
             peeked = self.model.peek_queue(member.queue)
+            last = {"last_tier_level": c_atoi(variables.get("cc_last_agent_tier_level")),
+                    "last_tier_position": c_atoi(variables.get("cc_last_agent_tier_position"))}
             agents = offer_order(
                 self.model, member.queue, now, self.rng,
-                member_joined_epoch=member.joined_epoch,
-                last_tier_level=int(variables.get("cc_last_agent_tier_level", "0") or 0),
-                last_tier_position=int(variables.get("cc_last_agent_tier_position", "0") or 0),
+                member_joined_epoch=member.joined_epoch, **last,
                 limit=None if peeked is not None and peeked.strategy == "ring-all" else 1)
+            top_down = peeked is not None and same_text(peeked.strategy, "top-down")
             if not agents:
+                if top_down and not agent_found(self.model, member.queue, **last):
+                    # FreeSWITCH: mod_callcenter.c members_callback ("If no agent found in
+                    # top-down mode, restart to the begining": both variables unset)
+                    variables.pop("cc_last_agent_tier_position", None)
+                    variables.pop("cc_last_agent_tier_level", None)
                 continue
+            if top_down:
+                # FreeSWITCH: mod_callcenter.c agents_callback (top-down: the member's channel
+                # remembers the tier it offers, and the next pass starts after it; captured in
+                # hotline_no_answer_next_agent)
+                tier = next(t for t in self.model.tiers
+                            if t.queue == member.queue and t.agent == agents[0].name)
+                variables["cc_last_agent_tier_position"] = str(tier.position)
+                variables["cc_last_agent_tier_level"] = str(tier.level)
             queue = self.model.get_queue(member.queue)
             ring_all = queue is not None and queue.strategy == "ring-all"
             member.state = "Trying"

@@ -387,6 +387,16 @@ def offer_order(model: CallcenterModel, queue_name: str, now: float,
     return out
 
 
+def agent_found(model: CallcenterModel, queue_name: str, *, last_tier_level: int = 0,
+                last_tier_position: int = 0) -> bool:
+    """Whether the strategy's SQL returned any row at all (`cbt.agent_found`, set for every row
+    agents_callback sees, offered or not): top-down starts from the top again when not."""
+    queue = model.peek_queue(queue_name)
+    return queue is not None and bool(_ordered_rows(
+        model, dataclasses.replace(queue, name=queue_name), None, last_tier_level,
+        last_tier_position))
+
+
 def c_atoi(text: str | None) -> int:
     """C `atoi`/`atol`: leading blanks, optional sign, digits; anything else ends the number."""
     s = (text or "").lstrip(" \t\n\v\f\r")

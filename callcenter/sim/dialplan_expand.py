@@ -77,6 +77,20 @@ def array_value(items: Sequence[str]) -> str | None:
     return items[0] if len(items) == 1 else "ARRAY::" + "|:".join(items)
 
 
+def pushed(value: str | None, item: str) -> str:
+    """`value` with `item` pushed onto it, as a channel variable added with SWITCH_STACK_PUSH
+    (transfer_history): one item is the plain value, more are `ARRAY::a|:b`."""
+    # FreeSWITCH: switch_channel.c switch_channel_add_variable_var_check
+    # FreeSWITCH: switch_event.c switch_event_base_add_header (SWITCH_STACK_PUSH, redraw)
+    if not value:
+        items = []
+    elif value.startswith("ARRAY::") and len(value) >= 8:
+        items = value[7:].split("|:")
+    else:
+        items = [value]
+    return array_value([*items, item]) or item
+
+
 # -- switch_channel_expand_variables ------------------------------------------------------------
 
 def expand_variables(text: str, variables: Mapping[str, str],

@@ -6,6 +6,7 @@ caller id when answered."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -112,29 +113,44 @@ def ring(leg: Session, user: str, timeout: float, waiting: Session | None = None
         leg.hangup("USER_NOT_REGISTERED")
         leg.greenlet = gevent.spawn(leg.finish)
         return "USER_NOT_REGISTERED"
+    per_leg = "leg_timeout" in leg.channel.variables
+    limit = ring_limit(switch.clock(), timeout, per_leg)
     leg.greenlet = gevent.spawn(leg.run_outbound_leg)
     leg.ringing.wait(switch.real(5))
     parties = [leg.hungup] + ([waiting.hungup] if waiting is not None else [])
     if behaviour.action in ("reject", "busy"):
-        gevent.wait(parties, timeout=switch.real(min(1.0, timeout)), count=1)
+        gevent.wait(parties, timeout=switch.real(min(1.0, limit)), count=1)
         cause = "CALL_REJECTED" if behaviour.action == "reject" else "USER_BUSY"
         leg.hangup_from_outside(cause)
         return cause
-    ring_for = behaviour.answer_after if behaviour.action == "answer" else timeout
-    gevent.wait(parties, timeout=switch.real(min(ring_for, timeout)), count=1)
+    ring_for = behaviour.answer_after if behaviour.action == "answer" else limit
+    gevent.wait(parties, timeout=switch.real(min(ring_for, limit)), count=1)
     if waiting is not None and waiting.hungup.is_set():
         leg.hangup_from_outside("ORIGINATOR_CANCEL")
         return "ORIGINATOR_CANCEL"
     if leg.hungup.is_set():
         return leg.channel.hangup_cause or "NO_ANSWER"
-    if behaviour.action != "answer" or ring_for >= timeout:
-        cause = "ALLOTTED_TIMEOUT" if "leg_timeout" in leg.channel.variables else "NO_ANSWER"
+    if behaviour.action != "answer" or ring_for >= limit:
+        cause = "ALLOTTED_TIMEOUT" if per_leg else "NO_ANSWER"
         leg.hangup_from_outside(cause)
         return cause
     leg.answer_outbound()
     if behaviour.talk_time is not None:  # the called party hangs up first, after talking
         gevent.spawn(_hang_up_after, leg, switch.real(behaviour.talk_time))
     return None
+
+
+def ring_limit(start: float, seconds: float, per_leg: bool) -> float:
+    """How long (simulated seconds from `start`) a leg rings before originate gives up.
+
+    The originate loop counts whole seconds: `elapsed = switch_epoch_time_now(NULL) - start`,
+    both epoch seconds. A leg's own timeout (leg_timeout) ends it when `elapsed > limit` (6.9 s
+    for 6 in hotline_no_answer_next_agent); the call's (originate_timeout, call_timeout,
+    mod_callcenter's agent originate timeout) when `elapsed >= limit`."""
+    # FreeSWITCH: switch_ivr_originate.c check_per_channel_timeouts (per_channel_timelimit_sec)
+    # FreeSWITCH: switch_ivr_originate.c switch_ivr_originate (elapsed >= timelimit_sec)
+    start_second = math.floor(start)
+    return start_second + int(seconds) + (1 if per_leg else 0) - start
 
 
 def _hang_up_after(leg: Session, seconds: float) -> None:

@@ -21,6 +21,8 @@ class Caller:
     queue_patience: float = 120.0  # hangs up while waiting in queue after this long
     talk_time: float = 60.0  # hangs up this long after an agent answers
     network_addr: str = "127.0.0.1"
+    sip_port: int = 5090  # the caller's SIP port: part of its channel name
+    tone_ms: int = 280  # how long each DTMF tone lasts (SIPp's RFC 2833 pcap: 280 ms)
 
 
 @dataclass

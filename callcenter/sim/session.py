@@ -37,6 +37,21 @@ Q850 = {"NORMAL_CLEARING": 16, "USER_BUSY": 17, "NO_USER_RESPONSE": 18, "NO_ANSW
         "NORMAL_UNSPECIFIED": 31}
 
 
+DEFAULT_TONE_MS = 280  # SIPp's RFC 2833 pcaps: every capture reads DTMF-Duration 2240
+
+
+def dtmf_duration(tone_ms: int) -> int:
+    """DTMF-Duration of a tone `tone_ms` long, in RTP timestamp units (8000 Hz for
+    telephone-event/8000), clamped as the channel does (400 … 192000, 0 → 2000)."""
+    # FreeSWITCH: switch_rtp.c handle_rfc2833 (the duration field of the event's end packet)
+    # FreeSWITCH: switch_channel.c switch_channel_dequeue_dtmf (min/max/default duration,
+    # then DTMF-Duration %u)
+    samples = tone_ms * 8
+    if samples == 0:
+        return 2000  # SWITCH_DEFAULT_DTMF_DURATION
+    return min(max(samples, 400), 192000)  # SWITCH_MIN/MAX_DTMF_DURATION (switch_types.h)
+
+
 class Hangup(Exception):
     """Raised inside an application when its channel hangs up."""
 
@@ -65,7 +80,7 @@ class Session:
         self.caller: Caller | None = None  # the simulated person behind an inbound call
         self.phase = "ivr"  # ivr | queued | bridged | ended, for the simulated caller
         self.phase_changed = gevent.event.Event()
-        self._dtmf: list[str] = []
+        self._dtmf: list[tuple[str, int]] = []  # (digit, duration in samples)
         self.dtmf_ready = gevent.event.Event()
         self._key_sent = False
         self.outbound: OutboundListener | None = None  # the socket controlling this call
@@ -76,6 +91,7 @@ class Session:
         self._hangup_event: SimEvent | None = None  # CHANNEL_HANGUP held back (hangup())
         # While this leg is held: the partner hearing its hold music (hold.py).
         self.hold_broadcast: tuple[Session, str, str] | None = None
+        self.recording_paths: set[str] = set()  # files a record_session bug writes
         self.pending_bridge: Callable[[], None] | None = None
         self.ringing = gevent.event.Event()  # an originated leg has started to ring
         self.reported = gevent.event.Event()  # HANGUP_COMPLETE has been fired
@@ -134,9 +150,12 @@ class Session:
                         timeout=self.switch.real(seconds), count=1)
         self.check()
 
-    def send_dtmf(self, digits: str) -> None:
-        """Digits from the far end (RFC 2833), queued until an application reads them."""
-        self._dtmf.extend(digits)
+    def send_dtmf(self, digits: str, tone_ms: int | None = None) -> None:
+        """Digits from the far end (RFC 2833), queued until an application reads them; each
+        tone lasts `tone_ms` (the caller's, by default)."""
+        if tone_ms is None:
+            tone_ms = self.caller.tone_ms if self.caller is not None else DEFAULT_TONE_MS
+        self._dtmf.extend((digit, dtmf_duration(tone_ms)) for digit in digits)
         self.dtmf_ready.set()
 
     def collect_digits(self, max_digits: int, timeout: float, terminators: str) -> str:
@@ -148,10 +167,7 @@ class Session:
                 self.wait_digit(timeout)
                 if not self._dtmf:
                     break
-            digit = self._dtmf.pop(0)
-            self.fire("DTMF", after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
-                                     ("DTMF-Source", "RTP")], calling=sites.DTMF,
-                      variables=False)
+            digit = self.take_digit()
             if digit in terminators:
                 break
             digits += digit
@@ -253,11 +269,12 @@ class Session:
         self.hungup.wait()
 
     def pending_digit(self) -> str | None:
-        return self._dtmf[0] if self._dtmf else None
+        return self._dtmf[0][0] if self._dtmf else None
 
     def take_digit(self) -> str:
-        digit = self._dtmf.pop(0)
-        self.fire("DTMF", after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
+        """Dequeue a digit: the DTMF event (switch_channel_dequeue_dtmf)."""
+        digit, duration = self._dtmf.pop(0)
+        self.fire("DTMF", after=[("DTMF-Digit", digit), ("DTMF-Duration", str(duration)),
                                  ("DTMF-Source", "RTP")], calling=sites.DTMF, variables=False)
         return digit
 
@@ -459,6 +476,8 @@ class Session:
                 response = function(self, expanded) or "_none_"
         except (Hangup, Transferred) as exc:
             outcome = exc
+            if exc.args:  # the response the application had set when it was cut short
+                response = str(exc.args[0])
         variables["last_app"] = app
         variables["last_arg"] = expanded
         self.fire("CHANNEL_EXECUTE_COMPLETE", after=[

@@ -57,7 +57,7 @@ CC_OFFERING = ("mod_callcenter.c", "outbound_agent_thread_run", 1717)
 CC_BRIDGE_START = ("mod_callcenter.c", "outbound_agent_thread_run", 1934)
 CC_BRIDGE_END = ("mod_callcenter.c", "outbound_agent_thread_run", 2062)
 CC_MEMBER_END = ("mod_callcenter.c", "outbound_agent_thread_run", 2098)
-# Not in the captures: the lines are read from mod_callcenter.c (1.10 line) and may be off.
-CC_BRIDGE_FAIL = ("mod_callcenter.c", "outbound_agent_thread_run", 2011)
-CC_MAX_NO_ANSWER = ("mod_callcenter.c", "outbound_agent_thread_run", 1980)
+# Captured in hotline_no_answer_next_agent (they were guessed, 2011 and 1980, before it).
+CC_BRIDGE_FAIL = ("mod_callcenter.c", "outbound_agent_thread_run", 2200)
+CC_MAX_NO_ANSWER = ("mod_callcenter.c", "outbound_agent_thread_run", 2176)
 CC_PRESENCE = ("mod_callcenter.c", "cc_send_presence", 3392)

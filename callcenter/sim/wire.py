@@ -39,9 +39,30 @@ def url_encode(value: str) -> str:
     return "".join(out)
 
 
+def array_items(value: str) -> list[str] | None:
+    """The items of a multi-valued header, or None for a plain one: a value that starts with
+    `ARRAY::` becomes an array header (`idx`), its text rebuilt from the items (`ARRAY::a|:b`,
+    or the one item alone)."""
+    # FreeSWITCH: switch_event.c switch_event_base_add_header (`ARRAY::` → add_array)
+    # FreeSWITCH: switch_event.c switch_event_add_array (more than the prefix: strlen >= 8;
+    # items split on `|:` by switch_separate_string_string, each pushed)
+    if len(value) < 8 or not value.startswith("ARRAY::"):
+        return None
+    return value[7:].split("|:")
+
+
+def _text(value: str) -> str:
+    """The header's text as the plain serializer writes it (hp->value after the redraw)."""
+    items = array_items(value)
+    if items is None:
+        return value
+    return "ARRAY::" + "|:".join(items) if len(items) > 1 else items[0]
+
+
 def serialize_plain(headers: Headers, body: str | None = None) -> bytes:
     """switch_event_serialize: encoded header lines; a body adds Content-Length last."""
-    lines = [f"{name}: {url_encode(value)}\n" for name, value in headers]
+    lines = [f"{name}: {url_encode(_text(value) if value[:7] == 'ARRAY::' else value)}\n"
+             for name, value in headers]
     raw_body = body.encode("utf-8") if body else b""
     if raw_body:
         lines.append(f"Content-Length: {len(raw_body)}\n\n")
@@ -51,10 +72,13 @@ def serialize_plain(headers: Headers, body: str | None = None) -> bytes:
 
 
 def serialize_json(headers: Headers, body: str | None = None) -> bytes:
-    """switch_event_serialize_json_obj: one flat object of plain strings."""
-    obj: dict[str, str] = {}
-    for name, value in headers:
-        obj[name] = value
+    """switch_event_serialize_json_obj: one flat object; a multi-valued header (`idx`) is a
+    JSON array of its items (`"variable_DP_MATCH": ["1022","1022"]`, as the real switch
+    sends it), every other value a string."""
+    obj: dict[str, str | list[str]] = {}
+    for name, value in headers:  # FreeSWITCH: switch_event.c switch_event_serialize_json_obj
+        items = array_items(value)
+        obj[name] = value if items is None else items
     if body:
         obj["Content-Length"] = str(len(body.encode("utf-8")))
         obj["_body"] = body
@@ -62,9 +86,12 @@ def serialize_json(headers: Headers, body: str | None = None) -> bytes:
 
 
 def serialize_xml(headers: Headers, body: str | None = None) -> bytes:
-    """switch_event_xmlize: <event><headers>…</headers>[<Content-Length/><body/>]</event>."""
+    """switch_event_xmlize: <event><headers>…</headers>[<Content-Length/><body/>]</event>;
+    a multi-valued header is written once per item (add_xml_header for each of hp->array)."""
     parts = ["<event>\n  <headers>\n"]
-    parts += [f"    <{name}>{url_encode(value)}</{name}>\n" for name, value in headers]
+    for name, value in headers:  # FreeSWITCH: switch_event.c switch_event_xmlize (hp->idx)
+        parts += [f"    <{name}>{url_encode(item)}</{name}>\n"
+                  for item in array_items(value) or [value]]
     parts.append("  </headers>\n")
     if body:
         parts.append(f"  <Content-Length>{len(body.encode('utf-8'))}</Content-Length>\n")

@@ -32,7 +32,7 @@ _VOLATILE = re.compile(
     r"|Unique-ID|Channel-Call-UUID|.*-Unique-ID|.*-Time|.*-Hold-Accum|Application-UUID"
     r"|CC-Member-UUID|CC-Member-Session-UUID|CC-Agent-UUID|Job-UUID|Bridge-[AB]-Unique-ID"
     r"|.*Transfer-Source|Up-Time|Uptime-msec|Session-.*|Max-Sessions|Idle-CPU"
-    r"|Channel-(Read|Write)-Codec-.*|.*Network-Addr|DTMF-Duration|FreeSWITCH-Version)$")
+    r"|Channel-(Read|Write)-Codec-.*|.*Network-Addr|FreeSWITCH-Version)$")
 # Inside other values: ids and dates.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ADDRESS = re.compile(r"\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b")
@@ -69,18 +69,23 @@ def label(event: Event) -> str:
     return f"{event.name} {what}".strip()
 
 
-def grouped(events: list[Event]) -> dict[str, list[Event]]:
+def grouped(events: list[Event], extra: frozenset[str] = frozenset()) -> dict[str, list[Event]]:
     groups: dict[str, list[Event]] = defaultdict(list)
     for event in events:
-        if relied_on(event):
+        if relied_on(event) or event.name in extra:
             groups[group_key(event)].append(event)
     return dict(groups)
 
 
-def differences(expected: list[Event], got: list[Event]) -> list[str]:
-    """Every way `got` (simulator) differs from `expected` (FreeSWITCH); [] when faithful."""
+def differences(expected: list[Event], got: list[Event], *, variables: tuple[str, ...] = (),
+                extra: frozenset[str] = frozenset()) -> list[str]:
+    """Every way `got` (simulator) differs from `expected` (FreeSWITCH); [] when faithful.
+
+    `variables`: channel variables compared by value too, where FreeSWITCH's event has them;
+    `extra`: more event names compared (hold, for instance). Both for captures that show
+    what the first ones did not (the hotline captures)."""
     problems: list[str] = []
-    want, have = grouped(expected), grouped(got)
+    want, have = grouped(expected, extra), grouped(got, extra)
     for key in sorted(set(want) | set(have)):
         a, b = want.get(key, []), have.get(key, [])
         if [label(e) for e in a] != [label(e) for e in b]:
@@ -89,6 +94,16 @@ def differences(expected: list[Event], got: list[Event]) -> list[str]:
             continue
         for x, y in zip(a, b, strict=True):
             problems += [f"{key} {label(x)}: {p}" for p in _compare(x, y)]
+            problems += [f"{key} {label(x)}: {p}" for p in _compare_variables(x, y, variables)]
+    return problems
+
+
+def _compare_variables(expected: Event, got: Event, names: tuple[str, ...]) -> list[str]:
+    problems = []
+    for name in names:
+        want, have = expected.get(name), got.get(name)
+        if want is not None and (have is None or _normal(want) != _normal(have)):
+            problems.append(f"{name}: {want!r} != {have!r}")
     return problems
 
 
