@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +32,17 @@ log = logging.getLogger(__name__)
 
 def _time(us: int | None) -> datetime | None:
     return None if not us else datetime.fromtimestamp(us / 1_000_000, UTC)
+
+
+def finer(known: object, new: object) -> object:
+    """What a row keeps: a whole-second time (a resync reads `show channels`' created_epoch,
+    `member list`'s joined_epoch, `agent list`'s last_bridge_start; a CDR has mod_callcenter's
+    cc_queue_*_epoch) does not replace the time the row knows to the microsecond from the
+    events (the same moment, within a second: FreeSWITCH floors its epochs)."""
+    if isinstance(known, datetime) and isinstance(new, datetime) and new.microsecond == 0 \
+            and known.microsecond != 0 and abs(known - new) < timedelta(seconds=2):
+        return known
+    return new
 
 
 def _phone(raw: str) -> str:
@@ -138,7 +149,7 @@ class Recorder:
         }
         for name, value in keep.items():
             if value is not None:
-                setattr(row, name, value)
+                setattr(row, name, finer(getattr(row, name), value))
         return row
 
     def _callback(self, session: Session, owed: CallbackOwed, rows: dict[str, Call]) -> None:
