@@ -181,3 +181,53 @@ def test_answered_and_menu_calls_owe_no_callback() -> None:
 
     assert callback_owed(CallState("u1", "0912", queue="q@h", result="answered")) == []
     assert callback_owed(CallState("u2", "0912", result="ivr_hangup")) == []
+
+
+def test_transfer_to_another_queue_follows_the_call() -> None:
+    """Capture hotline_transfer_to_queue: the second queue's member starts before the first
+    one ends; the receiving agent is bridged, popped and released like the first."""
+    state, effects = _replay("hotline/hotline_transfer_to_queue")
+    (call,) = _calls(effects).values()
+    assert (call.queue, call.agent, call.result) == (
+        "epidemic_report@hotline1022", "health1@hotline1022", "answered")
+    assert [(leg.queue, leg.agent, leg.cause) for leg in call.legs] == [
+        ("f0_home_care@hotline1022", "nurse1@hotline1022", "Terminated"),
+        ("epidemic_report@hotline1022", "health1@hotline1022", "Terminated")]
+    assert all(leg.answered_us and leg.ended_us for leg in call.legs)
+    assert [(type(e).__name__, e.agent) for e in effects
+            if isinstance(e, AgentBridged | AgentReleased)] == [
+        ("AgentBridged", "nurse1@hotline1022"), ("AgentReleased", "nurse1@hotline1022"),
+        ("AgentBridged", "health1@hotline1022"), ("AgentReleased", "health1@hotline1022")]
+    bridged = [e for e in effects if isinstance(e, AgentBridged)]
+    assert bridged[1].call.queue == "epidemic_report@hotline1022"
+    assert all(a.call is None for a in state.agents.values())
+    assert state.agents["health1@hotline1022"].calls_answered == 1
+
+
+@pytest.mark.parametrize("scenario, result, owed", [
+    ("hotline/hotline_ivr_key1_answered", "answered", []),
+    ("hotline/hotline_ivr_resume_breakout", "abandoned", ["abandoned"]),
+    ("hotline/hotline_no_agent_abandoned", "abandoned", ["abandoned"]),
+    ("hotline/hotline_callback_key", "overflow", ["requested"]),
+    ("hotline/hotline_no_answer_next_agent", "answered", []),
+    ("hotline/hotline_static_menu_fallback", "answered", []),
+])
+def test_hotline_captures(scenario: str, result: str, owed: list[str]) -> None:
+    """This project's own switch_conf on the real switch: each call's one result."""
+    _state, effects = _replay(scenario)
+    (call,) = _calls(effects).values()
+    assert call.result == result and len(call.legs) == 1
+    assert [e.reason for e in effects if isinstance(e, CallbackOwed)] == owed
+
+
+@pytest.mark.parametrize("scenario", ["hotline/hotline_transfer_to_queue",
+                                      "hotline/hotline_no_answer_next_agent"])
+def test_hotline_events_twice_change_nothing_more(scenario: str) -> None:
+    once, effects_once = _replay(scenario)
+    twice = LiveState()
+    effects_twice = []
+    for event in captured_events(scenario):
+        effects_twice += apply(twice, event)
+        effects_twice += apply(twice, event)
+    assert _calls(effects_twice) == _calls(effects_once)
+    assert twice.agents == once.agents

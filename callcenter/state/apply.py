@@ -32,6 +32,7 @@ from callcenter.state.model import (
     CallState,
     LiveState,
     Member,
+    QueueLeg,
 )
 
 Event = Mapping[str, str]
@@ -46,8 +47,13 @@ def _us(event: Event) -> int:
     return int(event.get("Event-Date-Timestamp") or 0)
 
 
+def snapshot(call: CallState) -> CallState:
+    """A copy the shell may keep: the state goes on changing the original."""
+    return dataclasses.replace(call, legs=[dataclasses.replace(leg) for leg in call.legs])
+
+
 def _changed(call: CallState) -> CallChanged:
-    return CallChanged(dataclasses.replace(call))
+    return CallChanged(snapshot(call))
 
 
 def callback_owed(call: CallState) -> list[Effect]:
@@ -118,15 +124,26 @@ def _hangup_complete(state: LiveState, event: Event) -> list[Effect]:
         return []
     call.ended_us = _us(event)
     call.hangup_cause = event.get("Hangup-Cause")
+    # The member's member-queue-end comes after its HANGUP_COMPLETE (captures
+    # hotline_ivr_key1_answered, hotline_transfer_to_queue), when the call is gone from here:
+    # its queue leg ends now. mod_callcenter.c: a member hanging up while bridged ends
+    # `Terminated` (outbound_agent_thread_run), one still waiting is cancelled BREAK_OUT
+    # (callcenter_function).
+    for leg in call.legs:
+        if leg.ended_us is None:
+            leg.ended_us, leg.cause = call.ended_us, "Terminated" if leg.answered_us else \
+                "BREAK_OUT"
     if call.result is None:
-        call.result = ANSWERED if call.answered_us else (
-            ABANDONED if call.queued_us else IVR_HANGUP)
+        answered = call.legs[-1].answered_us if call.legs else call.answered_us
+        call.result = ANSWERED if answered else (ABANDONED if call.queued_us else IVR_HANGUP)
     return [_changed(call), *callback_owed(call)]
 
 
 # -- mod_callcenter ----------------------------------------------------------------------
 
 def _member_start(state: LiveState, event: Event) -> list[Effect]:
+    """A caller joins a queue: from the IVR, or transferred from another queue's agent
+    (capture hotline_transfer_to_queue: the new member starts before the old one ends)."""
     queue_name = event.get("CC-Queue") or ""
     member_uuid = event.get("CC-Member-UUID") or ""
     session = event.get("CC-Member-Session-UUID") or ""
@@ -135,9 +152,15 @@ def _member_start(state: LiveState, event: Event) -> list[Effect]:
         queue.members[member_uuid] = Member(member_uuid, session,
                                             event.get("CC-Member-CID-Number") or "", _us(event))
     call = state.calls.get(session)
-    if call is None or call.queued_us is not None:
+    if call is None or call.leg(member_uuid) is not None:
         return []
-    call.queue, call.member_uuid, call.queued_us = queue_name, member_uuid, _us(event)
+    call.legs.append(QueueLeg(member_uuid, queue_name, _us(event)))
+    call.queue, call.member_uuid = queue_name, member_uuid
+    call.agent = call.agent_leg = None  # until this queue's agent answers
+    if call.ended_us is None:  # the previous queue's end may have come first
+        call.result = call.cancel_reason = None
+    if call.queued_us is None:
+        call.queued_us = _us(event)
     return [_changed(call)]
 
 
@@ -147,39 +170,48 @@ def _members_count(state: LiveState, event: Event) -> list[Effect]:
 
 
 def _offering(state: LiveState, event: Event) -> list[Effect]:
-    member = state.queue(event.get("CC-Queue") or "").members.get(
-        event.get("CC-Member-UUID") or "")
+    member_uuid = event.get("CC-Member-UUID") or ""
+    member = state.queue(event.get("CC-Queue") or "").members.get(member_uuid)
     if member is not None:
         member.state = "Trying"
     call = state.calls.get(event.get("CC-Member-Session-UUID") or "")
-    if call is None:
+    leg = call.leg(member_uuid) if call is not None else None
+    if call is None or leg is None:
         return []
-    offered = AgentOffered(event.get("CC-Agent") or "", dataclasses.replace(call))
-    if call.offered_us is not None:  # offered again (to the next agent, or ring-all)
+    offered = AgentOffered(event.get("CC-Agent") or "", snapshot(call))
+    if leg.offered_us is not None:  # offered again (to the next agent, or ring-all)
         return [offered]
-    call.offered_us = _us(event)
+    leg.offered_us = _us(event)
+    if call.offered_us is None:
+        call.offered_us = leg.offered_us
     return [_changed(call), offered]
 
 
 def _bridge_start(state: LiveState, event: Event) -> list[Effect]:
     agent = state.agent(event.get("CC-Agent") or "")
     session = event.get("CC-Member-Session-UUID") or ""
+    member_uuid = event.get("CC-Member-UUID") or ""
     queue = state.queue(event.get("CC-Queue") or "")
-    member = queue.members.get(event.get("CC-Member-UUID") or "")
+    member = queue.members.get(member_uuid)
     if member is not None and member.state != "Answered":
         member.state = "Answered"
         queue.answered += 1
         queue.answered_after(max(0, _us(event) - member.joined_us))
     call = state.calls.get(session)
-    if call is None or call.answered_us is not None:
+    leg = call.leg(member_uuid) if call is not None else None
+    if call is None or leg is None or leg.answered_us is not None:
         return []
-    call.answered_us = _us(event)  # CC-Agent-Answered-Time is only whole seconds
-    call.agent, call.agent_leg = agent.name, event.get("CC-Agent-UUID")
+    leg.answered_us = _us(event)  # CC-Agent-Answered-Time is only whole seconds
+    leg.agent, leg.agent_leg = agent.name, event.get("CC-Agent-UUID")
+    if call.answered_us is None:
+        call.answered_us = leg.answered_us
+    if call.member_uuid == member_uuid:
+        call.agent, call.agent_leg = leg.agent, leg.agent_leg
     agent.call = session
     agent.calls_answered += 1
-    if call.agent_leg:
-        state.legs[call.agent_leg] = agent.name
-    return [_changed(call), AgentBridged(agent.name, dataclasses.replace(call))]
+    if leg.agent_leg:
+        state.legs[leg.agent_leg] = agent.name
+    return [_changed(call), AgentBridged(agent.name, snapshot(call))]
 
 
 def _bridge_end(state: LiveState, event: Event) -> list[Effect]:
@@ -192,8 +224,12 @@ def _bridge_end(state: LiveState, event: Event) -> list[Effect]:
 
 
 def _bridge_fail(state: LiveState, event: Event) -> list[Effect]:
-    if event.get("CC-Hangup-Cause") not in ("ORIGINATOR_CANCEL", "LOSE_RACE"):
-        state.agent(event.get("CC-Agent") or "").no_answers += 1
+    agent = state.agent(event.get("CC-Agent") or "")
+    attempt = f"{event.get('CC-Member-UUID')}/{event.get('CC-Agent-Called-Time')}"
+    if event.get("CC-Hangup-Cause") not in ("ORIGINATOR_CANCEL", "LOSE_RACE") and \
+            agent.last_no_answer != attempt:  # the same event again counts once
+        agent.no_answers += 1
+        agent.last_no_answer = attempt
     member = state.queue(event.get("CC-Queue") or "").members.get(
         event.get("CC-Member-UUID") or "")
     if member is not None and member.state == "Trying":
@@ -202,16 +238,21 @@ def _bridge_fail(state: LiveState, event: Event) -> list[Effect]:
 
 
 def _member_end(state: LiveState, event: Event) -> list[Effect]:
+    member_uuid = event.get("CC-Member-UUID") or ""
     queue = state.queue(event.get("CC-Queue") or "")
-    member = queue.members.pop(event.get("CC-Member-UUID") or "", None)
+    member = queue.members.pop(member_uuid, None)
     call = state.calls.get(event.get("CC-Member-Session-UUID") or "")
     cancelled = event.get("CC-Cause") == "Cancel"
     if member is not None and cancelled:
         queue.abandoned += 1
-    if call is None or call.result is not None:
+    leg = call.leg(member_uuid) if call is not None else None
+    if call is None or leg is None or leg.ended_us is not None:
         return []
-    if cancelled:
-        reason = event.get("CC-Cancel-Reason") or "BREAK_OUT"
+    reason = (event.get("CC-Cancel-Reason") or "BREAK_OUT") if cancelled else None
+    leg.ended_us, leg.cause = _us(event), reason or event.get("CC-Cause")
+    if call.member_uuid != member_uuid or call.result is not None:
+        return [_changed(call)]  # a queue the call has left (transferred on)
+    if reason is not None:
         call.result = CANCEL_RESULTS.get(reason, ABANDONED)
         if reason != "BREAK_OUT":
             call.cancel_reason = reason

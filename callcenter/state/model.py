@@ -10,8 +10,27 @@ ANSWERED, ABANDONED, IVR_HANGUP, NO_AGENT, OVERFLOW = (
 
 
 @dataclass
+class QueueLeg:
+    """The caller's time in one queue (one mod_callcenter member): a call transferred to
+    another topic's queue has one leg per queue, each with its own agent."""
+
+    member_uuid: str
+    queue: str
+    queued_us: int
+    offered_us: int | None = None
+    answered_us: int | None = None
+    agent: str | None = None
+    agent_leg: str | None = None
+    ended_us: int | None = None
+    cause: str | None = None  # member-queue-end: Terminated, or the cancel reason
+
+
+@dataclass
 class CallState:
-    """One caller's call, from the IVR to the hangup. Times are epoch microseconds."""
+    """One caller's call, from the IVR to the hangup. Times are epoch microseconds.
+
+    `queue`, `member_uuid`, `agent` and `agent_leg` are those of the latest queue leg;
+    `queued_us`, `offered_us` and `answered_us` the first ones (the caller's wait)."""
 
     uuid: str
     caller_number: str
@@ -32,6 +51,10 @@ class CallState:
     result: str | None = None
     recording: str | None = None
     callback_owed: bool = False  # a callback was asked for (once)
+    legs: list[QueueLeg] = field(default_factory=list)  # one per queue joined, in order
+
+    def leg(self, member_uuid: str) -> QueueLeg | None:
+        return next((leg for leg in self.legs if leg.member_uuid == member_uuid), None)
 
     @property
     def phase(self) -> str:
@@ -87,6 +110,7 @@ class AgentState:
     call: str | None = None  # the member channel's uuid while bridged
     calls_answered: int = 0
     no_answers: int = 0
+    last_no_answer: str = ""  # the member and ring time of the last one counted
 
 
 @dataclass

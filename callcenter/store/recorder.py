@@ -23,7 +23,7 @@ from callcenter.state.effects import (
 from callcenter.state.model import CallState
 from db import callbacks
 from db.engine import transaction
-from db.models import Agent, AgentStatusLog, Call, Callback, Topic
+from db.models import Agent, AgentStatusLog, Call, Callback, CallLeg, Topic
 from db.models.calls import OPEN_CALLBACK_STATES
 from db.phone import normalise_phone
 
@@ -85,6 +85,8 @@ class Recorder:
             self._load_names(session, calls.values(), effects)
             rows = {uuid: self._call_row(session, call) for uuid, call in calls.items()}
             session.flush()
+            self._legs(session, [(rows[uuid], call) for uuid, call in calls.items()
+                                 if call.legs])
             for effect in effects:
                 if isinstance(effect, CallbackOwed):
                     self._callback(session, effect, rows)
@@ -118,9 +120,11 @@ class Recorder:
                     effects: list[Effect]) -> None:
         """Queue and agent ids by name, read again when this batch names one not yet known
         (a topic or an agent added while the daemon runs)."""
-        queues = {c.queue for c in calls if c.queue} | {
+        legs = [leg for c in calls for leg in c.legs]
+        queues = {c.queue for c in calls if c.queue} | {leg.queue for leg in legs} | {
             e.queue for e in effects if isinstance(e, CallbackOwed)}
         agents = {c.agent.split("@")[0] for c in calls if c.agent} | {
+            leg.agent.split("@")[0] for leg in legs if leg.agent} | {
             e.agent.split("@")[0] for e in effects if isinstance(e, AgentStatusChanged)}
         if not self._topics or not queues <= self._topics.keys():
             self._topics = {queue: id_ for queue, id_ in session.execute(
@@ -151,6 +155,33 @@ class Recorder:
             if value is not None:
                 setattr(row, name, finer(getattr(row, name), value))
         return row
+
+    def _legs(self, session: Session, calls: list[tuple[Call, CallState]]) -> None:
+        """One call_leg row per queue each call joined, keyed by its member uuid; like the
+        call row, a snapshot only adds to it (one read for the whole batch)."""
+        if not calls:
+            return
+        known: dict[tuple[int, str], CallLeg] = {
+            (leg.call_id, leg.member_uuid): leg for leg in session.scalars(
+                select(CallLeg).where(CallLeg.call_id.in_([row.id for row, _ in calls])))}
+        for row, call in calls:
+            seq = max((seq for (call_id, _), leg in known.items() if call_id == row.id
+                       for seq in (leg.seq,)), default=0)
+            for leg in call.legs:
+                target = known.get((row.id, leg.member_uuid))
+                if target is None:
+                    seq += 1
+                    target = CallLeg(call_id=row.id, seq=seq, member_uuid=leg.member_uuid,
+                                     queued_at=_time(leg.queued_us))
+                    session.add(target)
+                    known[(row.id, leg.member_uuid)] = target
+                for name, value in (("topic_id", self._topics.get(leg.queue)),
+                                    ("agent_id", self._agent_id(leg.agent)),
+                                    ("offered_at", _time(leg.offered_us)),
+                                    ("answered_at", _time(leg.answered_us)),
+                                    ("ended_at", _time(leg.ended_us)), ("cause", leg.cause)):
+                    if value is not None:
+                        setattr(target, name, value)
 
     def _callback(self, session: Session, owed: CallbackOwed, rows: dict[str, Call]) -> None:
         topic_id = self._topics.get(owed.queue)

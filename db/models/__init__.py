@@ -2,7 +2,7 @@
 
 from db.models.acw import AcwDeadline
 from db.models.base import Base, utcnow
-from db.models.calls import Call, Callback, Declaration
+from db.models.calls import Call, Callback, CallLeg, Declaration
 from db.models.cases import Case, CaseChange
 from db.models.logs import AgentStatusLog, AuditLog
 from db.models.people import ROLES, Agency, Agent, agency_topic
@@ -20,6 +20,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Call",
+    "CallLeg",
     "Callback",
     "Case",
     "CaseChange",

@@ -57,6 +57,31 @@ class Call(Base):
     case: Mapped[Case | None] = relationship(back_populates="calls")
 
 
+class CallLeg(Base):
+    """One queue a call went through (a mod_callcenter member): a call transferred to another
+    topic's queue has a leg per queue, each with its own agent. The call row itself carries
+    the last leg's topic and agent."""
+
+    __tablename__ = "call_leg"
+    __table_args__ = (
+        Index("uq_call_leg_member", "call_id", "member_uuid", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(SmallInteger)  # 1, 2, … in the order joined
+    member_uuid: Mapped[str] = mapped_column(String(64))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="SET NULL"))
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agent.id", ondelete="SET NULL"), index=True)
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    offered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # member-queue-end: Terminated (answered), or the cancel reason (BREAK_OUT, TIMEOUT, …)
+    cause: Mapped[str | None] = mapped_column(String(32))
+
+
 class Callback(Base):
     """A call the hotline owes a caller: abandoned in queue, declared on the web, follow-up."""
 
