@@ -179,7 +179,10 @@ class Checker:
         for path, line in self._menu_apps():
             words = line.split()
             if len(words) < 2 or words[0] != "transfer" or "$" in words[1]:
-                continue  # a transfer to $1 (a regex entry's digits) is known when dialled
+                # a transfer to $1 takes a regex entry's digits: known only when dialled
+                # FreeSWITCH: src/switch_ivr_menu.c switch_ivr_menu_execute
+                # (switch_perform_substitution of the entry's param)
+                continue
             context = words[3] if len(words) > 3 else "default"
             found = dialplan.hunt(context, {"destination_number": words[1]}, {},
                                   datetime.now())

@@ -3,6 +3,8 @@ waiting callers; `local_stream://<name>` is a stream of mod_local_stream defined
 local_stream.conf.xml by a folder of music files, which a switch without the music packages does
 not have (then every attempt logs `Unknown source` and the caller waits in silence).
 
+FreeSWITCH: src/mod/applications/mod_callcenter/mod_callcenter.c callcenter_function (the queue's
+moh-sound, expanded, played with switch_ivr_play_file while the member waits).
 Used by the checker (rule `hold-music`) and, as warnings, by the installer."""
 
 from __future__ import annotations
