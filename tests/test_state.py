@@ -231,3 +231,33 @@ def test_hotline_events_twice_change_nothing_more(scenario: str) -> None:
         effects_twice += apply(twice, event)
     assert _calls(effects_twice) == _calls(effects_once)
     assert twice.agents == once.agents
+
+
+def test_a_call_learned_by_resync_is_bridged_and_ends() -> None:
+    """After a restart the waiting caller is known from `member list` only (no
+    member-queue-start seen): the agent who answers still gets the pop, and the call ends
+    with its leg."""
+    from callcenter.state.resync import Snapshot, rebuild
+
+    snapshot = Snapshot(
+        channels=[{"uuid": "c1", "direction": "inbound", "cid_num": "0912000003",
+                   "created_epoch": "1795600000"}],
+        members=[{"uuid": "m1", "session_uuid": "c1", "queue": "q@h", "state": "Waiting",
+                  "cid_number": "0912000003", "joined_epoch": "1795600001"}],
+        agents=[])
+    state = rebuild(LiveState(), snapshot, now_us=1_795_600_002_000_000).state
+    member = {"Event-Name": "CUSTOM", "Event-Subclass": "callcenter::info",
+              "CC-Queue": "q@h", "CC-Member-UUID": "m1", "CC-Member-Session-UUID": "c1",
+              "CC-Agent": "lan@h", "CC-Agent-UUID": "leg1"}
+    bridged = apply(state, {**member, "CC-Action": "bridge-agent-start",
+                            "Event-Date-Timestamp": "1795600003000000"})
+    assert [(type(e).__name__, e.agent) for e in bridged if isinstance(e, AgentBridged)] == [
+        ("AgentBridged", "lan@h")]
+    apply(state, {**member, "CC-Action": "bridge-agent-end"})
+    effects = apply(state, {"Event-Name": "CHANNEL_HANGUP_COMPLETE", "Unique-ID": "c1",
+                            "Hangup-Cause": "NORMAL_CLEARING",
+                            "Event-Date-Timestamp": "1795600009000000"})
+    (call,) = _calls(effects).values()
+    assert call.result == "answered" and call.agent == "lan@h"
+    assert [(leg.member_uuid, leg.agent, leg.cause) for leg in call.legs] == [
+        ("m1", "lan@h", "Terminated")]

@@ -164,6 +164,23 @@ def _member_start(state: LiveState, event: Event) -> list[Effect]:
     return [_changed(call)]
 
 
+def _leg_of(call: CallState | None, event: Event) -> QueueLeg | None:
+    """The call's leg for the event's member; made now for a member whose start we did not
+    see (a call learned from a resync after a restart, or an event lost with the link)."""
+    if call is None:
+        return None
+    member_uuid = event.get("CC-Member-UUID") or ""
+    leg = call.leg(member_uuid)
+    if leg is None and member_uuid:
+        joined = int(event.get("CC-Member-Joined-Time") or 0) * 1_000_000
+        leg = QueueLeg(member_uuid, event.get("CC-Queue") or call.queue or "",
+                       joined or call.queued_us or _us(event))
+        call.legs.append(leg)
+        if call.member_uuid in (None, member_uuid) or call.leg(call.member_uuid) is None:
+            call.queue, call.member_uuid = leg.queue, member_uuid
+    return leg
+
+
 def _members_count(state: LiveState, event: Event) -> list[Effect]:
     state.queue(event.get("CC-Queue") or "").count = int(event.get("CC-Count") or 0)
     return []
@@ -175,7 +192,7 @@ def _offering(state: LiveState, event: Event) -> list[Effect]:
     if member is not None:
         member.state = "Trying"
     call = state.calls.get(event.get("CC-Member-Session-UUID") or "")
-    leg = call.leg(member_uuid) if call is not None else None
+    leg = _leg_of(call, event)
     if call is None or leg is None:
         return []
     offered = AgentOffered(event.get("CC-Agent") or "", snapshot(call))
@@ -198,7 +215,7 @@ def _bridge_start(state: LiveState, event: Event) -> list[Effect]:
         queue.answered += 1
         queue.answered_after(max(0, _us(event) - member.joined_us))
     call = state.calls.get(session)
-    leg = call.leg(member_uuid) if call is not None else None
+    leg = _leg_of(call, event)
     if call is None or leg is None or leg.answered_us is not None:
         return []
     leg.answered_us = _us(event)  # CC-Agent-Answered-Time is only whole seconds
@@ -245,7 +262,7 @@ def _member_end(state: LiveState, event: Event) -> list[Effect]:
     cancelled = event.get("CC-Cause") == "Cancel"
     if member is not None and cancelled:
         queue.abandoned += 1
-    leg = call.leg(member_uuid) if call is not None else None
+    leg = _leg_of(call, event)
     if call is None or leg is None or leg.ended_us is not None:
         return []
     reason = (event.get("CC-Cancel-Reason") or "BREAK_OUT") if cancelled else None
