@@ -56,7 +56,8 @@ class IvrSettings(_Section):
 
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8084, ge=1, le=65535)
-    digit_timeout_ms: int = Field(default=5000, ge=500)
+    # How long the menu waits for a key after each greeting (and between digits).
+    digit_timeout_ms: int = Field(default=4000, ge=500)
     # The long greeting once, then the short one: with no key the caller reaches the default
     # queue after greeting_long + timeout + (max_tries - 1) × (greeting_short + timeout).
     max_tries: int = Field(default=2, ge=1, le=10)

@@ -22,7 +22,8 @@ from callcenter.switchconf.render import render_site
 
 SPEED = 5.0  # 40 simulated seconds in 8 s: the scheduler's lag stays small
 LIMIT_SECONDS = 40.0
-MENU_PROMPTS = ("greeting_long", "greeting_short", "invalid", "goodbye")
+MENU_PROMPTS = ("greeting_long", "greeting_short", "invalid", "goodbye", "queue_position",
+                "number_1")
 
 
 def _settings() -> Settings:
@@ -97,4 +98,45 @@ def test_no_key_reaches_the_queue_in_under_40_s_through_the_static_menu(
     assert seconds == pytest.approx(expected, abs=1.0)
     print(f"static menu, no key: {seconds:.1f} s to the queue (greeting_long {long:.1f} s, "
           f"greeting_short {short:.1f} s, {tries} tries, timeout {timeout:.0f} s)")
+    assert seconds < LIMIT_SECONDS
+
+
+def _file_string(durations: dict[str, float]):
+    """A prompt's length; a `file_string://a!b` playback lasts as long as its files."""
+    def length(path: str, default: float) -> float:
+        if path.startswith("file_string://"):
+            return sum(durations.get(p, default) for p in path[len("file_string://"):].split("!"))
+        return durations.get(path, default)
+    return length
+
+
+def test_no_key_reaches_the_queue_in_under_40_s_through_the_daemons_ivr(
+        seeded, tmp_path: Path, durations: dict[str, float],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daemon's IVR (the default settings' tries and timeout): greeting_long once, then
+    greeting_short, then the default queue's position announcement and the queue."""
+    from callcenter.sim.people import Phones
+    from tests.support.hotline import Hotline
+
+    length = _file_string(durations)
+    play = apps.play_prompt
+
+    def as_long_as_the_file(session, path: str, seconds: float = apps.PROMPT_SECONDS) -> None:
+        play(session, path, length(path, seconds))
+
+    monkeypatch.setattr(apps, "play_prompt", as_long_as_the_file)
+    defaults = _settings().ivr
+    line = Hotline(seeded, tmp_path, Phones(), overrides={"ivr": {
+        "digit_timeout_ms": defaults.digit_timeout_ms, "max_tries": defaults.max_tries}})
+    try:
+        clock = _Clock()
+        line.sim.listeners.add(clock)
+        line.call("0912345678", None, queue_patience=1)
+        line.wait(lambda: clock.queued_us is not None, timeout=60)
+    finally:
+        line.close()
+    seconds = (clock.queued_us - clock.answered_us) / 1e6
+    assert [g for g in clock.greetings if "greeting" in g] == [
+        "hotline/greeting_long.wav"] + ["hotline/greeting_short.wav"] * (defaults.max_tries - 1)
+    print(f"daemon's IVR, no key: {seconds:.1f} s to the queue")
     assert seconds < LIMIT_SECONDS

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import gevent
+
 from callcenter.ivr.announce import Outlook, announcement
 from callcenter.store.lookup import HistoryItem
 from callcenter.switch.outbound import OutboundCall
@@ -76,10 +78,12 @@ class Ivr:
         uuid = channel["Unique-ID"]
         caller = channel.get("Caller-Caller-ID-Number") or ""
         menu = self.menu()
-        history = self.lookup(caller)
+        # The caller's history is read while they hear the greeting, not before it.
+        reading = gevent.spawn(self.lookup, caller)
         call.execute("answer")
         key = self._menu_key(call, menu)  # CallGone if they hang up: no topic, no row change
         topic = menu.by_key(key)
+        history = reading.get()
         call_id = self.chose(uuid, key, topic)
         open_case = next((h.id for h in history if h.kind == "case" and
                           h.status in ("open", "follow_up") and h.topic_id == topic.id), None)
