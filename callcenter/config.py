@@ -137,6 +137,17 @@ class CallbackSettings(_Section):
     stale_dial_hours: int = Field(default=4, ge=1)
 
 
+class CdrSettings(_Section):
+    """The CDRs FreeSWITCH writes (mod_json_cdr, one `<uuid>.cdr.json` per call in
+    `spool_dir`): the daemon imports the calls it did not see (it was down), at start and every
+    `import_seconds`, and moves each file it read into `imported/` (or `rejected/`)."""
+
+    spool_dir: Path = Path("/var/spool/hotline1022/cdr")
+    import_seconds: float = Field(default=60.0, gt=0)
+    # mod_json_cdr writes a file in place (open, write, close): a younger one may be half written
+    settle_seconds: float = Field(default=5.0, ge=0)
+
+
 class LoggingSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
@@ -154,6 +165,7 @@ class Settings(BaseSettings):
     trunk: TrunkSettings = TrunkSettings()
     routing: RoutingSettings = RoutingSettings()
     callbacks: CallbackSettings = CallbackSettings()
+    cdr: CdrSettings = CdrSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

@@ -28,6 +28,7 @@ from callcenter.agents.sync import (
     removed,
     run,
 )
+from callcenter.cdr.importer import CdrImporter
 from callcenter.config import ConfigError, Settings
 from callcenter.http import Metrics
 from callcenter.hub.plugin import Hub, build_hub, hub_wanted
@@ -82,6 +83,8 @@ class Daemon:
         self._greenlets: list[gevent.Greenlet] = []
         self._agents_seen: tuple[object, ...] | None = None  # fingerprint at the last sync
         self.metrics = Metrics(self)
+        self.cdrs = CdrImporter(settings.cdr, self._read, self._write_imported,
+                                lambda: self.state.calls)
         self.http: gevent.pywsgi.WSGIServer | None = None
         self.hub: Hub | None = None
         if hub_wanted(self):
@@ -105,6 +108,7 @@ class Daemon:
                         "makes one)")
         self.link.start()
         self._greenlets += [gevent.spawn(self._flush_loop), gevent.spawn(self._watch_agents)]
+        self._greenlets.append(gevent.spawn(self._import_cdrs))
         log.info("daemon: IVR on %s:%s, switch at %s:%s", *self.ivr.address,
                  self.settings.switch.host, self.settings.switch.port)
 
@@ -154,6 +158,29 @@ class Daemon:
                 self.flush()
             except Exception:
                 log.exception("writing a batch of effects failed")
+
+    # -- the calls FreeSWITCH's CDRs know and we do not ---------------------------------
+
+    def _import_cdrs(self) -> None:
+        while True:
+            try:
+                self.cdrs.run()
+            except Exception:  # the files stay: read again next time
+                log.exception("cdr: importing failed")
+            gevent.sleep(self.settings.cdr.import_seconds)
+
+    def _read(self, fn: Callable[..., T], *args: object) -> T:
+        """fn(session, *args), in the thread pool."""
+        def read() -> T:
+            with self.sessions() as session:
+                return fn(session, *args)
+        return self.blocking(read)
+
+    def _write_imported(self, effects: list[Effect]) -> None:
+        """Written as live effects are (raises if the batch could not be written; it stays
+        pending and is written again)."""
+        self.pending.extend(effects)
+        self.flush()
 
     # -- after every (re)connect -------------------------------------------------------
 

@@ -88,6 +88,7 @@ def build_context(settings: Settings, topics: list[TopicSpec], prompts: Prompts,
         "default_topic": default,
         "prompts": prompts,
         "agents": list(agents),
+        "cdr": {"spool_dir": str(settings.cdr.spool_dir)},
     }
 
 

@@ -9,6 +9,7 @@ A probe wraps the daemon's `metrics.applied`, which `Daemon.on_event` calls righ
 from __future__ import annotations
 
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +41,8 @@ def settings_for(esl_port: int, ivr_port: int, switch: dict[str, Any]) -> Settin
 
     return Settings(switch={"password": PASSWORD, "port": esl_port, "command_timeout": 10,
                             **switch},
-                    ivr={"listen_port": ivr_port}, http={"listen_port": 0})
+                    ivr={"listen_port": ivr_port}, http={"listen_port": 0},
+                    cdr={"spool_dir": tempfile.mkdtemp(prefix="bench-cdr-")})  # not /var/spool
 
 
 def switch_conf(settings: Settings, root: Path) -> Path:

@@ -248,7 +248,8 @@ def settings_for(esl_port: int, ivr_port: int, cert: Path, key: Path) -> Setting
 
     return Settings(switch={"password": ESL_PASSWORD, "port": esl_port, "command_timeout": 10},
                     ivr={"listen_port": ivr_port}, http={"listen_port": 0},
-                    hub={"listen_port": 0, "tls_cert": cert, "tls_key": key})
+                    hub={"listen_port": 0, "tls_cert": cert, "tls_key": key},
+                    cdr={"spool_dir": cert.parent / "cdr"})  # never the real /var/spool
 
 
 def switch_conf(settings: Settings, root: Path) -> Path:

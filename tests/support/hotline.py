@@ -62,7 +62,8 @@ class Hotline:
         sections: dict[str, dict[str, Any]] = {
             "switch": {"password": PASSWORD, "port": esl_port, "command_timeout": 5},
             "ivr": {"listen_port": ivr_port, "digit_timeout_ms": 3000},
-            "http": {"listen_port": 0}}
+            "http": {"listen_port": 0},
+            "cdr": {"spool_dir": tmp_path / "cdr"}}  # never the real /var/spool
         for section, values in (overrides or {}).items():
             sections[section] = {**sections.get(section, {}), **values}
         self.settings = Settings(**sections)

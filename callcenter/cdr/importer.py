@@ -1,0 +1,130 @@
+"""The CDR import (the I/O around callcenter.cdr.parse): at start and every
+`[cdr] import_seconds`, the spool's ready files are read; the calls whose end the database has
+not seen (no row, or a row without its hangup cause: the daemon was down, or its link was)
+are written through the recorder exactly as live effects are — a call row per Unique-ID, a
+callback where the call owes one — and only then is each file moved into `imported/`. A file
+that is not a readable CDR goes into `rejected/` with a log line naming it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcenter.cdr.parse import MalformedCdr, cdr_effects, parse_cdr
+from callcenter.cdr.spool import IMPORTED, REJECTED, move, ready
+from callcenter.config import CdrSettings
+from callcenter.state.effects import Effect
+from callcenter.state.model import CallState
+from db.models import Call, Topic
+
+log = logging.getLogger(__name__)
+BATCH = 200  # files per database transaction
+
+
+def topic_queues(session: Session) -> dict[str, str]:
+    return {key: queue for key, queue in session.execute(select(Topic.key, Topic.queue))}
+
+
+def ended_rows(session: Session, uuids: list[str]) -> set[str]:
+    """Of these calls, those whose end the daemon saw (their row has the hangup's cause)."""
+    return set(session.scalars(select(Call.uuid).where(Call.uuid.in_(uuids),
+                                                       Call.hangup_cause.is_not(None))))
+
+
+@dataclass
+class Imported:
+    calls: int = 0  # written
+    recorded: int = 0  # already in the database
+    not_calls: int = 0  # legs that are no caller's call (agents' phones, callback dials)
+    rejected: int = 0
+
+    def add(self, other: Imported) -> None:
+        for name in ("calls", "recorded", "not_calls", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class CdrImporter:
+    """`db(fn, *args)` runs fn(session, *args) (in the thread pool); `write(effects)` writes
+    them as the daemon writes live effects; `live()` holds the calls up now."""
+
+    def __init__(self, settings: CdrSettings, db: Callable[..., Any],
+                 write: Callable[[list[Effect]], None], live: Callable[[], Container[str]],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings, self.db, self.write, self.live, self.clock = (
+            settings, db, write, live, clock)
+        self._told_missing = False
+
+    def run(self) -> Imported:
+        """Import what is ready now, a batch at a time."""
+        total = Imported()
+        spool = self.settings.spool_dir
+        if not spool.is_dir():
+            if not self._told_missing:
+                log.warning("cdr: no spool folder %s (mod_json_cdr not loaded, or another "
+                            "log-dir?): no CDR imported until it exists", spool)
+                self._told_missing = True
+            return total
+        self._told_missing = False
+        while files := ready(spool, self.settings.settle_seconds, self.clock(), BATCH):
+            done, moved = self._batch(files)
+            total.add(done)
+            if len(files) < BATCH or not moved:
+                break
+        if total.calls or total.rejected:
+            log.info("cdr: %d call(s) imported, %d already recorded, %d other leg(s), "
+                     "%d file(s) rejected", total.calls, total.recorded, total.not_calls,
+                     total.rejected)
+        return total
+
+    def _batch(self, files: list[Path]) -> tuple[Imported, int]:
+        done = Imported()
+        queues = self.db(topic_queues)
+        read: list[tuple[Path, CallState | None]] = []
+        live = self.live()
+        for path in files:
+            try:
+                call = parse_cdr(path.read_bytes(), queues)
+            except FileNotFoundError:
+                continue  # taken meanwhile
+            except OSError as exc:
+                log.warning("cdr: cannot read %s: %s", path, exc)
+                continue
+            except MalformedCdr as exc:
+                if self._move(path, REJECTED):
+                    done.rejected += 1
+                    log.error("cdr: %s is not a CDR the daemon can read (%s): set aside in "
+                              "%s/", path, exc, REJECTED)
+                continue
+            if call is not None and call.uuid in live:
+                continue  # still followed live: its end will come as events
+            read.append((path, call))
+        calls = [call for _, call in read if call is not None]
+        seen = self.db(ended_rows, [c.uuid for c in calls]) if calls else set()
+        new = [call for call in calls if call.uuid not in seen]
+        if new:
+            self.write([effect for call in new for effect in cdr_effects(call)])
+        for call in new:
+            log.info("cdr: call %s from %s, %s, imported (%s)", call.uuid, call.caller_number,
+                     call.result, call.hangup_cause)
+        done.calls, done.recorded = len(new), len(calls) - len(new)
+        done.not_calls = len(read) - len(calls)
+        moved = sum(self._move(path, IMPORTED) for path, _ in read)
+        return done, moved + done.rejected
+
+    @staticmethod
+    def _move(path: Path, folder: str) -> bool:
+        try:
+            move(path, folder)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:  # read again next time: the import is idempotent by uuid
+            log.error("cdr: cannot move %s into %s/: %s", path, folder, exc)
+            return False
+        return True

@@ -1,0 +1,136 @@
+"""Pure: one mod_json_cdr file → the call it records, as the live state would have it.
+
+The document is what `switch_ivr_generate_json_cdr` (src/switch_ivr.c) builds and
+mod_json_cdr.c (`my_on_reporting`, `process_cdr`) writes, unformatted, to `<uuid>.cdr.json`:
+`core-uuid`, `switchname`, `channel_data` (`state`, `direction`, …), `callStats`, `variables`
+(every channel variable, as a string), `app_log`, and `callflow` (one entry per caller
+profile, newest first — switch_channel_set_caller_profile links each new profile in front —
+each with its `caller_profile`: `caller_id_number`, `caller_id_name`, `destination_number`,
+`uuid`, …, and `times`). The result follows the same rules as a live call
+(callcenter.state.apply): only the caller's inbound leg is a call; its queue, agent and
+result come from the variables mod_callcenter sets "for xml_cdr needs"."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from callcenter.state.apply import CANCEL_RESULTS, MENU_VARIABLE, callback_owed
+from callcenter.state.effects import CallChanged, Effect
+from callcenter.state.model import ABANDONED, ANSWERED, IVR_HANGUP, CallState
+
+MENU_KEY = MENU_VARIABLE.removeprefix("variable_")
+
+
+class MalformedCdr(ValueError):
+    """Not a CDR this parser can read: the reason, for the log line."""
+
+
+def parse_cdr(text: str | bytes, queue_of_topic: Mapping[str, str]) -> CallState | None:
+    """The caller's call this CDR records, ended; None for a leg that is no caller's call (an
+    agent's phone, a callback dial: outbound). `queue_of_topic` (topic key → queue) names the
+    topic of a call that chose one but never reached its queue. Raises MalformedCdr."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedCdr(f"not JSON: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("variables"), dict):
+        raise MalformedCdr("no `variables` object")
+    v = _decoded(doc["variables"])
+    uuid = v.get("uuid")
+    if not uuid:
+        raise MalformedCdr("no `uuid` variable")
+    channel = doc.get("channel_data") if isinstance(doc.get("channel_data"), dict) else {}
+    direction = channel.get("direction") or v.get("direction")
+    if direction != "inbound" or v.get("cc_side") == "agent":
+        return None  # the live state follows only the callers' legs (_channel_create)
+    first = _first_profile(doc)
+    started = _int(v, "start_uepoch")
+    if not started:
+        raise MalformedCdr("no `start_uepoch` variable")
+    call = CallState(uuid=uuid, caller_number=first.get("caller_id_number") or "",
+                     caller_name=first.get("caller_id_name") or "",
+                     destination=first.get("destination_number") or "", started_us=started,
+                     menu_choice=v.get(MENU_KEY) or None, ended_us=_int(v, "end_uepoch"),
+                     hangup_cause=v.get("hangup_cause") or None,
+                     recording=v.get("cc_record_filename") or None)
+    _queue(call, v, queue_of_topic)
+    _result(call, v)
+    return call
+
+
+def cdr_effects(call: CallState) -> list[Effect]:
+    """What the recorder writes for an imported call: its row, and the callback it owes."""
+    return [CallChanged(dataclasses.replace(call)), *callback_owed(call)]
+
+
+def _decoded(variables: dict[str, Any]) -> dict[str, str]:
+    """Variables as plain strings. With mod_json_cdr's `encode-values` left at its default
+    (true) every value is URL-encoded (switch_ivr_set_json_chan_vars): `start_stamp`, which
+    switch_channel_set_timestamps always writes as "YYYY-MM-DD hh:mm:ss", then holds "%20"."""
+    plain = {k: value for k, value in variables.items() if isinstance(value, str)}
+    if "%20" in plain.get("start_stamp", ""):
+        return {k: unquote(value) for k, value in plain.items()}
+    return plain
+
+
+def _first_profile(doc: dict[str, Any]) -> dict[str, Any]:
+    """The channel's first caller profile (the last of `callflow`): who called, and what they
+    dialled, as CHANNEL_CREATE said it."""
+    callflow = doc.get("callflow")
+    if not isinstance(callflow, list) or not callflow:
+        raise MalformedCdr("no `callflow`")
+    profile = callflow[-1].get("caller_profile") if isinstance(callflow[-1], dict) else None
+    if not isinstance(profile, dict):
+        raise MalformedCdr("no `caller_profile` in the callflow")
+    return profile
+
+
+def _int(v: Mapping[str, str], name: str) -> int | None:
+    try:
+        value = int(v.get(name) or 0)
+    except ValueError:
+        raise MalformedCdr(f"`{name}` is not a number: {v.get(name)!r}") from None
+    return value or None
+
+
+def _seconds(v: Mapping[str, str], name: str) -> int | None:
+    value = _int(v, name)
+    return value * 1_000_000 if value else None
+
+
+def _queue(call: CallState, v: Mapping[str, str], queue_of_topic: Mapping[str, str]) -> None:
+    """mod_callcenter.c (callcenter_function, outbound_agent_thread_run) sets on the member's
+    channel: cc_queue and cc_queue_joined_epoch when it joins, cc_agent, cc_agent_uuid and
+    cc_queue_answered_epoch when an agent is bridged — epochs in whole seconds."""
+    call.queue = v.get("cc_queue") or None
+    call.member_uuid = v.get("cc_member_uuid") or None
+    call.queued_us = _seconds(v, "cc_queue_joined_epoch") if call.queue else None
+    answered = _seconds(v, "cc_queue_answered_epoch")
+    if call.queue and v.get("cc_agent") and answered:
+        # bridge_uepoch is the current profile's bridge, to the microsecond: the same moment
+        # unless the caller was bridged again since (a transfer to 115).
+        bridged = _int(v, "bridge_uepoch")
+        call.answered_us = bridged if bridged and 0 <= bridged - answered < 2_000_000 \
+            else answered
+        call.agent, call.agent_leg = v["cc_agent"], v.get("cc_agent_uuid") or None
+    if call.queue is None and v.get("hotline_topic") in queue_of_topic:
+        call.queue = queue_of_topic[v["hotline_topic"]]  # chose a topic, never queued
+
+
+def _result(call: CallState, v: Mapping[str, str]) -> None:
+    """As member-queue-end and the hangup decide it live. mod_callcenter's cc_cause is
+    "answered" or "cancel" (with cc_cancel_reason) once the caller leaves the queue."""
+    cause = v.get("cc_cause")
+    if call.queued_us and cause == "cancel":
+        reason = v.get("cc_cancel_reason") or "BREAK_OUT"
+        call.result = CANCEL_RESULTS.get(reason, ABANDONED)
+        call.cancel_reason = None if reason == "BREAK_OUT" else reason
+    elif call.queued_us and cause == "answered":
+        call.result = ANSWERED
+    else:
+        call.result = ANSWERED if call.answered_us else (
+            ABANDONED if call.queued_us else IVR_HANGUP)
