@@ -37,12 +37,15 @@ def parse_cdr(text: str | bytes, queue_of_topic: Mapping[str, str]) -> CallState
         doc = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedCdr(f"not JSON: {exc}") from None
+    # FIDELITY: from source — switch_ivr.c switch_ivr_generate_json_cdr ("variables": every
+    # channel variable, a string each; their names and values as the captured channels have them)
     if not isinstance(doc, dict) or not isinstance(doc.get("variables"), dict):
         raise MalformedCdr("no `variables` object")
     v = _decoded(doc["variables"])
     uuid = v.get("uuid")
     if not uuid:
         raise MalformedCdr("no `uuid` variable")
+    # FIDELITY: from source — switch_ivr.c switch_ivr_generate_json_cdr (channel_data.direction)
     channel = doc.get("channel_data") if isinstance(doc.get("channel_data"), dict) else {}
     direction = channel.get("direction") or v.get("direction")
     if direction != "inbound" or v.get("cc_side") == "agent":
@@ -72,6 +75,8 @@ def _decoded(variables: dict[str, Any]) -> dict[str, str]:
     (true) every value is URL-encoded (switch_ivr_set_json_chan_vars): `start_stamp`, which
     switch_channel_set_timestamps always writes as "YYYY-MM-DD hh:mm:ss", then holds "%20"."""
     plain = {k: value for k, value in variables.items() if isinstance(value, str)}
+    # FIDELITY: from source — switch_ivr.c switch_ivr_set_json_chan_vars with urlencode, and
+    # switch_utils.c switch_url_encode_opt (a space is in SWITCH_URL_UNSAFE: "%20")
     if "%20" in plain.get("start_stamp", ""):
         return {k: unquote(value) for k, value in plain.items()}
     return plain
@@ -80,6 +85,9 @@ def _decoded(variables: dict[str, Any]) -> dict[str, str]:
 def _first_profile(doc: dict[str, Any]) -> dict[str, Any]:
     """The channel's first caller profile (the last of `callflow`): who called, and what they
     dialled, as CHANNEL_CREATE said it."""
+    # FIDELITY: from source — switch_ivr.c switch_ivr_generate_json_cdr ("callflow": an array,
+    # one object per caller profile with "caller_profile"), switch_channel.c
+    # switch_channel_set_caller_profile (the newest profile first)
     callflow = doc.get("callflow")
     if not isinstance(callflow, list) or not callflow:
         raise MalformedCdr("no `callflow`")
@@ -106,6 +114,9 @@ def _queue(call: CallState, v: Mapping[str, str], queue_of_topic: Mapping[str, s
     """mod_callcenter.c (callcenter_function, outbound_agent_thread_run) sets on the member's
     channel: cc_queue and cc_queue_joined_epoch when it joins, cc_agent, cc_agent_uuid and
     cc_queue_answered_epoch when an agent is bridged — epochs in whole seconds."""
+    # FIDELITY: from source — mod_callcenter.c callcenter_function (cc_queue,
+    # cc_queue_joined_epoch, cc_member_uuid) and outbound_agent_thread_run (cc_agent,
+    # cc_agent_uuid, cc_queue_answered_epoch); all but the epochs also in the captures
     call.queue = v.get("cc_queue") or None
     call.member_uuid = v.get("cc_member_uuid") or None
     call.queued_us = _seconds(v, "cc_queue_joined_epoch") if call.queue else None
@@ -113,6 +124,8 @@ def _queue(call: CallState, v: Mapping[str, str], queue_of_topic: Mapping[str, s
     if call.queue and v.get("cc_agent") and answered:
         # bridge_uepoch is the current profile's bridge, to the microsecond: the same moment
         # unless the caller was bridged again since (a transfer to 115).
+        # FIDELITY: guess — that bridge_uepoch and cc_queue_answered_epoch of the same bridge
+        # are less than 2 s apart (the captures show 0.47 and 0.75 s after the whole second)
         bridged = _int(v, "bridge_uepoch")
         call.answered_us = bridged if bridged and 0 <= bridged - answered < 2_000_000 \
             else answered
@@ -124,6 +137,8 @@ def _queue(call: CallState, v: Mapping[str, str], queue_of_topic: Mapping[str, s
 def _result(call: CallState, v: Mapping[str, str]) -> None:
     """As member-queue-end and the hangup decide it live. mod_callcenter's cc_cause is
     "answered" or "cancel" (with cc_cancel_reason) once the caller leaves the queue."""
+    # FIDELITY: from source — mod_callcenter.c callcenter_function ("cancel" with
+    # cc_cancel_reason from MEMBER_CANCEL_REASON_CHART, or "answered"); in the captures too
     cause = v.get("cc_cause")
     if call.queued_us and cause == "cancel":
         reason = v.get("cc_cancel_reason") or "BREAK_OUT"

@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SUFFIX = ".cdr.json"  # mod_json_cdr.c, my_on_reporting: "%s%s.cdr.json" (no a_ prefix here)
+# FIDELITY: from source — mod_json_cdr.c my_on_reporting ("%s%s.cdr.json": no a_ prefix with
+# prefix-a-leg false) and process_cdr (open O_TRUNC, write, close: not atomic)
+SUFFIX = ".cdr.json"
 IMPORTED, REJECTED = "imported", "rejected"
 
 
