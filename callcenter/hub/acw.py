@@ -218,6 +218,12 @@ class AfterCallWork:
                     username not in self.active:
                 self.ready(username)
 
+    def stop(self) -> None:
+        """The daemon stops: no timer may act for it any more (the deadlines stay kept for the
+        next one)."""
+        for wrap in self.active.values():
+            wrap.timer.kill(block=False)
+
     def _restore(self) -> None:
         try:
             kept = self.hub.db(kept_wraps)

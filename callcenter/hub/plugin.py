@@ -42,6 +42,7 @@ class Hub:
 
     def stop(self) -> None:
         gevent.killall(getattr(self, "_sweepers", []))
+        self.desk.acw.stop()
         self.server.stop()
 
 
