@@ -75,7 +75,7 @@ def _pop_after_bridge(qtbot: Any, window: AgentWindow, demo: Demo) -> float:
     demo.call("0912345678", "1", talk=600)
     qtbot.waitUntil(lambda: window.screen_pop_view.form_host.form is not None, timeout=30_000)
     at, pop = received[0]
-    assert pop.call.topic == "f0_home_care" and pop.call.caller_number == "0912345678"
+    assert pop.call.topic == "f0_home_care" and pop.call.caller_number == "+84912345678"
     return at - datetime.fromisoformat(pop.call.answered_at or "").timestamp()
 
 
