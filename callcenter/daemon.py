@@ -84,7 +84,7 @@ class Daemon:
         self._agents_seen: tuple[object, ...] | None = None  # fingerprint at the last sync
         self.metrics = Metrics(self)
         self.cdrs = CdrImporter(settings.cdr, self._read, self._write_imported,
-                                lambda: self.state.calls)
+                                lambda: self.state.calls, self.blocking)
         self.http: gevent.pywsgi.WSGIServer | None = None
         self.hub: Hub | None = None
         if hub_wanted(self):
