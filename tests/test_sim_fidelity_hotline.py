@@ -135,3 +135,129 @@ def test_callback_key(make_box) -> None:
     box.heartbeats("hotline_callback_key")
     control.stop()
     _check("hotline_callback_key", observer.stop())
+
+
+# -- the scenarios of the other changes of issue 11 -------------------------------------------
+
+def test_ivr_resume_breakout(make_box) -> None:
+    """The project as shipped: its IVR says `resume` and closes the socket once the caller is
+    transferred to the queue; mod_event_socket then sets CS_RESET, which breaks the caller out
+    of `callcenter` 20 ms after member-queue-start (Cancel, BREAK_OUT); silence until the
+    caller hangs up 11 s later."""
+    box = make_box(ivr=ivr_script("hotline_ivr_resume_breakout", resume=True))
+    observer = box.observer("hotline_ivr_resume_breakout")
+    box.call("0912345678", "1", key_delay=3.0, queue_patience=11.3)
+    box.calls_over()
+    _check("hotline_ivr_resume_breakout", observer.stop())
+
+
+def test_ivr_key1_answered(make_box) -> None:
+    """The same call without `resume`: nurse1 answers; the caller hangs up after 11 s. The
+    capture's box still held the member the break-out left (abandoned-resume-allowed): the
+    call resumes it (member-queue-resume), so an abandoned call of the same number comes
+    first here too."""
+    box = make_box(ivr=ivr_script("hotline_ivr_key1_answered"))
+    box.call("0912345678", "1", key_delay=3.0, queue_patience=1.0)
+    box.calls_over()
+    box.status("nurse1", "Available")
+    observer = box.observer("hotline_ivr_key1_answered")
+    box.call("0912345678", "1", key_delay=3.0, talk_time=11.3)
+    box.calls_over()
+    _check("hotline_ivr_key1_answered", observer.stop())
+
+
+HOLD = frozenset(("CHANNEL_HOLD", "CHANNEL_UNHOLD"))
+
+
+def _talking(box: Box, caller) -> None:
+    box.wait(lambda: caller.phase == "bridged" and caller.bridged_to is not None)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "simulator's hold (sim/hold.py, sites.HOLD/UNHOLD): CHANNEL_HOLD/UNHOLD come from "
+    "switch_ivr.c lines 1558/1638 on master (sites say 1626/1676); unholding the caller's leg reports Channel-Call-State ACTIVE, not UNHELD"))
+def test_hold_caller_leg(make_box) -> None:
+    """The daemon of the capture held the caller's leg (`uuid_hold <caller uuid>` on its
+    event socket, from the desktop's hold): CHANNEL_HOLD on the caller, the hold music on the
+    agent's leg; unhold 4 s later; nurse1 was Available (On Demand), set Waiting again by the
+    daemon after the call."""
+    box = make_box(ivr=ivr_script("hotline_hold_caller_leg"))
+    observer = box.observer("hotline_hold_caller_leg")
+    box.status("nurse1", "Available (On Demand)")
+    caller = box.call("0912000101", "1", name="Cap Two", port=5150, key_delay=3.0,
+                      talk_time=600)
+    _talking(box, caller)
+    assert box.daemon is not None
+    gevent.sleep(box.sim.real(3.4))
+    assert box.daemon.api(f"uuid_hold {caller.channel.uuid}") == "+OK Success\n"
+    gevent.sleep(box.sim.real(4.0))
+    assert box.daemon.api(f"uuid_hold off {caller.channel.uuid}") == "+OK Success\n"
+    gevent.sleep(box.sim.real(3.0))
+    caller.hangup_from_outside("NORMAL_CLEARING")
+    box.calls_over()
+    box.wait(lambda: box.sim.callcenter.model.agent("nurse1@hotline1022").state == "Idle")
+    box.daemon.api("callcenter_config agent set state nurse1@hotline1022 Waiting")
+    box.heartbeats("hotline_hold_caller_leg")
+    problems = differences(expected("hotline_hold_caller_leg"), observer.stop(),
+                           variables=HOTLINE_VARIABLES, extra=HOLD)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "simulator's hold (sim/hold.py, sites.HOLD/UNHOLD): CHANNEL_HOLD/UNHOLD come from "
+    "switch_ivr.c lines 1558/1638 on master (sites say 1626/1676)"))
+def test_hold_agent_leg(make_box) -> None:
+    """`api uuid_hold <agent uuid>` on a control connection: CHANNEL_HOLD on the agent's leg,
+    the hold music on the caller's; unhold (Channel-Call-State UNHELD) 4 s later."""
+    box = make_box(ivr=ivr_script("hotline_hold_agent_leg"))
+    box.status("nurse1", "Available")
+    observer = box.observer("hotline_hold_agent_leg")
+    control = box.connection()
+    caller = box.call("0912000102", "1", name="Cap Two", port=5152, key_delay=3.0,
+                      talk_time=600)
+    _talking(box, caller)
+    agent = caller.bridged_to
+    assert agent is not None
+    captured = capture("hotline_hold_agent_leg", "control").commands()[1:-1]
+    commands = [c.replace("ba2104ab-48fa-4453-8d74-df007a192fa5", agent.channel.uuid)
+                for c in captured]
+    gevent.sleep(box.sim.real(3.0))
+    replies = [send(control, commands[0])]
+    gevent.sleep(box.sim.real(4.0))
+    replies.append(send(control, commands[1]))
+    gevent.sleep(box.sim.real(3.2))
+    caller.hangup_from_outside("NORMAL_CLEARING")
+    box.calls_over()
+    box.heartbeats("hotline_hold_agent_leg")
+    control.stop()
+    assert replies == ["+OK Success\n"] * 2
+    problems = differences(expected("hotline_hold_agent_leg"), observer.stop(),
+                           variables=HOTLINE_VARIABLES, extra=HOLD)
+    assert problems == [], "\n".join(problems)
+
+
+def test_transfer_to_queue(make_box) -> None:
+    """nurse1 (On Demand) answers a key-1 call; the daemon transfers the caller to
+    epidemic_report (`uuid_transfer <caller> hotline_queue_epidemic_report XML hotline`):
+    nurse1's leg hangs up, the caller's new member-queue-start comes before the first queue's
+    bridge-agent-end and member-queue-end (Terminated); health1 answers; 4 s later the caller
+    hangs up; the daemon sets nurse1 (Idle) Waiting again."""
+    box = make_box(ivr=ivr_script("hotline_transfer_to_queue"))
+    box.status("health1", "Available")
+    observer = box.observer("hotline_transfer_to_queue")
+    box.status("nurse1", "Available (On Demand)")
+    caller = box.call("0912000103", "1", name="Cap Two", port=5154, key_delay=3.0,
+                      talk_time=600)
+    _talking(box, caller)
+    nurse = caller.bridged_to
+    assert box.daemon is not None
+    gevent.sleep(box.sim.real(2.96))
+    assert box.daemon.api(f"uuid_transfer {caller.channel.uuid} "
+                          "hotline_queue_epidemic_report XML hotline") == "+OK\n"
+    box.wait(lambda: caller.phase == "bridged" and caller.bridged_to not in (None, nurse))
+    gevent.sleep(box.sim.real(4.14))
+    caller.hangup_from_outside("NORMAL_CLEARING")
+    box.calls_over()
+    box.daemon.api("callcenter_config agent set state nurse1@hotline1022 Waiting")
+    box.heartbeats("hotline_transfer_to_queue")
+    _check("hotline_transfer_to_queue", observer.stop())

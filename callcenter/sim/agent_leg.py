@@ -239,8 +239,15 @@ class AgentLeg:
                             ("cc_queue_answered_epoch", str(now))):
             a.channel.variables[name] = value
         self._tier_states("Active Inbound")
+        previous = engine.bridge_ends.get(a.channel.uuid)
+        if previous is not None:
+            # FIDELITY: guess — a caller transferred on from an agent is bridged to the next
+            # one only once the first agent's thread has reported the end (its next tick).
+            # In FreeSWITCH the two threads race; hotline_transfer_to_queue shows the first
+            # end before the second bridge, and the simulator keeps that order.
+            previous.wait(self.switch.real(1.0))
         prepare_uuid_bridge(a, b, self.switch.now_us())
-        done = gevent.event.Event()
+        done = engine.bridge_ends[a.channel.uuid] = gevent.event.Event()
         bridged = gevent.event.Event()
         a.pending_bridge = lambda: a.run_bridge_a(b, bridged, done)
         a.interrupted.set()
@@ -266,6 +273,8 @@ class AgentLeg:
         self.engine.unwatch_join(a)
         self._report_end()
         done.set()
+        if engine.bridge_ends.get(a.channel.uuid) is done:
+            del engine.bridge_ends[a.channel.uuid]
 
     def _start_recording(self) -> None:
         """The queue's record-template, expanded on the member's channel; the recording runs

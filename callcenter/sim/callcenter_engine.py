@@ -53,6 +53,8 @@ class CallcenterEngine:
         self.members: dict[str, Session] = {}  # member uuid → the caller's session
         self.offers: dict[str, gevent.Greenlet] = {}  # member uuid → its agent thread
         self._joined: dict[str, gevent.event.Event] = {}  # channel uuid → joins a queue
+        # caller's channel uuid → set once the agent thread of its bridge reported the end
+        self.bridge_ends: dict[str, gevent.event.Event] = {}
         switch.register_api("callcenter_config",
                             lambda args: self.api.execute(args, self.switch.clock()))
         switch.register_api("json", self._json_api)

@@ -27,9 +27,11 @@ RELIED_ON = frozenset((
 ))
 
 # Values that identify or time things, or describe the host and its media: may differ.
+# (`*-Last-Hold` is a time too: the first captures never held a call, the hotline ones do.)
 _VOLATILE = re.compile(
     r"^(Core-UUID|FreeSWITCH-(Hostname|Switchname|IPv4|IPv6)|Event-Date-.*|Event-Sequence"
-    r"|Unique-ID|Channel-Call-UUID|.*-Unique-ID|.*-Time|.*-Hold-Accum|Application-UUID"
+    r"|Unique-ID|Channel-Call-UUID|.*-Unique-ID|.*-Time|.*-Hold-Accum|.*-Last-Hold"
+    r"|Application-UUID"
     r"|CC-Member-UUID|CC-Member-Session-UUID|CC-Agent-UUID|Job-UUID|Bridge-[AB]-Unique-ID"
     r"|.*Transfer-Source|Up-Time|Uptime-msec|Session-.*|Max-Sessions|Idle-CPU"
     r"|Channel-(Read|Write)-Codec-.*|.*Network-Addr|FreeSWITCH-Version)$")

@@ -203,8 +203,9 @@ class Box:
                     None)
 
     def calls_over(self, timeout: float = 30.0) -> None:
+        """Every channel destroyed (mod_callcenter's end events come before: it holds the
+        channels until it has reported)."""
         self.wait(lambda: not self.sim.sessions, timeout)
-        gevent.sleep(0.1)
 
     def heartbeats(self, scenario: str) -> None:
         """As many HEARTBEATs as FreeSWITCH happened to send during the capture."""
@@ -246,7 +247,8 @@ class Observer:
         conn.send(subscription)
 
     def stop(self) -> list[Event]:
-        gevent.sleep(0.1)
+        """The events so far: a command's reply comes after every event queued before it."""
+        self.conn.api("version")
         self.conn.stop()
         return self.events
 
