@@ -220,3 +220,37 @@ def test_multi_valued_headers_are_arrays_in_json_and_repeated_in_xml() -> None:
     plain = wire.serialize_plain(headers).decode()
     assert "variable_DP_MATCH: ARRAY%3A%3A1022%7C%3A1022\n" in plain
     assert "variable_one: solo\n" in plain and "variable_short: ARRAY%3A%3A\n" in plain
+
+
+# -- the member thread --------------------------------------------------------------------------
+
+def _waited(box: Box) -> tuple[float, str]:
+    start, end = box.actions("member-queue-start")[0], box.actions("member-queue-end")[0]
+    return _seconds(end) - _seconds(start), end.cc("Cancel-Reason") or ""
+
+
+def test_max_wait_time_ends_the_music_within_half_a_second(make_box) -> None:
+    """cc_member_thread_run checks max-wait-time every 500 ms and breaks the music
+    (CF_BREAK): with a file as hold music (the hotline's), a 3 s limit ends the wait at 3 s,
+    not when the file has played."""
+    box = make_box()
+    queue = box.sim.callcenter.model.get_queue(F0)
+    queue.moh_sound, queue.max_wait_time = "local_stream://moh", 3
+    box.call("0912000030", queue_patience=600)
+    box.wait(lambda: box.actions("member-queue-end"))
+    waited, reason = _waited(box)
+    assert reason == "TIMEOUT" and 2.0 <= waited <= 4.2
+
+
+def test_no_agent_timeout_counts_from_the_last_agent_seen_plus_the_grace(make_box) -> None:
+    """max-wait-time-with-no-agent: the dispatcher records when the queue last had an agent
+    (members_callback: last_agent_exist, last_agent_exist_check); the member thread ends
+    the wait once that is max-wait-time-with-no-agent ago and the caller has waited that plus
+    -time-reached (cc_member_thread_run). No agent ever: 2 + 3 s."""
+    box = make_box()
+    queue = box.sim.callcenter.model.get_queue(F0)
+    queue.max_wait_time_with_no_agent, queue.max_wait_time_with_no_agent_time_reached = 2, 3
+    box.call("0912000031", queue_patience=600)
+    box.wait(lambda: box.actions("member-queue-end"))
+    waited, reason = _waited(box)
+    assert reason == "NO_AGENT_TIMEOUT" and 4.5 <= waited <= 6.2

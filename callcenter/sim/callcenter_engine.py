@@ -22,6 +22,7 @@ from callcenter.sim.callcenter_api import CallcenterConfigApi
 from callcenter.sim.callcenter_model import (
     CallcenterModel,
     Member,
+    Queue,
     agent_found,
     c_atoi,
     member_base_score,
@@ -37,7 +38,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SUBCLASS = "callcenter::info"
-DISPATCH_INTERVAL = 0.1
+DISPATCH_INTERVAL = 0.1  # FreeSWITCH: mod_callcenter.c cc_agent_dispatch_thread_run
+MEMBER_POLL = 0.5  # FreeSWITCH: mod_callcenter.c cc_member_thread_run
+
+
+def member_timeout(queue: Queue, called: int, now: int) -> str | None:
+    """Why the member thread ends a caller's wait now, if it does: max-wait-time from this
+    call's `callcenter` (not the resumed member's first join), or no agent in the queue for
+    max-wait-time-with-no-agent, seen by the dispatcher after the caller came, plus the
+    grace of -time-reached since they came."""
+    # FreeSWITCH: mod_callcenter.c cc_member_thread_run
+    if queue.max_wait_time > 0 and queue.max_wait_time <= now - called:
+        return "TIMEOUT"
+    no_agent, check = queue.max_wait_time_with_no_agent, queue.last_agent_exist_check
+    if no_agent > 0 and check > queue.last_agent_exist and called <= check \
+            and check - queue.last_agent_exist >= no_agent:
+        grace = queue.max_wait_time_with_no_agent_time_reached
+        if grace <= 0 or check - called >= grace + no_agent:
+            return "NO_AGENT_TIMEOUT"
+    return None
 
 
 class CallcenterEngine:
@@ -193,47 +212,56 @@ class CallcenterEngine:
         return member, False
 
     def _hold(self, session: Session, moh: str | None, member: Member, queue: object) -> None:
-        """Music on hold, in loops, until an agent takes the call or the caller leaves."""
+        """Music on hold, in loops, until an agent takes the call, the caller presses an exit
+        key, the member thread finds a timeout, or the caller leaves."""
         from callcenter.sim.apps import play_prompt
 
         exit_keys = session.channel.variables.get("cc_exit_keys", "")
         announce = getattr(queue, "announce_sound", None)
         every = getattr(queue, "announce_frequency", 0)
         next_announce = self.switch.clock() + every
-        while True:
-            if announce and every and self.switch.clock() >= next_announce:
-                play_prompt(session, announce)  # the queue's periodic announcement
-                next_announce = self.switch.clock() + every
-            if moh:
-                play_prompt(session, moh, seconds=1.0 if moh.startswith("tone_stream") else 20)
-            else:
-                session.wait(1.0)
-            digit = session.take_digit() if session.pending_digit() else None
-            if digit is not None and digit in exit_keys:
-                session.channel.variables["cc_exit_key"] = digit
-                self._cancel(session, member, "EXIT_WITH_KEY")
-                return
-            reason = self._timeout_reason(member, queue)
-            if reason:
-                self._cancel(session, member, reason)
-                return
+        cancel: list[str] = []  # h->member_cancel_reason, set by the member thread
+        thread = gevent.spawn(self._member_thread, session, member.queue,
+                              int(self.switch.clock()), cancel)
+        try:
+            # FreeSWITCH: mod_callcenter.c callcenter_function (the wait loop: the reason the
+            # member thread set ends it; the music with moh_on_dtmf for the exit keys)
+            while not cancel:
+                if announce and every and self.switch.clock() >= next_announce:
+                    # FIDELITY: guess — the periodic announcement as a prompt between music
+                    # loops; FreeSWITCH displaces it over the music from the member thread
+                    # (cc_member_thread_run: switch_ivr_displace_session), not captured.
+                    play_prompt(session, announce)
+                    next_announce = self.switch.clock() + every
+                if moh:
+                    # FIDELITY: guess — a tone_stream loops every second, a file every 20 s.
+                    play_prompt(session, moh,
+                                seconds=1.0 if moh.startswith("tone_stream") else 20)
+                else:  # switch_ivr_collect_digits_callback: a digit or the break
+                    session.wait_digit(1.0)
+                digit = session.take_digit() if session.pending_digit() else None
+                if digit is not None and digit in exit_keys:
+                    session.channel.variables["cc_exit_key"] = digit
+                    cancel.insert(0, "EXIT_WITH_KEY")
+            self._cancel(session, member, cancel[0])
+        finally:
+            thread.kill(block=False)
 
-    def _timeout_reason(self, member: Member, queue: object) -> str | None:
-        max_wait = getattr(queue, "max_wait_time", 0)
-        now = int(self.switch.clock())
-        if max_wait and now - member.joined_epoch >= max_wait:
-            return "TIMEOUT"
-        no_agent = getattr(queue, "max_wait_time_with_no_agent", 0)
-        if no_agent and now - member.joined_epoch >= no_agent and not self._candidates(
-                member.queue):
-            return "NO_AGENT_TIMEOUT"
-        return None
-
-    def _candidates(self, queue_name: str) -> bool:
-        names = {t.agent for t in self.model.tiers if t.queue == queue_name}
-        return any(a.name in names and a.status in ("Available", "On Break",
-                                                    "Available (On Demand)")
-                   for a in self.model.agents)
+    def _member_thread(self, session: Session, queue_name: str, called: int,
+                       cancel: list[str]) -> None:
+        """The member thread: every 500 ms, max-wait-time and max-wait-time-with-no-agent; a
+        reason found breaks the music (CF_BREAK) and ends the wait."""
+        # FreeSWITCH: mod_callcenter.c cc_member_thread_run (switch_yield(500000))
+        while session.channel.alive:
+            queue = self.model.get_queue(queue_name)
+            if queue is None:
+                return
+            reason = member_timeout(queue, called, int(self.switch.clock()))
+            if reason and session.pending_bridge is None:
+                if not cancel:
+                    cancel.append(reason)
+                session.dtmf_ready.set()  # CF_BREAK, each pass: the music stops, no digit
+            self.switch.sleep(MEMBER_POLL)
 
     def _cancel(self, session: Session, member: Member, reason: str) -> None:
         """The caller left the queue unanswered: member-queue-end Cancel, row Abandoned."""
@@ -293,8 +321,16 @@ class CallcenterEngine:
                 member_joined_epoch=member.joined_epoch, **last,
                 limit=None if peeked is not None and peeked.strategy == "ring-all" else 1)
             top_down = peeked is not None and same_text(peeked.strategy, "top-down")
+            found = bool(agents) or agent_found(self.model, member.queue, **last)
+            checked = self.model.get_queue(member.queue)
+            if checked is not None:
+                # FreeSWITCH: mod_callcenter.c members_callback (queue->last_agent_exist_check
+                # each pass; last_agent_exist when the agents query returned a row)
+                checked.last_agent_exist_check = int(now)
+                if found:
+                    checked.last_agent_exist = int(now)
             if not agents:
-                if top_down and not agent_found(self.model, member.queue, **last):
+                if top_down and not found:
                     # FreeSWITCH: mod_callcenter.c members_callback ("If no agent found in
                     # top-down mode, restart to the begining": both variables unset)
                     variables.pop("cc_last_agent_tier_position", None)
