@@ -6,6 +6,7 @@ transfer_history's entries, multi-valued headers in JSON and XML."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterator
@@ -254,3 +255,54 @@ def test_no_agent_timeout_counts_from_the_last_agent_seen_plus_the_grace(make_bo
     box.wait(lambda: box.actions("member-queue-end"))
     waited, reason = _waited(box)
     assert reason == "NO_AGENT_TIMEOUT" and 4.5 <= waited <= 6.2
+
+
+def test_idle_after_the_call_follows_the_status_when_offered(make_box) -> None:
+    """outbound_agent_thread_run sets an agent Idle after a call when they were Available (On
+    Demand) when the call was offered (h->agent_status), whatever their status is now."""
+    box = make_box()
+    name = box.agent("agent1001", status="Available (On Demand)")
+    caller = box.call("0912000032", talk_time=600)
+    box.wait(lambda: box.actions("bridge-agent-start"))
+    box.cc(f"agent set status {name} 'Available'")
+    caller.hangup_from_outside("NORMAL_CLEARING")
+    box.wait(lambda: box.actions("bridge-agent-end"))
+    box.wait(lambda: box.actions("agent-state-change")[-1].cc("Agent-State") != "In a queue call")
+    assert box.actions("agent-state-change")[-1].cc("Agent-State") == "Idle"
+
+
+def test_leaving_with_the_exit_key_cancels_the_ringing_agent(make_box) -> None:
+    """callcenter_function, for every cancel (the exit key too): the agent still ringing for
+    the member is hung up at once, ORIGINATOR_CANCEL
+    (switch_core_session_hupall_matching_var on cc_member_pre_answer_uuid)."""
+    box = make_box(agent1001=PhoneBehaviour(answer_after=30))
+    box.observer.send("event plain CHANNEL_HANGUP")
+    box.agent("agent1001")
+    caller = box.call("0912000033", queue_patience=600)
+    box.observer.api(f"uuid_setvar {caller.channel.uuid} cc_exit_keys 9")
+    box.wait(lambda: box.actions("agent-offering"))
+    caller.send_dtmf("9")
+    box.wait(lambda: box.actions("bridge-agent-fail"))
+    assert box.actions("bridge-agent-fail")[0].cc("Hangup-Cause") == "ORIGINATOR_CANCEL"
+    assert box.actions("member-queue-end")[0].cc("Cancel-Reason") == "EXIT_WITH_KEY"
+    # before member-queue-end, not when the caller's dialplan hangs up after the queue
+    order = [e.cc("Action") or e.get("Channel-Name", "") for e in box.events
+             if e.name == "CHANNEL_HANGUP" or e.cc("Action") == "member-queue-end"]
+    assert "agent1001" in order[0] and order[1] == "member-queue-end"
+
+
+def test_a_resumed_member_is_the_latest_abandoned_one_joined_now(make_box) -> None:
+    """callcenter_function resumes the caller's most recently abandoned member (ORDER BY
+    abandoned_epoch DESC) and sets cc_queue_joined_epoch to this join, not the first."""
+    box = make_box()
+    box.call("0912000034", queue_patience=1)
+    box.wait(lambda: box.actions("member-queue-end"))
+    model = box.sim.callcenter.model
+    (left,) = model.members
+    older = dataclasses.replace(left, uuid="older-member", abandoned_epoch=1)
+    model.members.insert(0, older)  # an older abandoned row of the same caller, first
+    caller = box.call("0912000034", queue_patience=600)
+    box.wait(lambda: box.actions("member-queue-resume") and caller.phase == "queued")
+    assert box.actions("member-queue-resume")[0].cc("Member-UUID") == left.uuid
+    joined = int(caller.channel.variables["cc_queue_joined_epoch"])
+    assert joined >= int(_seconds(box.actions("member-queue-resume")[0])) > left.joined_epoch

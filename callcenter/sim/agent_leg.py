@@ -84,6 +84,7 @@ class AgentLeg:
         self.answered_at = 0
         self.race = race or Race()
         self.race.legs.append(self)
+        self.status_at_offer = agent.status
 
     # -- the offer ---------------------------------------------------------------------
 
@@ -91,12 +92,18 @@ class AgentLeg:
         """What the dispatcher itself does before it starts the agent thread (agents_callback
         in mod_callcenter.c): the agent Receiving, its tiers Offering / Standby. So the next
         member of the same dispatch pass is not offered this agent too."""
+        # FreeSWITCH: mod_callcenter.c agents_callback (state Receiving, tiers Offering and
+        # Standby; h->agent_status is the status the agent had then)
         now = int(self.switch.clock())
+        self.status_at_offer = self.agent.status
         self.engine.api.agent_update("state", "Receiving", self.agent.name, now)
         self.agent.last_offered_call = now
         self._tier_states("Offering")
 
     def run(self) -> None:
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run (agent-offering, the
+        # originate, then the bridge or the failure; event order captured: call_answered,
+        # hotline_no_answer_next_agent)
         agent, member = self.agent, self.member
         self.called_at = int(self.switch.clock())
         profile = self.a.channel.profile
@@ -141,6 +148,8 @@ class AgentLeg:
                       cid_name=a.profile.caller_id_name, cid_number=a.profile.caller_id_number)
         member, agent = self.member, self.agent
         exported = [v for v in a.variables.get("cc_export_vars", "").split(",") if v]
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run (the originate's variables,
+        # cc_export_vars copied; captured in the agent leg's CHANNEL_CREATE)
         leg.channel.variables.update({
             "cc_queue": member.queue, "cc_queue_joined_epoch": str(member.joined_epoch),
             "cc_member_uuid": member.uuid, "cc_member_session_uuid": a.uuid,
@@ -163,6 +172,8 @@ class AgentLeg:
         """The offer failed: the member waits again, the retry delay the cause calls for,
         the no-answer count and max-no-answer, then bridge-agent-fail, in the order of
         outbound_agent_thread_run (agent-max-no-answer and the status change come first)."""
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run (the "Agent didn't answer or
+        # originate/bridge failed" branch, then `done:`)
         engine, agent, member = self.engine, self.agent, self.member
         now = int(self.switch.clock())
         if member.serving_agent == agent.name:  # not ring-all: `serving_agent = '%q'`
@@ -279,6 +290,8 @@ class AgentLeg:
     def _start_recording(self) -> None:
         """The queue's record-template, expanded on the member's channel; the recording runs
         until the member hangs up (RECORD_START now, RECORD_STOP in its hangup)."""
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run (record-template expanded,
+        # switch_ivr_record_session on the member; captured: call_recorded)
         queue = self.engine.model.get_queue(self.member.queue)
         if queue is None or not queue.record_template:
             return
@@ -305,6 +318,9 @@ class AgentLeg:
         a.before_report.append(stop)
 
     def _report_end(self) -> None:
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run (bridge-agent-end, then
+        # member-queue-end Terminated, the agent's talk time, the member row deleted;
+        # captured: call_answered, hotline_*)
         engine, agent, member, a, b = self.engine, self.agent, self.member, self.a, self.b
         assert b is not None
         now = int(self.switch.clock())
@@ -333,7 +349,9 @@ class AgentLeg:
         agent.talk_time += now - agent.last_bridge_start
         agent.uuid = ""
         self._tier_states("Ready")
-        idle = agent.status == "Available (On Demand)"
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run (`done:` Idle for an agent
+        # who was Available (On Demand) when offered, h->agent_status, not its status now)
+        idle = self.status_at_offer == "Available (On Demand)"
         engine.api.agent_update("state", "Idle" if idle else "Waiting", agent.name, now)
         if member in engine.model.members:
             engine.model.members.remove(member)

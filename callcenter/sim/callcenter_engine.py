@@ -125,6 +125,7 @@ class CallcenterEngine:
                          variables=True)
 
     def members_count(self, queue: str) -> None:
+        # FreeSWITCH: mod_callcenter.c cc_queue_count, cc_send_presence (captured)
         count = sum(1 for m in self.model.members
                     if m.queue == queue and m.state in ("Waiting", "Trying"))
         self.emit([("CC-Queue", queue), ("CC-Action", "members-count"),
@@ -139,6 +140,7 @@ class CallcenterEngine:
             ("presence-call-direction", "inbound")], calling=sites.CC_PRESENCE))
 
     def _hangup_matching(self, variable: str, value: str, cause: str) -> None:
+        # FreeSWITCH: switch_core_session.c switch_core_session_hupall_matching_var
         for session in list(self.switch.sessions.values()):
             if session.channel.variables.get(variable) == value:
                 session.hangup_from_outside(cause)
@@ -146,6 +148,8 @@ class CallcenterEngine:
     # -- the member's side: the `callcenter` application ----------------------------------
 
     def callcenter_app(self, session: Session, data: str) -> str:
+        # FreeSWITCH: mod_callcenter.c callcenter_function (answer, the member's row, the cc_*
+        # variables, member-queue-start or -resume, members-count; captured order)
         queue_name = data.split()[0] if data.split() else ""
         now = self.switch.clock()
         queue = self.model.get_queue(queue_name)
@@ -160,7 +164,9 @@ class CallcenterEngine:
         member, resumed = self._member_row(session, queue_name, now)
         variables["cc_side"] = "member"
         variables["cc_member_uuid"] = member.uuid
-        variables["cc_queue_joined_epoch"] = str(member.joined_epoch)
+        variables.pop("cc_agent_found", None)  # "Clear flags in case previously set"
+        variables.pop("cc_agent_bridged", None)
+        variables["cc_queue_joined_epoch"] = str(int(now))  # this join, resumed or not
         variables["cc_queue"] = queue_name
         self.members[member.uuid] = session
         action = "member-queue-resume" if resumed else "member-queue-start"
@@ -193,12 +199,15 @@ class CallcenterEngine:
         queue = self.model.get_queue(queue_name)
         assert queue is not None
         if queue.abandoned_resume_allowed:
-            for old in self.model.members:
-                if (old.queue == queue_name and old.state == "Abandoned"
-                        and old.cid_number == channel.profile.caller_id_number):
-                    old.state, old.session_uuid = "Waiting", channel.uuid
-                    old.rejoined_epoch = int(now)
-                    return old, True
+            # FreeSWITCH: mod_callcenter.c callcenter_function (same queue and cid_number,
+            # state Abandoned, ORDER BY abandoned_epoch DESC: the latest)
+            left = [m for m in self.model.members if m.queue == queue_name and
+                    m.state == "Abandoned" and m.cid_number == channel.profile.caller_id_number]
+            if left:
+                old = max(left, key=lambda m: m.abandoned_epoch)
+                old.state, old.session_uuid = "Waiting", channel.uuid
+                old.rejoined_epoch = int(now)
+                return old, True
         answered = channel.profile.times["Channel-Answered-Time"] // 1_000_000 or int(now)
         member = Member(
             queue=queue_name, instance_id=self.model.settings.cc_instance_id,
@@ -264,11 +273,16 @@ class CallcenterEngine:
             self.switch.sleep(MEMBER_POLL)
 
     def _cancel(self, session: Session, member: Member, reason: str) -> None:
-        """The caller left the queue unanswered: member-queue-end Cancel, row Abandoned."""
+        """The caller left the queue unanswered: member-queue-end Cancel, row Abandoned; an
+        agent still ringing for them is hung up (ORIGINATOR_CANCEL)."""
+        # FreeSWITCH: mod_callcenter.c callcenter_function ("Canceled for some reason":
+        # the row Abandoned, switch_core_session_hupall_matching_var(
+        # "cc_member_pre_answer_uuid", ORIGINATOR_CANCEL), member-queue-end, cc_* variables)
         now = int(self.switch.clock())
         offer = self.offers.pop(member.uuid, None)
         if offer is not None:
             offer.kill(block=False)
+        self._hangup_matching("cc_member_pre_answer_uuid", member.uuid, "ORIGINATOR_CANCEL")
         member.state = "Abandoned"
         member.abandoned_epoch = now
         member.session_uuid = ""  # the row outlives the call, for abandoned-resume-allowed
