@@ -16,10 +16,12 @@ from callcenter.sim.session import Hangup, Session, Transferred
 if TYPE_CHECKING:
     from callcenter.sim.switch import SimSwitch
 
-PROMPT_SECONDS = 1.0  # how long a simulated prompt plays
+PROMPT_SECONDS = 1.0  # FIDELITY: guess — every prompt file plays 1 s
 
 
 def answer(session: Session, _data: str) -> str:
+    # FreeSWITCH: mod_dptools.c answer_function → switch_channel_perform_mark_pre_answered,
+    # switch_channel_perform_mark_answered (codecs, PROGRESS_MEDIA, ANSWER; captured order)
     channel = session.channel
     if channel.answered:
         return "_none_"
@@ -39,11 +41,13 @@ def answer(session: Session, _data: str) -> str:
 
 
 def sleep(session: Session, data: str) -> str:
+    # FreeSWITCH: mod_dptools.c sleep_function (milliseconds)
     session.wait(int(data or "0") / 1000)
     return "_none_"
 
 
 def set_variable(session: Session, data: str) -> str:
+    # FreeSWITCH: mod_dptools.c set_function (an empty value unsets)
     name, _, value = data.partition("=")
     if value:
         session.channel.variables[name.strip()] = value
@@ -53,6 +57,8 @@ def set_variable(session: Session, data: str) -> str:
 
 
 def export(session: Session, data: str) -> str:
+    # FreeSWITCH: mod_dptools.c export_function → switch_channel_export_variable_var_check
+    # (the name appended to export_vars)
     name, _, _value = data.partition("=")
     set_variable(session, data)
     exported = [v for v in session.channel.variables.get("export_vars", "").split(",") if v]
@@ -64,6 +70,7 @@ def export(session: Session, data: str) -> str:
 
 def play_prompt(session: Session, path: str, seconds: float = PROMPT_SECONDS) -> None:
     """PLAYBACK_START, the prompt plays (a digit the caller presses cuts it short), STOP."""
+    # FreeSWITCH: switch_ivr_play_say.c switch_ivr_play_file (PLAYBACK_START/STOP, captured)
     if not path or path == "silence":
         return
     kind = path.split("://", 1)[0] if "://" in path else "file"
@@ -90,6 +97,8 @@ def playback(session: Session, data: str) -> str:
 def play_and_get_digits(session: Session, data: str) -> str:
     """`<min> <max> <tries> <timeout> <terminators> <prompt> <invalid> <var> <regex>
     [<digit_timeout>] ['<failure_ext> [dialplan [context]]']` (reference §4.2)."""
+    # FreeSWITCH: switch_ivr_play_say.c switch_ivr_play_and_get_digits (tries: prompt, read,
+    # the regex; the invalid prompt after a wrong entry; read_result; the failure transfer)
     args = _split(data)
     if len(args) < 9:
         return "_none_"
@@ -126,6 +135,8 @@ def _split(data: str) -> list[str]:
 
 def apply_transfer(session: Session, data: str) -> None:
     """switch_ivr_session_transfer: a new caller profile, to be routed again from the top."""
+    # FreeSWITCH: switch_ivr.c switch_ivr_session_transfer (profile clone, rdnis, bl_xfer
+    # transfer_source; captured: the hotline captures' two transfers)
     parts = data.split()
     if not parts:
         return
@@ -164,11 +175,13 @@ def transfer(session: Session, data: str) -> str:
 
 
 def hangup(session: Session, data: str) -> str:
+    # FreeSWITCH: mod_dptools.c hangup_function (NORMAL_CLEARING by default)
     session.hangup(data.strip() or "NORMAL_CLEARING")
     raise Hangup
 
 
 def park(session: Session, _data: str) -> str:
+    # FreeSWITCH: switch_ivr.c switch_ivr_park (CHANNEL_PARK)
     session.parked = True
     session.fire("CHANNEL_PARK", calling=sites.PARK)
     return "_none_"

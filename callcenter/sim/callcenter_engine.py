@@ -317,6 +317,9 @@ class CallcenterEngine:
             self.switch.sleep(DISPATCH_INTERVAL)
 
     def dispatch_once(self) -> None:
+        # FreeSWITCH: mod_callcenter.c cc_agent_dispatch_thread_run (members by score, every
+        # 100 ms), members_callback (discard abandoned rows, the strategy's query),
+        # agents_callback (the checks, the member Trying, the agent thread)
         now = self.switch.clock()
         for member in members_to_discard(self.model, now):
             self.model.members.remove(member)
@@ -372,6 +375,8 @@ class CallcenterEngine:
 
     def _offer(self, legs: list[AgentLeg]) -> None:
         """Ring one agent (or all of them, ring-all); the first to answer takes the call."""
+        # FreeSWITCH: mod_callcenter.c agents_callback (one outbound_agent_thread_run per
+        # agent offered; ring-all goes on to the next row)
         member = legs[0].member
         try:
             greenlets = [gevent.spawn(_taken, leg) for leg in legs]

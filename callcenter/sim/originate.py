@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from callcenter.sim.switch import SimSwitch
 
 _VARS = re.compile(r"^(?:\{([^}]*)\}|\[([^\]]*)\]|<([^>]*)>)")
-ORIGINATE_TIMEOUT = 60.0
+ORIGINATE_TIMEOUT = 60.0  # FreeSWITCH: switch_types.h SWITCH_DEFAULT_TIMEOUT (originate)
 
 
 def parse_dial_string(dial: str) -> tuple[dict[str, str], str, str]:
@@ -63,6 +63,9 @@ def new_leg(switch: SimSwitch, endpoint: str, user: str, variables: dict[str, st
             origin: Channel | None = None, cid_name: str = "", cid_number: str = "") -> Session:
     """An outgoing channel, not yet ringing. With `origin` (bridge), the origin's profile is
     copied and the two legs know each other; without, the caller id is `cid_*`."""
+    # FreeSWITCH: switch_ivr_originate.c switch_ivr_originate (the new leg's caller profile,
+    # origination_caller_id_*, originator variables; captured: lead_transfer_callback and the
+    # agent legs of every capture)
     name = variables.get("origination_caller_id_name")
     number = variables.get("origination_caller_id_number")
     if origin is not None:
@@ -107,6 +110,9 @@ def new_leg(switch: SimSwitch, endpoint: str, user: str, variables: dict[str, st
 def ring(leg: Session, user: str, timeout: float, waiting: Session | None = None) -> str | None:
     """Start the leg and let the simulated phone decide: None when answered, else the cause.
     If `waiting` (the party the call is for) hangs up first, the leg is cancelled."""
+    # FreeSWITCH: switch_ivr_originate.c switch_ivr_originate (the wait for an answer; a
+    # caller gone first: ORIGINATOR_CANCEL; the timeouts: ring_limit). How the phone answers
+    # is the simulated person's (people.py), not the switch's.
     switch = leg.switch
     behaviour = switch.phones.behaviour(user)
     if behaviour.action == "unregistered":
@@ -170,6 +176,7 @@ def _timeout(variables: dict[str, str], default: float) -> float:
 def originate_api(switch: SimSwitch, args: str) -> str:
     """`originate <dial string> <&app(args) | exten [dialplan [context]]>`: ring, and when
     answered run the application (or route the call), then answer with the new uuid."""
+    # FreeSWITCH: mod_commands.c originate_function (captured: lead_transfer_callback)
     words = split_dial_string(args)
     if len(words) < 2 or not words[0]:
         return "-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] " \
@@ -192,6 +199,8 @@ def originate_api(switch: SimSwitch, args: str) -> str:
 
 def bridge_app(session: Session, data: str) -> str:
     """`bridge <dial string>`: call out, and bridge the two legs until one hangs up."""
+    # FreeSWITCH: mod_dptools.c audio_bridge_function → switch_ivr_multi_threaded_bridge
+    # (variables left on the caller, BRIDGE/UNBRIDGE; captured: lead_transfer_callback)
     variables, endpoint, user = parse_dial_string(data)
     b = new_leg(session.switch, endpoint, user, variables, origin=session.channel)
     cause = ring(b, user, _timeout(variables, ORIGINATE_TIMEOUT), waiting=session)
@@ -233,6 +242,8 @@ def bridge_app(session: Session, data: str) -> str:
 
 def eavesdrop_app(session: Session, data: str) -> str:
     """`eavesdrop <uuid>`: listen to a channel (a media bug on it) until it or we hang up."""
+    # FreeSWITCH: switch_ivr_async.c switch_ivr_eavesdrop_session (captured:
+    # lead_transfer_callback)
     target = session.switch.sessions.get(data.strip())
     if target is None:
         return "_none_"

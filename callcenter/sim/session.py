@@ -291,6 +291,8 @@ class Session:
 
     def run_outbound_leg(self) -> None:
         """An outgoing channel: created, ringing; bridged by someone else; then it ends."""
+        # FreeSWITCH: switch_core_session.c switch_core_session_outgoing_channel,
+        # switch_core_state_machine.c switch_core_session_run (captured: the agent legs)
         channel = self.channel
         self.fire("CHANNEL_OUTGOING", calling=sites.OUTGOING, variables=False)
         self.enter_state("CS_INIT")
@@ -352,6 +354,7 @@ class Session:
 
     def flip_caller_id(self) -> None:
         """switch_channel_flip_cid: an answered originate shows the far end as the caller."""
+        # FreeSWITCH: switch_channel.c switch_channel_flip_cid (captured: lead_transfer_callback)
         profile = self.channel.profile
         profile.caller_id_name, profile.callee_id_name = (profile.callee_id_name,
                                                           profile.caller_id_name)
@@ -363,6 +366,8 @@ class Session:
 
     def call_update(self, other: Session) -> None:
         """What the phone is told about the other party (CALL_UPDATE, `sent_callee_*`)."""
+        # FreeSWITCH: mod_sofia.c sofia_receive_message (SWITCH_MESSAGE_INDICATE_DISPLAY;
+        # captured: call_answered)
         profile = other.channel.profile
         name = profile.callee_id_name if other.channel.direction == "outbound" else \
             profile.caller_id_name
@@ -376,6 +381,8 @@ class Session:
 
     def open_media(self) -> None:
         """Codecs are set (a CODEC event each way): the channel has media from now on."""
+        # FreeSWITCH: switch_core_codec.c switch_core_session_set_real_read_codec,
+        # switch_core_session_set_write_codec (captured)
         channel = self.channel
         channel.has_media = True
         name, rate, bits = channel.codec
@@ -398,6 +405,8 @@ class Session:
 
     def start_bridge_b(self, a: Session) -> None:
         """uuid_bridge, the agent's side first: hibernate and reset while A unwinds."""
+        # FreeSWITCH: switch_ivr_bridge.c switch_ivr_uuid_bridge, uuid_bridge_on_reset /
+        # _on_hibernate (state order captured: call_answered)
         self.set_state("CS_HIBERNATE")
         self.enter_state("CS_HIBERNATE")
         self.set_state("CS_RESET")
@@ -407,6 +416,8 @@ class Session:
     def run_bridge_a(self, b: Session, bridged: gevent.event.Event,
                      done: gevent.event.Event) -> None:
         """uuid_bridge on the member's side, the bridge, and its end (captured order)."""
+        # FreeSWITCH: switch_ivr_bridge.c uuid_bridge_on_soft_execute,
+        # switch_ivr_multi_threaded_bridge (captured: call_answered, hotline_*)
         self.destroy_gate = b.destroy_gate = done
         for leg, state in ((self, "CS_HIBERNATE"), (self, "CS_RESET"),
                            (self, "CS_SOFT_EXECUTE"), (b, "CS_SOFT_EXECUTE")):
@@ -457,6 +468,8 @@ class Session:
 
     def execute(self, app: str, data: str, app_uuid: str | None = None) -> str:
         """switch_core_session_exec: EXECUTE, the application, EXECUTE_COMPLETE."""
+        # FreeSWITCH: switch_core_session.c switch_core_session_exec (current_application,
+        # last_app/last_arg; captured)
         expanded = self.switch.expand(data, self.channel)
         app_uuid = app_uuid or str(uuidlib.uuid4())
         variables = self.channel.variables
@@ -502,6 +515,8 @@ class Session:
 
     def run_inbound(self) -> None:
         """A call that arrived from the trunk: route it through the dialplan until it ends."""
+        # FreeSWITCH: switch_core_state_machine.c switch_core_session_run (CS_NEW → CS_INIT →
+        # CS_ROUTING, CHANNEL_CREATE; captured)
         channel = self.channel
         channel.show_profile = False
         self.fire("CHANNEL_STATE", calling=sites.STATE)  # CS_NEW
@@ -572,6 +587,7 @@ class Session:
 
     def hangup(self, cause: str) -> None:
         """switch_channel_perform_hangup: the cause is set, CHANNEL_HANGUP fires at once."""
+        # FreeSWITCH: switch_channel.c switch_channel_perform_hangup (captured)
         channel = self.channel
         if channel.hangup_cause is not None:
             return
@@ -593,6 +609,9 @@ class Session:
 
     def finish(self) -> None:
         """Hangup, reporting and destroy states, as the session thread winds down."""
+        # FreeSWITCH: switch_core_state_machine.c switch_core_session_hangup_state,
+        # switch_core_session_reporting_state; switch_core_session.c
+        # switch_core_session_perform_destroy (captured order)
         channel = self.channel
         if channel.hangup_cause is None:
             self.hangup("NORMAL_CLEARING")
@@ -618,6 +637,8 @@ class Session:
         self.switch.unregister(self)
 
     def _stamp_times(self) -> None:
+        # FreeSWITCH: switch_channel.c switch_channel_set_timestamps (the ones the project
+        # reads; FreeSWITCH sets more: uduration, billmsec …)
         times = self.channel.profile.times
         created, answered = times["Channel-Created-Time"], times["Channel-Answered-Time"]
         end = times["Channel-Hangup-Time"] or self.switch.now_us()
