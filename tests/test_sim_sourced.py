@@ -15,6 +15,7 @@ import gevent
 import pytest
 
 from callcenter.sim import wire
+from callcenter.sim.ivr_menu import Menu
 from callcenter.sim.people import Caller, PhoneBehaviour, Phones
 from callcenter.switch.event import Event
 from tests.test_sim_callcenter_engine import Box
@@ -306,3 +307,18 @@ def test_a_resumed_member_is_the_latest_abandoned_one_joined_now(make_box) -> No
     assert box.actions("member-queue-resume")[0].cc("Member-UUID") == left.uuid
     joined = int(caller.channel.variables["cc_queue_joined_epoch"])
     assert joined >= int(_seconds(box.actions("member-queue-resume")[0])) > left.joined_epoch
+
+
+def test_a_menu_says_enter_and_exit_from_ivr_send_event(make_box) -> None:
+    """switch_ivr_menu.c: menu::enter when the menu starts, menu::exit at its end, both from
+    ivr_send_event (line 85 on master)."""
+    box = make_box()
+    box.sim.menus["m"] = Menu(name="m", timeout_ms=100, max_failures=1, max_timeouts=1)
+    box.observer.send("event plain CUSTOM menu::enter menu::exit")
+    assert box.observer.api("originate sofia/external/agent1009@127.0.0.1:5079 &ivr(m)") \
+        .startswith("+OK")
+    box.wait(lambda: any(e.get("Event-Subclass") == "menu::exit" for e in box.events))
+    menus = [(e["Event-Subclass"], e["Event-Calling-Function"], e["Event-Calling-Line-Number"])
+             for e in box.events if e.get("Event-Subclass", "").startswith("menu::")]
+    assert menus == [("menu::enter", "ivr_send_event", "85"),
+                     ("menu::exit", "ivr_send_event", "85")]

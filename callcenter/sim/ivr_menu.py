@@ -55,14 +55,25 @@ def load_menus(folder: Path, globals_: dict[str, str]) -> dict[str, Menu]:
 
 def ivr_app(session: Session, data: str) -> str:
     """`ivr <menu>`: greet, take one key, run its entry; invalid or no input, try again."""
-    from callcenter.sim.apps import play_prompt
-
     menu = session.switch.menus.get(data.strip())
     if menu is None:
         log.warning("ivr: no menu %r", data)
         return "_none_"
+    # FreeSWITCH: switch_ivr_menu.c switch_ivr_menu_execute (menu::enter; greet-long, then
+    # greet-short on the next tries; max-failures / max-timeouts and their exec-on-*; the
+    # exit sound; menu::exit at the end, also when an entry transferred the call)
     session.fire("CUSTOM", after=[("Menu-Name", menu.name)], subclass="menu::enter",
                  calling=sites.MENU)
+    try:
+        return _run_menu(session, menu)
+    finally:
+        session.fire("CUSTOM", after=[("Menu-Name", menu.name)], subclass="menu::exit",
+                     calling=sites.MENU)
+
+
+def _run_menu(session: Session, menu: Menu) -> str:
+    from callcenter.sim.apps import play_prompt
+
     failures = timeouts = 0
     status = "failure"
     while failures < menu.max_failures and timeouts < menu.max_timeouts:

@@ -35,8 +35,9 @@ PLAYBACK_START = ("switch_ivr_play_say.c", "switch_ivr_play_file", 1649)
 PLAYBACK_STOP = ("switch_ivr_play_say.c", "switch_ivr_play_file", 2023)
 CALL_UPDATE = ("mod_sofia.c", "sofia_receive_message", 2133)
 FLIP_CID = ("switch_channel.c", "switch_channel_flip_cid", 3279)
-# Not in the captures (read from the source, may be off): menus, hold and unhold.
-MENU = ("switch_ivr_menu.c", "switch_ivr_menu_execute", 400)
+# FreeSWITCH: switch_ivr_menu.c ivr_send_event (menu::enter / menu::exit, master).
+MENU = ("switch_ivr_menu.c", "ivr_send_event", 85)
+# Not in the captures (read from the source, may be off): hold and unhold.
 HOLD = ("switch_ivr.c", "switch_ivr_hold", 1626)
 UNHOLD = ("switch_ivr.c", "switch_ivr_unhold", 1676)
 RECORD_START = ("switch_ivr_async.c", "record_callback", 1482)
