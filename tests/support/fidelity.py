@@ -27,7 +27,8 @@ RELIED_ON = frozenset((
 ))
 
 # Values that identify or time things, or describe the host and its media: may differ.
-# (`*-Last-Hold` is a time too: the first captures never held a call, the hotline ones do.)
+# (`*-Last-Hold` is a time too: the first captures never held a call, the hotline ones do.
+# DTMF-Duration is compared: the simulator takes it from the caller's tone, 2240 for SIPp's.)
 _VOLATILE = re.compile(
     r"^(Core-UUID|FreeSWITCH-(Hostname|Switchname|IPv4|IPv6)|Event-Date-.*|Event-Sequence"
     r"|Unique-ID|Channel-Call-UUID|.*-Unique-ID|.*-Time|.*-Hold-Accum|.*-Last-Hold"
