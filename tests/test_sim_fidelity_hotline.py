@@ -167,16 +167,12 @@ def test_ivr_key1_answered(make_box) -> None:
 
 
 HOLD = frozenset(("CHANNEL_HOLD", "CHANNEL_UNHOLD"))
-HOLD_LINES = ("simulator's hold (sim/hold.py, sites.HOLD/UNHOLD): CHANNEL_HOLD/UNHOLD come "
-              "from switch_ivr.c lines 1558/1638 on master (sites say 1626/1676)")
 
 
 def _talking(box: Box, caller) -> None:
     box.wait(lambda: caller.phase == "bridged" and caller.bridged_to is not None)
 
 
-@pytest.mark.xfail(strict=True, reason=HOLD_LINES + "; unholding the caller's leg reports "
-                   "Channel-Call-State ACTIVE, not UNHELD")
 def test_hold_caller_leg(make_box) -> None:
     """The daemon of the capture held the caller's leg (`uuid_hold <caller uuid>` on its
     event socket, from the desktop's hold): CHANNEL_HOLD on the caller, the hold music on the
@@ -204,7 +200,6 @@ def test_hold_caller_leg(make_box) -> None:
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason=HOLD_LINES)
 def test_hold_agent_leg(make_box) -> None:
     """`api uuid_hold <agent uuid>` on a control connection: CHANNEL_HOLD on the agent's leg,
     the hold music on the caller's; unhold (Channel-Call-State UNHELD) 4 s later."""

@@ -349,8 +349,14 @@ class Session:
             times["Channel-Hold-Accum"] += now - times["Channel-Last-Hold"]
             if self.channel.call_state != "UNHELD":
                 self.call_state("UNHELD")
+            # FIDELITY: guess — the phone's answer to the unhold re-INVITE (ACTIVE) races
+            # CHANNEL_UNHOLD, which waits for the partner's music to stop: captured before it
+            # on the caller's (inbound) leg, after it on the agent's (outbound) leg.
+            if self.channel.direction == "inbound":
+                self.call_state("ACTIVE")
             self.fire("CHANNEL_UNHOLD", calling=sites.UNHOLD)
-            self.call_state("ACTIVE")
+            if self.channel.call_state != "ACTIVE":
+                self.call_state("ACTIVE")
 
     def flip_caller_id(self) -> None:
         """switch_channel_flip_cid: an answered originate shows the far end as the caller."""

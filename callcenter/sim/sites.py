@@ -38,8 +38,8 @@ FLIP_CID = ("switch_channel.c", "switch_channel_flip_cid", 3279)
 # FreeSWITCH: switch_ivr_menu.c ivr_send_event (menu::enter / menu::exit, master).
 MENU = ("switch_ivr_menu.c", "ivr_send_event", 85)
 # Not in the captures (read from the source, may be off): hold and unhold.
-HOLD = ("switch_ivr.c", "switch_ivr_hold", 1626)
-UNHOLD = ("switch_ivr.c", "switch_ivr_unhold", 1676)
+HOLD = ("switch_ivr.c", "switch_ivr_hold", 1558)  # master (hotline_hold_* captures)
+UNHOLD = ("switch_ivr.c", "switch_ivr_unhold", 1638)
 RECORD_START = ("switch_ivr_async.c", "record_callback", 1482)
 RECORD_STOP = ("switch_ivr_async.c", "send_record_stop_event", 1241)
 PRIVATE_COMMAND = ("switch_ivr.c", "switch_ivr_parse_next_event", 804)
