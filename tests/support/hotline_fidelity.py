@@ -145,7 +145,8 @@ class Box:
         sections: dict[str, dict[str, Any]] = {
             "switch": {"password": PASSWORD, "port": esl_port, "command_timeout": 5},
             "ivr": {"listen_port": self.ivr.port if self.ivr else _free_port()},
-            "http": {"listen_port": 0}}
+            "http": {"listen_port": 0},
+            "cdr": {"spool_dir": tmp_path / "cdr"}}  # never the machine's real spool
         if hub:
             from callcenter.hub.tls import make_self_signed
 
