@@ -20,6 +20,7 @@ from callcenter.switchconf.install import MANIFEST, install
 from callcenter.switchconf.render import TOPICS_FILE, render_site
 from db.errors import DataError
 from db.topics import read_topics_file
+from tests.support.hotline import free_port
 from tests.support.sounds import make_sounds
 
 TOPICS = read_topics_file(TOPICS_FILE).topic
@@ -240,12 +241,15 @@ def test_agents_phones_come_from_the_database(seeded) -> None:
     assert variables["effective_caller_id_name"] == "Nguyễn Thị Lan"
 
 
-def test_simulator_runs_the_rendered_tree_with_the_daemon_down(installed: Path) -> None:
+def test_simulator_runs_the_rendered_tree_with_the_daemon_down(tmp_path: Path) -> None:
     """The switch the operator gets, in the simulator: the trunk calls 02901022, no daemon
     answers the socket, the static menu takes the call and key 2 reaches topic 2's queue."""
     from callcenter.sim.people import Caller
     from callcenter.sim.runner import Simulation, build_switch
 
+    installed = stock_tree(tmp_path)  # the socket reaches a port nothing listens on
+    files, _ = render_site(_settings(ivr={"listen_port": free_port()}))
+    install(files, installed, force=True)
     sim = build_switch(Simulation(conf_dir=installed, speed=20.0))
     assert [q.name for q in sim.callcenter.model.config.queues] == [t.queue for t in TOPICS]
     events = []

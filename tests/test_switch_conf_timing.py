@@ -66,7 +66,10 @@ class _Clock:
 
 def test_no_key_reaches_the_queue_in_under_40_s_through_the_static_menu(
         tmp_path: Path, durations: dict[str, float], monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = _settings()
+    from tests.support.hotline import free_port
+
+    settings = Settings(switch={"password": "esl-s3cret"},
+                        ivr={"listen_port": free_port()})  # no daemon: the static menu
     conf = stock_tree(tmp_path)
     files, _ = render_site(settings)
     install(files, conf, force=True)

@@ -35,7 +35,7 @@ def _ephemeral_low() -> int:
         return 32768
 
 
-def _free_port() -> int:
+def free_port() -> int:
     """A port free now, below the ephemeral range: a port the kernel handed out for `bind(0)`
     can be taken by any outgoing connection (the database's, the daemon's) before our server
     binds it, and the test then fails with EADDRINUSE."""
@@ -58,7 +58,7 @@ class Hotline:
 
     def __init__(self, sessions: sessionmaker[Session], tmp_path: Path,
                  phones: Phones, overrides: dict[str, dict[str, Any]] | None = None) -> None:
-        ivr_port, esl_port = _free_port(), _free_port()
+        ivr_port, esl_port = free_port(), free_port()
         sections: dict[str, dict[str, Any]] = {
             "switch": {"password": PASSWORD, "port": esl_port, "command_timeout": 5},
             "ivr": {"listen_port": ivr_port, "digit_timeout_ms": 3000},

@@ -28,7 +28,7 @@ from callcenter.switchconf.render import render_site
 from db.agents import NewAgent, add_agent, get_agent, parse_membership, set_queues
 from db.engine import transaction
 from tests.support.fidelity import captured_events
-from tests.support.hotline import PASSWORD, _free_port
+from tests.support.hotline import PASSWORD, free_port
 from tests.support.hub_client import HubClient
 from tests.support.outbound_daemon import ScriptedDaemon, Wait, completed, execute, notice, reply
 from tests.support.replay import Capture
@@ -141,10 +141,10 @@ class Box:
         add_agents(sessions, agents)
         self.agents = agents
         self.ivr = ScriptedDaemon(ivr) if ivr is not None else None
-        esl_port = _free_port()
+        esl_port = free_port()
         sections: dict[str, dict[str, Any]] = {
             "switch": {"password": PASSWORD, "port": esl_port, "command_timeout": 5},
-            "ivr": {"listen_port": self.ivr.port if self.ivr else _free_port()},
+            "ivr": {"listen_port": self.ivr.port if self.ivr else free_port()},
             "http": {"listen_port": 0},
             "cdr": {"spool_dir": tmp_path / "cdr"}}  # never the machine's real spool
         if hub:
@@ -161,7 +161,7 @@ class Box:
         vars_xml.write_text(vars_xml.read_text().replace("<include>\n", "<include>\n" + box, 1))
         files, _ = render_site(self.settings)  # the dialplan's `socket` reaches self.ivr
         install(files, conf, force=True)
-        self.settings.ivr.listen_port = _free_port()  # the daemon's own IVR: unused
+        self.settings.ivr.listen_port = free_port()  # the daemon's own IVR: unused
         self.sim = build_switch(Simulation(conf_dir=conf, speed=SPEED),
                                 phones or Phones(default=ANSWERS))
         self.server = EslServer(self.sim, "127.0.0.1", esl_port, PASSWORD)
