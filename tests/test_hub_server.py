@@ -4,6 +4,7 @@ and the development certificate under a strict verifier."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from gevent import socket, ssl
 
+from callcenter.hub.messages import Reply, dump
 from callcenter.hub.server import Client, HubServer
 from callcenter.hub.tls import client_context, make_self_signed, server_context
+from tests.support.hub_client import HubClient
 
 
 class ClosingService:
@@ -27,6 +30,25 @@ class ClosingService:
 
     def disconnected(self, client: Client, oversized: bool = False) -> None:
         pass
+
+
+class LogoutService:
+    """Answers a request, then closes the connection (as `logout` does); notes whether the
+    WebSocket's reader greenlet still ran once the connection was over."""
+
+    def __init__(self) -> None:
+        self.readers_left: list[bool] = []
+
+    def connected(self, client: Client) -> None:
+        pass
+
+    def handle(self, client: Client, raw: str | bytes) -> None:
+        request = json.loads(raw)
+        client.send(dump(Reply(type=request["type"], id=request["id"])))
+        client.close()
+
+    def disconnected(self, client: Client, oversized: bool = False) -> None:
+        self.readers_left.append(client.ws.thread.is_alive())
 
 
 def _read_until_closed(sock: socket.socket) -> bytes:
@@ -61,6 +83,30 @@ def test_after_a_websocket_the_connection_is_not_read_as_http_again() -> None:
         sock.close()
     finally:
         server.stop()
+
+
+def test_a_connection_the_hub_closes_leaves_nothing_watching_its_socket(tmp_path: Path) -> None:
+    """When the hub ends a connection (logout), simple-websocket's reader has ended before
+    pywsgi closes the socket. Left waiting on the descriptor, it woke when the next connection
+    got the same number and read that connection's TLS records (bad record MAC): the next
+    desktop's login was never answered."""
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    make_self_signed(cert, key, ["127.0.0.1"])
+    service = LogoutService()
+    server = HubServer(service, "127.0.0.1", 0, server_context(cert, key))
+    server.start()
+    try:
+        for n in range(1, 4):  # each one gets the descriptors the one before had
+            desktop = HubClient(server.address[1], cert)
+            assert desktop.request("logout", timeout=5)["ok"]
+            assert desktop.push("closed")["type"] == "closed"
+            desktop.close()
+            with gevent.Timeout(5):  # the server's handler is done with the connection
+                while len(service.readers_left) < n:
+                    gevent.sleep(0.01)
+    finally:
+        server.stop()
+    assert service.readers_left == [False, False, False]
 
 
 def test_the_development_certificate_passes_strict_verification(tmp_path: Path) -> None:

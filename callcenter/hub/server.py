@@ -35,7 +35,8 @@ PING_SECONDS = 20.0
 RECEIVE_BYTES = 16384  # one whole TLS record per read
 HANDSHAKE_SECONDS = 10.0  # TLS handshake and HTTP upgrade
 LOGIN_SECONDS = 30.0  # a connection that has not logged in (or resumed) by then is closed
-CLOSE_SECONDS = 5.0  # at most this long to write what is queued when a connection ends
+CLOSE_SECONDS = 5.0  # at most this long to write what is queued, then for the desktop to answer
+# the close, when a connection ends
 # A frame this big is not read at all: the connection is closed (1009). Below it, the
 # protocol's own limit answers with an error and keeps the connection.
 TRANSPORT_LIMIT = 4 * MAX_MESSAGE_BYTES
@@ -50,6 +51,12 @@ class _GreenThread:
 
     def start(self) -> None:
         self._greenlet.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._greenlet.join(timeout)
+
+    def is_alive(self) -> bool:
+        return bool(self._greenlet)  # started and not dead
 
 
 class TlsAwareSelector(gevent.selectors.GeventSelector):
@@ -125,9 +132,26 @@ class Client:
             except gevent.queue.Full:
                 self.abort()
 
-    def written(self, timeout: float) -> None:
-        """Wait until what was queued before `close()` has been written (or dropped)."""
-        self._writer.join(timeout)
+    def finish(self, timeout: float) -> None:
+        """Before pywsgi closes the socket: what was queued before `close()` is written (or
+        dropped), then simple-websocket's reader has ended. That greenlet waits on the socket's
+        descriptor number (a selector, to time its pings), and its SSL object reads that number
+        directly: left waiting after the socket is closed, it woke when the number was reused
+        by the next connection and read (TLS: failed to decrypt) that connection's bytes, whose
+        requests were never answered. It ends when the desktop answers the close frame or
+        closes its end; if neither comes in time (or this greenlet is killed, the server
+        stopping), the socket is shut down, which wakes it (end of file)."""
+        reader = self.ws.thread
+        deadline = time.monotonic() + timeout
+        try:
+            self._writer.join(timeout)
+            reader.join(max(0.0, deadline - time.monotonic()))
+        finally:
+            if reader.is_alive():
+                sock = getattr(self.ws.sock, "_sock", self.ws.sock)
+                with contextlib.suppress(Exception):
+                    sock.shutdown(socket.SHUT_RDWR)
+                reader.join(timeout)
 
     def abort(self) -> None:
         """At once, without a close frame: the writer may be stuck mid-message (TLS state
@@ -242,8 +266,9 @@ class HubServer:
         finally:
             self.clients.discard(client)
             client.close()
-            # pywsgi closes the socket once this returns: the last replies go out first
-            client.written(CLOSE_SECONDS)
+            # pywsgi closes the socket once this returns: the last replies go out first, and
+            # nothing is left watching the socket
+            client.finish(CLOSE_SECONDS)
             # simple-websocket closes a connection whose frame is over the limit (1009)
             oversized = getattr(ws, "incoming_message_len", 0) > TRANSPORT_LIMIT
             self.service.disconnected(client, oversized)
