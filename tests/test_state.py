@@ -102,7 +102,9 @@ def test_agent_status_changes_are_effects() -> None:
         "Available", "On Break", "Available (On Demand)"]
 
 
-@pytest.mark.parametrize("scenario", ["call_answered", "call_abandoned", "ivr_hangup"])
+@pytest.mark.parametrize("scenario", ["call_answered", "call_abandoned", "ivr_hangup",
+                                      "hotline/hotline_transfer_to_queue",
+                                      "hotline/hotline_no_answer_next_agent"])
 def test_every_event_twice_changes_nothing_more(scenario: str) -> None:
     once, effects_once = _replay(scenario)
     twice = LiveState()
@@ -218,19 +220,6 @@ def test_hotline_captures(scenario: str, result: str, owed: list[str]) -> None:
     (call,) = _calls(effects).values()
     assert call.result == result and len(call.legs) == 1
     assert [e.reason for e in effects if isinstance(e, CallbackOwed)] == owed
-
-
-@pytest.mark.parametrize("scenario", ["hotline/hotline_transfer_to_queue",
-                                      "hotline/hotline_no_answer_next_agent"])
-def test_hotline_events_twice_change_nothing_more(scenario: str) -> None:
-    once, effects_once = _replay(scenario)
-    twice = LiveState()
-    effects_twice = []
-    for event in captured_events(scenario):
-        effects_twice += apply(twice, event)
-        effects_twice += apply(twice, event)
-    assert _calls(effects_twice) == _calls(effects_once)
-    assert twice.agents == once.agents
 
 
 def test_a_call_learned_by_resync_is_bridged_and_ends() -> None:
