@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.daemon import Daemon
+from callcenter.ivr.flow import NO_INVALID_PROMPT
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import PhoneBehaviour, Phones
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
@@ -113,6 +114,35 @@ def test_no_key_hears_the_long_greeting_once_then_the_short_one(hotline: Hotline
     hotline.call("0912345678", None, talk_time=1)
     hotline.wait(lambda: any(r.result == "answered" for r in hotline.rows()))
     assert prompts.played == ["hotline/greeting_long.wav", "hotline/greeting_short.wav"]
+
+
+class _Heard:
+    """Every file the caller's leg started playing until it joined a queue."""
+
+    def __init__(self) -> None:
+        self.played: list[str] = []
+        self.queued = False
+
+    def offer(self, event) -> None:
+        if event.get("CC-Action") == "member-queue-start":
+            self.queued = True
+        elif event.name == "PLAYBACK_START" and not self.queued:
+            self.played.append(event.get("Playback-File-Path") or "")
+
+
+def test_a_wrong_key_hears_invalid_and_no_key_does_not(hotline: Hotline) -> None:
+    _available(hotline, "lan")
+    heard = _Heard()
+    hotline.sim.listeners.add(heard)
+    hotline.call("0912345678", "9", talk_time=1)  # not a menu key, then nothing
+    hotline.wait(lambda: any(r.result == "answered" for r in hotline.rows()))
+    assert heard.played == ["hotline/greeting_long.wav", NO_INVALID_PROMPT,
+                            "hotline/invalid.wav",
+                            "hotline/greeting_short.wav", NO_INVALID_PROMPT]
+    (row,) = hotline.rows()
+    assert row.menu_choice is None
+    with hotline.sessions() as s:
+        assert s.get_one(Topic, row.topic_id).key == "f0_home_care"
 
 
 def test_abandoned_caller_gets_one_callback(hotline: Hotline) -> None:

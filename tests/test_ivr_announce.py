@@ -16,11 +16,14 @@ def _queue(waiting: int, average_us: float | None = None) -> QueueState:
     return queue
 
 
-def test_an_empty_queue_says_first_and_no_estimate() -> None:
+def test_the_first_in_line_hears_the_estimate_only_and_nothing_without_one() -> None:
     assert outlook(None) == Outlook(1, None)
     assert outlook(_queue(0)) == Outlook(1, None)
-    assert announcement(Outlook(1, None)) == \
-        "file_string://hotline/queue_position.wav!hotline/number_1.wav"
+    assert announcement(Outlook(1, None)) is None
+    assert announcement(Outlook(1, 2)) == ("file_string://hotline/estimated_wait.wav"
+                                           "!hotline/number_2.wav!hotline/minutes.wav")
+    assert announcement(Outlook(2, None)) == \
+        "file_string://hotline/queue_position.wav!hotline/number_2.wav"
 
 
 def test_position_counts_the_callers_ahead_and_the_wait_is_rounded_up() -> None:

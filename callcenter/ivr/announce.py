@@ -2,7 +2,8 @@
 
 Pure: the queue's live state in, the prompt to play out. The estimate is the moving average of
 how long the queue's answered callers waited (as Asterisk's announce-holdtime does); a queue
-that has answered nobody yet gets the position only. The numbers are the prompts
+that has answered nobody yet gets the position only, and a caller first in line hears only
+the estimate (nothing without one). The numbers are the prompts
 `number_1` … `number_20` of switch_conf/prompts.toml: beyond 20, that part is not said."""
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def outlook(queue: QueueState | None) -> Outlook:
 def announcement(seen: Outlook) -> str | None:
     """The `playback` argument that says it (a file_string of prompts), or None."""
     files = []
-    if seen.position <= LARGEST_NUMBER:
+    # The first in line is not told their place (Asterisk's queues.conf announce-to-first-user,
+    # default no): it is three seconds more before the queue, and says nothing they need.
+    if 1 < seen.position <= LARGEST_NUMBER:
         files += [PROMPT.format("queue_position"), PROMPT.format(f"number_{seen.position}")]
     if seen.wait_minutes is not None and seen.wait_minutes <= LARGEST_NUMBER:
         files += [PROMPT.format("estimated_wait"), PROMPT.format(f"number_{seen.wait_minutes}"),

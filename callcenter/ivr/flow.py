@@ -20,6 +20,10 @@ from callcenter.switch.outbound import OutboundCall
 log = logging.getLogger(__name__)
 
 PROMPT = "hotline/{}.wav"
+# play_and_get_digits plays its invalid file after every failed try, a try with no key too
+# (FreeSWITCH: switch_ivr_play_say.c switch_play_and_get_digits; seen on the real switch).
+# The IVR gives it a short silence and says `invalid` itself, only after a wrong key.
+NO_INVALID_PROMPT = "silence_stream://250"
 
 
 @dataclass(frozen=True)
@@ -105,16 +109,19 @@ class Ivr:
 
     @staticmethod
     def _menu_key(call: OutboundCall, menu: Menu) -> str | None:
-        """The long greeting once, then the short one for the remaining tries (as the
-        static menu's greet-long / greet-short): a caller who presses nothing reaches the
-        default queue after one long and `tries - 1` short prompts, not `tries` long ones."""
-        for prompt, tries in (("greeting_long", 1), ("greeting_short", menu.tries - 1)):
-            if tries < 1:
-                continue
+        """`menu.tries` tries: the long greeting the first time, the short one after (as the
+        static menu's greet-long / greet-short). A wrong key hears `invalid`; no key goes
+        straight to the next greeting, as in the static menu. With nothing pressed the caller
+        reaches the default topic after greeting_long + timeout + (tries - 1) × (greeting_short
+        + timeout)."""
+        for attempt in range(max(1, menu.tries)):
+            prompt = PROMPT.format("greeting_long" if attempt == 0 else "greeting_short")
             done = call.execute("play_and_get_digits", " ".join([
-                "1", "1", str(tries), str(menu.timeout_ms), "#", PROMPT.format(prompt),
-                PROMPT.format("invalid"), "hotline_key", menu.regex, str(menu.timeout_ms)]))
+                "1", "1", "1", str(menu.timeout_ms), "#", prompt, NO_INVALID_PROMPT,
+                "hotline_key", menu.regex, str(menu.timeout_ms)]))
             key = done.variable("hotline_key")
             if key:
                 return key
+            if done.variable("hotline_key_invalid"):
+                call.execute("playback", PROMPT.format("invalid"))
         return None

@@ -68,20 +68,40 @@ def export(session: Session, data: str) -> str:
     return "_none_"
 
 
-def play_prompt(session: Session, path: str, seconds: float = PROMPT_SECONDS) -> None:
-    """PLAYBACK_START, the prompt plays (a digit the caller presses cuts it short), STOP."""
-    # FreeSWITCH: switch_ivr_play_say.c switch_ivr_play_file (PLAYBACK_START/STOP, captured)
+def play_prompt(session: Session, path: str, seconds: float = PROMPT_SECONDS,
+                digits_break: bool = True) -> None:
+    """PLAYBACK_START, the prompt plays (a digit the caller presses cuts it short unless
+    `digits_break` is off: the digit then waits for the next read), STOP."""
+    # FreeSWITCH: switch_ivr_play_say.c switch_ivr_play_file (PLAYBACK_START/STOP, captured;
+    # DTMF is dequeued only when input args are given)
     if not path or path == "silence":
         return
+    if path.startswith("silence_stream://"):
+        seconds = _silence_seconds(path)
+        if not seconds:
+            return
     kind = path.split("://", 1)[0] if "://" in path else "file"
     headers = [("Playback-File-Type", kind), ("Playback-File-Path", path)]
     session.fire("PLAYBACK_START", after=headers, calling=sites.PLAYBACK_START)
     try:
-        session.wait_digit(seconds)
+        if digits_break:
+            session.wait_digit(seconds)
+        else:
+            session.wait(seconds)
     finally:
         if session.channel.alive:
             session.fire("PLAYBACK_STOP", after=[*headers, ("Playback-Status", "done")],
                          calling=sites.PLAYBACK_STOP)
+
+
+def _silence_seconds(path: str) -> float:
+    """`silence_stream://<ms>[,<factor>]` lasts `ms`; a negative one lasts until broken; 0 (or
+    no number) does not open, and nothing plays."""
+    # FreeSWITCH: mod_tone_stream.c silence_stream_file_open (atoi: ms > 0 that many
+    # samples, ms < 0 forever, 0 "Invalid Input" and the open fails)
+    number = re.match(r"-?\d+", path[len("silence_stream://"):])
+    ms = int(number.group()) if number else 0
+    return ms / 1000 if ms > 0 else (24 * 3600.0 if ms < 0 else 0.0)
 
 
 def playback(session: Session, data: str) -> str:
@@ -97,8 +117,10 @@ def playback(session: Session, data: str) -> str:
 def play_and_get_digits(session: Session, data: str) -> str:
     """`<min> <max> <tries> <timeout> <terminators> <prompt> <invalid> <var> <regex>
     [<digit_timeout>] ['<failure_ext> [dialplan [context]]']` (reference §4.2)."""
-    # FreeSWITCH: switch_ivr_play_say.c switch_ivr_play_and_get_digits (tries: prompt, read,
-    # the regex; the invalid prompt after a wrong entry; read_result; the failure transfer)
+    # FreeSWITCH: switch_ivr_play_say.c switch_play_and_get_digits — each try reads (the
+    # prompt, then the digits); a match returns; otherwise, entry or no entry, the invalid
+    # file plays before the next try and after the last one (seen on the real switch: a
+    # caller who presses nothing hears it too); then the failure transfer.
     args = _split(data)
     if len(args) < 9:
         return "_none_"
@@ -107,22 +129,42 @@ def play_and_get_digits(session: Session, data: str) -> str:
     failure = args[10] if len(args) > 10 else ""
     max_digits = max(max_digits, min_digits)
     variables = session.channel.variables
+    variables.pop(f"{var}_invalid", None)
     for _ in range(max(1, tries)):
-        session.press_key_if_prompted()
-        play_prompt(session, prompt)
-        digits = session.collect_digits(max_digits, max(timeout, 1000) / 1000, terminators)
-        if digits and re.fullmatch(regex, digits) and len(digits) >= min_digits:
-            variables[var] = digits
-            variables["read_result"] = "success"
-            return "_none_"
-        variables["read_result"] = "failure" if digits else "timeout"
-        if digits:
+        digits = _read(session, min_digits, max_digits, prompt, var, timeout, terminators)
+        if digits and len(digits) >= min_digits:
+            if re.fullmatch(regex, digits):
+                return "_none_"
+            variables.pop(var, None)
             variables[f"{var}_invalid"] = digits
-            play_prompt(session, invalid)
-    variables.pop(var, None)
+        play_prompt(session, invalid, digits_break=False)  # played with no input args
     if failure and failure != "''":
         transfer(session, failure)
     return "_none_"
+
+
+def _read(session: Session, min_digits: int, max_digits: int, prompt: str, var: str,
+          timeout_ms: int, terminators: str) -> str:
+    """The prompt, then up to `max_digits` digits; `read_result` and `var` as the switch sets
+    them."""
+    # FreeSWITCH: switch_ivr_play_say.c switch_ivr_read — read_result "failure" when fewer
+    # than min digits came (a caller who pressed nothing: captured in ivr_hangup), "timeout"
+    # when the digit timeout ended a shorter entry, "success" at max digits; `var` only when
+    # digits came. FIDELITY: guess — an entry ended by a terminator is "timeout" here (the
+    # switch says "success"): the simulator's digit queue does not tell which ended it.
+    variables = session.channel.variables
+    variables.pop("read_result", None)
+    variables.pop(var, None)
+    session.press_key_if_prompted()
+    play_prompt(session, prompt)
+    digits = session.collect_digits(max_digits, max(timeout_ms, 1000) / 1000, terminators)
+    if min_digits and len(digits) < min_digits:
+        variables["read_result"] = "failure"
+    else:
+        variables["read_result"] = "success" if len(digits) >= max_digits else "timeout"
+    if digits:
+        variables[var] = digits
+    return digits
 
 
 def _split(data: str) -> list[str]:

@@ -37,6 +37,8 @@ CONFIG_MODULES = {
 SOUND_SCHEMES = {
     # FreeSWITCH: src/mod/formats/mod_tone_stream/mod_tone_stream.c supported_formats[0]
     "tone_stream": "mod_tone_stream",
+    # FreeSWITCH: src/mod/formats/mod_tone_stream/mod_tone_stream.c silence_supported_formats[0]
+    "silence_stream": "mod_tone_stream",
     # FreeSWITCH: src/mod/formats/mod_local_stream/mod_local_stream.c supported_formats[0]
     "local_stream": "mod_local_stream",
     # FreeSWITCH: src/mod/applications/mod_dptools/mod_dptools.c file_string_supported_formats
@@ -57,6 +59,8 @@ DAEMON_APIS = ("callcenter_config", "show", "json", "uuid_kill", "uuid_transfer"
                "originate", "status", "version", "uptime")
 DAEMON_APPLICATIONS = ("answer", "set", "export", "playback", "play_and_get_digits",
                        "transfer", "hangup")
+# Sound schemes the daemon's IVR plays (callcenter/ivr/flow.py NO_INVALID_PROMPT).
+DAEMON_SOUND_SCHEMES = ("silence_stream", "file_string")
 DAEMON_MODULES = {
     # the event socket the daemon connects to (inbound) and serves the IVR on (outbound)
     "mod_event_socket": "the daemon's event socket (inbound ESL) and its IVR (socket)",
@@ -127,6 +131,8 @@ def needed_modules(files: dict[str, str], globals_: dict[str, str],
         add(registry.apis.get(api), f"api {api} (the daemon)")
     for app in DAEMON_APPLICATIONS:
         add(registry.applications.get(app), f"application {app} (the daemon's IVR)")
+    for scheme in DAEMON_SOUND_SCHEMES:
+        add(SOUND_SCHEMES[scheme], f"{scheme}:// (the daemon's IVR)")
     for relative, raw in sorted(files.items()):
         text = expand_globals(raw, globals_)
         root = _parse(text)
