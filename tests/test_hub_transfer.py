@@ -5,6 +5,7 @@ released, and the call row ends with the second queue's topic and agent, both le
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import transaction
-from db.models import Agent, Call, CallLeg, Topic
+from db.models import Agent, Call, Callback, CallLeg, Topic
 from tests.support.hotline import Hotline, with_hub
 
 PASSWORD = "mat-khau-dai-1"
@@ -39,12 +40,18 @@ def test_transfer_to_another_topics_queue(line: Hotline) -> None:
         assert desk.request("set_status", status="Available")["ok"]
     session = line.call("0912345678", "1", talk_time=600)
     uuid = session.channel.uuid
-    assert lan.push("screen_pop", timeout=15)["call"]["topic"] == "f0_home_care"
+    first = lan.push("screen_pop", timeout=15)["call"]
+    assert first["topic"] == "f0_home_care"
 
     assert lan.request("call_transfer", call_uuid=uuid, to="queue",
                        target="epidemic_report")["ok"]
     pop = hoa.push("screen_pop", timeout=15)
     assert (pop["call"]["uuid"], pop["call"]["topic"]) == (uuid, "epidemic_report")
+    # Hoa's pop shows her own leg: queued after Lan answered, and her own wait.
+    second = pop["call"]
+    assert _at(second["queued_at"]) > _at(first["answered_at"])
+    assert second["waited_seconds"] == round(
+        (_at(second["answered_at"]) - _at(second["queued_at"])).total_seconds(), 1)
     assert lan.push("call_ended", timeout=15)["call_uuid"] == uuid  # her part is over
     line.wait(lambda: line.daemon.state.agents["hoa@hotline1022"].call == uuid)
 
@@ -69,3 +76,30 @@ def test_transfer_to_another_topics_queue(line: Hotline) -> None:
                  leg.cause) for leg in legs] == [("f0_home_care", "lan", "Terminated"),
                                                   ("epidemic_report", "hoa", "Terminated")]
         assert all(leg.answered_at and leg.ended_at for leg in legs)
+
+
+def test_the_first_agents_follow_up_belongs_to_her_own_topic(line: Hotline) -> None:
+    """Lan's after-call work runs out with nothing saved while Hoa still talks to the caller:
+    the follow-up callback is owed in Lan's topic (her queue leg), not the call's last one."""
+    lan, hoa = line.logged_in("lan", PASSWORD), line.logged_in("hoa", PASSWORD)
+    for desk in (lan, hoa):
+        assert desk.request("set_status", status="Available")["ok"]
+    session = line.call("0912345678", "1", talk_time=600)
+    uuid = session.channel.uuid
+    lan.push("screen_pop", timeout=15)
+    assert lan.request("call_transfer", call_uuid=uuid, to="queue",
+                       target="epidemic_report")["ok"]
+    hoa.push("screen_pop", timeout=15)
+    assert lan.push("call_ended", timeout=15)["call_uuid"] == uuid
+
+    def follow_ups() -> list[str]:
+        with line.sessions() as s:
+            return [s.get_one(Topic, c.topic_id).key for c in s.scalars(
+                select(Callback).where(Callback.reason == "follow_up"))]
+    line.wait(lambda: follow_ups() != [])
+    assert follow_ups() == ["f0_home_care"]
+    line.sim.api("uuid_kill", f"{uuid} NORMAL_CLEARING")
+
+
+def _at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)

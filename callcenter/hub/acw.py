@@ -264,7 +264,7 @@ class AfterCallWork:
                 code = self.hub.db(save_draft_as_follow_up, *kept)
                 log.info("hub: %s: after-call work ran out; draft saved as %s", username, code)
             else:
-                self.hub.db(follow_up_callback, call_uuid)
+                self.hub.db(follow_up_callback, call_uuid, username)
                 log.info("hub: %s: after-call work ran out with no draft; callback owed",
                          username)
         except Exception:

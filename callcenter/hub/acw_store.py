@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from callcenter.hub.store import attach_case, draft_key
 from db.cases import CaseFields, create_case, update_case
 from db.forms import form_errors
-from db.models import AcwDeadline, Agent, Call, Callback, Case, Topic
+from db.models import AcwDeadline, Agent, Call, Callback, CallLeg, Case, Topic
+from db.models.calls import OPEN_CALLBACK_STATES
 from db.phone import normalise_phone
 
 AUTO_NOTE = "[Lưu tự động khi hết thời gian xử lý sau cuộc gọi]"
@@ -88,14 +89,27 @@ def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
     return case.code
 
 
-def follow_up_callback(session: Session, call_uuid: str) -> None:
+def follow_up_callback(session: Session, call_uuid: str, username: str | None = None) -> None:
+    """A callback owed in the topic of the queue leg `username` took (after a transfer the
+    first agent's follow-up belongs to the first topic, not the call's last one)."""
     call = session.scalar(select(Call).where(Call.uuid == call_uuid))
-    if call is None or call.topic_id is None:
+    if call is None:
+        return
+    topic_id = _leg_topic(session, call, username) or call.topic_id
+    if topic_id is None:
         return
     phone = normalise_phone(call.caller_number)
-    if session.scalar(select(Callback.id).where(Callback.phone == phone,
-                                                Callback.topic_id == call.topic_id,
-                                                Callback.state == "open")) is not None:
-        return
-    session.add(Callback(phone=phone, topic_id=call.topic_id, reason="follow_up",
+    if session.scalar(select(Callback.id).where(
+            Callback.phone == phone, Callback.topic_id == topic_id,
+            Callback.state.in_(OPEN_CALLBACK_STATES))) is not None:
+        return  # one open callback per caller and topic (the partial unique index's rule)
+    session.add(Callback(phone=phone, topic_id=topic_id, reason="follow_up",
                          call_id=call.id, note=AUTO_NOTE))
+
+
+def _leg_topic(session: Session, call: Call, username: str | None) -> int | None:
+    if username is None:
+        return None
+    return session.scalar(select(CallLeg.topic_id).join(Agent, Agent.id == CallLeg.agent_id)
+                          .where(CallLeg.call_id == call.id, Agent.username == username)
+                          .order_by(CallLeg.seq.desc()).limit(1))

@@ -22,7 +22,7 @@ from callcenter.hub.messages import AgentStatus, CallView, ScreenPop, Snapshot
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
-from callcenter.hub.views import agent_view, call_view, current_call, switch_status
+from callcenter.hub.views import agent_leg, agent_view, call_view, current_call, switch_status
 from callcenter.state.effects import (
     AgentBridged,
     AgentOffered,
@@ -105,11 +105,10 @@ class AgentDesk:
         snapshot is sent, so no push of the meantime is newer than it."""
         callbacks = self.hub.db(store.open_callbacks, self.visible(session))
         self.topics()
-        call = current_call(self.backend.state, self.agent_name(session.username))
+        agent = self.agent_name(session.username)
+        call = current_call(self.backend.state, agent)
         pop = self.pops.get(session.username)
-        topic = self.topic_of_queue(call.queue) if call else None
-        view = call_view(call, topic["key"] if topic else None) if call else \
-            self.dialled.get(session.username)
+        view = self._call_view(call, agent) if call else self.dialled.get(session.username)
         return Snapshot(agent=self.view(session), call=view,
                         screen_pop=pop.model_dump() if pop else None, callbacks=callbacks,
                         acw_until=self.acw.until(session.username))
@@ -188,8 +187,11 @@ class AgentDesk:
             return  # no desktop any more
         if self.backend.state.calls.get(call.uuid) is None:
             return  # the call ended while its history was read: no pop for a call gone
-        topic = self.topic_of_queue(call.queue) or {}
-        self.send_pop(username, call_view(call, topic.get("key"), data["call_id"]), topic, data)
+        agent = self.agent_name(username)
+        leg = agent_leg(call, agent)
+        topic = self.topic_of_queue(leg.queue if leg else call.queue) or {}
+        self.send_pop(username, call_view(call, topic.get("key"), data["call_id"], agent),
+                      topic, data)
 
     # -- requests ----------------------------------------------------------------------
 
@@ -275,11 +277,17 @@ class AgentDesk:
                 return dialled
             raise Denied("unsupported", "on a callback call only hanging up is possible here "
                          "(hold and transfer from your phone)")
-        call = current_call(self.backend.state, self.agent_name(session.username))
+        agent = self.agent_name(session.username)
+        call = current_call(self.backend.state, agent)
         if call is None or call.uuid != uuid:
             raise Denied("forbidden", "this is not your current call")
-        topic = self.topic_of_queue(call.queue)
-        return call_view(call, topic["key"] if topic else None)
+        return self._call_view(call, agent)
+
+    def _call_view(self, call: CallState, agent: str) -> CallView:
+        """The call with the topic and times of the queue leg `agent` took."""
+        leg = agent_leg(call, agent)
+        topic = self.topic_of_queue(leg.queue if leg else call.queue)
+        return call_view(call, topic["key"] if topic else None, agent=agent)
 
 
 def _session(client: Client) -> HubSession:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.hub.messages import AgentView, CallView
-from callcenter.state.model import AgentState, CallState, LiveState
+from callcenter.state.model import AgentState, CallState, LiveState, QueueLeg
 from db.phone import normalise_phone
 
 ON_DEMAND = "Available (On Demand)"
@@ -55,14 +55,28 @@ def caller_phone(raw: str) -> str:
         return raw
 
 
-def call_view(call: CallState, topic: str | None, call_id: int | None = None) -> CallView:
+def agent_leg(call: CallState, agent: str | None) -> QueueLeg | None:
+    """The queue leg `agent` took (a call transferred to another queue has one per agent),
+    else the latest leg."""
+    taken = [leg for leg in call.legs if agent is not None and leg.agent == agent]
+    legs = taken or call.legs
+    return legs[-1] if legs else None
+
+
+def call_view(call: CallState, topic: str | None, call_id: int | None = None,
+              agent: str | None = None) -> CallView:
+    """The call as `agent` took it: their own leg's queue times (after a transfer the
+    receiving agent sees their own wait, not the first queue's)."""
+    leg = agent_leg(call, agent)
+    queued_us = leg.queued_us if leg else call.queued_us
+    answered_us = leg.answered_us if leg else call.answered_us
     waited = None
-    if call.queued_us and call.answered_us:
-        waited = round((call.answered_us - call.queued_us) / 1_000_000, 1)
+    if queued_us and answered_us:
+        waited = round((answered_us - queued_us) / 1_000_000, 1)
     return CallView(uuid=call.uuid, call_id=call_id,
                     caller_number=caller_phone(call.caller_number),
                     caller_name=call.caller_name, topic=topic,
-                    queued_at=iso_us(call.queued_us), answered_at=iso_us(call.answered_us),
+                    queued_at=iso_us(queued_us), answered_at=iso_us(answered_us),
                     ended_at=iso_us(call.ended_us), waited_seconds=waited)
 
 
