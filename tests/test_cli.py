@@ -133,3 +133,17 @@ def test_console_script_is_installed() -> None:
                             text=True, check=True)
     for command in ("run", "db", "agent", "topic", "config"):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("where", ["before", "after", "after="])
+def test_config_is_read_wherever_the_option_stands(cli, tmp_path: Path, where: str) -> None:
+    """The scripts pass their arguments after the command (`scripts/install-switch-conf
+    --config F …` runs `callcenter switch-conf install --config F …`)."""
+    site = tmp_path / "site.toml"
+    site.write_text("[switch]\nport = 8123\n", encoding="utf-8")
+    args = {"before": ["--config", str(site), "config", "show"],
+            "after": ["config", "show", "--config", str(site)],
+            "after=": ["config", "show", f"--config={site}"]}[where]
+    code, out, _ = cli(*args)
+    assert code == 0 and "port = 8123" in out

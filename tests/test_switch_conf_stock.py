@@ -130,6 +130,20 @@ def test_checker_reports_a_needed_module_not_loaded(tmp_path: Path, sounds: Path
     assert f"{module} is not loaded" in problems[0].message
 
 
+def test_checker_reports_a_missing_json_cdr_conf(tmp_path: Path, sounds: Path) -> None:
+    """Without json_cdr.conf mod_json_cdr writes into its own default folder: the calls the
+    daemon missed would never be imported."""
+    conf = stock_tree(tmp_path)
+    files, prompts = render_site(_settings())
+    install(files, conf, force=True)
+    assert check(conf, prompts, sounds) == []
+    (conf / "autoload_configs" / "json_cdr.conf.xml").unlink()
+    problems = check(conf, prompts, sounds)
+    assert [(p.rule, p.path) for p in problems] == [("cdr",
+                                                     "autoload_configs/json_cdr.conf.xml")]
+    assert "reload mod_json_cdr" in problems[0].message
+
+
 # -- defect 6: a stock tree ------------------------------------------------------------------
 
 @pytest.mark.parametrize("version", VERSIONS)

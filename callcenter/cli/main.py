@@ -37,12 +37,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def config_first(argv: list[str]) -> list[str]:
+    """`--config FILE` anywhere (`callcenter switch-conf install --config F`, as the scripts
+    pass their arguments on) means what it means before the command."""
+    rest, config = [], []
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            value = next(words, None)  # none: argparse says the value is missing
+            config = [word] if value is None else [word, value]
+        elif word.startswith("--config="):
+            config = [word]
+        else:
+            rest.append(word)
+    return config + rest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["desktop"]:  # its options belong to the desktop (argparse would eat them)
         return desktop_cmd.run(argv[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(config_first(argv))
     try:
         return int(args.handler(args) or 0)
     except (ConfigError, DataError) as exc:

@@ -4,7 +4,8 @@ configuration tree — before an operator finds out on a live switch.
 The whole tree, as FreeSWITCH loads it: `xml` (every file well formed as the fragment the
 pre-processor splices in), `module` (every module the hotline needs is loaded by
 modules.conf.xml, modules.py), `strategy` (mod_callcenter's names), `password` (not the stock
-ClueCon), `hold-music` (the queues' music exists, hold_music.py).
+ClueCon), `hold-music` (the queues' music exists, hold_music.py), `cdr` (mod_json_cdr is told to
+write into the daemon's spool folder).
 The hotline's own files (those the installer writes: the templates and the manifest's list),
 whose faults are ours to report — the operator's stock dialplans and demo menus are theirs:
 `application` (every dialplan/IVR application is one FreeSWITCH registers,
@@ -84,6 +85,7 @@ class Checker:
         self.check_regexes()
         self.check_password()
         self.check_hold_music()
+        self.check_cdr()
         return self.problems
 
     # -- rules -------------------------------------------------------------------------
@@ -232,6 +234,21 @@ class Checker:
     def check_hold_music(self) -> None:
         for message in hold_music_problems(self.conf_dir, self.sounds_dir):
             self.report("hold-music", "autoload_configs/callcenter.conf.xml", message)
+
+    def check_cdr(self) -> None:
+        """Without json_cdr.conf mod_json_cdr does not load (`Open of json_cdr.conf failed`,
+        SWITCH_STATUS_TERM), and without a `log-dir` it writes nothing into the daemon's
+        spool: calls handled while the daemon was down would never get their rows
+        (FreeSWITCH: mod_json_cdr.c mod_json_cdr_load)."""
+        log_dirs = [param.get("value", "") for root in self.trees.values()
+                    for conf in root.iter("configuration")
+                    if conf.get("name") == "json_cdr.conf"
+                    for param in conf.iter("param") if param.get("name") == "log-dir"]
+        if not log_dirs:
+            self.report("cdr", "autoload_configs/json_cdr.conf.xml",
+                        "missing, or with no log-dir: mod_json_cdr would not write the CDRs "
+                        "into the daemon's [cdr] spool_dir (switch-conf install writes it; "
+                        "then fs_cli -x 'reload mod_json_cdr')")
 
 
 def check(conf_dir: Path, prompts: Prompts | None = None,
