@@ -1,6 +1,8 @@
 """The `callcenter` command on an empty database of each kind, as an administrator uses it."""
 
 import io
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ from db import migrate
 from db.engine import make_engine
 from db.models import AuditLog, Topic
 from tests.conftest import TOPICS_FILE, UNITS_FILE
+from tests.support.hotline import free_port
 
 
 @pytest.fixture
@@ -147,3 +150,28 @@ def test_config_is_read_wherever_the_option_stands(cli, tmp_path: Path, where: s
             "after=": ["config", "show", f"--config={site}"]}[where]
     code, out, _ = cli(*args)
     assert code == 0 and "port = 8123" in out
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_run_says_when_it_stops_on_sigterm(db_url: str, tmp_path: Path) -> None:
+    """The operator's `systemctl stop` (SIGTERM) leaves a line saying the daemon stopped, and
+    exit status 0; no switch is needed (the link keeps retrying meanwhile)."""
+    env = {**os.environ, "CALLCENTER_DATABASE__URL": db_url,
+           "CALLCENTER_SWITCH__PASSWORD": "esl-s3cret",
+           "CALLCENTER_SWITCH__PORT": str(free_port()),  # nothing listens: no switch
+           "CALLCENTER_IVR__LISTEN_PORT": str(free_port()),
+           "CALLCENTER_HTTP__LISTEN_PORT": "0", "CALLCENTER_CDR__SPOOL_DIR": str(tmp_path)}
+    env.pop("CALLCENTER_CONFIG", None)
+    bindir = Path(sys.executable).parent
+    daemon = subprocess.Popen([str(bindir / "callcenter"), "run"], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in daemon.stdout:  # waits for the line, not for a time
+            if line.startswith("switch: connecting"):
+                break
+        daemon.send_signal(signal.SIGTERM)
+        _out, err = daemon.communicate(timeout=30)
+    finally:
+        daemon.kill()
+    assert daemon.returncode == 0, err
+    assert "daemon: SIGTERM: stopping" in err and "daemon: stopped" in err

@@ -144,6 +144,26 @@ def test_checker_reports_a_missing_json_cdr_conf(tmp_path: Path, sounds: Path) -
     assert "reload mod_json_cdr" in problems[0].message
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_checker_reports_the_stock_domain(tmp_path: Path, sounds: Path, version: str) -> None:
+    """The stock vars.xml makes the machine's address the switch's domain: the agents'
+    phones (A1 hashes made with [site] domain) would not register."""
+    conf = vanilla_tree(tmp_path, version, domain=None)
+    files, prompts = render_site(_settings())
+    install(files, conf, force=True)
+    problems = check(conf, prompts, sounds)
+    assert [(p.rule, p.path) for p in problems] == [("domain", "vars.xml")]
+    assert 'data="domain=hotline1022"' in problems[0].message
+
+
+def test_checker_cannot_tell_a_domain_that_is_the_machines_address(tmp_path: Path,
+                                                                   sounds: Path) -> None:
+    conf = stock_tree(tmp_path, domain=None)
+    files, prompts = render_site(_settings(domain="10.0.0.5"))
+    install(files, conf, force=True)
+    assert check(conf, prompts, sounds) == []
+
+
 # -- defect 6: a stock tree ------------------------------------------------------------------
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -226,7 +246,7 @@ def test_install_command_prints_modules_and_hold_music(
     monkeypatch.setenv("CALLCENTER_SWITCH__PASSWORD", "esl-s3cret")
     monkeypatch.delenv("CALLCENTER_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
-    conf = vanilla_tree(tmp_path, "master")
+    conf = vanilla_tree(tmp_path, "master", domain=None)
     sounds = tmp_path / "sounds"
     assert main(["switch-conf", "install", "--conf-dir", str(conf), "--force",
                  "--sounds-dir", str(sounds)]) == 0
@@ -235,5 +255,6 @@ def test_install_command_prints_modules_and_hold_music(
     assert f'added     {MODULES_CONF} (<load module="mod_json_cdr"/>)' in out
     assert "fs_cli -x 'load mod_callcenter'; fs_cli -x 'load mod_json_cdr'" in out
     assert "warning   hold music: local_stream://moh" in out
+    assert "warning   domain: the switch's domain is the machine's address" in out
     assert main(["switch-conf", "check", str(conf), "--sounds-dir", str(sounds)]) == 1
-    assert "1 problem(s)" in capsys.readouterr().out
+    assert "2 problem(s)" in capsys.readouterr().out

@@ -46,9 +46,12 @@ def run(args: argparse.Namespace) -> int:
     gevent.spawn(freeze_startup_objects, daemon)
     print(f"switch: connecting to {config.switch.host}:{config.switch.port}; "
           f"IVR listening on {config.ivr.listen_host}:{config.ivr.listen_port}")
-    stop = gevent.event.Event()
+    stop = gevent.event.AsyncResult()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        gevent.signal_handler(signum, stop.set)
-    stop.wait()
+        gevent.signal_handler(signum, stop.set, signal.Signals(signum).name)
+    log = logging.getLogger("callcenter.daemon")
+    log.warning("daemon: %s: stopping (calls on the switch go on; callers in the menu go on "
+                "to the static menu)", stop.get())
     daemon.stop()
+    log.warning("daemon: stopped")
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from callcenter.cli.context import database, settings
-from callcenter.switchconf.check import check
+from callcenter.switchconf.check import check, domain_problem
 from callcenter.switchconf.hold_music import hold_music_problems
 from callcenter.switchconf.install import install
 from callcenter.switchconf.prompts import load_prompts, render_prompts
@@ -86,6 +86,9 @@ def install_cmd(args: argparse.Namespace) -> int:
             print(f"prompt    {path}")
     for message in hold_music_problems(args.conf_dir, args.sounds_dir):
         print(f"warning   hold music: {message}")
+    domain = domain_problem(args.conf_dir)
+    if domain:
+        print(f"warning   domain: {domain}")
     failed = [c for c in changes if c.failed]
     if failed:
         print(f"{len(failed)} file(s) left as they were; see above", file=sys.stderr)

@@ -4,10 +4,13 @@
 the simulator's tests run), and the real autoload files of conf/vanilla that the installer edits
 or replaces (modules.conf.xml, event_socket.conf.xml, callcenter.conf.xml, local_stream.conf.xml).
 `vanilla_tree`: every real conf/vanilla file kept in callcenter/sim/stock/<version>/ (see its
-SOURCE.md: the commits they come from), for the checker's test on a stock tree."""
+SOURCE.md: the commits they come from), for the checker's test on a stock tree.
+Both with the one edit of vars.xml the README asks of the operator, unless `domain` is None:
+the switch's domain is the hotline's `[site] domain`."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -20,7 +23,22 @@ AUTOLOAD = ("modules.conf.xml", "event_socket.conf.xml", "callcenter.conf.xml",
             "local_stream.conf.xml")
 
 
-def stock_tree(root: Path, version: str = VERSIONS[0]) -> Path:
+SITE_DOMAIN = "hotline1022"  # [site] domain's default
+_DOMAIN = re.compile(r'(<X-PRE-PROCESS cmd="set" data="domain=)[^"]*(")')
+
+
+def set_switch_domain(conf: Path, domain: str) -> None:
+    """The operator's edit: `<X-PRE-PROCESS cmd="set" data="domain=…"/>` in vars.xml."""
+    path = conf / "vars.xml"
+    text, count = _DOMAIN.subn(lambda m: m.group(1) + domain + m.group(2),
+                               path.read_text(encoding="utf-8"), count=1)
+    if not count:
+        raise ValueError(f"{path}: no domain=… line")
+    path.write_text(text, encoding="utf-8")
+
+
+def stock_tree(root: Path, version: str = VERSIONS[0],
+               domain: str | None = SITE_DOMAIN) -> Path:
     conf = root / "freeswitch"
     (conf / "dialplan" / "public").mkdir(parents=True)
     (conf / "autoload_configs").mkdir()
@@ -31,10 +49,15 @@ def stock_tree(root: Path, version: str = VERSIONS[0]) -> Path:
     for name in AUTOLOAD:
         shutil.copy(STOCK / version / "autoload_configs" / name,
                     conf / "autoload_configs" / name)
+    if domain is not None:
+        set_switch_domain(conf, domain)
     return conf
 
 
-def vanilla_tree(root: Path, version: str = VERSIONS[0]) -> Path:
+def vanilla_tree(root: Path, version: str = VERSIONS[0],
+                 domain: str | None = SITE_DOMAIN) -> Path:
     conf = root / "freeswitch"
     shutil.copytree(STOCK / version, conf)
+    if domain is not None:
+        set_switch_domain(conf, domain)
     return conf

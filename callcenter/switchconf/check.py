@@ -5,7 +5,7 @@ The whole tree, as FreeSWITCH loads it: `xml` (every file well formed as the fra
 pre-processor splices in), `module` (every module the hotline needs is loaded by
 modules.conf.xml, modules.py), `strategy` (mod_callcenter's names), `password` (not the stock
 ClueCon), `hold-music` (the queues' music exists, hold_music.py), `cdr` (mod_json_cdr is told to
-write into the daemon's spool folder).
+write into the daemon's spool folder), `domain` (the switch's $${domain} is the hotline's).
 The hotline's own files (those the installer writes: the templates and the manifest's list),
 whose faults are ours to report — the operator's stock dialplans and demo menus are theirs:
 `application` (every dialplan/IVR application is one FreeSWITCH registers,
@@ -15,6 +15,7 @@ sound files exist at every rate), `regex` (PCRE2 compiles every condition)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import tomllib
@@ -86,6 +87,7 @@ class Checker:
         self.check_password()
         self.check_hold_music()
         self.check_cdr()
+        self.check_domain()
         return self.problems
 
     # -- rules -------------------------------------------------------------------------
@@ -249,6 +251,37 @@ class Checker:
                         "missing, or with no log-dir: mod_json_cdr would not write the CDRs "
                         "into the daemon's [cdr] spool_dir (switch-conf install writes it; "
                         "then fs_cli -x 'reload mod_json_cdr')")
+
+    def check_domain(self) -> None:
+        message = domain_problem(self.conf_dir)
+        if message:
+            self.report("domain", "vars.xml", message)
+
+
+def domain_problem(conf_dir: Path) -> str | None:
+    """The agents' phones are users of the directory's domain, `$${domain}` (conf/vanilla
+    directory/default.xml `<domain name="$${domain}">`, which includes default/*.xml;
+    internal.xml force-register-domain); the daemon rings them at `user/<ext>@<[site]
+    domain>` and their A1 hashes are made with that domain. The stock vars.xml sets domain to
+    the machine's address, `$${local_ip_v4}`, which only the running switch knows: then only
+    a [site] domain that is no address is reported."""
+    values = tree_globals(conf_dir)
+    ours, theirs = values.get("hotline_domain", ""), values.get("domain", "")
+    if not ours or theirs == ours or (not theirs and _is_address(ours)):
+        return None
+    said = theirs or "the machine's address ($${local_ip_v4})"
+    return (f"the switch's domain is {said}, the hotline's [site] domain is {ours}: agents' "
+            f"phones would not register and user/<ext>@{ours} would find no one; set "
+            f'<X-PRE-PROCESS cmd="set" data="domain={ours}"/> in vars.xml, or [site] domain '
+            f"to the switch's")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def check(conf_dir: Path, prompts: Prompts | None = None,
