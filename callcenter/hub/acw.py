@@ -216,6 +216,8 @@ class AfterCallWork:
             username = self.desk.username(name)
             if username is not None and agent.state == "Idle" and agent.call is None and \
                     username not in self.active:
+                log.info("hub: %s was held Idle with no after-call work running (done while "
+                         "the link was down): set Waiting", name)
                 self.ready(username)
 
     def stop(self) -> None:
