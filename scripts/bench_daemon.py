@@ -14,7 +14,7 @@ arriving while the window is measured. The real `callcenter.daemon.Daemon` runs 
 (its link, live state, recorder on SQLite, IVR on the outbound socket, agent sync).
 
 latency = wall-clock time from the event's Event-Date-Timestamp to the moment `apply(state,
-event)` has returned in the daemon's event handler (`Daemon.on_event`, where it calls
+event)` has returned in the daemon's event handler (`Tracker.on_event`, where it calls
 `metrics.applied`). The simulator stamps Event-Date-Timestamp when it creates the event
 (`Switch.new_event`), right before queueing it for the socket, from its clock, which is
 `time.time()` at speed 1 (a faster speed scales it, so the bench runs at 1); the daemon reads

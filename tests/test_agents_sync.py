@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.agents.sync import plan, quoted, read_switch, synchronise
+from callcenter.agents.sync import plan, read_switch, synchronise
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.runner import Simulation, build_switch
+from callcenter.switch.api import SwitchApi, quoted
 from callcenter.switch.inbound import InboundConnection
 from db.agents import NewAgent, add_agent, get_agent, parse_membership, set_active, set_queues
 from db.engine import transaction
@@ -24,7 +25,7 @@ def switch_api():
     host, port = server.address
     conn = InboundConnection(host, port, "ClueCon")
     conn.connect()
-    yield conn.api
+    yield SwitchApi(conn.api)
     conn.stop()
     server.stop()
     sim.callcenter.stop()
@@ -57,7 +58,7 @@ def test_first_sync_then_nothing_to_do(seeded: sessionmaker[Session], switch_api
     assert tiers == {("f0_home_care@hotline1022", "lan@hotline1022"): (1, 1),
                      ("epidemic_report@hotline1022", "lan@hotline1022"): (2, 1),
                      ("public_services@hotline1022", "hoa@hotline1022"): (1, 1)}
-    assert switch_api("callcenter_config agent get status lan@hotline1022") == "Logged Out"
+    assert switch_api.raw("callcenter_config agent get status lan@hotline1022") == "Logged Out"
     with seeded() as session:
         assert synchronise(session, switch_api, DOMAIN) == []
 
@@ -66,7 +67,7 @@ def test_changes_follow_the_database(seeded: sessionmaker[Session], switch_api) 
     _agents(seeded)
     with seeded() as session:
         synchronise(session, switch_api, DOMAIN)
-    switch_api("callcenter_config agent add other@cdc.example callback")  # not ours
+    switch_api.raw("callcenter_config agent add other@cdc.example callback")  # not ours
     with transaction(seeded) as s:
         set_active(s, "hoa", False)
         get_agent(s, "lan").wrap_up_time = 30

@@ -186,14 +186,14 @@ def test_hold_caller_leg(make_box) -> None:
     _talking(box, caller)
     assert box.daemon is not None
     gevent.sleep(box.sim.real(3.4))
-    assert box.daemon.api(f"uuid_hold {caller.channel.uuid}") == "+OK Success\n"
+    assert box.daemon.switch.raw(f"uuid_hold {caller.channel.uuid}") == "+OK Success\n"
     gevent.sleep(box.sim.real(4.0))
-    assert box.daemon.api(f"uuid_hold off {caller.channel.uuid}") == "+OK Success\n"
+    assert box.daemon.switch.raw(f"uuid_hold off {caller.channel.uuid}") == "+OK Success\n"
     gevent.sleep(box.sim.real(3.0))
     caller.hangup_from_outside("NORMAL_CLEARING")
     box.calls_over()
     box.wait(lambda: box.sim.callcenter.model.agent("nurse1@hotline1022").state == "Idle")
-    box.daemon.api("callcenter_config agent set state nurse1@hotline1022 Waiting")
+    box.daemon.switch.raw("callcenter_config agent set state nurse1@hotline1022 Waiting")
     box.heartbeats("hotline_hold_caller_leg")
     problems = differences(expected("hotline_hold_caller_leg"), observer.stop(),
                            variables=HOTLINE_VARIABLES, extra=HOLD)
@@ -246,12 +246,12 @@ def test_transfer_to_queue(make_box) -> None:
     nurse = caller.bridged_to
     assert box.daemon is not None
     gevent.sleep(box.sim.real(2.96))
-    assert box.daemon.api(f"uuid_transfer {caller.channel.uuid} "
+    assert box.daemon.switch.raw(f"uuid_transfer {caller.channel.uuid} "
                           "hotline_queue_epidemic_report XML hotline") == "+OK\n"
     box.wait(lambda: caller.phase == "bridged" and caller.bridged_to not in (None, nurse))
     gevent.sleep(box.sim.real(4.14))
     caller.hangup_from_outside("NORMAL_CLEARING")
     box.calls_over()
-    box.daemon.api("callcenter_config agent set state nurse1@hotline1022 Waiting")
+    box.daemon.switch.raw("callcenter_config agent set state nurse1@hotline1022 Waiting")
     box.heartbeats("hotline_transfer_to_queue")
     _check("hotline_transfer_to_queue", observer.stop())

@@ -136,7 +136,7 @@ def test_shuffled_callcenter_events_within_a_call_still_give_the_result() -> Non
 
 def test_resync_closes_what_ended_and_repairs_stuck_agents() -> None:
     from callcenter.state.model import CallState
-    from callcenter.state.resync import Snapshot, rebuild
+    from callcenter.state.resync import SetAgentState, Snapshot, rebuild
 
     previous = LiveState()
     previous.calls["gone"] = CallState("gone", "0912000001", queue="q@h", queued_us=1_000_000)
@@ -160,7 +160,7 @@ def test_resync_closes_what_ended_and_repairs_stuck_agents() -> None:
     assert closed[0].call.result == "abandoned" and closed[0].call.ended_us
     assert [e for e in result.effects if isinstance(e, CallbackOwed)] == [
         CallbackOwed("0912000001", "q@h", "gone")]
-    assert result.repairs == ["agent set state lan@h Waiting"]
+    assert result.repairs == [SetAgentState("lan@h", "Waiting")]
     assert result.state.agents["lan@h"].state == "Waiting"
     assert len(result.differences) == 4
 

@@ -1,22 +1,28 @@
 """Make mod_callcenter's agents and tiers equal to the database, idempotently.
 
-`plan()` is pure: what the database wants, what the switch has, and the `callcenter_config`
-commands that close the gap, each with the log line it deserves. `read_switch()` and `run()` are
-the I/O. The traps of mod_callcenter (reference §2.11) are handled here once: multi-word values
-single-quoted, the JSON form of `agent list` / `tier list` (a dial string may hold a `|`), agents
-of other domains left alone, statuses never touched (they belong to the agents)."""
+`plan()` is pure: what the database wants, what the switch has, and the mod_callcenter
+commands (callcenter.switch.api) that close the gap, each with the log line it deserves.
+`read_switch()` and `run()` are the I/O, through the switch's typed API. Agents of other domains
+are left alone, statuses never touched (they belong to the agents)."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from callcenter.switch.errors import CommandError
+from callcenter.switch.api import (
+    CcCommand,
+    SwitchApi,
+    agent_add,
+    agent_del,
+    agent_set,
+    tier_add,
+    tier_del,
+    tier_set,
+)
 from db.agents import callcenter_name
 from db.models import Agent, Tier, Topic
 
@@ -33,12 +39,6 @@ class SwitchAgent:
 
     def param(self, key: str) -> str:
         return dict(self.params)[key]
-
-
-@dataclass(frozen=True)
-class Command:
-    args: str  # what follows `callcenter_config`
-    reason: str  # the log line
 
 
 Tiers = dict[tuple[str, str], tuple[int, int]]  # (queue, agent) → (level, position)
@@ -80,97 +80,75 @@ def fingerprint(session: Session) -> tuple[object, ...]:
     return (*agents, *tiers, *topics)
 
 
-def quoted(value: str) -> str:
-    """Single quotes group words for callcenter_config (double quotes do not)."""
-    if "'" in value:
-        raise ValueError(f"a value with a single quote cannot be sent: {value!r}")
-    return f"'{value}'" if " " in value else value
-
-
 def plan(want_agents: dict[str, SwitchAgent], want_tiers: dict[tuple[str, str], tuple[int, int]],
          have_agents: dict[str, SwitchAgent], have_tiers: dict[tuple[str, str], tuple[int, int]],
-         domain: str) -> list[Command]:
+         domain: str) -> list[CcCommand]:
     """The commands that make the switch equal to the database (ours: agents @domain)."""
     ours = f"@{domain}"
-    commands: list[Command] = []
+    commands: list[CcCommand] = []
     for name, agent in want_agents.items():
         have = have_agents.get(name)
         if have is None:
-            commands.append(Command(f"agent add {name} callback", f"agent {name}: added"))
+            commands.append(agent_add(name, f"agent {name}: added"))
         for key, value in agent.params:
             if have is None or have.param(key) != value:
-                commands.append(Command(f"agent set {key} {name} {quoted(value)}",
-                                        f"agent {name}: {key} = {value}"))
+                commands.append(agent_set(key, name, value, f"agent {name}: {key} = {value}"))
     for (queue, name), (level, position) in want_tiers.items():
         have = have_tiers.get((queue, name))
         if have is None:
-            commands.append(Command(f"tier add {queue} {name} {level} {position}",
-                                    f"tier {queue} {name}: added ({level}/{position})"))
+            commands.append(tier_add(queue, name, level, position,
+                                     f"tier {queue} {name}: added ({level}/{position})"))
             continue
         if have[0] != level:
-            commands.append(Command(f"tier set level {queue} {name} {level}",
-                                    f"tier {queue} {name}: level {have[0]} → {level}"))
+            commands.append(tier_set("level", queue, name, level,
+                                     f"tier {queue} {name}: level {have[0]} → {level}"))
         if have[1] != position:
-            commands.append(Command(f"tier set position {queue} {name} {position}",
-                                    f"tier {queue} {name}: position {have[1]} → {position}"))
+            commands.append(tier_set("position", queue, name, position,
+                                     f"tier {queue} {name}: position {have[1]} → {position}"))
     for queue, name in sorted(set(have_tiers) - set(want_tiers)):
         if name.endswith(ours) and name in want_agents:
-            commands.append(Command(f"tier del {queue} {name}", f"tier {queue} {name}: removed"))
+            commands.append(tier_del(queue, name, f"tier {queue} {name}: removed"))
     for name in sorted(set(have_agents) - set(want_agents)):
         if name.endswith(ours):  # `agent del` takes its tiers with it
-            commands.append(Command(f"agent del {name}", f"agent {name}: removed"))
+            commands.append(agent_del(name, f"agent {name}: removed"))
     return commands
 
 
-def removed(commands: list[Command], done: list[str]) -> list[str]:
+def removed(commands: list[CcCommand], done: list[str]) -> list[str]:
     """The agents whose `agent del` the switch took. mod_callcenter sends no event for it
     (mod_callcenter.c, cc_agent_del: two DELETEs and nothing else), so whoever keeps a copy
     of its agents must forget these itself."""
     accepted = set(done)
-    return [c.args.removeprefix("agent del ") for c in commands
-            if c.args.startswith("agent del ") and c.reason in accepted]
+    return [name for c in commands
+            if (name := c.deletes_agent()) is not None and c.reason in accepted]
 
 
-Api = Callable[[str], str]
-
-
-def _json(api: Api, arguments: str) -> list[dict[str, str]]:
-    request = {"command": "callcenter_config", "data": {"arguments": arguments}}
-    reply = json.loads(api("json " + json.dumps(request, separators=(",", ":"))))
-    if reply.get("status") != "success":
-        raise RuntimeError(f"callcenter_config {arguments}: {reply.get('message', reply)}")
-    return list(reply.get("response") or [])
-
-
-def read_switch(api: Api) -> tuple[dict[str, SwitchAgent],
-                                   dict[tuple[str, str], tuple[int, int]]]:
-    """mod_callcenter's agents and tiers, through the JSON form of callcenter_config."""
+def read_switch(switch: SwitchApi) -> tuple[dict[str, SwitchAgent],
+                                            dict[tuple[str, str], tuple[int, int]]]:
+    """mod_callcenter's agents and tiers."""
     agents = {row["name"]: SwitchAgent(row["name"], tuple(
-        (key, str(row.get(key) or "")) for key in PARAMS)) for row in _json(api, "agent list")}
+        (key, str(row.get(key) or "")) for key in PARAMS)) for row in switch.agent_list()}
     tiers = {(row["queue"], row["agent"]): (int(row.get("level") or 1),
                                             int(row.get("position") or 1))
-             for row in _json(api, "tier list")}
+             for row in switch.tier_list()}
     return agents, tiers
 
 
-def run(commands: list[Command], api: Api) -> list[str]:
+def run(commands: list[CcCommand], switch: SwitchApi) -> list[str]:
     """Send the commands; returns the log lines of those that FreeSWITCH accepted."""
     done = []
     for command in commands:
-        try:
-            reply = api(f"callcenter_config {command.args}")
-        except CommandError as exc:
-            reply = exc.reply
+        reply = switch.callcenter(command)
         if reply.startswith("+OK"):
             log.info("mod_callcenter: %s", command.reason)
             done.append(command.reason)
         else:
-            log.error("mod_callcenter refused %s: %s", command.args, reply.strip())
+            log.error("mod_callcenter refused %s: %s", command.arguments, reply.strip())
     return done
 
 
-def synchronise(session: Session, api: Api, domain: str) -> list[str]:
+def synchronise(session: Session, switch: SwitchApi, domain: str) -> list[str]:
     """Read both sides, plan, run: one call does the whole job (at start and on change)."""
     want_agents, want_tiers = desired(session, domain)
-    have_agents, have_tiers = read_switch(api)
-    return run(plan(want_agents, want_tiers, have_agents, have_tiers, domain), api)
+    have_agents, have_tiers = read_switch(switch)
+    return run(plan(want_agents, want_tiers, have_agents, have_tiers, domain), switch)

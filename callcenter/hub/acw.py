@@ -202,7 +202,7 @@ class AfterCallWork:
         answer)."""
         name = self.desk.agent_name(username)
         try:
-            return self.backend.api(f"callcenter_config agent set state {name} {state}")
+            return self.backend.switch.agent_set_state(name, state)
         except SwitchError as exc:
             return f"-ERR {exc}"
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import gevent
 
-from callcenter.agents.sync import quoted
 from callcenter.hub import store
 from callcenter.hub.calls import NUMBER, national
 from callcenter.hub.desk import AgentDesk, _session
@@ -26,7 +25,9 @@ from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
 from callcenter.state.effects import CallbackDialEnded, CallbackOwed, Effect
+from callcenter.switch.api import via_gateway
 from callcenter.switch.errors import CommandError, SwitchError
+from callcenter.switch.link import BackgroundJob
 from db import callbacks
 from db.models import Agent
 
@@ -85,7 +86,7 @@ class CallbackDesk:
         self.dials[token] = Dial(session.username, callback)
         self._hold(session.username)
         try:
-            job = self.backend.bgapi(self._originate(callback, contact, token))
+            job = self._originate(callback, contact, token)
         except SwitchError as exc:
             self._not_dialled(callback["id"], token)
             raise Denied("switch", f"the switch did not answer: {exc}") from None
@@ -94,16 +95,15 @@ class CallbackDesk:
         self.hub.audit(client, "callback.dial", str(callback["id"]), phone=callback["phone"])
         return {"job": job.job_uuid}
 
-    def _originate(self, callback: dict[str, Any], contact: str, token: str) -> str:
+    def _originate(self, callback: dict[str, Any], contact: str, token: str) -> BackgroundJob:
         site = self.backend.settings.site
         caller_id = national(site.hotline_numbers[-1]) if site.hotline_numbers else "1022"
-        agent_leg = (f"{{origination_caller_id_number={caller_id},origination_caller_id_name="
-                     f"{quoted('Tong dai 1022')},hotline_callback_id={callback['id']},"
-                     f"hotline_dial={token}}}{contact}")
-        caller_leg = (f"{{origination_caller_id_number={caller_id}}}"
-                      f"sofia/gateway/{self.backend.settings.trunk.name}/"
-                      f"{national(callback['phone'])}")
-        return f"originate {agent_leg} &bridge({caller_leg})"
+        return self.backend.switch.originate(
+            contact, {"origination_caller_id_number": caller_id,
+                      "origination_caller_id_name": "Tong dai 1022",
+                      "hotline_callback_id": str(callback["id"]), "hotline_dial": token},
+            via_gateway(self.backend.settings.trunk.name, national(callback["phone"])),
+            {"origination_caller_id_number": caller_id})
 
     def _watch(self, job: Any, callback_id: int, token: str) -> None:
         """originate's own answer is about the agent's phone: -ERR (not answered, refused)

@@ -5,11 +5,13 @@ switch's refusal comes back to the desktop as an error with FreeSWITCH's own wor
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from callcenter.hub.desk import AgentDesk, _session
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
+from callcenter.switch.api import to_bridge, to_extension, via_gateway
 from callcenter.switch.errors import SwitchError
 from db.models import Agent
 
@@ -28,9 +30,9 @@ class CallControl:
             "call_hangup": self.hangup, "call_hold": self.hold, "call_transfer": self.transfer,
             "agents_overview": self.overview})
 
-    def _api(self, command: str) -> str:
+    def _api(self, command: Callable[[], str]) -> str:
         try:
-            reply = self.backend.api(command)
+            reply = command()
         except SwitchError as exc:
             raise Denied("switch", f"the switch did not answer: {exc}") from None
         if reply.startswith("-ERR"):
@@ -39,7 +41,7 @@ class CallControl:
 
     def hangup(self, client: Client, request: Any) -> dict[str, Any]:
         call = self.desk.call_of(_session(client), request.call_uuid, dialled_too=True)
-        self._api(f"uuid_kill {call.uuid} NORMAL_CLEARING")
+        self._api(lambda: self.backend.switch.hangup(call.uuid))
         return {}
 
     def hold(self, client: Client, request: Any) -> dict[str, Any]:
@@ -51,7 +53,8 @@ class CallControl:
         live = self.backend.state.calls.get(call.uuid)
         if live is None or not live.agent_leg:
             raise Denied("conflict", "the call is not bridged to your phone (yet)")
-        self._api(f"uuid_hold {'' if request.hold else 'off '}{live.agent_leg}")
+        leg = live.agent_leg
+        self._api(lambda: self.backend.switch.hold(leg, request.hold))
         return {}
 
     def transfer(self, client: Client, request: Any) -> dict[str, Any]:
@@ -60,16 +63,16 @@ class CallControl:
         if request.to == "queue":
             if request.target not in self.desk.topics():
                 raise Denied("invalid", f"no topic {request.target!r}", [("target", "unknown")])
-            destination = f"hotline_queue_{request.target} XML hotline"
+            destination = to_extension(f"hotline_queue_{request.target}", "hotline")
         elif request.to == "emergency":
-            destination = "hotline_emergency XML hotline"
+            destination = to_extension("hotline_emergency", "hotline")
         else:
             if not NUMBER.fullmatch(request.target):
                 raise Denied("invalid", "a number has 3 to 15 digits",
                              [("target", "not a phone number")])
             gateway = self.backend.settings.trunk.name
-            destination = f"'bridge:sofia/gateway/{gateway}/{national(request.target)}' inline"
-        self._api(f"uuid_transfer {call.uuid} {destination}")
+            destination = to_bridge(via_gateway(gateway, national(request.target)))
+        self._api(lambda: self.backend.switch.transfer(call.uuid, destination))
         self.hub.audit(client, "call.transfer", call.uuid, to=request.to,
                        destination=request.target or None, topic=call.topic)
         return {}

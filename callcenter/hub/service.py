@@ -25,8 +25,8 @@ from callcenter.hub.messages import Error, ProtocolError, Reply, dump, parse_req
 from callcenter.hub.server import Client
 from callcenter.hub.sessions import HubSession, LoginThrottle, SessionExpired, Sessions
 from callcenter.state.model import LiveState
+from callcenter.switch.api import SwitchApi
 from callcenter.switch.errors import SwitchError
-from callcenter.switch.link import BackgroundJob
 from db.agents import verify_hash
 from db.audit import record
 from db.engine import transaction
@@ -51,8 +51,7 @@ class Backend(Protocol):
     sessions: sessionmaker[Session]
     state: LiveState
 
-    def api(self, command: str) -> str: ...
-    def bgapi(self, command: str) -> BackgroundJob: ...
+    switch: SwitchApi
     def blocking(self, fn: Callable[..., T], *args: object) -> T: ...
     def set_agent_status(self, username: str, status: str, source: str = "desktop",
                          reason: str | None = None) -> str: ...

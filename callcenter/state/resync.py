@@ -1,15 +1,13 @@
 """After every (re)connect: the live state rebuilt from what the switch has now.
 
-`rebuild()` is pure: the previous state and three readings of the switch (`show channels as
-json`, `callcenter_config member list` and `agent list` in their JSON forms) in; the new state,
-the effects (calls that ended while we were away, closed; callbacks they owe), the commands that
-repair the switch, and one line per difference out. `read()` does the reading."""
+`rebuild()` is pure: the previous state and three readings of the switch (its channels,
+mod_callcenter's members and agents, as their JSON forms give them) in; the new state, the
+effects (calls that ended while we were away, closed; callbacks they owe), the repairs the switch
+needs, and one line per difference out. callcenter.tracker reads the switch and applies them."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +33,19 @@ class Snapshot:
     agents: Rows
 
 
+@dataclass(frozen=True)
+class SetAgentState:
+    """A repair: mod_callcenter holds the agent in a state nothing will end."""
+
+    agent: str
+    state: str
+
+
 @dataclass
 class Resync:
     state: LiveState
     effects: list[Effect]
-    repairs: list[str]  # callcenter_config arguments
+    repairs: list[SetAgentState]
     differences: list[str]
 
 
@@ -126,7 +132,7 @@ def _agents(previous: LiveState, state: LiveState, rows: Rows, up: dict[str, dic
             no_answers=int(row.get("no_answer_count") or 0))
         leg = row.get("uuid") or ""
         if agent.state in ("In a queue call", "Receiving") and leg and leg not in up:
-            repairs.append(f"agent set state {name} Waiting")
+            repairs.append(SetAgentState(name, "Waiting"))
             differences.append(f"agent {name}: {agent.state} on a channel that is gone "
                                "(set Waiting)")
             agent.state = "Waiting"
@@ -140,15 +146,3 @@ def _agents(previous: LiveState, state: LiveState, rows: Rows, up: dict[str, dic
         if old is not None and old.status != agent.status:
             differences.append(f"agent {name}: status {old.status} → {agent.status}")
     return repairs
-
-
-def read(api: Callable[[str], str]) -> Snapshot:
-    """The switch as it is now (three api calls)."""
-    channels = json.loads(api("show channels as json"))
-    return Snapshot(channels.get("rows") or [], _cc(api, "member list"), _cc(api, "agent list"))
-
-
-def _cc(api: Callable[[str], str], arguments: str) -> Rows:
-    request = {"command": "callcenter_config", "data": {"arguments": arguments}}
-    reply = json.loads(api("json " + json.dumps(request, separators=(",", ":"))))
-    return list(reply.get("response") or [])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from callcenter.sim.conf_tree import expand_globals
+from callcenter.switch.api import COMMANDS
 from callcenter.switchconf.fragments import parse_fragment
 from callcenter.switchconf.render import SWITCH_CONF
 
@@ -53,10 +54,10 @@ DIALPLAN_XML = "mod_dialplan_xml"
 # sofia.c reads sofia.conf, which (conf/vanilla) includes sip_profiles/*.xml
 SOFIA = "mod_sofia"
 
-# What the daemon does over the event socket (callcenter/switch, callcenter/ivr, hub, agents):
-# api commands, applications it executes with sendmsg, and modules it reads the output of.
-DAEMON_APIS = ("callcenter_config", "show", "json", "uuid_kill", "uuid_transfer", "uuid_hold",
-               "originate", "status", "version", "uptime")
+# What the daemon does over the event socket: the api commands its switch client sends
+# (callcenter/switch/api.py), applications its IVR executes with sendmsg, and modules it reads
+# the output of.
+DAEMON_APIS = COMMANDS
 DAEMON_APPLICATIONS = ("answer", "set", "export", "playback", "play_and_get_digits",
                        "transfer", "hangup")
 # Sound schemes the daemon's IVR plays (callcenter/ivr/flow.py NO_INVALID_PROMPT).

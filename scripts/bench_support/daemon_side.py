@@ -2,7 +2,7 @@
 live state, recorder on SQLite in gevent's thread pool, IVR on the outbound socket, agent sync
 and its watch, HTTP) in this process, against the simulator in another, over loopback.
 
-A probe wraps the daemon's `metrics.applied`, which `Daemon.on_event` calls right after
+A probe wraps the daemon's `metrics.applied`, which `Tracker.on_event` calls right after
 `apply(state, event)` has returned: there it reads the wall clock and keeps
 `now - Event-Date-Timestamp` for every event applied during the measured window."""
 

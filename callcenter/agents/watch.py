@@ -1,0 +1,61 @@
+"""mod_callcenter's agents and tiers kept equal to the database's: after every (re)connect,
+and whenever the database's agents or tiers change while the daemon runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import gevent
+import gevent.event
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.agents.sync import desired, fingerprint, plan, read_switch, removed, run
+from callcenter.state import LiveState
+from callcenter.store.pool import Blocking
+from callcenter.switch.api import SwitchApi
+from callcenter.switch.errors import SwitchError
+
+log = logging.getLogger("callcenter.daemon")
+
+
+class AgentWatch:
+    def __init__(self, sessions: sessionmaker[Session], blocking: Blocking, switch: SwitchApi,
+                 domain: str, state: Callable[[], LiveState], every: float,
+                 synced: gevent.event.Event) -> None:
+        self.sessions, self.blocking, self.switch = sessions, blocking, switch
+        self.domain, self.state, self.every, self.synced = domain, state, every, synced
+        self._seen: tuple[object, ...] | None = None  # fingerprint at the last sync
+
+    def sync(self) -> list[str]:
+        """Make mod_callcenter's agents and tiers equal to the database's."""
+        try:
+            seen = self.blocking(self._read, fingerprint)  # before: a change meanwhile shows
+            wanted = self.blocking(self._read, desired, self.domain)
+            have = read_switch(self.switch)
+            commands = plan(*wanted, *have, self.domain)
+            done = run(commands, self.switch)
+        except (SwitchError, RuntimeError, ValueError) as exc:
+            log.warning("agent sync: %s", exc)
+            return []
+        for name in removed(commands, done):  # no event says so: /metrics, leads' views
+            self.state().agents.pop(name, None)
+        self._seen = seen
+        return done
+
+    def _read(self, fn: Callable[..., object], *args: object) -> object:
+        with self.sessions() as session:
+            return fn(session, *args)
+
+    def loop(self) -> None:
+        """Push agent and tier changes made in the database while we run (a few aggregates
+        read every few seconds; the agents are read and the switch asked only on a change)."""
+        while True:
+            gevent.sleep(self.every)
+            if not self.synced.is_set():
+                continue  # the next connect syncs anyway
+            try:
+                if self.blocking(self._read, fingerprint) != self._seen:
+                    self.sync()
+            except Exception:
+                log.exception("watching the agents for changes failed")
