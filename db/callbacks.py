@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.errors import DataError
 from db.models import Agent, Call, Callback
+from db.models.calls import OPEN_CALLBACK_STATES
 
 REACHED = "SUCCESS"  # originate_disposition when the caller answered
 NOT_DIALLED = "not_dialled"  # last_result: the caller's number was never rung
@@ -31,6 +32,23 @@ class CallbackBusy(DataError):
 class RetryPolicy:
     retry_after: timedelta = timedelta(minutes=15)
     max_attempts: int = 3
+
+
+def owe(session: Session, phone: str, topic_id: int, reason: str, call_id: int | None,
+        note: str | None = None) -> Callback | None:
+    """A callback owed to `phone` (normalised) in a topic — unless one is still open there
+    (`open` or being dialled): one open callback per caller and topic, the rule the partial
+    unique index keeps. The recorder (abandoned, no agent, the callback key) and after-call
+    work (a follow-up) both owe through here. Returns the new callback, or None."""
+    if session.scalar(select(Callback.id).where(
+            Callback.phone == phone, Callback.topic_id == topic_id,
+            Callback.state.in_(OPEN_CALLBACK_STATES))) is not None:
+        return None
+    callback = Callback(phone=phone, topic_id=topic_id, reason=reason, call_id=call_id,
+                        note=note)
+    session.add(callback)
+    session.flush()
+    return callback
 
 
 def claim(session: Session, callback_id: int, agent_id: int, now: datetime) -> str:

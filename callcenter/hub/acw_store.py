@@ -12,10 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from callcenter.hub.store import attach_case, draft_key
+from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.forms import form_errors
-from db.models import AcwDeadline, Agent, Call, Callback, CallLeg, Case, Topic
-from db.models.calls import OPEN_CALLBACK_STATES
+from db.models import AcwDeadline, Agent, Call, CallLeg, Case, Topic
 from db.phone import normalise_phone
 
 AUTO_NOTE = "[Lưu tự động khi hết thời gian xử lý sau cuộc gọi]"
@@ -98,13 +98,8 @@ def follow_up_callback(session: Session, call_uuid: str, username: str | None = 
     topic_id = _leg_topic(session, call, username) or call.topic_id
     if topic_id is None:
         return
-    phone = normalise_phone(call.caller_number)
-    if session.scalar(select(Callback.id).where(
-            Callback.phone == phone, Callback.topic_id == topic_id,
-            Callback.state.in_(OPEN_CALLBACK_STATES))) is not None:
-        return  # one open callback per caller and topic (the partial unique index's rule)
-    session.add(Callback(phone=phone, topic_id=topic_id, reason="follow_up",
-                         call_id=call.id, note=AUTO_NOTE))
+    callbacks.owe(session, normalise_phone(call.caller_number), topic_id, "follow_up", call.id,
+                  AUTO_NOTE)
 
 
 def _leg_topic(session: Session, call: Call, username: str | None) -> int | None:

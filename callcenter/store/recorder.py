@@ -23,8 +23,7 @@ from callcenter.state.effects import (
 from callcenter.state.model import CallState
 from db import callbacks
 from db.engine import transaction
-from db.models import Agent, AgentStatusLog, Call, Callback, CallLeg, Topic
-from db.models.calls import OPEN_CALLBACK_STATES
+from db.models import Agent, AgentStatusLog, Call, CallLeg, Topic
 from db.phone import normalise_phone
 
 log = logging.getLogger(__name__)
@@ -188,17 +187,10 @@ class Recorder:
         if topic_id is None:
             log.warning("callback for %s: queue %s is no topic", owed.phone, owed.queue)
             return
-        phone = _phone(owed.phone)
-        existing = session.scalar(select(Callback.id).where(
-            Callback.phone == phone, Callback.topic_id == topic_id,
-            Callback.state.in_(OPEN_CALLBACK_STATES)))
-        if existing is not None:
-            return
         call = rows.get(owed.call_uuid) or session.scalar(
             select(Call).where(Call.uuid == owed.call_uuid))
-        session.add(Callback(phone=phone, topic_id=topic_id, reason=owed.reason,
-                             call_id=call.id if call else None))
-        session.flush()
+        callbacks.owe(session, _phone(owed.phone), topic_id, owed.reason,
+                      call.id if call else None)
 
     def _status(self, session: Session, change: AgentStatusChanged,
                 used: dict[str, int]) -> None:
