@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.errors import DataError, NotFound, StaleCaseError
-from db.forms import validate_form
 from db.models import Case, CaseChange, CaseCounter, Topic, utcnow
 from db.models.cases import CASE_STATUSES
-from db.phone import normalise_phone
+from rules.forms import validate_form
+from rules.phone import normalise_phone
 
 
 def next_case_code(session: Session, topic: Topic, year: int) -> str:

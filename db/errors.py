@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rules.errors import DataError, FormInvalid
 
-class DataError(Exception):
-    """Input refused by a domain rule; nothing was written."""
+__all__ = ["DataError", "FormInvalid", "NotFound", "StaleCaseError"]
 
 
 class NotFound(DataError):
@@ -22,12 +22,3 @@ class StaleCaseError(DataError):
         self.code = code
         self.expected = expected
         self.current = current
-
-
-class FormInvalid(DataError):
-    """A case form that does not satisfy its topic's JSON Schema."""
-
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        self.errors = errors  # (field path, message)
-        listed = "; ".join(f"{path or '(form)'}: {message}" for path, message in errors)
-        super().__init__(f"the form is not valid: {listed}")

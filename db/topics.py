@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.errors import DataError
-from db.forms import check_schema, with_outcomes
 from db.models import Agency, Topic
-from db.triage import check_rules
+from rules.forms import check_schema, with_outcomes
+from rules.triage import check_rules
 
 STRATEGIES = (
     "ring-all", "longest-idle-agent", "round-robin", "top-down", "agent-with-least-talk-time",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,16 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 from db.errors import DataError
 from db.models import AdminUnit, AdminUnitFormer
 from db.models.reference import UNIT_KINDS
+from rules.text import fold
 
 CSV_COLUMNS = ("code", "name", "kind", "former_units")
 _PART_MARKERS = {"(một phần)": "part", "(phần còn lại)": "rest"}
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced: 'Xã Tân Đức' → 'xa tan duc'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.lower().split())
 
 
 @dataclass(frozen=True)

@@ -9,4 +9,4 @@ forms from JSON Schema), `drafts` (local autosave)."""
 # half loaded when PySide6 installs its import hook cannot finish loading under it
 # (ImportError in pydantic._internal._validators), which `import desktop.connection` as a
 # program's first import did.
-import callcenter.hub.messages  # noqa: F401
+import protocol.messages  # noqa: F401

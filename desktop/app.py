@@ -16,13 +16,13 @@ import platformdirs
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
-from callcenter.hub.messages import Error
 from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations
 from desktop.windows import AgentWindow, LoginWindow
 from desktop.windows.labels import error_text
 from desktop.windows.login import LANGUAGE_KEY
+from protocol.messages import Error
 
 ORGANIZATION, APPLICATION = "Hotline1022", "desktop"
 

@@ -19,8 +19,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from callcenter.hub import messages as m
 from desktop.hub_link import DEFAULT_PORT, HubLink, backoff_delay, hub_url, load_pinned
+from protocol import messages as m
+from protocol.errors import Code, ErrorCode, LocalCode
 
 __all__ = ["COALESCED", "DEFAULT_PORT", "QUEUEABLE", "SESSION_OVER", "STATES", "HubConnection",
            "HubLink", "ReplyCallback", "backoff_delay", "hub_url", "load_pinned", "local_error"]
@@ -35,18 +36,19 @@ QUEUEABLE = frozenset({"set_status", "case_get", "case_save", "case_draft", "his
                        "callback_list", "wrap_up_done"})
 # Only the newest of these matters: a queued one is replaced by the next with the same key.
 COALESCED = {"case_draft": "draft_id", "set_status": None}
-SESSION_OVER = frozenset({"expired", "unauthenticated", "bad_message", "forbidden"})
+SESSION_OVER = frozenset({ErrorCode.EXPIRED, ErrorCode.UNAUTHENTICATED, ErrorCode.BAD_MESSAGE,
+                          ErrorCode.FORBIDDEN})
 
 
 @dataclass
 class _Pending:
-    message: Any  # one of callcenter.hub.messages' requests
+    message: Any  # one of protocol.messages' requests
     callback: ReplyCallback | None
     queueable: bool
     sent_at: float | None = None
 
 
-def local_error(code: str, message: str, request_id: str | None = None) -> m.Error:
+def local_error(code: Code, message: str, request_id: str | None = None) -> m.Error:
     """An Error made on this side (offline, timeout, closed, tls), shaped like the hub's."""
     return m.Error(code=code, message=message, id=request_id)
 
@@ -119,7 +121,7 @@ class HubConnection(QObject):
         Raises ValueError for an address that is not a hub's."""
         url = hub_url(address)
         if self.username and username != self.username:  # not as another user's requests
-            self._fail_all("closed", "the session ended before this was sent")
+            self._fail_all(LocalCode.CLOSED, "the session ended before this was sent")
         self._drop_socket()
         self.link.url, self.username, self._password = url, username, password
         self.token, self.last_seq, self.link.attempt = None, 0, 0
@@ -131,7 +133,7 @@ class HubConnection(QObject):
             self._send(m.Logout(id=self._new_id()))
             self._stop_link()  # what the socket still says is not ours to handle
             self.link.close()  # after the logout frame, which is already queued
-        self._fail_all("closed", "logged out before this was sent")
+        self._fail_all(LocalCode.CLOSED, "logged out before this was sent")
         self.token, self._password = None, None
         self._drop_socket()
         self._set_state("offline")
@@ -159,7 +161,7 @@ class HubConnection(QObject):
 
     def request(self, kind: type[BaseModel], callback: ReplyCallback | None = None,
                 **fields: Any) -> str:
-        """Send a request of type `kind` (a callcenter.hub.messages request) and return its id.
+        """Send a request of type `kind` (a protocol.messages request) and return its id.
         `callback` gets exactly one Reply or Error: the hub's, or a local one (offline,
         timeout, closed). Queueable requests asked while the link is down wait for it."""
         request_id = self._new_id()
@@ -171,7 +173,7 @@ class HubConnection(QObject):
             self._send_pending(pending)
         elif not pending.queueable:
             QTimer.singleShot(0, lambda: self._answer(local_error(
-                "offline", "not connected to the hub", request_id)))
+                LocalCode.OFFLINE, "not connected to the hub", request_id)))
         self.pending_changed.emit(len(self._pending))
         return request_id
 
@@ -185,7 +187,8 @@ class HubConnection(QObject):
             older = pending.message
             if pending.sent_at is None and older.type == message.type and \
                     (key is None or getattr(older, key) == getattr(message, key)):
-                self._answer(local_error("superseded", "replaced by a newer one", request_id))
+                self._answer(local_error(LocalCode.SUPERSEDED, "replaced by a newer one",
+                                         request_id))
 
     def set_status(self, status: str, reason: str | None = None,
                    callback: ReplyCallback | None = None) -> str:
@@ -248,12 +251,12 @@ class HubConnection(QObject):
         self._ready, self._auth_id = False, None
         for request_id, pending in list(self._pending.items()):
             if pending.sent_at is not None and not pending.queueable:
-                self._answer(local_error("offline", f"link lost: {reason}", request_id))
+                self._answer(local_error(LocalCode.OFFLINE, f"link lost: {reason}", request_id))
             pending.sent_at = None  # a queueable one goes again on the next link
         if self._password is not None:  # never logged in: the login window says why
             self._password = None
             self._set_state("offline")
-            self.login_failed.emit(local_error("offline", reason))
+            self.login_failed.emit(local_error(LocalCode.OFFLINE, reason))
         elif self.token:
             delay = self.link.reopen_later()
             log.info("hub link lost (%s); reconnecting in %.1f s", reason, delay)
@@ -287,7 +290,7 @@ class HubConnection(QObject):
             return
         for request_id, pending in list(self._pending.items()):
             if pending.sent_at is not None and now - pending.sent_at > self._request_timeout:
-                self._answer(local_error("timeout", "no reply from the hub", request_id))
+                self._answer(local_error(LocalCode.TIMEOUT, "no reply from the hub", request_id))
 
     # -- what arrives -----------------------------------------------------------------
 
@@ -336,7 +339,8 @@ class HubConnection(QObject):
         try:
             m.Resume(id="x", token=token, last_seq=0)  # a token the resume will take
         except ValidationError:
-            self._on_auth_answer(local_error("bad_message", "the hub's login reply is malformed"))
+            self._on_auth_answer(local_error(ErrorCode.BAD_MESSAGE,
+                                             "the hub's login reply is malformed"))
             return
         self._password, self.token, self.last_seq = None, token, 0
         self._became_ready()
@@ -388,7 +392,7 @@ class HubConnection(QObject):
         if isinstance(seq, int) and seq == self.last_seq + 1:
             self.last_seq = seq
 
-    def _fail_all(self, code: str, message: str) -> None:
+    def _fail_all(self, code: Code, message: str) -> None:
         for request_id in list(self._pending):
             self._answer(local_error(code, message, request_id))
 

@@ -25,7 +25,7 @@ from PySide6.QtNetwork import (
 )
 from PySide6.QtWebSockets import QWebSocket
 
-from callcenter.hub import messages as m
+from protocol import messages as m
 
 log = logging.getLogger(__name__)
 

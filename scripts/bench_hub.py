@@ -69,8 +69,8 @@ class Probe:
     # (username, call uuid) → (answered_at, entered push_agent, returned from it)
 
     def attach(self, daemon: Any) -> None:
-        from callcenter.hub.messages import ScreenPop
         from callcenter.state.effects import AgentBridged
+        from protocol.messages import ScreenPop
 
         applied: Callable[[int, list[Any]], None] = daemon.metrics.applied
         push_agent: Callable[[str, Any], None] = daemon.hub.service.push_agent

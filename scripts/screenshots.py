@@ -5,7 +5,7 @@
         --password-stdin [--ca-file hub.crt]      # the same, from a real hub
 
 Without a display it runs itself again under xvfb-run (Debian's xvfb). The offline pictures are
-built from real protocol objects (callcenter.hub.messages) with the shipped topics and units,
+built from real protocol objects (protocol.messages) with the shipped topics and units,
 fed to the window's slots exactly as HubConnection's signals would; with --hub the window is
 fed by a logged-in HubConnection and the screen-pop is whatever call the hub puts through."""
 
@@ -52,7 +52,7 @@ def session_data() -> dict[str, Any]:
 
 
 def agent_view(status: str, **fields: Any) -> Any:
-    from callcenter.hub.messages import AgentView
+    from protocol.messages import AgentView
 
     return AgentView(username="dieuduong.lan", full_name="Trần Ngọc Lan", role="nurse",
                      status=status, state=fields.pop("state", "Waiting"),
@@ -72,14 +72,14 @@ def callbacks() -> list[dict[str, Any]]:
 
 
 def idle_snapshot() -> Any:
-    from callcenter.hub.messages import Snapshot
+    from protocol.messages import Snapshot
 
     return Snapshot(seq=1, agent=agent_view("Available", since=ago(minutes=12, seconds=8),
                                             calls_today=7), callbacks=callbacks())
 
 
 def screen_pop() -> Any:
-    from callcenter.hub.messages import CallView, ScreenPop
+    from protocol.messages import CallView, ScreenPop
 
     topic = next(t for t in session_data()["topics"] if t["key"] == "f0_home_care")
     call = CallView(uuid="6f1c2a9e-5b1d-4c8e-9a57-0c3d2e1f4b7a", call_id=5120,

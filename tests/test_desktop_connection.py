@@ -24,13 +24,13 @@ from PySide6.QtNetwork import QHostAddress
 from PySide6.QtWebSockets import QWebSocket, QWebSocketServer
 from PySide6.QtWidgets import QApplication
 
-from callcenter.hub import messages as m
 from callcenter.hub.tls import make_self_signed
 from desktop.app import DesktopApp
 from desktop.connection import HubConnection, backoff_delay, hub_url
 from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.windows import AgentWindow
+from protocol import messages as m
 from tests.support.demo_backend import Demo, running_demo
 from tests.support.qt_windows import add_window
 

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from callcenter.hub import messages as m
 from db.models import Call, Case, CaseChange
 from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.windows import AgentWindow
+from protocol import messages as m
 from tests.support.demo_backend import Demo, running_demo
 from tests.support.qt_windows import add_window
 

@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from db.forms import form_errors, with_outcomes
 from db.topics import TopicSpec, read_topics_file
 from db.units import read_units_csv
 from desktop.forms import CaseForm, match_units, unit_entries
 from desktop.forms.editors import MultiChoiceEditor
 from desktop.forms.unit_picker import AdminUnitPicker
+from rules.forms import form_errors, with_outcomes
 from tests.conftest import ROOT, TOPICS_FILE, UNITS_FILE
 
 TOPICS = {t.key: t for t in read_topics_file(TOPICS_FILE).topic}

@@ -1,5 +1,5 @@
 """The desktop's windows, real widgets offscreen, fed with the protocol's own message objects
-(callcenter.hub.messages) as HubConnection's signals would deliver them."""
+(protocol.messages) as HubConnection's signals would deliver them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QPushButton, QWidget
 
-from callcenter.hub import messages as m
 from db.topics import read_topics_file
 from db.units import read_units_csv
 from desktop import app as desktop_app
@@ -29,6 +28,8 @@ from desktop.windows import AgentWindow, LoginWindow
 from desktop.windows.labels import error_text
 from desktop.windows.login import CERT_KEY, SERVER_KEY, USER_KEY
 from desktop.windows.search import search_terms
+from protocol import messages as m
+from protocol.errors import ErrorCode, LocalCode
 from tests.support.qt_windows import add_window
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -830,11 +831,11 @@ def test_connection_state_is_always_shown_in_colour(window: AgentWindow,
 
 
 def test_every_error_code_reads_in_the_agents_language(translations: Translations) -> None:
-    """The hub's codes (callcenter.hub.messages.Error) and the connection's own: a sentence
-    in Vietnamese, the hub's English words at most in brackets after it."""
-    for code in ("bad_message", "unauthenticated", "expired", "forbidden", "not_found",
-                 "invalid", "conflict", "rate_limited", "switch", "internal", "offline",
-                 "timeout", "closed"):
+    """Every code of protocol.errors, the hub's and the connection's own (but `superseded`,
+    which is never shown): a sentence in Vietnamese, the hub's English words at most in
+    brackets after it."""
+    shown = [*ErrorCode, *(c for c in LocalCode if c is not LocalCode.SUPERSEDED)]
+    for code in shown:
         text = error_text(code, "the hub's words")
         assert not text.startswith("the hub's words"), code
     assert error_text("internal", "") == "Máy chủ gặp sự cố nên chưa làm được; vui lòng thử lại."

@@ -13,9 +13,9 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from gevent import socket, ssl
 
-from callcenter.hub.messages import Reply, dump
 from callcenter.hub.server import Client, HubServer
 from callcenter.hub.tls import client_context, make_self_signed, server_context
+from protocol.messages import Reply, dump
 from tests.support.hub_client import HubClient
 
 

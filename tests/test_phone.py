@@ -1,6 +1,6 @@
 import pytest
 
-from db.phone import display_phone, normalise_phone
+from rules.phone import display_phone, normalise_phone
 
 
 @pytest.mark.parametrize("raw", [

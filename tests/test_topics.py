@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import transaction
 from db.errors import DataError
-from db.forms import form_errors
 from db.models import Agency, Topic
 from db.topics import load_topics, read_topics_file
+from rules.forms import form_errors
 from tests.conftest import TOPICS_FILE
 
 SEED = TOPICS_FILE.read_text(encoding="utf-8")

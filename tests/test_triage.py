@@ -11,7 +11,7 @@ import pytest
 
 from db.errors import DataError
 from db.topics import read_topics_file
-from db.triage import Finding, Triage, check_rules, triage
+from rules.triage import Finding, Triage, check_rules, triage
 from tests.conftest import TOPICS_FILE
 
 F0 = read_topics_file(TOPICS_FILE).topic[0]

@@ -32,11 +32,11 @@ from callcenter.hub.acw_store import (
     kept_wraps,
     save_draft_as_follow_up,
 )
-from callcenter.hub.messages import CallEnded
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, HubService
 from callcenter.state.model import CallState
 from callcenter.switch.errors import SwitchError
+from protocol.messages import CallEnded
 
 if TYPE_CHECKING:
     from callcenter.hub.desk import AgentDesk

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from callcenter.hub.store import attach_case, draft_key
 from db import callbacks
 from db.cases import CaseFields, create_case, update_case
-from db.forms import form_errors
 from db.models import AcwDeadline, Agent, Call, CallLeg, Case, Topic
-from db.phone import normalise_phone
+from rules.forms import form_errors
+from rules.phone import normalise_phone
 
 AUTO_NOTE = "[Lưu tự động khi hết thời gian xử lý sau cuộc gọi]"
 

@@ -20,7 +20,6 @@ import gevent
 from callcenter.hub import store
 from callcenter.hub.calls import NUMBER, national
 from callcenter.hub.desk import AgentDesk, _session
-from callcenter.hub.messages import Callbacks, CallEnded, CallView
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
@@ -30,6 +29,8 @@ from callcenter.switch.errors import CommandError, SwitchError
 from callcenter.switch.link import BackgroundJob
 from db import callbacks
 from db.models import Agent
+from protocol.errors import ErrorCode
+from protocol.messages import Callbacks, CallEnded, CallView
 
 log = logging.getLogger(__name__)
 ORIGINATE_WAIT = 120.0  # s: FreeSWITCH rings the agent's phone for 60 s at most
@@ -66,30 +67,30 @@ class CallbackDesk:
         session = _session(client)
         callback = self.hub.db(store.callback_for_dial, request.callback_id)
         if callback is None:
-            raise Denied("not_found", f"no callback {request.callback_id}")
+            raise Denied(ErrorCode.NOT_FOUND, f"no callback {request.callback_id}")
         self.desk._may_see(session, callback["topic"])
         if not NUMBER.fullmatch(callback["phone"]):
-            raise Denied("invalid", f"callback {request.callback_id} has no number to dial "
+            raise Denied(ErrorCode.INVALID, f"callback {request.callback_id} has no number to dial "
                          f"({callback['phone']!r})")
         contact = self.hub.db(_contact, session.agent_id, self.backend.settings.site.domain)
         if contact is None:
-            raise Denied("invalid", "you have no phone to ring (no extension or contact)")
+            raise Denied(ErrorCode.INVALID, "you have no phone to ring (no extension or contact)")
         live = self.backend.state.agents.get(self.desk.agent_name(session.username))
         if (live is not None and live.call is not None) or any(
                 d.username == session.username for d in self.dials.values()):
-            raise Denied("busy", "finish the call in hand first")
+            raise Denied(ErrorCode.BUSY, "finish the call in hand first")
         try:
             token = self.hub.db(callbacks.claim, callback["id"], session.agent_id,
                                 datetime.now(UTC))
         except callbacks.CallbackBusy as exc:
-            raise Denied("conflict", str(exc)) from None
+            raise Denied(ErrorCode.CONFLICT, str(exc)) from None
         self.dials[token] = Dial(session.username, callback)
         self._hold(session.username)
         try:
             job = self._originate(callback, contact, token)
         except SwitchError as exc:
             self._not_dialled(callback["id"], token)
-            raise Denied("switch", f"the switch did not answer: {exc}") from None
+            raise Denied(ErrorCode.SWITCH, f"the switch did not answer: {exc}") from None
         gevent.spawn(self._watch, job, callback["id"], token)
         self.changed()  # it leaves the other desktops' lists
         self.hub.audit(client, "callback.dial", str(callback["id"]), phone=callback["phone"])

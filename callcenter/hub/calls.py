@@ -14,6 +14,7 @@ from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.switch.api import to_bridge, to_extension, via_gateway
 from callcenter.switch.errors import SwitchError
 from db.models import Agent
+from protocol.errors import ErrorCode
 
 NUMBER = re.compile(r"\+?[0-9]{3,15}")  # fullmatch: nothing else (no space, no newline)
 
@@ -34,9 +35,9 @@ class CallControl:
         try:
             reply = command()
         except SwitchError as exc:
-            raise Denied("switch", f"the switch did not answer: {exc}") from None
+            raise Denied(ErrorCode.SWITCH, f"the switch did not answer: {exc}") from None
         if reply.startswith("-ERR"):
-            raise Denied("switch", f"the switch refused: {reply.strip()}")
+            raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
         return reply
 
     def hangup(self, client: Client, request: Any) -> dict[str, Any]:
@@ -52,7 +53,7 @@ class CallControl:
         call = self.desk.call_of(_session(client), request.call_uuid)
         live = self.backend.state.calls.get(call.uuid)
         if live is None or not live.agent_leg:
-            raise Denied("conflict", "the call is not bridged to your phone (yet)")
+            raise Denied(ErrorCode.CONFLICT, "the call is not bridged to your phone (yet)")
         leg = live.agent_leg
         self._api(lambda: self.backend.switch.hold(leg, request.hold))
         return {}
@@ -62,13 +63,14 @@ class CallControl:
         call = self.desk.call_of(session, request.call_uuid)
         if request.to == "queue":
             if request.target not in self.desk.topics():
-                raise Denied("invalid", f"no topic {request.target!r}", [("target", "unknown")])
+                raise Denied(ErrorCode.INVALID, f"no topic {request.target!r}",
+                             [("target", "unknown")])
             destination = to_extension(f"hotline_queue_{request.target}", "hotline")
         elif request.to == "emergency":
             destination = to_extension("hotline_emergency", "hotline")
         else:
             if not NUMBER.fullmatch(request.target):
-                raise Denied("invalid", "a number has 3 to 15 digits",
+                raise Denied(ErrorCode.INVALID, "a number has 3 to 15 digits",
                              [("target", "not a phone number")])
             gateway = self.backend.settings.trunk.name
             destination = to_bridge(via_gateway(gateway, national(request.target)))
@@ -80,10 +82,10 @@ class CallControl:
     def overview(self, client: Client, request: Any) -> dict[str, Any]:
         session = _session(client)
         if not session.is_lead:
-            raise Denied("forbidden", "only team leads see the other agents")
+            raise Denied(ErrorCode.FORBIDDEN, "only team leads see the other agents")
         if session.role != "admin" and session.agency_id is None:
-            raise Denied("forbidden", "a lead sees the agents of their agency, and you have "
-                         "none")
+            raise Denied(ErrorCode.FORBIDDEN,
+                         "a lead sees the agents of their agency, and you have none")
         rows = self.hub.db(_agency_agents, None if session.role == "admin"
                            else session.agency_id)
         agents = []

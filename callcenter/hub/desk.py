@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from callcenter.hub import store
 from callcenter.hub.acw import AfterCallWork
-from callcenter.hub.messages import AgentStatus, CallView, ScreenPop, Snapshot
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
@@ -35,6 +34,8 @@ from callcenter.state.effects import (
 from callcenter.state.model import CallState
 from callcenter.switch.errors import SwitchError
 from db.errors import DataError, FormInvalid, NotFound, StaleCaseError
+from protocol.errors import ErrorCode
+from protocol.messages import AgentStatus, CallView, ScreenPop, Snapshot
 
 log = logging.getLogger(__name__)
 TOPICS_SECONDS = 60.0
@@ -198,16 +199,16 @@ class AgentDesk:
     def set_status(self, client: Client, request: Any) -> dict[str, Any]:
         session = _session(client)
         if request.status == "On Break" and not request.reason:
-            raise Denied("invalid", "a break needs a reason", [("reason", "is required")])
+            raise Denied(ErrorCode.INVALID, "a break needs a reason", [("reason", "is required")])
         live = self.backend.state.agents.get(self.agent_name(session.username))
         unchanged = live is not None and live.status == switch_status(request.status)
         try:
             reply = self.backend.set_agent_status(
                 session.username, switch_status(request.status), "desktop", request.reason)
         except SwitchError as exc:
-            raise Denied("switch", f"the switch did not take it: {exc}") from None
+            raise Denied(ErrorCode.SWITCH, f"the switch did not take it: {exc}") from None
         if not reply.startswith("+OK"):
-            raise Denied("switch", f"the switch refused: {reply.strip()}")
+            raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
         self.reasons[session.username] = request.reason
         if unchanged:  # no event will come: a new break reason is shown now
             self.status_changed(session.username)
@@ -217,7 +218,7 @@ class AgentDesk:
         session = _session(client)
         case = self.hub.db(store.get_case, request.case_id)
         if case is None:
-            raise Denied("not_found", f"no case {request.case_id}")
+            raise Denied(ErrorCode.NOT_FOUND, f"no case {request.case_id}")
         self._may_see(session, case["topic"])
         if session.is_lead:
             self.hub.audit(client, "case.read", case["code"])
@@ -226,7 +227,7 @@ class AgentDesk:
     def _may_see(self, session: HubSession, topic: str | None) -> None:
         allowed = self.visible(session)
         if allowed is not None and topic not in allowed:
-            raise Denied("forbidden", "this case belongs to a topic you do not answer")
+            raise Denied(ErrorCode.FORBIDDEN, "this case belongs to a topic you do not answer")
 
     def case_save(self, client: Client, request: Any) -> dict[str, Any]:
         session = _session(client)
@@ -239,20 +240,20 @@ class AgentDesk:
             except IntegrityError:  # the same draft saved at the same moment (ACW ran out)
                 case = self.hub.db(store.save_case, request, session.agent_id)
         except FormInvalid as exc:
-            raise Denied("invalid", "the form has errors", exc.errors) from None
+            raise Denied(ErrorCode.INVALID, "the form has errors", exc.errors) from None
         except StaleCaseError as exc:
-            raise Denied("conflict", str(exc)) from None
+            raise Denied(ErrorCode.CONFLICT, str(exc)) from None
         except (NotFound, LookupError) as exc:
-            raise Denied("not_found", str(exc)) from None
+            raise Denied(ErrorCode.NOT_FOUND, str(exc)) from None
         except DataError as exc:
-            raise Denied("invalid", str(exc)) from None
+            raise Denied(ErrorCode.INVALID, str(exc)) from None
         self.acw.saved(session.username, request.call_uuid)
         return {"case": case}
 
     def history_search(self, client: Client, request: Any) -> dict[str, Any]:
         session = _session(client)
         if not (request.phone or request.case_code):
-            raise Denied("invalid", "give a phone number or a case code")
+            raise Denied(ErrorCode.INVALID, "give a phone number or a case code")
         items = self.hub.db(store.history, request.phone, request.case_code,
                             self.visible(session))
         if session.is_lead:
@@ -275,12 +276,13 @@ class AgentDesk:
         if dialled is not None and dialled.uuid == uuid:
             if dialled_too:
                 return dialled
-            raise Denied("unsupported", "on a callback call only hanging up is possible here "
+            raise Denied(ErrorCode.UNSUPPORTED,
+                         "on a callback call only hanging up is possible here "
                          "(hold and transfer from your phone)")
         agent = self.agent_name(session.username)
         call = current_call(self.backend.state, agent)
         if call is None or call.uuid != uuid:
-            raise Denied("forbidden", "this is not your current call")
+            raise Denied(ErrorCode.FORBIDDEN, "this is not your current call")
         return self._call_view(call, agent)
 
     def _call_view(self, call: CallState, agent: str) -> CallView:

@@ -24,8 +24,8 @@ import gevent.queue
 import gevent.selectors
 from simple_websocket import ConnectionClosed, Server
 
-from callcenter.hub.messages import MAX_MESSAGE_BYTES
 from callcenter.hub.sessions import HubSession
+from protocol.messages import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
 

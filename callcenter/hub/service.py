@@ -1,6 +1,6 @@
 """The hub's service: who is connected, who they are, and what each message may do.
 
-Every message is parsed and validated (callcenter.hub.messages); everything but `login` and
+Every message is parsed and validated (protocol.messages); everything but `login` and
 `resume` needs a live session; each handler checks the role and topics itself. Refusals are an
 `error` to the sender and an audit_log row; one client's bad message never touches another's.
 Pushes are numbered per session (`seq`) and the last ones kept, so a desktop that reconnects
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.config import Settings
 from callcenter.hub import store
-from callcenter.hub.messages import Error, ProtocolError, Reply, dump, parse_request
 from callcenter.hub.server import Client
 from callcenter.hub.sessions import HubSession, LoginThrottle, SessionExpired, Sessions
 from callcenter.state.model import LiveState
@@ -31,6 +30,8 @@ from db.agents import verify_hash
 from db.audit import record
 from db.engine import transaction
 from db.errors import DataError
+from protocol.errors import ErrorCode
+from protocol.messages import Error, ProtocolError, Reply, dump, parse_request
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,7 +61,7 @@ class Backend(Protocol):
 class Denied(Exception):
     """A request refused: its code (messages.Error) and a message for the person."""
 
-    def __init__(self, code: str, message: str,
+    def __init__(self, code: ErrorCode, message: str,
                  fields: list[tuple[str, str]] | None = None, target: str | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.fields = code, message, fields or []
@@ -91,7 +92,7 @@ class HubService:
     def disconnected(self, client: Client, oversized: bool = False) -> None:
         self.clients.discard(client)
         if oversized:
-            self.audit(client, "hub.denied", "frame", code="bad_message",
+            self.audit(client, "hub.denied", "frame", code=ErrorCode.BAD_MESSAGE,
                        message="a frame over the transport limit; connection closed")
 
     def handle(self, client: Client, raw: str | bytes) -> None:
@@ -104,7 +105,7 @@ class HubService:
             try:
                 client.session = self.sessions.get(client.token or "")
             except SessionExpired as exc:
-                code = "expired" if client.token else "unauthenticated"
+                code = ErrorCode.EXPIRED if client.token else ErrorCode.UNAUTHENTICATED
                 client.session = None
                 self.deny(client, request.id, Denied(code, str(exc) if client.token else
                                                      "log in first"), request.type)
@@ -116,8 +117,9 @@ class HubService:
             return
         except Exception:
             log.exception("hub: %s from %s failed", request.type, client.name)
-            self.deny(client, request.id, Denied("internal", "the server could not do this; "
-                                                 "it has been logged"), request.type)
+            self.deny(client, request.id, Denied(
+                ErrorCode.INTERNAL, "the server could not do this; it has been logged"),
+                request.type)
             return
         client.send(dump(Reply(type=request.type, id=request.id, data=data or {})))
         if request.type == "logout":  # the session is over: its socket closes, reply first
@@ -172,7 +174,7 @@ class HubService:
     def _login(self, client: Client, request: Any) -> dict[str, Any]:
         host = client.address.rsplit(":", 1)[0]
         if not self.throttle.attempt(request.username, host):
-            raise Denied("rate_limited", "too many failed logins; wait a few minutes",
+            raise Denied(ErrorCode.RATE_LIMITED, "too many failed logins; wait a few minutes",
                          target=request.username)
         identity = self.db(store.agent_identity, request.username)
         ok = False
@@ -182,7 +184,7 @@ class HubService:
                                            request.password)
         if not ok or identity is None:
             self.throttle.failed(host)
-            raise Denied("unauthenticated", "wrong username or password",
+            raise Denied(ErrorCode.UNAUTHENTICATED, "wrong username or password",
                          target=request.username)
         self.throttle.succeeded(request.username, host)
         if client.token:  # logging in again on the same connection ends the earlier session
@@ -206,7 +208,7 @@ class HubService:
         try:
             session = self.sessions.get(request.token)
         except SessionExpired as exc:
-            raise Denied("expired", str(exc)) from None
+            raise Denied(ErrorCode.EXPIRED, str(exc)) from None
         client.ready = False
         client.token, client.session = request.token, session
         self.audit(client, "hub.resume", session.username, last_seq=request.last_seq)
@@ -255,7 +257,7 @@ class HubService:
                 self.sessions.touch(client.session)
         for session, reason in self.sessions.sweep():
             for client in [c for c in self.clients if c.session is session]:
-                client.send(dump(Error(code="expired", message=reason)))
+                client.send(dump(Error(code=ErrorCode.EXPIRED, message=reason)))
                 client.session, client.token = None, None
             self.audit_as(session, "hub.expired", session.username, reason=reason)
             self._log_out_if_gone(session.username, "daemon")

@@ -16,7 +16,7 @@ from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.errors import DataError
 from db.models import AdminUnit, Agent, Call, Callback, Case, Declaration, Tier, Topic
-from db.phone import normalise_phone
+from rules.phone import normalise_phone
 
 
 def iso(value: datetime | None) -> str | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from callcenter.hub.messages import AgentView, CallView
 from callcenter.state.model import AgentState, CallState, LiveState, QueueLeg
-from db.phone import normalise_phone
+from protocol.messages import AgentView, CallView
+from rules.phone import normalise_phone
 
 ON_DEMAND = "Available (On Demand)"
 

@@ -12,7 +12,7 @@ from sqlalchemy import Text, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from db.models import Call, Callback, Case, Declaration
-from db.phone import normalise_phone
+from rules.phone import normalise_phone
 
 
 @dataclass(frozen=True)

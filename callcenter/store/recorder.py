@@ -24,7 +24,7 @@ from callcenter.state.model import CallState
 from db import callbacks
 from db.engine import transaction
 from db.models import Agent, AgentStatusLog, Call, CallLeg, Topic
-from db.phone import normalise_phone
+from rules.phone import normalise_phone
 
 log = logging.getLogger(__name__)
 

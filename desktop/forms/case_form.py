@@ -10,8 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from db.forms import with_outcomes
-from db.triage import Triage, triage
 from desktop.forms.editors import (
     BoolEditor,
     ChoiceEditor,
@@ -26,6 +24,8 @@ from desktop.forms.editors import (
 from desktop.forms.triage_view import TriageBadge, TriageBar
 from desktop.forms.unit_picker import AdminUnitPicker
 from desktop.forms.validation import FORM_LEVEL, schema_errors
+from rules.forms import with_outcomes
+from rules.triage import Triage, triage
 
 Spec = Mapping[str, Any]
 _ERROR_STYLE = "color: #c62828;"

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.triage import Triage
 from desktop.forms.editors import choices_of
+from rules.triage import Triage
 
 # Background and text colours of each level (the Ministry's four colours).
 LEVEL_COLOURS = {

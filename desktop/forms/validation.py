@@ -1,6 +1,6 @@
 """A case form's values checked against its JSON Schema, in words a nurse reads beside the field.
 
-The check is jsonschema's (draft 2020-12, with format checking), as db.forms.form_errors does on
+The check is jsonschema's (draft 2020-12, with format checking), as rules.forms.form_errors does on
 the server, so the form and the daemon accept and refuse the same data; only the wording differs:
 short, per field, and translatable (English source strings, context "CaseForm").
 """

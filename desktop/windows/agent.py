@@ -20,16 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from callcenter.hub.messages import (
-    AgentStatus,
-    AgentView,
-    Callbacks,
-    CallEnded,
-    Error,
-    Reply,
-    ScreenPop,
-    Snapshot,
-)
 from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.i18n import Translations
@@ -43,6 +33,17 @@ from desktop.windows.login import LANGUAGE_KEY
 from desktop.windows.screen_pop import ScreenPopView
 from desktop.windows.search import SearchView
 from desktop.windows.status import AgentStatusBar, StatusActions
+from protocol.errors import LocalCode
+from protocol.messages import (
+    AgentStatus,
+    AgentView,
+    Callbacks,
+    CallEnded,
+    Error,
+    Reply,
+    ScreenPop,
+    Snapshot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +387,7 @@ class AgentWindow(QMainWindow):
         self.screen_pop_view.set_language(list(self._units.values()), self.language)
 
     def _on_answer(self, answer: Reply | Error) -> None:
-        if isinstance(answer, Error) and answer.code != "superseded":
+        if isinstance(answer, Error) and answer.code != LocalCode.SUPERSEDED:
             self.statusBar().showMessage(error_text(answer.code, answer.message), 10_000)
 
     def busy_with(self) -> str | None:

@@ -12,10 +12,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from callcenter.hub.messages import Error, Reply
 from desktop.connection import HubConnection
 from desktop.windows.call_panel import CallPanel
 from desktop.windows.screen_pop import ScreenPopView
+from protocol.messages import Error, Reply
 
 EMERGENCY_OUTCOME = "escalated_115"  # the outcome code an escalation sets, if the topic has it
 

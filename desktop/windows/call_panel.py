@@ -9,9 +9,9 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from callcenter.hub.messages import CallView
-from db.phone import display_phone
 from desktop.models import Clock, format_duration, format_time, parse_time, utc_now
+from protocol.messages import CallView
+from rules.phone import display_phone
 
 
 class CallPanel(QFrame):

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from callcenter.hub.messages import Error, Reply
 from desktop.connection import HubConnection
 from desktop.models import CallbacksModel, Clock, utc_now
 from desktop.windows.labels import error_text
 from desktop.windows.screen_pop import history_table
+from protocol.messages import Error, Reply
 
 
 class CallbacksView(QWidget):

@@ -13,9 +13,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from callcenter.hub.messages import CallView, Error, Reply, ScreenPop
 from desktop.connection import HubConnection
 from desktop.drafts import Autosave, Draft, DraftStore
+from protocol.errors import LocalCode
+from protocol.messages import CallView, Error, Reply, ScreenPop
 
 log = logging.getLogger(__name__)
 # What a draft's payload holds besides "form" (Autosave's `extra`), as case_draft's fields.
@@ -102,7 +103,7 @@ class DraftKeeper(QObject):
     def _acknowledged(self, draft: Draft, answer: Reply | Error) -> None:
         if isinstance(answer, Reply):
             self.store.acknowledge(draft.draft_id, draft.revision)
-        elif answer.code != "superseded":
+        elif answer.code != LocalCode.SUPERSEDED:
             log.warning("draft %s not taken by the hub: %s", draft.draft_id, answer.message)
 
     def resend_left_over(self, current: str | None) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from protocol.errors import ErrorCode, LocalCode
+
 # On Break reason codes sent with set_status; the hub stores them on agent_status_log.
 BREAK_REASONS = ("meal", "rest", "meeting", "training", "personal")
 
@@ -44,24 +46,25 @@ _ROLES = {
     "lead": QT_TRANSLATE_NOOP("Labels", "Team lead"),
     "admin": QT_TRANSLATE_NOOP("Labels", "Administrator"),
 }
-_ERRORS = {
-    "offline": QT_TRANSLATE_NOOP("Labels", "Not connected to the server."),
-    "timeout": QT_TRANSLATE_NOOP("Labels", "The server did not answer in time."),
-    "unauthenticated": QT_TRANSLATE_NOOP("Labels", "Wrong username or password."),
-    "rate_limited": QT_TRANSLATE_NOOP(
+_ERRORS: dict[str, str] = {
+    LocalCode.OFFLINE: QT_TRANSLATE_NOOP("Labels", "Not connected to the server."),
+    LocalCode.TIMEOUT: QT_TRANSLATE_NOOP("Labels", "The server did not answer in time."),
+    ErrorCode.UNAUTHENTICATED: QT_TRANSLATE_NOOP("Labels", "Wrong username or password."),
+    ErrorCode.RATE_LIMITED: QT_TRANSLATE_NOOP(
         "Labels", "Too many failed attempts; wait a minute and try again."),
-    "expired": QT_TRANSLATE_NOOP("Labels", "Your session has expired; please log in again."),
-    "forbidden": QT_TRANSLATE_NOOP("Labels", "You are not allowed to do this."),
-    "not_found": QT_TRANSLATE_NOOP("Labels", "Not found."),
-    "conflict": QT_TRANSLATE_NOOP("Labels", "Someone else got there first."),
-    "busy": QT_TRANSLATE_NOOP("Labels", "Finish the call in hand first."),
-    "unsupported": QT_TRANSLATE_NOOP("Labels", "Not possible on this call."),
-    "invalid": QT_TRANSLATE_NOOP("Labels", "Some fields are not valid."),
-    "switch": QT_TRANSLATE_NOOP("Labels", "The telephone switch refused the command."),
-    "closed": QT_TRANSLATE_NOOP("Labels", "The session ended before this was sent."),
-    "bad_message": QT_TRANSLATE_NOOP("Labels", "The server did not accept this request."),
-    "internal": QT_TRANSLATE_NOOP("Labels", "The server had a problem and could not do this; "
-                                            "try again."),
+    ErrorCode.EXPIRED: QT_TRANSLATE_NOOP(
+        "Labels", "Your session has expired; please log in again."),
+    ErrorCode.FORBIDDEN: QT_TRANSLATE_NOOP("Labels", "You are not allowed to do this."),
+    ErrorCode.NOT_FOUND: QT_TRANSLATE_NOOP("Labels", "Not found."),
+    ErrorCode.CONFLICT: QT_TRANSLATE_NOOP("Labels", "Someone else got there first."),
+    ErrorCode.BUSY: QT_TRANSLATE_NOOP("Labels", "Finish the call in hand first."),
+    ErrorCode.UNSUPPORTED: QT_TRANSLATE_NOOP("Labels", "Not possible on this call."),
+    ErrorCode.INVALID: QT_TRANSLATE_NOOP("Labels", "Some fields are not valid."),
+    ErrorCode.SWITCH: QT_TRANSLATE_NOOP("Labels", "The telephone switch refused the command."),
+    LocalCode.CLOSED: QT_TRANSLATE_NOOP("Labels", "The session ended before this was sent."),
+    ErrorCode.BAD_MESSAGE: QT_TRANSLATE_NOOP("Labels", "The server did not accept this request."),
+    ErrorCode.INTERNAL: QT_TRANSLATE_NOOP(
+        "Labels", "The server had a problem and could not do this; try again."),
 }
 
 

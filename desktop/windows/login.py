@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from callcenter.hub.messages import Error
 from desktop.connection import HubConnection, hub_url
 from desktop.i18n import Translations
 from desktop.windows.labels import error_text
+from protocol.messages import Error
 
 SERVER_KEY, USER_KEY, CERT_KEY = "login/server", "login/username", "login/ca_file"
 LANGUAGE_KEY = "ui/language"

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from callcenter.hub.messages import Error, Reply, ScreenPop
 from desktop.connection import HubConnection
 from desktop.forms.editors import keeps_list_key
 from desktop.forms.merge import merge_forms
@@ -32,6 +31,7 @@ from desktop.models import DictTableModel, HistoryModel, format_date, format_tim
 from desktop.windows.drafting import DraftKeeper
 from desktop.windows.form_host import FormHost, make_form
 from desktop.windows.labels import error_text
+from protocol.messages import Error, Reply, ScreenPop
 
 CASE_STATUSES = ("closed", "follow_up", "open", "escalated")
 # Two to a row (label, value, label, value); None: the field has the row to itself.

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from callcenter.hub.messages import Error, Reply
 from desktop.connection import HubConnection
 from desktop.models import HistoryModel
 from desktop.windows.labels import error_text
 from desktop.windows.screen_pop import history_table
+from protocol.messages import Error, Reply
 
 # A topic's prefix (with at least one letter: F0, PA, HC), the year, the number.
 CASE_CODE = re.compile(r"^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,8}-\d{4}-\d{1,9}$")

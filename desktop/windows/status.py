@@ -7,7 +7,6 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QToolButton, QWidget
 
-from callcenter.hub.messages import AgentView
 from desktop.models import Clock, format_duration, parse_time, utc_now
 from desktop.windows.labels import (
     BREAK_REASONS,
@@ -18,6 +17,7 @@ from desktop.windows.labels import (
     connection_label,
     status_label,
 )
+from protocol.messages import AgentView
 
 
 def _badge(label: QLabel, text: str, colour: str) -> None:

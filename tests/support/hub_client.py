@@ -15,9 +15,9 @@ import gevent.queue
 from simple_websocket import Client as WsClient
 from simple_websocket import ConnectionClosed
 
-from callcenter.hub.messages import parse_server_message
 from callcenter.hub.server import _GreenThread, whole_sends
 from callcenter.hub.tls import client_context
+from protocol.messages import parse_server_message
 
 
 class HubClient:

@@ -7,7 +7,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
-from db.errors import DataError, FormInvalid
+from rules.errors import DataError, FormInvalid
 
 
 def check_schema(schema: dict[str, Any], where: str) -> None:

@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from protocol.errors import Code, ErrorCode
+
 VERSION = 1
 MAX_MESSAGE_BYTES = 256 * 1024  # a case form with long notes fits many times over
 
@@ -28,7 +30,7 @@ Text = Annotated[str, Field(max_length=20_000)]
 class ProtocolError(ValueError):
     """A message that is not JSON, not an object, of an unknown type, or malformed."""
 
-    def __init__(self, code: str, message: str, request_id: str | None = None) -> None:
+    def __init__(self, code: ErrorCode, message: str, request_id: str | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.request_id = code, message, request_id
 
@@ -171,8 +173,7 @@ class Reply(_Message):
 class Error(_Message):
     type: Literal["error"] = "error"
     id: Id | None = None
-    code: str  # bad_message | unauthenticated | forbidden | not_found | invalid | conflict |
-    #            rate_limited | expired | switch | internal
+    code: Code  # protocol.errors: the hub's codes, and the desktop's own for its local errors
     message: str
     fields: list[tuple[str, str]] = Field(default_factory=list)  # (path, problem) of a form
 
@@ -258,13 +259,13 @@ _pushes: TypeAdapter[Any] = TypeAdapter(Push)
 
 def _object(raw: str | bytes) -> dict[str, Any]:
     if len(raw) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("bad_message", f"message over {MAX_MESSAGE_BYTES} bytes")
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"message over {MAX_MESSAGE_BYTES} bytes")
     try:
         obj = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError("bad_message", f"not JSON: {exc}") from None
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"not JSON: {exc}") from None
     if not isinstance(obj, dict):
-        raise ProtocolError("bad_message", "a message is a JSON object")
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "a message is a JSON object")
     return obj
 
 
@@ -282,15 +283,15 @@ def parse_request(raw: str | bytes) -> Any:
     obj = _object(raw)
     request_id = obj.get("id") if isinstance(obj.get("id"), str) else None
     if obj.get("v") != VERSION:
-        raise ProtocolError("bad_message", f"protocol version {obj.get('v')!r} is not "
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"protocol version {obj.get('v')!r} is not "
                             f"{VERSION}", request_id)
     if obj.get("type") not in REQUEST_TYPES:
-        raise ProtocolError("bad_message", f"unknown message type {obj.get('type')!r}",
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown message type {obj.get('type')!r}",
                             request_id)
     try:
         return _requests.validate_python(obj)
     except ValidationError as exc:
-        raise ProtocolError("bad_message", _problems(exc), request_id) from None
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, _problems(exc), request_id) from None
 
 
 def parse_server_message(raw: str | bytes) -> Reply | Error | Any:
@@ -303,7 +304,7 @@ def parse_server_message(raw: str | bytes) -> Reply | Error | Any:
             return Reply.model_validate(obj)
         return _pushes.validate_python(obj)
     except ValidationError as exc:
-        raise ProtocolError("bad_message", _problems(exc)) from None
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, _problems(exc)) from None
 
 
 def dump(message: BaseModel) -> str:
