@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 
 class Daemon:
     def __init__(self, settings: Settings, sessions: sessionmaker[Session] | None = None) -> None:
-        if settings.switch.password is None:
+        password = settings.switch.password
+        if password is None:
             raise ConfigError("set [switch] password (or CALLCENTER_SWITCH__PASSWORD)")
         self.settings = settings
         self.sessions = sessions or make_sessionmaker(make_engine(settings.database_url()))
@@ -49,12 +50,12 @@ class Daemon:
         self.tracker = Tracker(self.recorder, self.blocking,
                                lambda us, effects: self.metrics.applied(us, effects))
         switch = settings.switch
-        self.link = SwitchLink(switch.host, switch.port, switch.password.get_secret_value(),
+        self.link = SwitchLink(switch.host, switch.port, password.get_secret_value(),
                                connect_timeout=switch.connect_timeout,
                                command_timeout=switch.command_timeout,
                                backoff=Backoff(cap=switch.reconnect_max_delay))
         self.link.register_handle("*", self.tracker.on_event)
-        self.link.on_connected(lambda: gevent.spawn(self.on_connected))
+        self.link.on_connected(self._connected)
         self.switch = SwitchApi(self.link.api, self.link.bgapi)
         self.statuses = AgentStatuses(self.switch, self.recorder, lambda: self.state,
                                       settings.site.domain)
@@ -86,8 +87,6 @@ class Daemon:
     def flush(self) -> None:
         self.tracker.flush()
 
-    # -- life cycle --------------------------------------------------------------------
-
     def start(self) -> None:
         self.http = http.serve(self, self.settings.http.listen_host,
                                self.settings.http.listen_port)
@@ -100,7 +99,7 @@ class Daemon:
                         "makes one)")
         self.link.start()
         self._greenlets += [gevent.spawn(self.tracker.flush_loop),
-                            gevent.spawn(self.agents.loop), gevent.spawn(self._import_cdrs)]
+                            gevent.spawn(self.agents.loop), gevent.spawn(self.cdrs.loop)]
         log.info("daemon: IVR on %s:%s, switch at %s:%s", *self.ivr.address,
                  self.settings.switch.host, self.settings.switch.port)
 
@@ -114,6 +113,9 @@ class Daemon:
         gevent.killall(self._greenlets)
         self.flush()
 
+    def _connected(self) -> None:
+        gevent.spawn(self.on_connected)
+
     def on_connected(self) -> None:
         """After every (re)connect: the state rebuilt, the agents synced, and the agents held
         Idle with nobody left to release them released."""
@@ -123,14 +125,6 @@ class Daemon:
         if self.hub is not None:
             self.hub.desk.acw.repair()
         self.synced.set()
-
-    def _import_cdrs(self) -> None:
-        while True:
-            try:
-                self.cdrs.run()
-            except Exception:  # the files stay: read again next time
-                log.exception("cdr: importing failed")
-            gevent.sleep(self.settings.cdr.import_seconds)
 
     # -- what the hub asks of the daemon (hub.service.Backend) -------------------------
 

@@ -99,7 +99,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
                         switch={"password": secrets.token_urlsafe(16), "port": _free_port()},
                         ivr={"listen_port": _free_port()}, http={"listen_port": 0},
                         hub={"listen_port": 0, "tls_cert": cert, "tls_key": key},
-                        cdr={"spool_dir": workdir / "cdr"})  # the simulator writes no CDRs
+                        cdr={"spool_dir": workdir / "cdr"})
     (workdir / "cdr").mkdir(exist_ok=True)
     conf = stock_tree(workdir)
     files, _ = render_site(settings)

@@ -59,7 +59,7 @@ def claim(session: Session, callback_id: int, agent_id: int, now: datetime) -> s
         update(Callback).where(Callback.id == callback_id, Callback.state == "open")
         .values(state="dialing", dial_token=token, assignee_id=agent_id, last_attempt_at=now)
         .execution_options(synchronize_session=False))
-    if taken.rowcount == 1:
+    if getattr(taken, "rowcount", 0) == 1:  # a CursorResult: an UPDATE's row count
         return token
     row = _fresh(session, callback_id)
     if row is None:

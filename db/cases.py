@@ -29,11 +29,13 @@ def next_case_code(session: Session, topic: Topic, year: int) -> str:
     transaction that rolls back leaves a gap, which is fine: codes are unique, not dense.
     """
     dialect = session.get_bind().dialect.name
-    make_insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect)
     values = {"topic_id": topic.id, "year": year, "last_number": 0}
-    if make_insert is None:
+    if dialect == "postgresql":
+        session.execute(pg_insert(CaseCounter).values(values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(CaseCounter).values(values).on_conflict_do_nothing())
+    else:
         raise DataError(f"case codes are not supported on {dialect}")
-    session.execute(make_insert(CaseCounter).values(values).on_conflict_do_nothing())
     number = session.execute(
         update(CaseCounter)
         .where(CaseCounter.topic_id == topic.id, CaseCounter.year == year)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
@@ -34,7 +35,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     # Foreign keys are off by default in SQLite; WAL lets the desktop hub read while the
     # daemon writes; busy_timeout turns short write contention into a wait, not an error.
     cursor = dbapi_connection.cursor()

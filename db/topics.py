@@ -136,15 +136,15 @@ def load_topics(session: Session, spec: TopicsFile) -> list[str]:
     """Create or update agencies and topics; returns one line per change made."""
     changes: list[str] = []
     agencies = {a.code: a for a in session.scalars(select(Agency))}
-    for item in spec.agency:
-        agency = agencies.get(item.code)
+    for declared in spec.agency:
+        agency = agencies.get(declared.code)
         if agency is None:
-            agency = agencies[item.code] = Agency(code=item.code, name=item.name)
+            agency = agencies[declared.code] = Agency(code=declared.code, name=declared.name)
             session.add(agency)
-            changes.append(f"agency {item.code}: added")
-        elif agency.name != item.name:
-            agency.name = item.name
-            changes.append(f"agency {item.code}: renamed")
+            changes.append(f"agency {declared.code}: added")
+        elif agency.name != declared.name:
+            agency.name = declared.name
+            changes.append(f"agency {declared.code}: renamed")
     existing = {t.key: t for t in session.scalars(select(Topic))}
     # Menu keys and queues may move between topics: free them first so the unique
     # constraints hold at every flush.
@@ -154,12 +154,13 @@ def load_topics(session: Session, spec: TopicsFile) -> list[str]:
     session.flush()
     for item in spec.topic:
         values = _topic_values(item)
-        topic = existing.get(item.key)
-        if topic is None:
+        found = existing.get(item.key)
+        if found is None:
             topic = Topic(key=item.key, **values)
             session.add(topic)
             changes.append(f"topic {item.key}: added (key {item.menu_key}, queue {item.queue})")
         else:
+            topic = found
             changed = [name for name, value in values.items() if getattr(topic, name) != value]
             for name in changed:
                 setattr(topic, name, values[name])

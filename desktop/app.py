@@ -85,7 +85,10 @@ class DesktopApp(QObject):
         self.agent_window: AgentWindow | None = None
         connection.logged_in.connect(self._on_logged_in)
         connection.session_lost.connect(self._on_session_lost)
-        QApplication.instance().aboutToQuit.connect(self._on_quit)
+        app = QApplication.instance()
+        if app is None:
+            raise RuntimeError("make the QApplication before the DesktopApp")
+        app.aboutToQuit.connect(self._on_quit)
 
     def start(self) -> None:
         self.login_window.show()

@@ -42,7 +42,7 @@ SESSION_OVER = frozenset({ErrorCode.EXPIRED, ErrorCode.UNAUTHENTICATED, ErrorCod
 
 @dataclass
 class _Pending:
-    message: Any  # one of protocol.messages' requests
+    message: m.Request
     callback: ReplyCallback | None
     queueable: bool
     sent_at: float | None = None
@@ -153,13 +153,13 @@ class HubConnection(QObject):
     def ready(self) -> bool:
         return self._ready
 
-    def pending_requests(self) -> list[Any]:
+    def pending_requests(self) -> list[m.Request]:
         """The requests not answered yet, oldest first (sent or waiting for the link)."""
         return [p.message for p in self._pending.values()]
 
     # -- requests ---------------------------------------------------------------------
 
-    def request(self, kind: type[BaseModel], callback: ReplyCallback | None = None,
+    def request(self, kind: type[m.Request], callback: ReplyCallback | None = None,
                 **fields: Any) -> str:
         """Send a request of type `kind` (a protocol.messages request) and return its id.
         `callback` gets exactly one Reply or Error: the hub's, or a local one (offline,
@@ -177,7 +177,7 @@ class HubConnection(QObject):
         self.pending_changed.emit(len(self._pending))
         return request_id
 
-    def _supersede(self, message: Any) -> None:
+    def _supersede(self, message: m.Request) -> None:
         """Drop queued, unsent requests that `message` makes pointless (an older draft of the
         same case, an older status); their callbacks hear `superseded`."""
         if message.type not in COALESCED:

@@ -124,8 +124,10 @@ class HubLink(QObject):
         self.url = QUrl()
         self.attempt = 0
         self._last_seen, self._socket_error, self._dialing_since = 0.0, "", 0.0
-        self._retry = QTimer(self, singleShot=True, timeout=self.open)
-        self._housekeeping = QTimer(self, interval=1000, timeout=self._tick)
+        self._retry = QTimer(self, singleShot=True)
+        self._retry.timeout.connect(self.open)
+        self._housekeeping = QTimer(self, interval=1000)
+        self._housekeeping.timeout.connect(self._tick)
 
     @property
     def live(self) -> bool:

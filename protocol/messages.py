@@ -13,13 +13,13 @@ channel ids (FreeSWITCH Unique-IDs) are strings."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from protocol.errors import Code, ErrorCode
 
-VERSION = 1
+VERSION: Literal[1] = 1
 MAX_MESSAGE_BYTES = 256 * 1024  # a case form with long notes fits many times over
 
 Status = Literal["Available", "On Break", "Logged Out"]
@@ -156,7 +156,7 @@ class AgentsOverview(_Request):
 Request = Annotated[Login | Resume | Logout | SetStatus | CaseGet | CaseSave | CaseDraft |
                     HistorySearch | CallbackList | CallbackDial | CallHangup | CallTransfer |
                     CallHold | WrapUpDone | AgentsOverview, Field(discriminator="type")]
-REQUEST_TYPES = frozenset(m.model_fields["type"].default for m in Request.__origin__.__args__)
+REQUEST_TYPES = frozenset(m.model_fields["type"].default for m in get_args(get_args(Request)[0]))
 
 
 # -- daemon → client ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -41,7 +42,8 @@ def validate_form(schema: dict[str, Any], data: dict[str, Any]) -> None:
         raise FormInvalid(errors)
 
 
-def with_outcomes(schema: dict[str, Any], outcomes: list[dict[str, str]]) -> dict[str, Any]:
+def with_outcomes(schema: dict[str, Any],
+                  outcomes: Sequence[Mapping[str, str]]) -> dict[str, Any]:
     """The schema with each `x-outcomes` property limited to the topic's outcome codes.
 
     Outcomes are listed once, on the topic; the form points at them instead of repeating them.

@@ -103,11 +103,11 @@ def _vital_flags(rules: Mapping[str, Any], form: Mapping[str, Any]) -> tuple[Fin
 
 def _holds(condition: Mapping[str, Any], form: Mapping[str, Any], flags: int, year: int) -> bool:
     if "red_flags_at_least" in condition:
-        return flags >= condition["red_flags_at_least"]
+        return flags >= int(condition["red_flags_at_least"])
     value: Any
     if "age_from" in condition:
         born = form.get(condition["age_from"])
-        value = year - born if _is_number(born) else None
+        value = year - born if born is not None and _is_number(born) else None
     else:
         value = form.get(condition.get("field", ""))
     return _compare(value, condition.get("op", "=="), condition.get("value"))

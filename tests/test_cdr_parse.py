@@ -11,7 +11,7 @@ import pytest
 from callcenter.cdr.parse import MalformedCdr, cdr_effects, parse_cdr
 from callcenter.state import LiveState, apply
 from callcenter.state.effects import CallbackOwed, CallChanged
-from callcenter.state.model import CallState
+from callcenter.state.model import CallState, QueueLeg
 from tests.support import cdr
 from tests.support.fidelity import captured_events
 
@@ -131,3 +131,81 @@ def test_malformed_parts_of_a_cdr_say_why() -> None:
     with pytest.raises(MalformedCdr, match="not JSON"):
         parse_cdr(b"\xff\xfe", QUEUES)
     assert json.loads(cdr.text(cdr.load("answered")))  # the fixtures themselves are whole
+
+
+def test_a_queued_call_has_the_leg_of_its_queue() -> None:
+    """One call_leg, as live: the member uuid, the queue, its agent, when it ended and why."""
+    answered = _parse(cdr.load("answered"))
+    assert answered is not None and answered.legs == [QueueLeg(
+        member_uuid="ffca990c-cf6e-4459-be40-683d0c341dd8", queue="f0_home_care@hotline1022",
+        queued_us=1796229791_000000, answered_us=1796229791466839, agent="nurse1@hotline1022",
+        agent_leg="fe3a066e-8ed9-426f-96ae-4e2a1af0fb06", ended_us=1796229802726866,
+        cause="Terminated")]
+    abandoned = _parse(cdr.load("abandoned"))  # hung up waiting: the leg ends with the call
+    assert abandoned is not None and [(leg.agent, leg.ended_us, leg.cause)
+                                      for leg in abandoned.legs] == [
+        (None, 1796230079746844, "BREAK_OUT")]
+    pressed = _parse(cdr.load("callback_key"))  # left the queue, then heard the goodbye
+    assert pressed is not None and [(leg.agent, leg.ended_us, leg.cause)
+                                    for leg in pressed.legs] == [
+        (None, 1796231955_000000, "EXIT_WITH_KEY")]
+    assert cdr_effects(answered) == [CallChanged(answered)]
+    effect = cdr_effects(answered)[0]
+    assert isinstance(effect, CallChanged) and effect.call.legs[0] is not answered.legs[0]
+
+
+def test_no_leg_without_a_queue() -> None:
+    chose = cdr.load("menu_hangup")  # a topic chosen, hung up before its queue
+    chose["variables"].update(hotline_key="2", hotline_topic="epidemic_report")
+    for document in (cdr.load("menu_hangup"), chose):
+        call = _parse(document)
+        assert call is not None and call.legs == []
+
+
+def _captured_cdr(scenario: str) -> tuple[dict, CallState]:
+    """The caller's CDR rebuilt from a capture (as tests/fixtures/cdr are), and the call the
+    live state made of the same events."""
+    events = captured_events(f"hotline/{scenario}")
+    state, ended = LiveState(), {}
+    for event in events:
+        for effect in apply(state, event):
+            if isinstance(effect, CallChanged) and effect.call.ended_us:
+                ended[effect.call.uuid] = effect.call
+    (uuid,) = ended
+    return cdr.cdr_document([e for e in events if e.get("Unique-ID") == uuid]), ended[uuid]
+
+
+@pytest.mark.parametrize("scenario", [
+    "hotline_ivr_key1_answered", "hotline_no_agent_abandoned", "hotline_callback_key",
+    "hotline_ivr_menu_hangup", "hotline_static_menu_fallback", "hotline_transfer_to_queue",
+    "hotline_no_answer_next_agent", "hotline_ivr_resume_breakout", "hotline_hold_caller_leg",
+    "hotline_hold_agent_leg"])
+def test_the_leg_is_the_live_states_last(scenario: str) -> None:
+    """A transferred call (hotline_transfer_to_queue) has a leg per queue live, and in its CDR
+    the last queue's variables only: its last leg."""
+    document, live = _captured_cdr(scenario)
+    call = _parse(document)
+    assert call is not None and len(call.legs) == min(len(live.legs), 1)
+    assert call.agent == live.agent
+    for leg, seen in zip(call.legs, live.legs[-1:], strict=True):
+        fields = ("member_uuid", "queue", "agent", "agent_leg", "cause")
+        assert [getattr(leg, f) for f in fields] == [getattr(seen, f) for f in fields]
+        for when in ("queued_us", "answered_us", "ended_us"):
+            a, b = getattr(leg, when), getattr(seen, when)
+            assert (a is None) == (b is None) and (a is None or abs(a - b) < 1_000_000), when
+
+
+def test_an_earlier_queues_agent_is_not_the_last_queues() -> None:
+    """Transferred on and hung up before the next queue's agent answered: mod_callcenter
+    cleared cc_agent_bridged at the join (callcenter_function) and set the cancel; cc_agent
+    and cc_queue_answered_epoch are still the first queue's agent's."""
+    document, _ = _captured_cdr("hotline_transfer_to_queue")
+    v = document["variables"]
+    del v["cc_agent_bridged"]
+    v.update(cc_cause="cancel", cc_cancel_reason="BREAK_OUT",
+             cc_queue_canceled_epoch=v["end_epoch"])
+    call = _parse(document)
+    assert call is not None and (call.result, call.agent, call.agent_leg) == (
+        "abandoned", None, None)
+    assert [(leg.queue, leg.agent, leg.answered_us, leg.cause) for leg in call.legs] == [
+        ("epidemic_report@hotline1022", None, None, "BREAK_OUT")]

@@ -94,17 +94,17 @@ def plan(want_agents: dict[str, SwitchAgent], want_tiers: dict[tuple[str, str], 
             if have is None or have.param(key) != value:
                 commands.append(agent_set(key, name, value, f"agent {name}: {key} = {value}"))
     for (queue, name), (level, position) in want_tiers.items():
-        have = have_tiers.get((queue, name))
-        if have is None:
+        tier = have_tiers.get((queue, name))
+        if tier is None:
             commands.append(tier_add(queue, name, level, position,
                                      f"tier {queue} {name}: added ({level}/{position})"))
             continue
-        if have[0] != level:
+        if tier[0] != level:
             commands.append(tier_set("level", queue, name, level,
-                                     f"tier {queue} {name}: level {have[0]} → {level}"))
-        if have[1] != position:
+                                     f"tier {queue} {name}: level {tier[0]} → {level}"))
+        if tier[1] != position:
             commands.append(tier_set("position", queue, name, position,
-                                     f"tier {queue} {name}: position {have[1]} → {position}"))
+                                     f"tier {queue} {name}: position {tier[1]} → {position}"))
     for queue, name in sorted(set(have_tiers) - set(want_tiers)):
         if name.endswith(ours) and name in want_agents:
             commands.append(tier_del(queue, name, f"tier {queue} {name}: removed"))

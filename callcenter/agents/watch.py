@@ -10,7 +10,15 @@ import gevent
 import gevent.event
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.agents.sync import desired, fingerprint, plan, read_switch, removed, run
+from callcenter.agents.sync import (
+    Wanted,
+    desired,
+    fingerprint,
+    plan,
+    read_switch,
+    removed,
+    run,
+)
 from callcenter.state import LiveState
 from callcenter.store.pool import Blocking
 from callcenter.switch.api import SwitchApi
@@ -30,10 +38,10 @@ class AgentWatch:
     def sync(self) -> list[str]:
         """Make mod_callcenter's agents and tiers equal to the database's."""
         try:
-            seen = self.blocking(self._read, fingerprint)  # before: a change meanwhile shows
-            wanted = self.blocking(self._read, desired, self.domain)
-            have = read_switch(self.switch)
-            commands = plan(*wanted, *have, self.domain)
+            seen = self.blocking(self._fingerprint)  # before: a change meanwhile shows
+            want_agents, want_tiers = self.blocking(self._desired)
+            have_agents, have_tiers = read_switch(self.switch)
+            commands = plan(want_agents, want_tiers, have_agents, have_tiers, self.domain)
             done = run(commands, self.switch)
         except (SwitchError, RuntimeError, ValueError) as exc:
             log.warning("agent sync: %s", exc)
@@ -43,9 +51,13 @@ class AgentWatch:
         self._seen = seen
         return done
 
-    def _read(self, fn: Callable[..., object], *args: object) -> object:
+    def _fingerprint(self) -> tuple[object, ...]:
         with self.sessions() as session:
-            return fn(session, *args)
+            return fingerprint(session)
+
+    def _desired(self) -> Wanted:
+        with self.sessions() as session:
+            return desired(session, self.domain)
 
     def loop(self) -> None:
         """Push agent and tier changes made in the database while we run (a few aggregates
@@ -55,7 +67,7 @@ class AgentWatch:
             if not self.synced.is_set():
                 continue  # the next connect syncs anyway
             try:
-                if self.blocking(self._read, fingerprint) != self._seen:
+                if self.blocking(self._fingerprint) != self._seen:
                     self.sync()
             except Exception:
                 log.exception("watching the agents for changes failed")

@@ -1,9 +1,11 @@
 """The CDR import (the I/O around callcenter.cdr.parse): at start and every
 `[cdr] import_seconds`, the spool's ready files are read; the calls whose end the database has
 not seen (no row, or a row without its hangup cause: the daemon was down, or its link was)
-are written through the recorder exactly as live effects are — a call row per Unique-ID, a
-callback where the call owes one — and only then is each file moved into `imported/`. A file
-that is not a readable CDR goes into `rejected/` with a log line naming it."""
+are written through the recorder exactly as live effects are — a call row per Unique-ID, the
+call_leg row of the queue it was last in, a callback where the call owes one — and only then is
+each file moved into `imported/`. A file that is not a readable CDR goes into `rejected/` with
+a log line naming it. A file too young to read (it may be half written) is come back for once
+it has settled, if that is before the next run."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import gevent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.cdr.parse import MalformedCdr, cdr_effects, parse_cdr
-from callcenter.cdr.spool import IMPORTED, REJECTED, move, ready
+from callcenter.cdr.spool import IMPORTED, REJECTED, follow_up, move, scan
 from callcenter.config import CdrSettings
 from callcenter.state.effects import Effect
 from callcenter.state.model import CallState
@@ -68,19 +71,26 @@ class CdrImporter:
     """`db(fn, *args)` runs fn(session, *args) (in the thread pool); `write(effects)` writes
     them as the daemon writes live effects; `live()` holds the calls up now; `blocking(fn,
     *args)` runs the file reading and parsing off the event loop (every call has a CDR: a
-    minute of a busy hour is hundreds of files, ~0.1 ms of JSON each)."""
+    minute of a busy hour is hundreds of files, ~0.1 ms of JSON each). `clock()` is compared
+    with the files' modification times (wall clock); `sleep(seconds)` waits for a file to
+    settle (it must let the event loop run: the daemon does not monkey-patch time.sleep)."""
 
     def __init__(self, settings: CdrSettings, db: Callable[..., Any],
                  write: Callable[[list[Effect]], None], live: Callable[[], Container[str]],
                  blocking: Callable[..., Any] = lambda fn, *args: fn(*args),
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], Any] = gevent.sleep) -> None:
         self.settings, self.db, self.write, self.live, self.clock = (
             settings, db, write, live, clock)
-        self.blocking = blocking
+        self.blocking, self.sleep = blocking, sleep
         self._told_missing = False
 
     def run(self) -> Imported:
-        """Import what is ready now, a batch at a time."""
+        """Import what is ready now, a batch at a time. If a file was too young to read and
+        settles before the next run (`import_seconds` after this one returns), wait for it
+        and import once more: after a restart, the calls that ended just before it are in
+        the database `settle_seconds` later, not a whole run later. Once only: the files
+        that turn up meanwhile (calls that ended since, seen live) wait for the next run."""
         total = Imported()
         spool = self.settings.spool_dir
         if not spool.is_dir():
@@ -90,17 +100,39 @@ class CdrImporter:
                 self._told_missing = True
             return total
         self._told_missing = False
-        while files := self.blocking(ready, spool, self.settings.settle_seconds, self.clock(),
-                                     BATCH):
-            done, moved = self._batch(files)
-            total.add(done)
-            if len(files) < BATCH or not moved:
-                break
+        settling = self._pass(spool, total)
+        wait = follow_up(settling, self.clock(), self.settings.settle_seconds,
+                         self.settings.import_seconds)
+        if wait is not None:
+            self.sleep(wait)
+            self._pass(spool, total)
         if total.calls or total.rejected:
             log.info("cdr: %d call(s) imported, %d already recorded, %d other leg(s), "
                      "%d file(s) rejected", total.calls, total.recorded, total.not_calls,
                      total.rejected)
         return total
+
+    def loop(self) -> None:
+        """At start and every `import_seconds`, for as long as the daemon runs."""
+        while True:
+            try:
+                self.run()
+            except Exception:  # the files stay: read again next time
+                log.exception("cdr: importing failed")
+            self.sleep(self.settings.import_seconds)
+
+    def _pass(self, spool: Path, total: Imported) -> float | None:
+        """One read of the spool, batch after batch; the time of its youngest file still
+        settling (None: none)."""
+        while True:
+            found = self.blocking(scan, spool, self.settings.settle_seconds, self.clock(),
+                                  BATCH)
+            if not found.ready:
+                return found.settling
+            done, moved = self._batch(found.ready)
+            total.add(done)
+            if len(found.ready) < BATCH or not moved:
+                return found.settling
 
     def _batch(self, files: list[Path]) -> tuple[Imported, int]:
         done = Imported()

@@ -12,15 +12,14 @@ result come from the variables mod_callcenter sets "for xml_cdr needs"."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from callcenter.state.apply import CANCEL_RESULTS, MENU_VARIABLE, callback_owed
+from callcenter.state.apply import CANCEL_RESULTS, MENU_VARIABLE, callback_owed, snapshot
 from callcenter.state.effects import CallChanged, Effect
-from callcenter.state.model import ABANDONED, ANSWERED, IVR_HANGUP, CallState
+from callcenter.state.model import ABANDONED, ANSWERED, IVR_HANGUP, CallState, QueueLeg
 
 MENU_KEY = MENU_VARIABLE.removeprefix("variable_")
 
@@ -46,7 +45,8 @@ def parse_cdr(text: str | bytes, queue_of_topic: Mapping[str, str]) -> CallState
     if not uuid:
         raise MalformedCdr("no `uuid` variable")
     # FIDELITY: from source — switch_ivr.c switch_ivr_generate_json_cdr (channel_data.direction)
-    channel = doc.get("channel_data") if isinstance(doc.get("channel_data"), dict) else {}
+    data = doc.get("channel_data")
+    channel: dict[str, Any] = data if isinstance(data, dict) else {}
     direction = channel.get("direction") or v.get("direction")
     if direction != "inbound" or v.get("cc_side") == "agent":
         return None  # the live state follows only the callers' legs (_channel_create)
@@ -66,8 +66,10 @@ def parse_cdr(text: str | bytes, queue_of_topic: Mapping[str, str]) -> CallState
 
 
 def cdr_effects(call: CallState) -> list[Effect]:
-    """What the recorder writes for an imported call: its row, and the callback it owes."""
-    return [CallChanged(dataclasses.replace(call)), *callback_owed(call)]
+    """What the recorder writes for an imported call: its row and its queue's leg (a
+    call_leg row per member uuid, only ever added to: importing again adds no leg), and the
+    callback it owes."""
+    return [CallChanged(snapshot(call)), *callback_owed(call)]
 
 
 def _decoded(variables: dict[str, Any]) -> dict[str, str]:
@@ -126,12 +128,55 @@ def _queue(call: CallState, v: Mapping[str, str], queue_of_topic: Mapping[str, s
         # unless the caller was bridged again since (a transfer to 115).
         # FIDELITY: guess — that bridge_uepoch and cc_queue_answered_epoch of the same bridge
         # are less than 2 s apart (the captures show 0.47 and 0.75 s after the whole second)
-        bridged = _int(v, "bridge_uepoch")
-        call.answered_us = bridged if bridged and 0 <= bridged - answered < 2_000_000 \
-            else answered
-        call.agent, call.agent_leg = v["cc_agent"], v.get("cc_agent_uuid") or None
+        call.answered_us = _finer(_int(v, "bridge_uepoch"), answered, 2_000_000)
     if call.queue is None and v.get("hotline_topic") in queue_of_topic:
         call.queue = queue_of_topic[v["hotline_topic"]]  # chose a topic, never queued
+    leg = _leg(call, v)
+    call.legs = [leg] if leg else []
+    if leg is not None:  # the call's agent is its last queue's, as live (_member_start)
+        call.agent, call.agent_leg = leg.agent, leg.agent_leg
+
+
+def _leg(call: CallState, v: Mapping[str, str]) -> QueueLeg | None:
+    """The call_leg of the queue the caller was last in. Only the last: mod_callcenter sets
+    its variables again at every join (callcenter_function), so the CDR of a call transferred
+    from queue to queue holds its last queue's, where the live state has a leg per queue. No
+    offered time: mod_callcenter sets no variable when it offers the call to an agent."""
+    if not (call.member_uuid and call.queued_us and v.get("cc_queue")):
+        return None
+    leg = QueueLeg(call.member_uuid, v["cc_queue"], call.queued_us)
+    # FreeSWITCH: mod_callcenter.c callcenter_function clears cc_agent_bridged at each join,
+    # outbound_agent_thread_run sets it "true" when this queue's agent is bridged; cc_agent,
+    # cc_agent_uuid and cc_queue_answered_epoch are cleared by nobody, so a caller transferred
+    # on and not answered again still has the earlier agent's.
+    if v.get("cc_agent_bridged") == "true" and call.answered_us and v.get("cc_agent"):
+        leg.answered_us, leg.agent = call.answered_us, v["cc_agent"]
+        leg.agent_leg = v.get("cc_agent_uuid") or None
+    if v.get("cc_cause") == "cancel":
+        # FreeSWITCH: mod_callcenter.c callcenter_function sets cc_queue_canceled_epoch,
+        # cc_cause and cc_cancel_reason together as the member leaves (fixtures abandoned,
+        # callback_key). A caller who hung up waiting left the queue as the channel ended.
+        # FIDELITY: guess — that end_uepoch is then in the second cc_queue_canceled_epoch
+        # floors (fixture abandoned: 0.75 s after it; callback_key: 8 s, the goodbye played)
+        canceled = _seconds(v, "cc_queue_canceled_epoch")
+        leg.ended_us = _finer(call.ended_us, canceled, 1_000_000) if canceled else \
+            call.ended_us
+        leg.cause = v.get("cc_cancel_reason") or "BREAK_OUT"
+    else:  # as the live state ends a leg at the hangup (apply._hangup_complete)
+        # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run (member-queue-end
+        # "Terminated" once the bridge is over: a member still bridged when it hangs up).
+        # FIDELITY: guess — that the caller hung up while bridged. If the agent hung up first
+        # and the caller stayed on, the leg ended earlier; cc_queue_terminated_epoch cannot
+        # say when, as it may be an earlier queue's bridge end (capture
+        # hotline_transfer_to_queue: the first queue's, set at the transfer).
+        leg.ended_us = call.ended_us
+        leg.cause = "Terminated" if leg.answered_us else "BREAK_OUT"
+    return leg
+
+
+def _finer(precise: int | None, whole_us: int, within_us: int) -> int:
+    """`precise` (µs) where it is the moment the whole-second epoch `whole_us` floors."""
+    return precise if precise and 0 <= precise - whole_us < within_us else whole_us
 
 
 def _result(call: CallState, v: Mapping[str, str]) -> None:

@@ -41,14 +41,14 @@ def run(args: argparse.Namespace) -> int:
         topics = session.scalars(select(Topic).where(Topic.active).order_by(Topic.menu_key)).all()
         agents = session.scalar(select(func.count()).select_from(Agent).where(Agent.active))
         print(f"database: up to date; {len(topics)} active topics, {agents} active agents")
+    stop: gevent.event.AsyncResult[str] = gevent.event.AsyncResult()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # before anything says we are up
+        gevent.signal_handler(signum, stop.set, signal.Signals(signum).name)
     daemon = Daemon(config)
     daemon.start()
     gevent.spawn(freeze_startup_objects, daemon)
     print(f"switch: connecting to {config.switch.host}:{config.switch.port}; "
-          f"IVR listening on {config.ivr.listen_host}:{config.ivr.listen_port}")
-    stop = gevent.event.AsyncResult()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        gevent.signal_handler(signum, stop.set, signal.Signals(signum).name)
+          f"IVR listening on {config.ivr.listen_host}:{config.ivr.listen_port}", flush=True)
     log = logging.getLogger("callcenter.daemon")
     log.warning("daemon: %s: stopping (calls on the switch go on; callers in the menu go on "
                 "to the static menu)", stop.get())

@@ -10,7 +10,7 @@ from callcenter.cli.context import database, settings
 from callcenter.switchconf.check import check, domain_problem
 from callcenter.switchconf.hold_music import hold_music_problems
 from callcenter.switchconf.install import install
-from callcenter.switchconf.prompts import load_prompts, render_prompts
+from callcenter.switchconf.prompts import Prompts, load_prompts, render_prompts
 from callcenter.switchconf.render import (
     PROMPTS_FILE,
     TOPICS_FILE,
@@ -54,7 +54,7 @@ def _topics(parser: argparse.ArgumentParser) -> None:
                         help="render the agents' phones (directory) from the database")
 
 
-def _rendered(args: argparse.Namespace) -> tuple[dict[str, str], object]:
+def _rendered(args: argparse.Namespace) -> tuple[dict[str, str], Prompts]:
     config = settings(args)
     phones: list[AgentPhone] = []
     if getattr(args, "agents_from_db", False):

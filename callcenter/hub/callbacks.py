@@ -11,6 +11,7 @@ callback is owed, claimed or finished."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -177,7 +178,7 @@ class CallbackDesk:
 
     # -- the live list -----------------------------------------------------------------
 
-    def on_written(self, effects: list[Effect]) -> None:
+    def on_written(self, effects: Sequence[Effect]) -> None:
         """After the recorder's batch is committed: a callback was owed or a dial ended."""
         if any(isinstance(e, CallbackOwed | CallbackDialEnded) for e in effects):
             self.changed()

@@ -144,7 +144,7 @@ class AgentDesk:
         """Start reading the pop's data while the phone rings: at bridge the pop only waits
         for whatever is left of the read (at a thousand calls it would otherwise wait for the
         database behind the recorder). One per agent: a newer offer replaces it."""
-        result = AsyncResult()
+        result: AsyncResult[dict[str, Any] | None] = AsyncResult()
         self.prefetched[username] = (call.uuid, result)
         gevent.spawn(self._read_pop_data, username, call).link(result)
 

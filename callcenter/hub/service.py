@@ -24,6 +24,7 @@ from callcenter.hub import store
 from callcenter.hub.server import Client
 from callcenter.hub.sessions import HubSession, LoginThrottle, SessionExpired, Sessions
 from callcenter.state.model import LiveState
+from callcenter.store.pool import Blocking
 from callcenter.switch.api import SwitchApi
 from callcenter.switch.errors import SwitchError
 from db.agents import verify_hash
@@ -50,10 +51,11 @@ class Backend(Protocol):
 
     settings: Settings
     sessions: sessionmaker[Session]
-    state: LiveState
-
     switch: SwitchApi
-    def blocking(self, fn: Callable[..., T], *args: object) -> T: ...
+    blocking: Blocking
+
+    @property
+    def state(self) -> LiveState: ...
     def set_agent_status(self, username: str, status: str, source: str = "desktop",
                          reason: str | None = None) -> str: ...
 

@@ -115,11 +115,26 @@ class Channel:
     show_profile: bool = True  # a brand-new channel (CS_NEW) has no caller profile yet
     sent_callee: tuple[str, str] = ("", "")  # what CALL_UPDATE told the phone
     initial_profile: CallerProfile | None = None  # as created, for `show channels`
+    # The caller profiles before the current one, oldest first, each with the other leg it
+    # had (Other-Type, its profile): the CDR's callflow (json_cdr.py).
+    past_profiles: list[tuple[CallerProfile, str | None, CallerProfile | None]] = field(
+        default_factory=list)
 
     def __post_init__(self) -> None:
         self.profile.uuid = self.uuid
         self.profile.channel_name = self.name
         self.initial_profile = self.profile.copy()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """A new caller profile (transfer, uuid_bridge) keeps the one it replaces."""
+        old = self.__dict__.get("profile") if name == "profile" else None
+        if old is not None and old is not value and isinstance(value, CallerProfile):
+            # FreeSWITCH: switch_channel.c switch_channel_set_caller_profile (the new profile
+            # goes in front of the old; the old one's transferred time is the new one's
+            # profile_created)
+            old.times["Channel-Transfer-Time"] = value.times["Profile-Created-Time"]
+            self.past_profiles.append((old, self.other_type, self.other_profile))
+        object.__setattr__(self, name, value)
 
     @property
     def answered(self) -> bool:

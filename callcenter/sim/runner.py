@@ -2,8 +2,9 @@
 benchmarks can load the daemon.
 
 It reads a FreeSWITCH configuration tree (`dialplan/`, `autoload_configs/callcenter.conf.xml`,
-optionally `vars.xml`), listens for Event Socket clients, and, when asked, lets callers arrive
-at a given rate and puts simulated agents on the queues."""
+optionally `vars.xml` and `autoload_configs/json_cdr.conf.xml`), listens for Event Socket
+clients, and, when asked, lets callers arrive at a given rate and puts simulated agents on the
+queues."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import gevent
 
+from callcenter.sim import json_cdr
 from callcenter.sim.conf_tree import tree_globals
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.ivr_menu import load_menus
@@ -53,6 +55,7 @@ def build_switch(sim: Simulation, phones: Phones | None = None) -> SimSwitch:
     switch.load_callcenter(conf / "autoload_configs" / "callcenter.conf.xml",
                            random.Random(sim.seed))
     switch.menus = load_menus(conf / "ivr_menus", switch.globals)
+    json_cdr.install(switch, conf)  # a CDR per channel, if the tree loads mod_json_cdr
     return switch
 
 

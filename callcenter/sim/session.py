@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import uuid as uuidlib
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import gevent
@@ -18,6 +17,7 @@ from callcenter.sim.channel import Channel
 from callcenter.sim.core import SimEvent
 from callcenter.sim.dialplan_expand import switch_true
 from callcenter.sim.sites import Site
+from callcenter.sim.timestamps import set_timestamps
 
 if TYPE_CHECKING:
     from callcenter.sim.outbound import OutboundListener
@@ -100,6 +100,8 @@ class Session:
         self.new_bridge = gevent.event.Event()  # set each time this leg bridges (bridge app)
         self.go = gevent.event.Event()  # an originated leg was answered: run `then_run`
         self.then_run: list[tuple[str, str]] | str | None = None
+        self.app_log: list[tuple[str, str, int]] = []  # (app, data, µs): the CDR's app_log
+        self.dtmf_log: list[str] = []  # digits dequeued: the CDR's digits_dialed
         switch.register(self)  # it exists from now on (`show channels`, `hupall`)
 
     # -- firing ------------------------------------------------------------------------
@@ -274,6 +276,7 @@ class Session:
     def take_digit(self) -> str:
         """Dequeue a digit: the DTMF event (switch_channel_dequeue_dtmf)."""
         digit, duration = self._dtmf.pop(0)
+        self.dtmf_log.append(digit)  # FreeSWITCH: switch_channel.c switch_channel_dequeue_dtmf
         self.fire("DTMF", after=[("DTMF-Digit", digit), ("DTMF-Duration", str(duration)),
                                  ("DTMF-Source", "RTP")], calling=sites.DTMF, variables=False)
         return digit
@@ -482,6 +485,10 @@ class Session:
         variables["current_application"] = app
         variables["current_application_data"] = expanded
         self.current_app = app
+        if not switch_true(variables.get("disable_app_log")):
+            # FreeSWITCH: switch_core_session.c switch_core_session_exec (app log, stamped at
+            # the start of the application)
+            self.app_log.append((app, expanded, self.switch.now_us()))
         self.fire("CHANNEL_EXECUTE", after=[("Application", app), ("Application-Data", expanded),
                                             ("Application-UUID", app_uuid)],
                   calling=sites.EXECUTE)
@@ -628,7 +635,12 @@ class Session:
             close()
         self.set_state("CS_REPORTING")
         self.enter_state("CS_REPORTING")
-        self._stamp_times()
+        set_timestamps(channel, self.app_log, self.dtmf_log)
+        # The global state handlers' on_reporting (mod_json_cdr writes its CDR), before
+        # HANGUP_COMPLETE: FreeSWITCH: switch_core_state_machine.c
+        # switch_core_session_reporting_state (STATE_MACRO(reporting), then the event)
+        for on_reporting in self.switch.reporting_handlers:
+            on_reporting(self)
         self.fire("CHANNEL_HANGUP_COMPLETE", before=[("Hangup-Cause", channel.hangup_cause)],
                   calling=sites.HANGUP_COMPLETE)
         if self.outbound is not None:
@@ -642,29 +654,6 @@ class Session:
         self.enter_state("CS_DESTROY")
         self.switch.unregister(self)
 
-    def _stamp_times(self) -> None:
-        # FreeSWITCH: switch_channel.c switch_channel_set_timestamps (the ones the project
-        # reads; FreeSWITCH sets more: uduration, billmsec …)
-        times = self.channel.profile.times
-        created, answered = times["Channel-Created-Time"], times["Channel-Answered-Time"]
-        end = times["Channel-Hangup-Time"] or self.switch.now_us()
-        v = self.channel.variables
-        v["start_epoch"] = str(created // 1_000_000)
-        v["start_stamp"] = _stamp(created)
-        v["answer_epoch"] = str(answered // 1_000_000)
-        v["end_epoch"] = str(end // 1_000_000)
-        v["end_stamp"] = _stamp(end)
-        v["duration"] = str((end - created) // 1_000_000)
-        v["billsec"] = str((end - answered) // 1_000_000 if answered else 0)
-        v["answersec"] = str((answered - created) // 1_000_000 if answered else 0)
-        v["waitsec"] = v["answersec"]
-
 
 _CALL_NUMBERS = {"DOWN": "0", "DIALING": "1", "RINGING": "2", "EARLY": "3", "ACTIVE": "4",
                  "HELD": "5", "RING_WAIT": "6", "HANGUP": "7", "UNHELD": "8"}
-
-
-def _stamp(microseconds: int) -> str:
-    if not microseconds:
-        return ""
-    return datetime.fromtimestamp(microseconds / 1_000_000).strftime("%Y-%m-%d %H:%M:%S")

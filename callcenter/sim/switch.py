@@ -54,6 +54,8 @@ class SimSwitch(Switch):
         self.sessions: dict[str, Session] = {}
         self.applications: dict[str, Application] = {}
         self.hangup_listeners: list[Callable[[Session], None]] = []
+        # Global state handlers' on_reporting, run in CS_REPORTING (mod_json_cdr: json_cdr.py)
+        self.reporting_handlers: list[Callable[[Session], None]] = []
         # A hangup from the far end while an application runs: CHANNEL_HANGUP is fired by
         # the signalling thread (switch_channel.c switch_channel_perform_hangup), the
         # application's EXECUTE_COMPLETE by the session thread, and switch_event.c's

@@ -120,7 +120,7 @@ def _members(state: LiveState, rows: Rows, up: dict[str, dict[str, Any]],
 
 
 def _agents(previous: LiveState, state: LiveState, rows: Rows, up: dict[str, dict[str, Any]],
-            differences: list[str]) -> list[str]:
+            differences: list[str]) -> list[SetAgentState]:
     repairs = []
     for row in rows:
         name = row["name"]

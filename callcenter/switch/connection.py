@@ -42,7 +42,7 @@ class _Pending:
 
     def __init__(self, command: str) -> None:
         self.command = command
-        self.result: gevent.event.AsyncResult = gevent.event.AsyncResult()
+        self.result: gevent.event.AsyncResult[str | Event] = gevent.event.AsyncResult()
         self.abandoned = False
 
 
@@ -156,11 +156,14 @@ class EslConnection(ESLProtocol):
             self._close(f"socket error: {exc}")
         limit = self.command_timeout if timeout is None else timeout
         try:
-            return pending.result.get(timeout=limit)
+            reply = pending.result.get(timeout=limit)
         except gevent.Timeout:
             pending.abandoned = True
             raise CommandTimeout(
                 f"{data.splitlines()[0][:200]}: no reply within {limit} s") from None
+        if reply is None:  # only a reply or an exception is ever set
+            raise ConnectionLost(f"{data.splitlines()[0][:200]}: no reply")
+        return reply
 
     def api(self, command: str, timeout: float | None = None) -> str:
         return str(self.send(f"api {one_line(command)}", timeout))

@@ -55,7 +55,7 @@ class BackgroundJob:
 
     job_uuid: str
     command: str
-    result: gevent.event.AsyncResult = field(default_factory=gevent.event.AsyncResult)
+    result: gevent.event.AsyncResult[str] = field(default_factory=gevent.event.AsyncResult)
 
     def get(self, timeout: float | None = None) -> str:
         try:
@@ -63,6 +63,8 @@ class BackgroundJob:
         except gevent.Timeout:
             raise CommandTimeout(f"bgapi {self.command}: no BACKGROUND_JOB "
                                  f"within {timeout} s") from None
+        if text is None:  # only a text or an exception is ever set
+            raise CommandError(f"bgapi {self.command}", "-ERR no job text")
         if text.startswith("-ERR"):
             raise CommandError(f"bgapi {self.command}", text)
         return text

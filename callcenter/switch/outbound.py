@@ -41,7 +41,7 @@ class OutboundCall(EslConnection):
         self.peer = f"{address[0]}:{address[1]}"
         self.connected = True
         self.channel: Event | None = None
-        self._executing: dict[str, gevent.event.AsyncResult] = {}
+        self._executing: dict[str, gevent.event.AsyncResult[Event]] = {}
         self.hungup = gevent.event.Event()
         self.register_handle("CHANNEL_EXECUTE_COMPLETE", self._completed)
         self.register_handle("CHANNEL_HANGUP", self._hangup)
@@ -73,7 +73,8 @@ class OutboundCall(EslConnection):
         if self.hungup.is_set():
             raise CallGone(f"{app}: the caller has hung up")
         event_uuid = str(uuidlib.uuid4())
-        done = self._executing[event_uuid] = gevent.event.AsyncResult()
+        done: gevent.event.AsyncResult[Event] = gevent.event.AsyncResult()
+        self._executing[event_uuid] = done
         lines = ["sendmsg", "call-command: execute", f"execute-app-name: {app}"]
         if arg:
             lines.append(f"execute-app-arg: {arg}")
@@ -87,6 +88,8 @@ class OutboundCall(EslConnection):
             raise CallGone(f"{app}: {exc}") from exc
         finally:
             self._executing.pop(event_uuid, None)
+        if completion is None:  # only an event or an exception is ever set
+            raise CallGone(f"{app}: no completion")
         if completion.get("Answer-State") == "hangup":
             # The caller hung up during the application. Its EXECUTE_COMPLETE (Hangup-Cause
             # set) may come before CHANNEL_HANGUP (capture hotline_ivr_menu_hangup): what it
@@ -133,7 +136,10 @@ class OutboundServer(OutboundESLServer):
 
     @property
     def address(self) -> tuple[str, int]:
-        return self._server.server_host, self._server.server_port
+        host, port = self._server.server_host, self._server.server_port
+        if host is None or port is None:
+            raise RuntimeError("the IVR server is not listening")
+        return host, port
 
     def listen(self) -> None:
         """Start listening (returns at once; raises OSError if the port is taken)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ def hotline_regex(numbers: list[str]) -> str:
 
 
 def build_context(settings: Settings, topics: list[TopicSpec], prompts: Prompts,
-                  agents: list[AgentPhone] = ()) -> dict[str, Any]:
+                  agents: Sequence[AgentPhone] = ()) -> dict[str, Any]:
     """Everything the templates read. Refuses a configuration that must not reach a switch."""
     password = settings.switch.password.get_secret_value() if settings.switch.password else ""
     if not password or password == STOCK_PASSWORD:
@@ -127,7 +128,7 @@ def render(context: dict[str, Any]) -> dict[str, str]:
 
 
 def render_site(settings: Settings, topics_file: Path = TOPICS_FILE,
-                agents: list[AgentPhone] = ()) -> tuple[dict[str, str], Prompts]:
+                agents: Sequence[AgentPhone] = ()) -> tuple[dict[str, str], Prompts]:
     topics = read_topics_file(topics_file).topic
     prompts = load_prompts(PROMPTS_FILE, topics)
     return render(build_context(settings, topics, prompts, agents)), prompts

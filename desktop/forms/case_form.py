@@ -83,7 +83,8 @@ class CaseForm(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # A schema from the server already has its outcomes; an empty list must not erase them.
-        self._schema = with_outcomes(dict(schema), list(outcomes)) if outcomes else dict(schema)
+        self._schema = (with_outcomes(dict(schema), outcomes) if outcomes
+                        else dict(schema))
         self._rules = rules
         self._language = language
         properties = self._schema.get("properties", {})

@@ -95,7 +95,9 @@ class AdminUnitPicker(FieldEditor):
         self._completer = QCompleter(self._model, self)
         self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self._completer.setWidget(self._edit)
-        self._completer.activated[QModelIndex].connect(self._chosen)
+        # activated is overloaded (str, QModelIndex); PySide6's SignalInstance picks one with
+        # [type] at run time, but its stub has no __getitem__.
+        self._completer.activated[QModelIndex].connect(self._chosen)  # type: ignore[index]
         self._edit.textEdited.connect(self._typed)
         self._row(self).addWidget(self._edit)
 
@@ -112,7 +114,8 @@ class AdminUnitPicker(FieldEditor):
         self._code = exact[0].code if len(exact) == 1 else None
         if matches:
             popup = self._completer.popup()
-            popup.setMinimumWidth(max(self._edit.width(), 460))
+            if popup is not None:  # always, in a popup mode: Qt makes the list on demand
+                popup.setMinimumWidth(max(self._edit.width(), 460))
             self._completer.complete()
         self.edited.emit()
 

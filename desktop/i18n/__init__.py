@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTranslator, Signal
+
+if TYPE_CHECKING:
+    # PySide6's stub says `-> object`, but QT_TRANSLATE_NOOP hands back `message` unchanged
+    # (it only marks the text for pyside6-lupdate); this is its real signature for mypy.
+    def QT_TRANSLATE_NOOP(context: str, message: str, /) -> str: ...
+else:
+    from PySide6.QtCore import QT_TRANSLATE_NOOP as QT_TRANSLATE_NOOP  # re-exported
 
 log = logging.getLogger(__name__)
 

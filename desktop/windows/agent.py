@@ -149,7 +149,7 @@ class AgentWindow(QMainWindow):
             self._call_menu.addAction(made)
         self._view_menu = bar.addMenu("")
         self._language_menu = self._view_menu.addMenu("")
-        group = QActionGroup(self, exclusive=True)
+        group = QActionGroup(self, exclusionPolicy=QActionGroup.ExclusionPolicy.Exclusive)
         self.language_actions: dict[str, QAction] = {}
         for code, name in (("vi", "Tiếng Việt"), ("en", "English")):
             made = group.addAction(QAction(name, self, checkable=True))

@@ -23,7 +23,8 @@ class CallPanel(QFrame):
     """
 
     def __init__(self, clock: Clock = utc_now, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="callPanel")
+        super().__init__(parent)
+        self.setObjectName("callPanel")
         self._clock = clock
         self._call: CallView | None = None
         self._topic = ""
@@ -33,19 +34,23 @@ class CallPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("#callPanel { background: #f3f6fa; }")
         self._build()
-        self._timer = QTimer(self, interval=1000, timeout=self._tick)
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
         self.retranslate()
 
     def _build(self) -> None:
-        self.caller_label = QLabel(objectName="caller")
+        self.caller_label = QLabel()
+        self.caller_label.setObjectName("caller")
         self.caller_label.setStyleSheet("font-size: 20pt; font-weight: 700;")
         self.caller_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.name_label, self.topic_label = QLabel(), QLabel(wordWrap=True)
         self.topic_label.setStyleSheet("font-weight: 600;")
         self.waited_label, self.talk_label = QLabel(), QLabel()
         self.talk_label.setStyleSheet("font-size: 13pt;")
-        self.acw_label = QLabel(objectName="acw", visible=False)
+        self.acw_label = QLabel()
+        self.acw_label.setObjectName("acw")
+        self.acw_label.setVisible(False)
         self.acw_label.setStyleSheet("QLabel { background: #fff3cd; color: #6a4a00;"
                                      " font-weight: 700; padding: 4px 10px; }")
         grid = QGridLayout(self)

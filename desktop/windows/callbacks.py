@@ -44,7 +44,8 @@ class CallbacksView(QWidget):
         self.model = CallbacksModel(topic_name, clock, self)
         self.buttons: dict[int, QPushButton] = {}
         self._summary, self.message = QLabel(), QLabel(wordWrap=True)
-        self._refresh = QPushButton(clicked=self.refresh)
+        self._refresh = QPushButton()
+        self._refresh.clicked.connect(self.refresh)
         self.view: QTableView = history_table(self.model, narrow=(2,))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)  # the note
@@ -59,7 +60,8 @@ class CallbacksView(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.message)
         # Overdue is a matter of time: look again every half minute.
-        self._timer = QTimer(self, interval=30_000, timeout=self._recount)
+        self._timer = QTimer(self, interval=30_000)
+        self._timer.timeout.connect(self._recount)
         self._timer.start()
         self.retranslate()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -131,7 +132,7 @@ class DraftKeeper(QObject):
                 form["outcome"] = "follow_up" if "follow_up" in codes else codes[0]
             self._filing.add(draft.draft_id)
             self._connection.case_save(
-                lambda answer, d=draft: self._resent(d, answer), draft_id=draft.draft_id,
+                partial(self._resent, draft), draft_id=draft.draft_id,
                 status="follow_up", form=form, **fields)
 
     def _resent(self, draft: Draft, answer: Reply | Error) -> None:

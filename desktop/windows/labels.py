@@ -4,8 +4,9 @@ they are shown, so a language switch takes effect at once."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
+from desktop.i18n import QT_TRANSLATE_NOOP
 from protocol.errors import ErrorCode, LocalCode
 
 # On Break reason codes sent with set_status; the hub stores them on agent_status_log.

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -54,12 +55,14 @@ class LoginWindow(QWidget):
         (self._password if self._username.text() else self._username).setFocus()
 
     def _build(self) -> None:
-        self._title = QLabel(objectName="loginTitle")
+        self._title = QLabel()
+        self._title.setObjectName("loginTitle")
         self._title.setStyleSheet("font-size: 18pt; font-weight: 600;")
         self._server, self._username = QLineEdit(), QLineEdit()
         self._password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self._certificate = QLineEdit()
-        self._browse = QPushButton(clicked=self._choose_certificate)
+        self._browse = QPushButton()
+        self._browse.clicked.connect(self._choose_certificate)
         cert_row = QHBoxLayout()
         cert_row.addWidget(self._certificate, 1)
         cert_row.addWidget(self._browse)
@@ -72,14 +75,18 @@ class LoginWindow(QWidget):
         self._language.currentIndexChanged.connect(self._on_language)
         self._form = QFormLayout()
         self._labels = [QLabel() for _ in range(5)]
-        for label, field in zip(self._labels, (self._server, self._username, self._password,
-                                               cert_row, self._language), strict=True):
+        fields: tuple[QWidget | QLayout, ...] = (self._server, self._username, self._password,
+                                                 cert_row, self._language)
+        for label, field in zip(self._labels, fields, strict=True):
             self._form.addRow(label, field)
-        self._error = QLabel(wordWrap=True, objectName="loginError")
+        self._error = QLabel(wordWrap=True)
+        self._error.setObjectName("loginError")
         self._error.setStyleSheet("color: #c62828;")
-        self._progress = QProgressBar(minimum=0, maximum=0, textVisible=False, visible=False)
+        self._progress = QProgressBar(minimum=0, maximum=0, textVisible=False)
+        self._progress.setVisible(False)
         self._status = QLabel()
-        self._submit = QPushButton(default=True, autoDefault=True, clicked=self.submit)
+        self._submit = QPushButton(default=True, autoDefault=True)
+        self._submit.clicked.connect(self.submit)
         for field in (self._server, self._username, self._password):
             field.returnPressed.connect(self.submit)
         layout = QVBoxLayout(self)

@@ -110,8 +110,8 @@ class DeclarationBox(QGroupBox):
     def retranslate(self) -> None:
         self.setTitle(self.tr("Matching declaration"))
         while (item := self._layout.takeAt(0)) is not None:
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         declaration = self._declaration
         self.setVisible(bool(declaration))
         if not declaration:
@@ -180,11 +180,14 @@ class ScreenPopView(QWidget):
         self.retranslate()
 
     def _build(self, unit_name: Callable[[str | None], str]) -> None:
-        self._history_title = QLabel(objectName="sectionTitle")
+        self._history_title = QLabel()
+        self._history_title.setObjectName("sectionTitle")
         self._history_title.setStyleSheet("font-weight: 600;")
         self.history_view = history_table(self.history, narrow=(2,))
         self.declaration_box = DeclarationBox(unit_name)
-        self._open_case = QLabel(wordWrap=True, objectName="openCase", visible=False)
+        self._open_case = QLabel(wordWrap=True)
+        self._open_case.setObjectName("openCase")
+        self._open_case.setVisible(False)
         self._open_case.setStyleSheet("background: #e8f0fe; padding: 4px;")
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -198,13 +201,16 @@ class ScreenPopView(QWidget):
         self._notes.setFixedHeight(54)
         self._notes.textChanged.connect(self._notes_edited)
         self._status = keeps_list_key(QComboBox())
-        self._save = QPushButton(clicked=self.save, enabled=False)
+        self._save = QPushButton()
+        self._save.clicked.connect(self.save)
+        self._save.setEnabled(False)
         self._save.setStyleSheet("font-weight: 600;")
-        self.message = QLabel(wordWrap=True, objectName="saveMessage")
+        self.message = QLabel(wordWrap=True)
+        self.message.setObjectName("saveMessage")
         row = QHBoxLayout()
         self._status_label = QLabel()
-        for widget in (self._status_label, self._status):
-            row.addWidget(widget)
+        row.addWidget(self._status_label)
+        row.addWidget(self._status)
         row.addWidget(self.message, 1)
         row.addWidget(self._save)
         right = QWidget()
@@ -219,8 +225,9 @@ class ScreenPopView(QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([660, 700])  # at 1366 pixels: history summaries readable
-        QVBoxLayout(self).addWidget(self.splitter)
-        self.layout().setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.splitter)
+        outer.setContentsMargins(0, 0, 0, 0)
 
     def retranslate(self) -> None:
         self._history_title.setText(self.tr("Caller history (newest first)"))

@@ -115,7 +115,8 @@ class AgentStatusBar(QStatusBar):
             label.setStyleSheet("QLabel { padding: 0 10px; border-right: 1px solid #c8c8c8; }")
         self.addPermanentWidget(self.pending_label)
         self.addPermanentWidget(self.connection_label)
-        self._timer = QTimer(self, interval=1000, timeout=self._tick)
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
         self.retranslate()
 

@@ -1,4 +1,4 @@
-"""CDR files as mod_json_cdr writes them, for the tests (the simulator writes none).
+"""CDR files as mod_json_cdr writes them, rebuilt from the real switch's captured channels.
 
 The document's shape is `switch_ivr_generate_json_cdr` (FreeSWITCH src/switch_ivr.c) and the
 file is mod_json_cdr.c's `process_cdr`: `cJSON_PrintUnformatted` and a newline, in
