@@ -95,8 +95,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     passwords = prepare_database(url)
     cert, key = workdir / "hub.crt", workdir / "hub.key"
     make_self_signed(cert, key, ["127.0.0.1", "localhost"])
-    settings = Settings(database={"url": url},
-                        switch={"password": secrets.token_urlsafe(16), "port": _free_port()},
+    password = secrets.token_urlsafe(16)
+    settings = Settings(database={"url": url}, switch={"password": password, "port": _free_port()},
                         ivr={"listen_port": _free_port()}, http={"listen_port": 0},
                         hub={"listen_port": 0, "tls_cert": cert, "tls_key": key},
                         cdr={"spool_dir": workdir / "cdr"})
@@ -107,8 +107,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     phones = Phones(default=PhoneBehaviour(answer_after=3.0))
     sim = build_switch(Simulation(conf_dir=conf, speed=options.speed, seed=options.seed),
                        phones)
-    server = EslServer(sim, "127.0.0.1", settings.switch.port,
-                       settings.switch.password.get_secret_value())
+    server = EslServer(sim, "127.0.0.1", settings.switch.port, password)
     server.start()
     daemon = Daemon(settings)
     daemon.start()
@@ -126,7 +125,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
             select(Topic).where(Topic.active).order_by(Topic.menu_key))]
     mix = CallerMix(rate_per_minute=options.rate_per_minute, mean_talk_time=60,
                     mean_queue_patience=60)
-    greenlets = [gevent.spawn(_arrivals, sim, mix, random.Random(options.seed))] \
+    greenlets: list[gevent.Greenlet[..., None]] = [
+        gevent.spawn(_arrivals, sim, mix, random.Random(options.seed))] \
         if options.rate_per_minute > 0 else []
     done = gevent.event.Event()
     if options.control:
@@ -149,7 +149,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         gevent.killall(greenlets)
         daemon.stop()
         server.stop()
-        sim.callcenter.stop()
+        if sim.callcenter is not None:
+            sim.callcenter.stop()
         if options.workdir is None:  # the demo's database and tree go too
             shutil.rmtree(workdir, ignore_errors=True)
     return daemon

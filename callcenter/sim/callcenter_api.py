@@ -142,7 +142,8 @@ class CallcenterConfigApi(CallcenterOps):
             loaded = self.load_tiers(same_text(rest[0], "all"), rest[0], agent)
             return OK if loaded else UNKNOWN
         if action == "list":
-            return pipe_table(table_rows(sorted(m.tiers, key=lambda t: (t.level, t.position)))) + OK
+            tiers = sorted(m.tiers, key=lambda t: (t.level, t.position))
+            return pipe_table(table_rows(tiers)) + OK
         return ""
 
     def _queue_cmd(self, action: str, rest: list[str], now: float) -> str:
@@ -221,7 +222,8 @@ class CallcenterConfigApi(CallcenterOps):
             ranked = sorted(m.members, key=lambda x: -member_score(x, now))
             return True, json_rows(member_rows(ranked, [member_score(x, now) for x in ranked]))
         if args == "tier list":
-            return True, json_rows(table_rows(sorted(m.tiers, key=lambda t: (t.level, t.position))))
+            tiers = sorted(m.tiers, key=lambda t: (t.level, t.position))
+            return True, json_rows(table_rows(tiers))
         if args in ("queue list agents", "queue list members", "queue list tiers"):
             name = _ci_get(data, "queue_name")
             if not isinstance(name, str) or not name:

@@ -196,7 +196,7 @@ def _test(element: ET.Element, lines: Mapping[int, tuple[Path | None, int | None
 
 
 def _actions(element: ET.Element, tag: str) -> tuple[Action, ...]:
-    return tuple(Action(a.get("application", ""), a.text or a.get("data", ""),
+    return tuple(Action(a.get("application", ""), a.text or a.get("data") or "",
                         switch_true(a.get("inline")), atol(a.get("loop", "1")))
                  for a in element.findall(tag))
 

@@ -344,7 +344,7 @@ class EslListener(Listener):
         filters.append(Filter(header, value))
         return wire.command_reply(f"+OK filter added. [{header}]=[{value}]")
 
-    def _cmd_myevents(self, args: str, _headers: dict[str, str], _body: str) -> bytes:
+    def _cmd_myevents(self, args: str, _headers: dict[str, str], _body: str) -> bytes | None:
         if self.session_commands is not None:  # outbound: handled by the session
             return self.session_commands["myevents"](self, args, _headers, _body)
         tokens = args.split()
@@ -424,7 +424,10 @@ class EslServer:
 
     @property
     def address(self) -> tuple[str, int]:
-        return self._server.server_host, self._server.server_port
+        host, port = self._server.server_host, self._server.server_port
+        if host is None or port is None:
+            raise RuntimeError("the simulator's event socket is not listening")
+        return host, port
 
     def start(self) -> None:
         self._server.start()

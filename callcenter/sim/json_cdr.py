@@ -259,7 +259,7 @@ def _callflow_entry(profile: CallerProfile, other_type: str | None,
         entry["profile_index"] = profile.profile_index
     # FIDELITY: guess — `extension` (the dialplan's extension and its applications, for the
     # profiles routed through one) is left out, as the fixtures have it
-    data = profile_data(profile)
+    data: dict[str, object] = dict(profile_data(profile))
     if other_type in ("originator", "originatee") and other is not None:
         data[other_type] = {f"{other_type}_caller_profiles": [profile_data(other)]}
     entry["caller_profile"] = data

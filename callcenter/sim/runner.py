@@ -83,7 +83,8 @@ def run(sim: Simulation, duration: float | None) -> SimSwitch:
     server.start()
     log.info("simulated FreeSWITCH listening on %s:%s", *server.address)
     add_agents(switch, sim.agents, sim.domain)
-    greenlets = [gevent.spawn(_heartbeats, switch, sim.heartbeat_interval)]
+    greenlets: list[gevent.Greenlet[..., None]] = [
+        gevent.spawn(_heartbeats, switch, sim.heartbeat_interval)]
     if sim.mix.rate_per_minute > 0:
         greenlets.append(gevent.spawn(_arrivals, switch, sim.mix, random.Random(sim.seed)))
     try:

@@ -641,7 +641,7 @@ class Session:
         # switch_core_session_reporting_state (STATE_MACRO(reporting), then the event)
         for on_reporting in self.switch.reporting_handlers:
             on_reporting(self)
-        self.fire("CHANNEL_HANGUP_COMPLETE", before=[("Hangup-Cause", channel.hangup_cause)],
+        self.fire("CHANNEL_HANGUP_COMPLETE", before=[("Hangup-Cause", channel.hangup_cause or "")],
                   calling=sites.HANGUP_COMPLETE)
         if self.outbound is not None:
             self.outbound.channel_ended()
