@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.sim.dialplan import Dialplan, DialplanError, expand_variables, read_globals
 from callcenter.sim.runner import DEFAULT_CONF
+from fsxml.dialplan import Dialplan, DialplanError, expand_variables, read_globals
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONF = DEFAULT_CONF  # the configuration of the box the captures came from
@@ -64,7 +64,7 @@ def test_hunt_reproduces_freeswitch_log(box: Dialplan, hunt: dict,
     profile = {"caller_id_name": hunt["name"], "caller_id_number": hunt["number"],
                "destination_number": hunt["dest"], "chan_name": channel}
     now = datetime.fromisoformat(hunt["when"])
-    with caplog.at_level(logging.DEBUG, logger="callcenter.sim.dialplan"):
+    with caplog.at_level(logging.DEBUG, logger="fsxml.dialplan"):
         actions = box.hunt(hunt["context"], profile, {}, now)
     expected = [(m["app"], m["data"]) for m in map(ACTION.match, hunt["trace"]) if m]
     assert actions == expected

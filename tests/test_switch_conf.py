@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 
 from callcenter.config import Settings
-from callcenter.sim.conf_tree import tree_globals
-from callcenter.sim.dialplan import Dialplan
 from callcenter.sim.queue_conf import read_callcenter_conf
 from callcenter.sim.stock_tree import stock_tree
 from callcenter.switchconf.check import check
@@ -20,6 +18,8 @@ from callcenter.switchconf.install import MANIFEST, install
 from callcenter.switchconf.render import TOPICS_FILE, render_site
 from db.errors import DataError
 from db.topics import read_topics_file
+from fsxml.conf_tree import tree_globals
+from fsxml.dialplan import Dialplan
 from tests.support.hotline import free_port
 from tests.support.sounds import make_sounds
 

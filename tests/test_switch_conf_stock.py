@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from callcenter.config import Settings
-from callcenter.sim.conf_tree import tree_globals
 from callcenter.sim.stock_tree import STOCK, VERSIONS, stock_tree, vanilla_tree
 from callcenter.switchconf.check import check, known_applications
-from callcenter.switchconf.fragments import parse_fragment
 from callcenter.switchconf.install import MANIFEST, install
 from callcenter.switchconf.modules import needed_modules
 from callcenter.switchconf.modules_conf import MODULES_CONF, enable_modules, loaded_modules
 from callcenter.switchconf.render import HOLD_TONE, render_site
+from fsxml.conf_tree import tree_globals
+from fsxml.fragments import parse_fragment
 from tests.support.sounds import make_sounds
 
 # What the issue names; the derivation must find at least these.

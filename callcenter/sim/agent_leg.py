@@ -13,9 +13,9 @@ import gevent.event
 
 from callcenter.sim import sites
 from callcenter.sim.callcenter_model import Agent, Member
-from callcenter.sim.dialplan_expand import pushed
 from callcenter.sim.originate import new_leg, parse_dial_string, ring
 from callcenter.sim.session import Session
+from fsxml.expand import pushed
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import shlex
 from typing import TYPE_CHECKING
 
 from callcenter.sim import sites
-from callcenter.sim.dialplan_expand import pushed
 from callcenter.sim.session import Hangup, Session, Transferred
+from fsxml.expand import pushed
 
 if TYPE_CHECKING:
     from callcenter.sim.switch import SimSwitch

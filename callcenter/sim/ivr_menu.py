@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callcenter.sim import sites
-from callcenter.sim.conf_tree import expand_globals
 from callcenter.sim.session import Session
+from fsxml.conf_tree import expand_globals
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from callcenter.sim.channel import STATE_NUMBER, CallerProfile
-from callcenter.sim.conf_tree import expand_globals
-from callcenter.sim.dialplan_expand import switch_true
+from fsxml.conf_tree import expand_globals
+from fsxml.expand import switch_true
 
 if TYPE_CHECKING:
     from callcenter.sim.session import Session

@@ -16,11 +16,11 @@ from pathlib import Path
 import gevent
 
 from callcenter.sim import json_cdr
-from callcenter.sim.conf_tree import tree_globals
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.ivr_menu import load_menus
 from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
 from callcenter.sim.switch import SimSwitch
+from fsxml.conf_tree import tree_globals
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class Simulation:
 
 
 def build_switch(sim: Simulation, phones: Phones | None = None) -> SimSwitch:
-    from callcenter.sim.dialplan import Dialplan
+    from fsxml.dialplan import Dialplan
 
     conf = sim.conf_dir
     globals_ = tree_globals(conf, {"local_ip_v4": "127.0.0.1", "sounds_dir": str(conf / "sounds"),

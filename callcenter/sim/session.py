@@ -15,9 +15,9 @@ import gevent.event
 from callcenter.sim import sites
 from callcenter.sim.channel import Channel
 from callcenter.sim.core import SimEvent
-from callcenter.sim.dialplan_expand import switch_true
 from callcenter.sim.sites import Site
 from callcenter.sim.timestamps import set_timestamps
+from fsxml.expand import switch_true
 
 if TYPE_CHECKING:
     from callcenter.sim.outbound import OutboundListener

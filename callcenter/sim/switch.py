@@ -185,7 +185,7 @@ class SimSwitch(Switch):
     def expand(self, data: str, channel: Channel) -> str:
         if "$" not in data:
             return data
-        from callcenter.sim.dialplan import expand_variables
+        from fsxml.dialplan import expand_variables
 
         variables = {**self.globals, **channel.variables}
         return expand_variables(data, variables, self.api_for_expansion)

@@ -24,10 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import pcre2
-
-from callcenter.sim.conf_tree import expand_globals, tree_globals
-from callcenter.switchconf.fragments import parse_fragment
 from callcenter.switchconf.hold_music import hold_music_problems
 from callcenter.switchconf.install import MANIFEST
 from callcenter.switchconf.modules import APPLICATIONS_FILE, needed_modules
@@ -35,6 +31,9 @@ from callcenter.switchconf.modules_conf import MODULES_CONF, ModulesConfError, l
 from callcenter.switchconf.prompts import Prompts
 from callcenter.switchconf.render import STOCK_PASSWORD, environment
 from db.topics import STRATEGIES
+from fsxml.conf_tree import expand_globals, tree_globals
+from fsxml.expand import RegexError, compile_pcre
+from fsxml.fragments import parse_fragment
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,7 @@ class Checker:
                                 "autoload_configs/callcenter.conf.xml")
 
     def check_ivr_targets(self) -> None:
-        from callcenter.sim.dialplan import Dialplan, DialplanError
+        from fsxml.dialplan import Dialplan, DialplanError
 
         try:
             dialplan = Dialplan.load(self.conf_dir, global_vars=tree_globals(self.conf_dir))
@@ -216,8 +215,8 @@ class Checker:
                 if expression is None or "${" in expression:
                     continue
                 try:
-                    pcre2.compile(expression)
-                except Exception as exc:  # pcre2 raises its own error classes
+                    compile_pcre(expression)  # as the dialplan (and the simulator) compiles it
+                except RegexError as exc:
                     self.report("regex", path, f"PCRE rejects {expression!r}: {exc}")
 
     def check_password(self) -> None:

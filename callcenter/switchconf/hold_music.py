@@ -12,8 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from callcenter.sim.conf_tree import expand_globals, tree_globals
-from callcenter.switchconf.fragments import parse_fragment
+from fsxml.conf_tree import expand_globals, tree_globals
+from fsxml.fragments import parse_fragment
 
 CALLCENTER_CONF = "autoload_configs/callcenter.conf.xml"
 LOCAL_STREAM_CONF = "autoload_configs/local_stream.conf.xml"

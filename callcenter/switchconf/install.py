@@ -17,9 +17,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from callcenter.sim.conf_tree import tree_globals
 from callcenter.switchconf.modules import needed_modules
 from callcenter.switchconf.modules_conf import MODULES_CONF, ModulesConfError, enable_modules
+from fsxml.conf_tree import tree_globals
 
 MANIFEST = ".hotline1022-installed.json"
 # Files holding a secret (the event socket password, the trunk's) are not world-readable.

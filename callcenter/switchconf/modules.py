@@ -14,10 +14,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from callcenter.sim.conf_tree import expand_globals
 from callcenter.switch.api import COMMANDS
-from callcenter.switchconf.fragments import parse_fragment
 from callcenter.switchconf.render import SWITCH_CONF
+from fsxml.conf_tree import expand_globals
+from fsxml.fragments import parse_fragment
 
 APPLICATIONS_FILE = SWITCH_CONF / "applications.toml"
 

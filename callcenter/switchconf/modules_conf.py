@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from callcenter.switchconf.fragments import parse_fragment
+from fsxml.fragments import parse_fragment
 
 MODULES_CONF = "autoload_configs/modules.conf.xml"
 _MODULES_BLOCK = re.compile(r"<modules\s*>(.*?)</modules\s*>", re.S)

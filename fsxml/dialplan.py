@@ -2,7 +2,7 @@
 
 `Dialplan.load` builds the dialplan as FreeSWITCH builds its `dialplan` section (through the
 pre-processor); `Dialplan.hunt` is `dialplan_hunt` + `parse_exten`, and logs what they log
-("Dialplan: <channel> Regex (PASS) […]") on the `callcenter.sim.dialplan` logger.
+("Dialplan: <channel> Regex (PASS) […]") on the `fsxml.dialplan` logger.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from xml.parsers import expat
 
-from callcenter.sim.dialplan_expand import (
+import pcre2
+
+from fsxml.expand import (
     TIME_ATTRS,
     ApiFunction,
     DialplanError,
@@ -215,10 +217,10 @@ def _condition(element: ET.Element,
         require_nested=nested is None or switch_true(nested))
 
 
-def _compile(expression: str, test: Test) -> re.Pattern[str]:
+def _compile(expression: str, test: Test) -> pcre2.Pattern:
     try:
         return compile_pcre(expression)
-    except (re.error, ValueError) as exc:
+    except ValueError as exc:
         raise DialplanError(f"invalid regex /{expression}/: {exc}", test.file,
                             test.line) from None
 

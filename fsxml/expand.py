@@ -15,7 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-log = logging.getLogger("callcenter.sim.dialplan")
+import pcre2
+
+log = logging.getLogger("fsxml.dialplan")
 
 ApiFunction = Callable[[str, str], str]
 """`api(command, args) -> output`, what `${command(args)}` expands to ("" for an unknown one)."""
@@ -269,9 +271,12 @@ def read_globals(path: Path, initial: Mapping[str, str] | None = None) -> dict[s
 # -- PCRE as switch_regex.c drives it -----------------------------------------------------------
 
 @lru_cache(maxsize=2048)
-def compile_pcre(expression: str) -> re.Pattern[str]:
-    """Compile a dialplan expression (`_NXX.` Asterisk patterns and `/re/is` included); raises
-    ValueError or re.error where PCRE would refuse it."""
+def compile_pcre(expression: str) -> pcre2.Pattern:
+    """Compile a dialplan expression with PCRE2, as FreeSWITCH does (`_NXX.` Asterisk patterns
+    and `/re/is` included); raises RegexError where PCRE2 refuses it.
+
+    FreeSWITCH: src/switch_regex.c switch_regex_compile (pcre2_compile; `/…/` with `i` →
+    PCRE2_CASELESS, `s` → PCRE2_DOTALL) and switch_ast2regex."""
     flags = 0
     if expression.startswith("_"):  # switch_ast2regex
         table = {"N": "[2-9]", "X": "[0-9]", "Z": "[1-9]", ".": ".*"}
@@ -279,13 +284,21 @@ def compile_pcre(expression: str) -> re.Pattern[str]:
     if expression.startswith("/"):
         body, slash, options = expression[1:].rpartition("/")
         if not slash:
-            raise ValueError(f"expression [{expression}] missing ending '/' delimeter")
+            raise RegexError(f"expression [{expression}] missing ending '/' delimeter")
         expression = body
-        flags |= (re.IGNORECASE if "i" in options else 0) | (re.DOTALL if "s" in options else 0)
-    return re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", expression), flags)
+        flags |= (pcre2.IGNORECASE if "i" in options else 0) | \
+            (pcre2.DOTALL if "s" in options else 0)
+    try:
+        return pcre2.compile(expression, flags)
+    except pcre2.LibraryError as exc:
+        raise RegexError(str(exc)) from None
 
 
-def pcre_match(pattern: re.Pattern[str], subject: str) -> list[str | None] | None:
+class RegexError(ValueError):
+    """An expression PCRE2 (so FreeSWITCH) will not compile."""
+
+
+def pcre_match(pattern: pcre2.Pattern, subject: str) -> list[str | None] | None:
     """switch_regex_perform: groups 0 … last one set, or None. FreeSWITCH leaves PCRE room for
     groups 0-9 only: a match that sets a later one counts as no match."""
     found = pattern.search(subject)
