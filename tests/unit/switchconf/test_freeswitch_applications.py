@@ -10,6 +10,7 @@ from pathlib import Path
 
 from callcenter.switchconf.app_source import Source, checkout_files, module_of, scan, to_toml
 from callcenter.switchconf.modules import APPLICATIONS_FILE
+from tests.support.paths import ROOT_DIR
 
 DPTOOLS = '''
 SWITCH_MODULE_LOAD_FUNCTION(mod_dptools_load)
@@ -64,7 +65,7 @@ def test_the_file_records_versions_and_differences(tmp_path: Path) -> None:
 def test_the_script_writes_the_file(tmp_path: Path) -> None:
     root = _tree(tmp_path / "fs", {"src/mod/applications/mod_dptools/mod_dptools.c": DPTOOLS})
     out = tmp_path / "applications.toml"
-    script = Path(__file__).resolve().parents[1] / "scripts" / "freeswitch_applications.py"
+    script = ROOT_DIR / "scripts" / "freeswitch_applications.py"
     done = subprocess.run([sys.executable, str(script), f"here={root}", "--out", str(out)],
                           capture_output=True, text=True, check=True)
     assert "here (unknown): 1 applications" in done.stdout

@@ -30,9 +30,10 @@ from desktop.windows.login import CERT_KEY, SERVER_KEY, USER_KEY
 from desktop.windows.search import search_terms
 from protocol import messages as m
 from protocol.errors import ErrorCode, LocalCode
+from tests.support.paths import ROOT_DIR
 from tests.support.qt_windows import add_window
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT_DIR
 NOW = datetime(2026, 3, 12, 2, 41, 35, tzinfo=UTC)  # 09:41:35 in Cà Mau
 CALL_UUID = "6f1c2a9e-5b1d-4c8e-9a57-0c3d2e1f4b7a"
 

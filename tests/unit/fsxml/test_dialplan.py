@@ -12,8 +12,9 @@ import pytest
 
 from callcenter.sim.runner import DEFAULT_CONF
 from fsxml.dialplan import Dialplan, DialplanError, expand_variables, read_globals
+from tests.support.paths import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 CONF = DEFAULT_CONF  # the configuration of the box the captures came from
 BOX_GLOBALS = {"local_ip_v4": "192.0.2.2"}  # a core variable FreeSWITCH sets before vars.xml
 LOG_LINE = re.compile(r"^(?P<uuid>[0-9a-f-]{36}) (?P<rest>.*)$")

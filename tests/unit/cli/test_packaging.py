@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT_DIR
+
+ROOT = ROOT_DIR
 SERVER_ONLY = {"gevent", "greenswitch", "sqlalchemy", "alembic", "psycopg", "pcre2",
                "argon2-cffi", "jinja2", "prometheus-client", "wsproto", "simple-websocket"}
 DESKTOP_ONLY = {"pyside6", "pyside6-essentials", "pyside6-addons", "shiboken6"}

@@ -18,7 +18,7 @@ from callcenter.sim import wire
 from callcenter.sim.ivr_menu import Menu
 from callcenter.sim.people import Caller, PhoneBehaviour, Phones
 from callcenter.switch.event import Event
-from tests.test_sim_callcenter_engine import Box
+from tests.support.engine_box import Box
 
 PS = "public_services@hotline1022"  # top-down in the built-in configuration (key 3)
 F0 = "f0_home_care@hotline1022"

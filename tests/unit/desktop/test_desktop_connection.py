@@ -32,9 +32,10 @@ from desktop.i18n import Translations
 from desktop.windows import AgentWindow
 from protocol import messages as m
 from tests.support.demo_backend import Demo, running_demo
+from tests.support.paths import ROOT_DIR
 from tests.support.qt_windows import add_window
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT_DIR
 F0_FORM = {"full_name": "Nguyễn Thị Hồng Nhung", "birth_year": 1987, "spo2": 97,
            "outcome": "advised_home"}
 

@@ -40,8 +40,9 @@ from callcenter.sim.callcenter_model import (
 from callcenter.sim.callcenter_text import USAGE
 from callcenter.sim.queue_conf import read_callcenter_conf
 from callcenter.sim.runner import DEFAULT_CONF
+from tests.support.paths import FIXTURES_DIR
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 CAPTURES = FIXTURES / "freeswitch"
 CONF = DEFAULT_CONF / "autoload_configs" / "callcenter.conf.xml"
 SCENARIOS = sorted(p.name.split(".")[0] for p in CAPTURES.glob("*.control.sent.esl"))
