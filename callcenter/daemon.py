@@ -27,11 +27,12 @@ from callcenter.state import LiveState
 from callcenter.store.pool import Blocking, reader
 from callcenter.store.recorder import Recorder
 from callcenter.switch.api import SwitchApi
-from callcenter.switch.link import Backoff, SwitchLink
+from callcenter.switch.link import SwitchLink
 from callcenter.switch.outbound import OutboundServer
 from callcenter.tracker import Tracker
 from db.callbacks import RetryPolicy
 from db.engine import make_engine, make_sessionmaker
+from rules.retry import Backoff
 
 log = logging.getLogger(__name__)
 

@@ -38,3 +38,20 @@ def display_phone(canonical: str, region: str = DEFAULT_REGION) -> str:
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def national_digits(phone: str, region: str = DEFAULT_REGION) -> str:
+    """What a trunk in the region dials: '+84912345678' → '0912345678', '+842901022' →
+    '02901022' (the region's national prefix and the national significant number, from
+    libphonenumber's metadata). A number of another country, a short code or an extension
+    stays as it is."""
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        return phone
+    if number.country_code != phonenumbers.country_code_for_region(region) or \
+            not phonenumbers.is_possible_number(number):
+        return phone
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = (metadata.national_prefix if metadata else None) or ""
+    return prefix + phonenumbers.national_significant_number(number)

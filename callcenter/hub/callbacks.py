@@ -19,7 +19,7 @@ from typing import Any
 import gevent
 
 from callcenter.hub import store
-from callcenter.hub.calls import NUMBER, national
+from callcenter.hub.calls import NUMBER
 from callcenter.hub.desk import AgentDesk, _session
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
@@ -32,6 +32,7 @@ from db import callbacks
 from db.models import Agent
 from protocol.errors import ErrorCode
 from protocol.messages import Callbacks, CallEnded, CallView
+from rules.phone import national_digits
 
 log = logging.getLogger(__name__)
 ORIGINATE_WAIT = 120.0  # s: FreeSWITCH rings the agent's phone for 60 s at most
@@ -99,12 +100,12 @@ class CallbackDesk:
 
     def _originate(self, callback: dict[str, Any], contact: str, token: str) -> BackgroundJob:
         site = self.backend.settings.site
-        caller_id = national(site.hotline_numbers[-1]) if site.hotline_numbers else "1022"
+        caller_id = national_digits(site.hotline_numbers[-1]) if site.hotline_numbers else "1022"
         return self.backend.switch.originate(
             contact, {"origination_caller_id_number": caller_id,
                       "origination_caller_id_name": "Tong dai 1022",
                       "hotline_callback_id": str(callback["id"]), "hotline_dial": token},
-            via_gateway(self.backend.settings.trunk.name, national(callback["phone"])),
+            via_gateway(self.backend.settings.trunk.name, national_digits(callback["phone"])),
             {"origination_caller_id_number": caller_id})
 
     def _watch(self, job: Any, callback_id: int, token: str) -> None:

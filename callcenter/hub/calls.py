@@ -15,13 +15,9 @@ from callcenter.switch.api import to_bridge, to_extension, via_gateway
 from callcenter.switch.errors import SwitchError
 from db.models import Agent
 from protocol.errors import ErrorCode
+from rules.phone import national_digits
 
 NUMBER = re.compile(r"\+?[0-9]{3,15}")  # fullmatch: nothing else (no space, no newline)
-
-
-def national(phone: str) -> str:
-    """What the trunk dials: +84912345678 → 0912345678; anything else as it is."""
-    return "0" + phone[3:] if phone.startswith("+84") else phone
 
 
 class CallControl:
@@ -73,7 +69,7 @@ class CallControl:
                 raise Denied(ErrorCode.INVALID, "a number has 3 to 15 digits",
                              [("target", "not a phone number")])
             gateway = self.backend.settings.trunk.name
-            destination = to_bridge(via_gateway(gateway, national(request.target)))
+            destination = to_bridge(via_gateway(gateway, national_digits(request.target)))
         self._api(lambda: self.backend.switch.transfer(call.uuid, destination))
         self.hub.audit(client, "call.transfer", call.uuid, to=request.to,
                        destination=request.target or None, topic=call.topic)

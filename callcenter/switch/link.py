@@ -1,7 +1,7 @@
 """The daemon's link to FreeSWITCH: one inbound connection kept alive.
 
 It connects, subscribes, and when the connection is lost it says so (`lost`), waits a capped
-exponential backoff with full jitter, and connects again (`connected`), re-subscribing and
+exponential backoff with jitter (rules.retry), and connects again (`connected`), re-subscribing and
 keeping every registered handler. What to do after a reconnect (re-reading mod_callcenter's
 state) is the daemon's business: it listens to `connected`.
 """
@@ -27,6 +27,7 @@ from callcenter.switch.errors import (
 )
 from callcenter.switch.event import Event
 from callcenter.switch.inbound import Handler, InboundConnection
+from rules.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +37,6 @@ DEFAULT_EVENTS = (
     "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_EXECUTE_COMPLETE",
     "DTMF", "RECORD_START", "RECORD_STOP", "callcenter::info",
 )
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Capped exponential backoff with full jitter: attempt n waits U(0, min(cap, base·2ⁿ))."""
-
-    base: float = 0.5
-    cap: float = 30.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        return rng.uniform(0, min(self.cap, self.base * 2 ** min(attempt, 30)))
 
 
 @dataclass
@@ -79,13 +69,13 @@ class SwitchLink:
 
     def __init__(self, host: str, port: int, password: str, *,
                  events: tuple[str, ...] = DEFAULT_EVENTS, connect_timeout: float = 5.0,
-                 command_timeout: float = 10.0, backoff: Backoff = Backoff(),
+                 command_timeout: float = 10.0, backoff: Backoff | None = None,
                  rng: random.Random | None = None) -> None:
         self.host, self.port, self._password = host, port, password
         self.events = events
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
-        self.backoff = backoff
+        self.backoff = backoff or Backoff()
         self._rng = rng or random.Random()
         self._handlers: dict[str, list[Handler]] = {}
         self._connected_callbacks: list[Callable[[], None]] = []

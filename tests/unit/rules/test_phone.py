@@ -1,6 +1,6 @@
 import pytest
 
-from rules.phone import display_phone, normalise_phone
+from rules.phone import display_phone, national_digits, normalise_phone
 
 
 @pytest.mark.parametrize("raw", [
@@ -36,3 +36,12 @@ def test_display_in_national_format() -> None:
     assert display_phone("+84912345678") == "0912 345 678"
     assert display_phone("+842903123456") == "0290 3123 456"
     assert display_phone("1001") == "1001"
+
+
+@pytest.mark.parametrize(("phone", "dialled"), [
+    ("+84912345678", "0912345678"), ("84912345678", "0912345678"),
+    ("0912345678", "0912345678"), ("+842903123456", "02903123456"),
+    ("+842901022", "02901022"),  # the hotline's own number, as the trunk's caller id
+    ("115", "115"), ("1022", "1022"), ("+14155550100", "+14155550100")])
+def test_what_the_trunk_dials(phone: str, dialled: str) -> None:
+    assert national_digits(phone) == dialled
