@@ -1,28 +1,49 @@
-"""The hub's transport: WebSocket (simple-websocket, on wsproto) over TLS on gevent's WSGI server.
+"""The hub's transport: WebSocket over TLS, wsproto's protocol driven from gevent sockets.
 
-One greenlet reads each client and hands every message to the service in order; a second one
-writes, from a bounded queue, so a slow or stuck desktop never holds up the events of the
-switch. A client whose queue overflows is disconnected: it comes back with `resume` and gets
-what it missed (or a new snapshot)."""
+A gevent StreamServer accepts; each connection's greenlet does the TLS handshake and reads the
+HTTP request (wsproto parses it: a WebSocket upgrade on PATH is answered 101, anything else with
+an HTTP error, then closed), and stays as that connection's reader: a plain blocking `recv` on
+the gevent socket (bytes already decrypted inside the SSL object come back at once; nothing
+waits on the descriptor in between), every message handed to the service in order, a ping every
+PING_SECONDS. A second greenlet writes, from a bounded queue, so a slow or stuck desktop never
+holds up the events of the switch. A client whose queue overflows is disconnected: it comes back
+with `resume` and gets what it missed (or a new snapshot).
+
+Only the writer writes, only the reader reads, and the reader closes the socket once the writer
+is done: no greenlet is ever left waiting on a descriptor that is closed (and may be reused by
+the next connection)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import selectors
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any, Protocol
 
 import gevent
 import gevent.event
 import gevent.lock
-import gevent.pywsgi
 import gevent.queue
-import gevent.selectors
-from simple_websocket import ConnectionClosed, Server
+import gevent.server
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
+from wsproto.events import (
+    AcceptConnection,
+    CloseConnection,
+    Event,
+    Message,
+    Ping,
+    Pong,
+    RejectConnection,
+    Request,
+    TextMessage,
+)
+from wsproto.frame_protocol import CloseReason
+from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from callcenter.hub.sessions import HubSession
 from protocol.messages import MAX_MESSAGE_BYTES
@@ -31,196 +52,199 @@ log = logging.getLogger(__name__)
 
 PATH = "/ws"
 SEND_QUEUE = 1000  # pushes waiting for a slow client before it is disconnected
-PING_SECONDS = 20.0
+WRITE_AT_ONCE = 64  # queued frames joined into one write (fewer system calls and TLS records)
+PING_SECONDS = 20.0  # a ping this often; one still unanswered at the next closes the connection
 RECEIVE_BYTES = 16384  # one whole TLS record per read
-HANDSHAKE_SECONDS = 10.0  # TLS handshake and HTTP upgrade
+HANDSHAKE_SECONDS = 10.0  # TLS handshake and HTTP upgrade, together
 LOGIN_SECONDS = 30.0  # a connection that has not logged in (or resumed) by then is closed
 CLOSE_SECONDS = 5.0  # at most this long to write what is queued, then for the desktop to answer
-# the close, when a connection ends
-# A frame this big is not read at all: the connection is closed (1009). Below it, the
-# protocol's own limit answers with an error and keeps the connection.
+# the close, when a connection ends; then its socket is shut down
+# A message this big is not read to its end: once more than this has come in, the connection
+# is closed (1009). Below it, the protocol's own limit answers with an error and keeps it.
 TRANSPORT_LIMIT = 4 * MAX_MESSAGE_BYTES
-
-
-class _GreenThread:
-    """simple-websocket runs its reader in a "thread"; here, a greenlet."""
-
-    def __init__(self, target: Callable[[], None]) -> None:
-        self._greenlet = gevent.Greenlet(target)
-        self.name = "websocket-reader"
-
-    def start(self) -> None:
-        self._greenlet.start()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._greenlet.join(timeout)
-
-    def is_alive(self) -> bool:
-        return bool(self._greenlet)  # started and not dead
-
-
-class TlsAwareSelector(gevent.selectors.GeventSelector):
-    """simple-websocket waits for its socket with a selector between reads (to time its pings);
-    over TLS, bytes already decrypted inside the SSL object do not make the socket readable, so
-    the rest of a big message would wait for the next ping. Such a socket counts as ready."""
-
-    def select(self, timeout: float | None = None) -> list[Any]:
-        ready = [(key, selectors.EVENT_READ) for key in self.get_map().values()
-                 if getattr(key.fileobj, "pending", None) and key.fileobj.pending()]
-        return ready or super().select(timeout)
-
-
-class SendAll:
-    """The socket simple-websocket writes to, with `send` made whole and atomic.
-
-    simple-websocket 1.1.0 writes each frame with one `sock.send()`, which over TLS may write
-    only part of it (miguelgrinberg/simple-websocket#45, fixed after 1.1.0): big messages were
-    cut. Here every send is a `sendall`, under a lock so a pong written by the reader cannot
-    land in the middle of a message."""
-
-    def __init__(self, sock: Any) -> None:
-        self._sock = sock
-        self._lock = gevent.lock.RLock()
-
-    def send(self, data: bytes) -> int:
-        with self._lock:
-            self._sock.sendall(data)
-        return len(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
-
-
-def whole_sends(ws: Any) -> Any:
-    ws.sock = SendAll(ws.sock)
-    return ws
 
 
 class Client:
     """One connected desktop. `session` is set once it logged in or resumed."""
 
-    def __init__(self, ws: Server, address: str) -> None:
-        self.ws = ws
+    def __init__(self, sock: socket.socket, conn: WSConnection, address: str) -> None:
         self.address = address
         self.session: HubSession | None = None
         self.token: str | None = None
         self.ready = False  # welcomed (reply, then replay or snapshot): pushes may flow
-        self._out: gevent.queue.Queue[str | None] = gevent.queue.Queue(SEND_QUEUE)
-        self.closed = gevent.event.Event()
+        self.closed = gevent.event.Event()  # the connection is ending: nothing more is sent
+        self.oversized = False  # closed for a message over TRANSPORT_LIMIT (1009)
+        self._sock = sock
+        self._conn = conn
+        self._out: gevent.queue.Queue[Event] = gevent.queue.Queue(SEND_QUEUE)
+        self._shut_later: gevent.Greenlet[[], None] | None = None
         self._writer = gevent.spawn(self._write)
 
     def send(self, text: str) -> None:
         """Queue one message; never blocks nor raises (it runs on the switch's event path)."""
-        if self.closed.is_set():
-            return
-        try:
-            self._out.put_nowait(text)
-        except gevent.queue.Full:
-            log.warning("hub: %s does not keep up; disconnected", self.name)
-            self.abort()
+        if not self.closed.is_set():
+            self._queue(TextMessage(data=text))
 
     @property
     def name(self) -> str:
         return f"{self.session.username}@{self.address}" if self.session else self.address
 
-    def close(self) -> None:
-        """After what is queued has been written (a close frame, then the socket)."""
-        if not self.closed.is_set():
-            self.closed.set()
-            try:
-                self._out.put_nowait(None)
-            except gevent.queue.Full:
-                self.abort()
-
-    def finish(self, timeout: float) -> None:
-        """Before pywsgi closes the socket: what was queued before `close()` is written (or
-        dropped), then simple-websocket's reader has ended. That greenlet waits on the socket's
-        descriptor number (a selector, to time its pings), and its SSL object reads that number
-        directly: left waiting after the socket is closed, it woke when the number was reused
-        by the next connection and read (TLS: failed to decrypt) that connection's bytes, whose
-        requests were never answered. It ends when the desktop answers the close frame or
-        closes its end; if neither comes in time (or this greenlet is killed, the server
-        stopping), the socket is shut down, which wakes it (end of file)."""
-        reader = self.ws.thread
-        deadline = time.monotonic() + timeout
-        try:
-            self._writer.join(timeout)
-            reader.join(max(0.0, deadline - time.monotonic()))
-        finally:
-            if reader.is_alive():
-                sock = getattr(self.ws.sock, "_sock", self.ws.sock)
-                with contextlib.suppress(Exception):
-                    sock.shutdown(socket.SHUT_RDWR)
-                reader.join(timeout)
+    def close(self, code: int = CloseReason.NORMAL_CLOSURE, reason: str | None = None) -> None:
+        """After what is queued has been written: a close frame, which the desktop answers, then
+        the socket closes. If that takes over CLOSE_SECONDS, the socket is shut down."""
+        if self.closed.is_set():
+            return
+        self.closed.set()
+        self._shut_later = gevent.spawn_later(CLOSE_SECONDS, self._shut)
+        self._queue(CloseConnection(code=code, reason=reason))
 
     def abort(self) -> None:
-        """At once, without a close frame: the writer may be stuck mid-message (TLS state
-        half written), so the socket is shut, in a greenlet of its own."""
+        """At once, without a close frame: the writer may be stuck mid-message (TLS state half
+        written). The socket is shut down, which wakes the reader: it ends the connection."""
         self.closed.set()
         self._writer.kill(block=False)
-        gevent.spawn(self._shut)
+        self._shut()
+
+    def _queue(self, event: Event) -> None:
+        try:
+            self._out.put_nowait(event)
+        except gevent.queue.Full:
+            log.warning("hub: %s does not keep up; disconnected", self.name)
+            self.abort()
 
     def _shut(self) -> None:
-        sock = getattr(self.ws.sock, "_sock", self.ws.sock)
         with contextlib.suppress(Exception):
-            sock.shutdown(socket.SHUT_RDWR)
-        with contextlib.suppress(Exception):
-            sock.close()
+            self._sock.shutdown(socket.SHUT_RDWR)
+
+    # -- the writer: its own greenlet ------------------------------------------------
 
     def _write(self) -> None:
+        """Every frame in order (those waiting joined into one write), up to the close frame.
+        Once the connection is closing, wsproto refuses any other frame: those are dropped."""
         try:
-            while (text := self._out.get()) is not None:
-                self.ws.send(text)
-        except Exception:  # the peer went away (or the protocol state did): nothing to write
+            while True:
+                batch = [self._out.get()]
+                while len(batch) < WRITE_AT_ONCE and self._out.qsize():
+                    batch.append(self._out.get_nowait())
+                data, last = bytearray(), False
+                for event in batch:
+                    with contextlib.suppress(LocalProtocolError):
+                        data += self._conn.send(event)
+                    if isinstance(event, CloseConnection):
+                        last = True
+                        break
+                if data:
+                    self._sock.sendall(data)
+                if last:
+                    return
+        except Exception:  # the desktop went away, or the socket was shut down under it
             pass
+
+    # -- the reader: the connection's own greenlet -----------------------------------
+
+    def _read(self, handle: Callable[[Client, str | bytes], None]) -> None:
+        """Until the desktop closes (or answers our close), goes away, or the socket is shut
+        down. Once the connection is closing, what still comes is read but not handled."""
+        opened = time.monotonic()
+        next_ping, unanswered = opened + PING_SECONDS, False
+        parts: list[Any] = []  # the fragments of a message still coming
+        size = 0
+        while True:
+            timeout = None  # closing: the close frame's answer, or the shutdown, ends the wait
+            if not self.closed.is_set():
+                now = time.monotonic()
+                anonymous = self.session is None and self.token is None
+                if anonymous and now - opened >= LOGIN_SECONDS:
+                    log.info("hub: %s did not log in within %s s; closed", self.name,
+                             LOGIN_SECONDS)
+                    self.close()
+                    continue
+                if now >= next_ping:
+                    if unanswered:
+                        log.info("hub: %s did not answer a ping within %s s; closed",
+                                 self.name, PING_SECONDS)
+                        self.close(CloseReason.POLICY_VIOLATION, "no answer to ping")
+                        continue
+                    self._queue(Ping())
+                    next_ping, unanswered = now + PING_SECONDS, True
+                due = min(next_ping, opened + LOGIN_SECONDS) if anonymous else next_ping
+                timeout = max(0.0, due - now)
+            data = self._recv(timeout)
+            if data is None:
+                continue  # a ping or a deadline is due
+            self._conn.receive_data(data or None)  # None: the connection is gone (1006)
+            for event in self._conn.events():
+                if isinstance(event, Message):
+                    if self.closed.is_set():
+                        continue
+                    size += len(event.data)
+                    if size > TRANSPORT_LIMIT:
+                        log.info("hub: %s sent a message over %s bytes; closed", self.name,
+                                 TRANSPORT_LIMIT)
+                        self.oversized = True
+                        parts.clear()
+                        self.close(CloseReason.MESSAGE_TOO_BIG, "message too big")
+                    elif not event.message_finished:
+                        parts.append(event.data)
+                    else:
+                        raw = _joined(parts, event.data)
+                        parts.clear()
+                        size = 0
+                        try:
+                            handle(self, raw)
+                        except Exception:  # one bad message must not end the others' service
+                            log.exception("hub: handling a message from %s failed", self.name)
+                elif isinstance(event, Ping):
+                    if not self.closed.is_set():
+                        self._queue(event.response())
+                elif isinstance(event, Pong):
+                    unanswered = False
+                elif isinstance(event, CloseConnection):
+                    # the desktop's close (answered), or a frame it got wrong (closed with
+                    # wsproto's code); CLOSED: it answered ours, or it went away
+                    if self._conn.state is not ConnectionState.CLOSED:
+                        self.close(event.code, event.reason)
+                    return
+
+    def _recv(self, timeout: float | None) -> bytes | None:
+        """The next bytes (b"" once the connection is over), or None if `timeout` passed."""
+        timer = gevent.Timeout(timeout)
+        timer.start()
+        try:
+            return self._sock.recv(RECEIVE_BYTES)
+        except gevent.Timeout as exc:
+            if exc is not timer:
+                raise
+            return None
+        except (OSError, ValueError):  # reset, TLS failure, or shut down (gevent's SSLSocket
+            return b""  # then says ValueError)
         finally:
-            self.closed.set()
-            with contextlib.suppress(Exception):
-                self.ws.close()
+            timer.close()
+
+    def _end(self) -> None:
+        """After the reader: the close is written (if the desktop did not say it first), the
+        writer ends (within CLOSE_SECONDS: then the socket is shut down under it), and only
+        then is the socket closed."""
+        try:
+            self.close()
+            self._writer.join()
+        finally:
+            if self._shut_later is not None:
+                self._shut_later.kill(block=False)
+            self._writer.kill(timeout=1)  # only if this greenlet itself was killed
+            self._sock.close()
+
+
+def _joined(parts: list[Any], last: str | bytes) -> str | bytes:
+    if isinstance(last, str):
+        return "".join([*parts, last]) if parts else last
+    return b"".join([*parts, last])
 
 
 class Service(Protocol):
     def connected(self, client: Client) -> None: ...
     def handle(self, client: Client, raw: str | bytes) -> None: ...
     def disconnected(self, client: Client, oversized: bool = False) -> None: ...
-
-
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-
-
-class _Handler(gevent.pywsgi.WSGIHandler):
-    """After a WebSocket the connection is closed: pywsgi would otherwise read the desktop's
-    last frames as the next HTTP request of a keep-alive connection (and answer in clear)."""
-
-    def run_application(self) -> None:
-        try:
-            super().run_application()
-        finally:
-            if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
-                self.close_connection = True
-
-
-class _Server(gevent.pywsgi.WSGIServer):
-    """A TLS handshake and the HTTP upgrade must be done within HANDSHAKE_SECONDS: a socket
-    that opens and says nothing does not hold a greenlet and a descriptor for ever."""
-
-    handler_class = _Handler
-
-    def wrap_socket_and_handle(self, client_socket: Any, address: Any) -> Any:
-        client_socket.settimeout(HANDSHAKE_SECONDS)
-        try:
-            return super().wrap_socket_and_handle(client_socket, address)
-        except (OSError, ssl.SSLError) as exc:
-            log.info("hub: TLS handshake with %s:%s failed: %s", *address[:2], exc)
-            return None
-
-    def handle(self, sock: Any, address: Any) -> Any:
-        sock.settimeout(HANDSHAKE_SECONDS)  # until the upgrade (then the pings watch it)
-        # Pushes are small writes, often two in a row (a status, then the screen-pop): with
-        # Nagle's algorithm the second waits for the desktop's delayed ACK, 40 ms on Linux.
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return super().handle(sock, address)
 
 
 class HubServer:
@@ -232,65 +256,104 @@ class HubServer:
             raise ValueError(f"plain ws:// is only allowed on 127.0.0.1, not {host}")
         self.service = service
         self.clients: set[Client] = set()
-        tls_args = {"ssl_context": tls} if tls is not None else {}
-        self._server = _Server((host, port), self._app, log=None, error_log=log, **tls_args)
+        self._tls = tls
+        self._stopped = False
+        self._server = gevent.server.StreamServer((host, port), self._connection)
 
     @property
     def address(self) -> tuple[str, int]:
-        return self._server.server_host, self._server.server_port
+        return str(self._server.server_host), int(self._server.server_port or 0)
 
     def start(self) -> None:
         self._server.start()
 
     def stop(self) -> None:
+        """No new connection; every desktop is sent a close (each ends within CLOSE_SECONDS)."""
+        self._stopped = True
         for client in list(self.clients):
             client.close()
-        self._server.stop(timeout=1)
+        self._server.stop()
 
-    def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != PATH or \
-                environ.get("HTTP_UPGRADE", "").lower() != "websocket":
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"the desktop hub speaks WebSocket on /ws\n"]
-        ws = whole_sends(Server.accept(
-            environ, max_message_size=TRANSPORT_LIMIT, ping_interval=PING_SECONDS,
-            thread_class=_GreenThread, event_class=gevent.event.Event,
-            selector_class=TlsAwareSelector, receive_bytes=RECEIVE_BYTES))
+    def _connection(self, raw: socket.socket, address: Any) -> None:
+        peer = f"{address[0]}:{address[1]}"
+        # Pushes are small writes, often two in a row (a status, then the screen-pop): with
+        # Nagle's algorithm the second waits for the desktop's delayed ACK, 40 ms on Linux.
         with contextlib.suppress(OSError):
-            ws.sock.settimeout(None)  # upgraded: the WebSocket's pings watch the link now
-        client = Client(ws, f"{environ.get('REMOTE_ADDR')}:{environ.get('REMOTE_PORT')}")
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock, conn = self._open(raw, peer)
+        if conn is None:
+            sock.close()
+            return
+        client = Client(sock, conn, peer)
         self.clients.add(client)
         try:
             self.service.connected(client)
-            self._read(client)
+            client._read(self.service.handle)
         finally:
             self.clients.discard(client)
-            client.close()
-            # pywsgi closes the socket once this returns: the last replies go out first, and
-            # nothing is left watching the socket
-            client.finish(CLOSE_SECONDS)
-            # simple-websocket closes a connection whose frame is over the limit (1009)
-            oversized = getattr(ws, "incoming_message_len", 0) > TRANSPORT_LIMIT
-            self.service.disconnected(client, oversized)
-        return []  # the socket now belongs to the WebSocket; nothing more is written
+            try:
+                client._end()
+            finally:
+                self.service.disconnected(client, client.oversized)
 
-    def _read(self, client: Client) -> None:
-        opened = time.monotonic()
-        while not client.closed.is_set():
-            if client.session is None and time.monotonic() - opened > LOGIN_SECONDS \
-                    and client.token is None:
-                log.info("hub: %s did not log in within %s s; closed", client.name,
-                         LOGIN_SECONDS)
-                return
+    def _open(self, raw: socket.socket, peer: str) -> tuple[socket.socket,
+                                                             WSConnection | None]:
+        """The TLS handshake and the HTTP upgrade, within HANDSHAKE_SECONDS: a socket that opens
+        and says nothing does not hold a greenlet and a descriptor for ever."""
+        sock = raw
+        deadline = gevent.Timeout(HANDSHAKE_SECONDS)
+        deadline.start()
+        try:
+            if self._tls is not None:
+                # the SSL socket owns the descriptor from here on: it is the one to close
+                sock = self._tls.wrap_socket(raw, server_side=True,
+                                             do_handshake_on_connect=False)
+                try:
+                    sock.do_handshake()
+                except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                    log.info("hub: TLS handshake with %s failed: %s", peer, exc)
+                    return sock, None
+            return sock, self._upgrade(sock)
+        except gevent.Timeout as exc:
+            if exc is not deadline:
+                raise
+            log.info("hub: %s did not finish its TLS handshake and upgrade within %s s", peer,
+                     HANDSHAKE_SECONDS)
+        except (OSError, ValueError) as exc:
+            log.info("hub: %s went away before its upgrade: %s", peer, exc)
+        finally:
+            deadline.close()
+        return sock, None
+
+    def _upgrade(self, sock: socket.socket) -> WSConnection | None:
+        """The HTTP request: a WebSocket upgrade on PATH is accepted (101, the connection is
+        returned); anything else is answered with an HTTP error (None: it is closed)."""
+        conn = WSConnection(ConnectionType.SERVER)
+        while data := sock.recv(RECEIVE_BYTES):
             try:
-                raw = client.ws.receive(timeout=1.0)
-            except (ConnectionClosed, OSError):
-                return
-            if raw is None:
-                if not client.ws.connected:
-                    return
-                continue
-            try:
-                self.service.handle(client, raw)
-            except Exception:  # one bad message must not end the others' service
-                log.exception("hub: handling a message from %s failed", client.name)
+                conn.receive_data(data)
+            except RemoteProtocolError as exc:  # not HTTP, or not a WebSocket upgrade
+                hint = exc.event_hint
+                sock.sendall(_http_error(hint.status_code, hint.headers)
+                             if isinstance(hint, RejectConnection) else _http_error(400))
+                return None
+            for event in conn.events():
+                if not isinstance(event, Request):
+                    continue
+                if event.target.partition("?")[0] != PATH:
+                    sock.sendall(_http_error(404))
+                    return None
+                if self._stopped:
+                    sock.sendall(_http_error(503))
+                    return None
+                sock.sendall(conn.send(AcceptConnection()))
+                return conn
+        return None  # closed before asking
+
+
+def _http_error(status: int, headers: Iterable[tuple[bytes, bytes]] = ()) -> bytes:
+    body = f"the desktop hub speaks WebSocket on {PATH}\n".encode()
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode(),
+             b"Content-Type: text/plain; charset=utf-8", b"Content-Length: %d" % len(body),
+             b"Connection: close", *(name + b": " + value for name, value in headers)]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body

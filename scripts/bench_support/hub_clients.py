@@ -35,8 +35,8 @@ from simple_websocket import ConnectionClosed
 
 from bench_support.hub_side import AGENT_PASSWORD, Stalls
 from bench_support.machine import own_seconds
-from callcenter.hub.server import _GreenThread, whole_sends
 from callcenter.hub.tls import client_context
+from tests.support.ws_client import GreenThread, whole_sends
 
 LOGINS_AT_ONCE = 16  # desktops connecting and logging in at a time
 REQUEST_SECONDS = 60.0
@@ -70,7 +70,7 @@ class Desktop:
         self.username, self.book = username, book
         self.ws = whole_sends(WsClient.connect(
             f"wss://127.0.0.1:{port}/ws", ssl_context=client_context(ca),
-            thread_class=_GreenThread, event_class=gevent.event.Event))
+            thread_class=GreenThread, event_class=gevent.event.Event))
         self._waiting: dict[str, gevent.event.AsyncResult] = {}
         self._ids = itertools.count(1)
         self._reader = gevent.spawn(self._read)

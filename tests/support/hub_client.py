@@ -15,9 +15,9 @@ import gevent.queue
 from simple_websocket import Client as WsClient
 from simple_websocket import ConnectionClosed
 
-from callcenter.hub.server import _GreenThread, whole_sends
 from callcenter.hub.tls import client_context
 from protocol.messages import parse_server_message
+from tests.support.ws_client import GreenThread, whole_sends
 
 
 class HubClient:
@@ -25,7 +25,7 @@ class HubClient:
         scheme = "wss" if ca is not None else "ws"
         self.ws = whole_sends(WsClient.connect(
             f"{scheme}://{host}:{port}/ws", ssl_context=client_context(ca) if ca else None,
-            thread_class=_GreenThread, event_class=gevent.event.Event))
+            thread_class=GreenThread, event_class=gevent.event.Event))
         self.pushes: gevent.queue.Queue[dict[str, Any]] = gevent.queue.Queue()
         self._waiting: dict[str, gevent.event.AsyncResult] = {}
         self._ids = itertools.count(1)

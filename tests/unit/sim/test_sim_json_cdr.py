@@ -73,7 +73,7 @@ def make_box(db: sessionmaker[Session], tmp_path: Path) -> Iterator[Callable[...
         box.close()
 
 
-# -- the hotline captures' calls (as tests/fidelity/test_sim_fidelity_hotline.py drives them) --------
+# -- the hotline captures' calls (as tests/fidelity/test_sim_fidelity_hotline.py drives them) --
 
 def _answered(make_box: Callable[..., Box]) -> tuple[Box, SimSession]:
     box = make_box(ivr=ivr_script("hotline_ivr_key1_answered"))

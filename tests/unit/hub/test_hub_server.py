@@ -26,6 +26,7 @@ from wsproto.events import (
     CloseConnection,
     Event,
     Ping,
+    Pong,
     Request,
     TextMessage,
 )
@@ -372,10 +373,13 @@ def test_the_hub_closes_with_the_close_handshake(monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_desktop_closes_and_the_hub_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its ping is answered; its close too, and then the hub closes the socket."""
     monkeypatch.setattr(hub_server, "CLOSE_SECONDS", 60.0)
     service = Recorder()
     with serving(service) as server:
         desktop = RawDesktop(server.address[1])
+        desktop.write(Ping(payload=b"still there?"))
+        assert desktop.next() == Pong(payload=b"still there?")
         desktop.write(TextMessage(data="last words"))
         desktop.write(CloseConnection(code=1001, reason="going away"))
         answer = desktop.rest(timeout=5)
