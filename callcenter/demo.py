@@ -125,9 +125,9 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
             select(Topic).where(Topic.active).order_by(Topic.menu_key))]
     mix = CallerMix(rate_per_minute=options.rate_per_minute, mean_talk_time=60,
                     mean_queue_patience=60)
+    rng = random.Random(options.seed)  # noqa: S311 — the simulated callers, not a secret
     greenlets: list[gevent.Greenlet[..., None]] = [
-        gevent.spawn(_arrivals, sim, mix, random.Random(options.seed))] \
-        if options.rate_per_minute > 0 else []
+        gevent.spawn(_arrivals, sim, mix, rng)] if options.rate_per_minute > 0 else []
     done = gevent.event.Event()
     if options.control:
         greenlets.append(gevent.spawn(_control, sim, daemon, done))
@@ -159,7 +159,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
 def _write_ready(path: Path, daemon: Daemon, cert: Path, user: str | None,
                  passwords: dict[str, str]) -> None:
     """What the desktop needs to log in; readable by this user only."""
-    assert daemon.hub is not None
+    if daemon.hub is None:
+        raise RuntimeError("expected daemon.hub is not None")
     host, port = daemon.hub.server.address
     ready = {"host": host, "port": port, "ca": str(cert), "username": user,
              "password": passwords.get(user or ""),

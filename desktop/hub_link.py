@@ -115,7 +115,7 @@ class HubLink(QObject):
         self.pinned = load_pinned(ca_file)
         self._base, self._cap = reconnect_base, reconnect_cap
         self._ping_interval, self._connect_timeout = ping_interval, connect_timeout
-        self._rng = rng or random.Random()
+        self._rng = rng or random.Random()  # noqa: S311 — jitter and simulation, not a secret
         # One socket for the connection's life, reopened for each link: deleting sockets
         # under PySide6 while their signals are in flight is how processes crash.
         self._ws = self._make_socket()

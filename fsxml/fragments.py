@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
 FRAGMENT = "fragment"  # the element the file's content is parsed inside
 
 
@@ -23,4 +25,4 @@ def spliced(text: str) -> str:
 def parse_fragment(text: str) -> ET.Element:
     """The file's elements under one <fragment> element; ET.ParseError when FreeSWITCH could
     not parse the tree it is spliced into."""
-    return ET.fromstring(f"<{FRAGMENT}>\n{spliced(text)}\n</{FRAGMENT}>")
+    return safe_fromstring(f"<{FRAGMENT}>\n{spliced(text)}\n</{FRAGMENT}>")

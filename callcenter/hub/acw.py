@@ -150,7 +150,8 @@ class AfterCallWork:
         return result
 
     def draft(self, client: Client, request: Any) -> dict[str, Any]:
-        assert client.session is not None
+        if client.session is None:
+            raise RuntimeError("expected client.session is not None")
         self.desk._may_see(client.session, request.topic)
         if request.call_uuid:
             key = (client.session.username, request.call_uuid)

@@ -293,5 +293,6 @@ class AgentDesk:
 
 
 def _session(client: Client) -> HubSession:
-    assert client.session is not None  # the service lets only logged-in clients through
+    if client.session is None:  # the service lets only logged-in clients through
+        raise RuntimeError("expected client.session is not None")
     return client.session

@@ -137,8 +137,8 @@ class Client:
                     self._sock.sendall(data)
                 if last:
                     return
-        except Exception:  # the desktop went away, or the socket was shut down under it
-            pass
+        except Exception as exc:  # the desktop went away, or the socket was shut down under it
+            log.debug("hub: %s: writer ended: %s", self.name, exc)
 
     # -- the reader: the connection's own greenlet -----------------------------------
 

@@ -119,7 +119,8 @@ class AgentLeg:
         cause = self._ring()
         if cause is None and self.race.winner is not None:
             cause = "LOSE_RACE"  # another agent of a ring-all answered first
-            assert self.b is not None
+            if self.b is None:
+                raise RuntimeError("expected self.b is not None")
             self.b.hangup_from_outside(cause)
         if cause is not None:
             self._failed(cause)
@@ -221,7 +222,8 @@ class AgentLeg:
 
     def _bridge(self) -> None:
         engine, agent, member, a, b = self.engine, self.agent, self.member, self.a, self.b
-        assert b is not None
+        if b is None:
+            raise RuntimeError("expected b is not None")
         now = int(self.switch.clock())
         b.channel.variables.pop("cc_member_pre_answer_uuid", None)
         a_profile = a.channel.profile
@@ -322,7 +324,8 @@ class AgentLeg:
         # member-queue-end Terminated, the agent's talk time, the member row deleted;
         # captured: call_answered, hotline_*)
         engine, agent, member, a, b = self.engine, self.agent, self.member, self.a, self.b
-        assert b is not None
+        if b is None:
+            raise RuntimeError("expected b is not None")
         now = int(self.switch.clock())
         a_profile = a.channel.profile
         common = [("CC-Member-UUID", member.uuid), ("CC-Member-Session-UUID", a.channel.uuid),

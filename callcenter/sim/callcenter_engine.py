@@ -66,7 +66,7 @@ class CallcenterEngine:
                  rng: random.Random | None = None) -> None:
         self.switch = switch
         self.model = model
-        self.rng = rng or random.Random(0)
+        self.rng = rng or random.Random(0)  # noqa: S311 — jitter and simulation, not a secret
         self.api = CallcenterConfigApi(model, emit=self._emit_plain,
                                        hangup_matching=self._hangup_matching)
         self.members: dict[str, Session] = {}  # member uuid → the caller's session
@@ -197,7 +197,8 @@ class CallcenterEngine:
         caller left behind (same queue and number), so they keep their place."""
         channel = session.channel
         queue = self.model.get_queue(queue_name)
-        assert queue is not None
+        if queue is None:
+            raise RuntimeError("expected queue is not None")
         if queue.abandoned_resume_allowed:
             # FreeSWITCH: mod_callcenter.c callcenter_function (same queue and cid_number,
             # state Abandoned, ORDER BY abandoned_epoch DESC: the latest)

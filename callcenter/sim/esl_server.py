@@ -416,7 +416,7 @@ class EslServer:
     """The listening socket (event_socket.conf.xml: listen-ip, listen-port, password)."""
 
     def __init__(self, switch: Switch, host: str = "127.0.0.1", port: int = 8021,
-                 password: str = "ClueCon") -> None:
+                 password: str = "ClueCon") -> None:  # noqa: S107 — FreeSWITCH's stock password (the simulator's default)
         self.switch = switch
         self.password = password
         self._server = gevent.server.StreamServer((host, port), self._accept)

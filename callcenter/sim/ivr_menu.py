@@ -5,9 +5,10 @@ timeouts, and what runs when the failures or timeouts run out."""
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from callcenter.sim import sites
 from callcenter.sim.session import Session
@@ -35,7 +36,7 @@ def load_menus(folder: Path, globals_: dict[str, str]) -> dict[str, Menu]:
     """Every <menu> of ivr_menus/*.xml (what vanilla ivr.conf.xml includes)."""
     menus: dict[str, Menu] = {}
     for path in sorted(folder.glob("*.xml")) if folder.is_dir() else []:
-        root = ET.fromstring(expand_globals(path.read_text(encoding="utf-8"), globals_))
+        root = safe_fromstring(expand_globals(path.read_text(encoding="utf-8"), globals_))
         for menu in root.iter("menu"):
             timeout = int(menu.get("timeout") or 0)
             failures = int(menu.get("max-failures") or 3)

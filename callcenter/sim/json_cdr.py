@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
 from callcenter.sim.channel import STATE_NUMBER, CallerProfile
 from fsxml.conf_tree import expand_globals
 from fsxml.expand import switch_true
@@ -113,7 +115,7 @@ def _find_config(conf_dir: Path) -> ET.Element | None:
         if CONFIG not in text:
             continue
         try:
-            root = ET.fromstring(text)
+            root = safe_fromstring(text)
         except ET.ParseError as exc:
             log.warning("json_cdr: %s does not parse (%s): skipped", path, exc)
             continue

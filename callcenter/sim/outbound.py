@@ -76,7 +76,8 @@ def _notice(headers: list[tuple[str, str]]) -> bytes:
 
 
 def _connect(listener: EslListener, _args: str, _h: dict[str, str], _b: str) -> bytes:
-    assert isinstance(listener, OutboundListener)
+    if not isinstance(listener, OutboundListener):
+        raise RuntimeError("expected isinstance(listener, OutboundListener)")
     channel = listener.session.channel
     headers = [*channel.basic_data(), *channel.variable_data(),
                ("Content-Type", "command/reply"), ("Reply-Text", "+OK\n"),
@@ -88,7 +89,8 @@ def _connect(listener: EslListener, _args: str, _h: dict[str, str], _b: str) -> 
 
 
 def _myevents(listener: EslListener, args: str, _h: dict[str, str], _b: str) -> bytes:
-    assert isinstance(listener, OutboundListener)
+    if not isinstance(listener, OutboundListener):
+        raise RuntimeError("expected isinstance(listener, OutboundListener)")
     if listener.subscription.session_uuid is not None:
         return wire.command_reply("-ERR aready enabled.")
     listener.subscription.session_uuid = listener.session.channel.uuid
@@ -101,7 +103,8 @@ def _myevents(listener: EslListener, args: str, _h: dict[str, str], _b: str) -> 
 
 
 def _linger(listener: EslListener, args: str, _h: dict[str, str], _b: str) -> bytes:
-    assert isinstance(listener, OutboundListener)
+    if not isinstance(listener, OutboundListener):
+        raise RuntimeError("expected isinstance(listener, OutboundListener)")
     listener.lingering = True
     if args.strip().lstrip("-").isdigit():
         listener.linger_time = int(args)
@@ -110,19 +113,22 @@ def _linger(listener: EslListener, args: str, _h: dict[str, str], _b: str) -> by
 
 
 def _nolinger(listener: EslListener, _args: str, _h: dict[str, str], _b: str) -> bytes:
-    assert isinstance(listener, OutboundListener)
+    if not isinstance(listener, OutboundListener):
+        raise RuntimeError("expected isinstance(listener, OutboundListener)")
     listener.lingering = False
     return wire.command_reply("+OK will not linger")
 
 
 def _getvar(listener: EslListener, args: str, _h: dict[str, str], _b: str) -> bytes:
-    assert isinstance(listener, OutboundListener)
+    if not isinstance(listener, OutboundListener):
+        raise RuntimeError("expected isinstance(listener, OutboundListener)")
     value = listener.session.channel.variables.get(args.strip(), "")
     return wire.command_reply(value)
 
 
 def _resume(listener: EslListener, _args: str, _h: dict[str, str], _b: str) -> bytes:
-    assert isinstance(listener, OutboundListener)
+    if not isinstance(listener, OutboundListener):
+        raise RuntimeError("expected isinstance(listener, OutboundListener)")
     listener.session.resume_after_socket = True
     return wire.command_reply("+OK")
 

@@ -17,6 +17,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
 from callcenter.sim.callcenter_model import CallcenterConf, Queue, Settings, c_atoi
 
 _TRUE = ("yes", "on", "true", "t", "enabled", "active", "allow")
@@ -147,7 +149,7 @@ def parse_callcenter_conf(text: str, variables: Mapping[str, str] | None = None,
     if variables is not None:
         text = _expand(text, variables)
     try:
-        root = ET.fromstring(text)
+        root = safe_fromstring(text)
     except ET.ParseError as exc:
         raise QueueConfError(f"{source}: not well-formed XML: {exc}") from exc
     cfg = _configuration(root)

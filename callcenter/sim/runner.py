@@ -32,7 +32,7 @@ class Simulation:
     conf_dir: Path = DEFAULT_CONF
     host: str = "127.0.0.1"
     port: int = 8021
-    password: str = "ClueCon"
+    password: str = "ClueCon"  # noqa: S105 — FreeSWITCH's stock password, named to be refused
     speed: float = 1.0
     seed: int = 1
     agents: int = 0  # simulated agents put on every queue (agent1001@<domain> …)
@@ -53,7 +53,7 @@ def build_switch(sim: Simulation, phones: Phones | None = None) -> SimSwitch:
     switch = SimSwitch(dialplan, speed=sim.speed, phones=phones,
                        globals_=dict(dialplan.global_vars))
     switch.load_callcenter(conf / "autoload_configs" / "callcenter.conf.xml",
-                           random.Random(sim.seed))
+                           random.Random(sim.seed))  # noqa: S311 — jitter and simulation, not a secret
     switch.menus = load_menus(conf / "ivr_menus", switch.globals)
     json_cdr.install(switch, conf)  # a CDR per channel, if the tree loads mod_json_cdr
     return switch
@@ -61,7 +61,8 @@ def build_switch(sim: Simulation, phones: Phones | None = None) -> SimSwitch:
 
 def add_agents(switch: SimSwitch, count: int, domain: str) -> list[str]:
     """Agents on every queue, Available, with phones that answer (as a rehearsal needs)."""
-    assert switch.callcenter is not None
+    if switch.callcenter is None:
+        raise RuntimeError("expected switch.callcenter is not None")
     queues = [q.name for q in switch.callcenter.model.config.queues]
     names = []
     for n in range(count):
@@ -86,7 +87,7 @@ def run(sim: Simulation, duration: float | None) -> SimSwitch:
     greenlets: list[gevent.Greenlet[..., None]] = [
         gevent.spawn(_heartbeats, switch, sim.heartbeat_interval)]
     if sim.mix.rate_per_minute > 0:
-        greenlets.append(gevent.spawn(_arrivals, switch, sim.mix, random.Random(sim.seed)))
+        greenlets.append(gevent.spawn(_arrivals, switch, sim.mix, random.Random(sim.seed)))  # noqa: S311 — jitter and simulation, not a secret
     try:
         gevent.sleep(duration) if duration else gevent.wait()
     finally:

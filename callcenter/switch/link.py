@@ -76,7 +76,7 @@ class SwitchLink:
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
         self.backoff = backoff or Backoff()
-        self._rng = rng or random.Random()
+        self._rng = rng or random.Random()  # noqa: S311 — jitter and simulation, not a secret
         self._handlers: dict[str, list[Handler]] = {}
         self._connected_callbacks: list[Callable[[], None]] = []
         self._lost_callbacks: list[Callable[[str], None]] = []

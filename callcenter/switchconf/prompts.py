@@ -80,11 +80,11 @@ def render_prompts(prompts: Prompts, sounds_dir: Path, *, only_missing: bool = F
                        f"{name}.wav" for rate in prompts.rates]
             if only_missing and all(t.exists() for t in targets):
                 continue
-            subprocess.run(["espeak-ng", "-v", prompts.voice_language, "-s", "150",
+            subprocess.run(["espeak-ng", "-v", prompts.voice_language, "-s", "150",  # noqa: S603, S607 — a fixed argument list, no shell; a tool found on PATH, as its docs say to run it
                             "-w", str(spoken), text], check=True, capture_output=True)
             for rate, target in zip(prompts.rates, targets, strict=True):
                 target.parent.mkdir(parents=True, exist_ok=True)
-                subprocess.run(["sox", str(spoken), "-r", str(rate), "-c", "1", "-b", "16",
+                subprocess.run(["sox", str(spoken), "-r", str(rate), "-c", "1", "-b", "16",  # noqa: S603, S607 — a fixed argument list, no shell; a tool found on PATH, as its docs say to run it
                                 str(target), *TRIM_SILENCE, "gain", "-n", "-3"], check=True,
                                capture_output=True)
                 written.append(target)

@@ -253,7 +253,8 @@ class DateEditor(FieldEditor):
             now = today()
             self._calendar.setCurrentPage(now.year(), now.month())
         elif event.type() == QEvent.Type.KeyPress and watched is self._edit:
-            assert isinstance(event, QKeyEvent)
+            if not isinstance(event, QKeyEvent):
+                raise RuntimeError("expected isinstance(event, QKeyEvent)")
             if event.key() == Qt.Key.Key_Delete:
                 self._edit.setDate(self.NULL)
                 return True
