@@ -28,7 +28,7 @@ from desktop.windows.call_actions import CallActions
 from desktop.windows.call_panel import CallPanel
 from desktop.windows.callbacks import CallbacksView
 from desktop.windows.drafting import DraftKeeper, left_over_pop
-from desktop.windows.labels import error_text, role_label
+from desktop.windows.labels import error_text, plain_text, role_label
 from desktop.windows.login import LANGUAGE_KEY
 from desktop.windows.screen_pop import ScreenPopView
 from desktop.windows.search import SearchView
@@ -131,7 +131,7 @@ class AgentWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        self._who = QLabel()
+        self._who = plain_text(QLabel())
         self._who.setStyleSheet("padding: 0 8px; font-weight: 600;")
         bar.addWidget(self._who)
         self.addToolBar(bar)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desktop.models import Clock, format_duration, format_time, parse_time, utc_now
+from desktop.windows.labels import plain_text
 from protocol.messages import CallView
 from rules.phone import display_phone
 
@@ -46,6 +47,8 @@ class CallPanel(QFrame):
         self.caller_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.name_label, self.topic_label = QLabel(), QLabel(wordWrap=True)
         self.topic_label.setStyleSheet("font-weight: 600;")
+        for label in (self.caller_label, self.name_label, self.topic_label):
+            plain_text(label)  # the caller's number and name come from outside: never markup
         self.waited_label, self.talk_label = QLabel(), QLabel()
         self.talk_label.setStyleSheet("font-size: 13pt;")
         self.acw_label = QLabel()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.connection import HubConnection
 from desktop.models import CallbacksModel, Clock, utc_now
-from desktop.windows.labels import error_text
+from desktop.windows.labels import error_text, plain_text
 from desktop.windows.screen_pop import history_table
 from protocol.messages import Error, Reply
 
@@ -43,7 +43,7 @@ class CallbacksView(QWidget):
         self._connection = connection
         self.model = CallbacksModel(topic_name, clock, self)
         self.buttons: dict[int, QPushButton] = {}
-        self._summary, self.message = QLabel(), QLabel(wordWrap=True)
+        self._summary, self.message = QLabel(), plain_text(QLabel(wordWrap=True))
         self._refresh = QPushButton()
         self._refresh.clicked.connect(self.refresh)
         self.view: QTableView = history_table(self.model, narrow=(2,))

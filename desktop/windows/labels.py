@@ -4,7 +4,8 @@ they are shown, so a language switch takes effect at once."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel
 
 from desktop.i18n import QT_TRANSLATE_NOOP
 from protocol.errors import ErrorCode, LocalCode
@@ -101,3 +102,11 @@ def error_text(code: str, message: str) -> str:
         return message or code
     text = _lookup(_ERRORS, code)
     return f"{text} ({message})" if message and code != "unauthenticated" else text
+
+
+def plain_text(label: QLabel) -> QLabel:
+    """A label that shows what it is given as text, never as markup: names, numbers and
+    declaration fields come from callers and the web form (an outside caller could otherwise
+    restyle the pop with `<b style=…>`); QLabel's default (AutoText) guesses HTML."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.connection import HubConnection, hub_url
 from desktop.i18n import Translations
-from desktop.windows.labels import error_text
+from desktop.windows.labels import error_text, plain_text
 from protocol.messages import Error
 
 SERVER_KEY, USER_KEY, CERT_KEY = "login/server", "login/username", "login/ca_file"
@@ -79,7 +79,7 @@ class LoginWindow(QWidget):
                                                  cert_row, self._language)
         for label, field in zip(self._labels, fields, strict=True):
             self._form.addRow(label, field)
-        self._error = QLabel(wordWrap=True)
+        self._error = plain_text(QLabel(wordWrap=True))
         self._error.setObjectName("loginError")
         self._error.setStyleSheet("color: #c62828;")
         self._progress = QProgressBar(minimum=0, maximum=0, textVisible=False)

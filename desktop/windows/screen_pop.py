@@ -30,7 +30,7 @@ from desktop.forms.merge import merge_forms
 from desktop.models import DictTableModel, HistoryModel, format_date, format_time, state_label
 from desktop.windows.drafting import DraftKeeper
 from desktop.windows.form_host import FormHost, make_form
-from desktop.windows.labels import error_text
+from desktop.windows.labels import error_text, plain_text
 from protocol.messages import Error, Reply, ScreenPop
 
 CASE_STATUSES = ("closed", "follow_up", "open", "escalated")
@@ -123,7 +123,7 @@ class DeclarationBox(QGroupBox):
                     continue
                 name = QLabel(labels[key] + ":")
                 name.setStyleSheet("color: #555;")
-                value = QLabel(self._value(declaration, key), wordWrap=True)
+                value = plain_text(QLabel(self._value(declaration, key), wordWrap=True))
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self._layout.addWidget(name, row, 2 * column)
                 self._layout.addWidget(value, row, 2 * column + 1, 1, 3 if keys[1] is None
@@ -185,7 +185,7 @@ class ScreenPopView(QWidget):
         self._history_title.setStyleSheet("font-weight: 600;")
         self.history_view = history_table(self.history, narrow=(2,))
         self.declaration_box = DeclarationBox(unit_name)
-        self._open_case = QLabel(wordWrap=True)
+        self._open_case = plain_text(QLabel(wordWrap=True))
         self._open_case.setObjectName("openCase")
         self._open_case.setVisible(False)
         self._open_case.setStyleSheet("background: #e8f0fe; padding: 4px;")
@@ -205,7 +205,7 @@ class ScreenPopView(QWidget):
         self._save.clicked.connect(self.save)
         self._save.setEnabled(False)
         self._save.setStyleSheet("font-weight: 600;")
-        self.message = QLabel(wordWrap=True)
+        self.message = plain_text(QLabel(wordWrap=True))  # may quote the hub's words
         self.message.setObjectName("saveMessage")
         row = QHBoxLayout()
         self._status_label = QLabel()

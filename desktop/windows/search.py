@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from desktop.connection import HubConnection
 from desktop.models import HistoryModel
-from desktop.windows.labels import error_text
+from desktop.windows.labels import error_text, plain_text
 from desktop.windows.screen_pop import history_table
 from protocol.messages import Error, Reply
 
@@ -42,7 +42,7 @@ class SearchView(QWidget):
         self.field.returnPressed.connect(self.search)
         self._button = QPushButton()
         self._button.clicked.connect(self.search)
-        self.message = QLabel()
+        self.message = plain_text(QLabel())
         row = QHBoxLayout()
         row.addWidget(self.field, 1)
         row.addWidget(self._button)

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from db.topics import read_topics_file
 from db.units import read_units_csv
@@ -840,6 +847,24 @@ def test_every_error_code_reads_in_the_agents_language(translations: Translation
         text = error_text(code, "the hub's words")
         assert not text.startswith("the hub's words"), code
     assert error_text("internal", "") == "Máy chủ gặp sự cố nên chưa làm được; vui lòng thử lại."
+
+
+def test_what_callers_send_shows_as_text_never_as_markup(
+        window: AgentWindow, session_data: dict[str, Any]) -> None:
+    """An outside caller chooses their caller-ID name, and the web form's fields are typed by
+    anyone: `<b style=…>` must be shown as it was sent, not restyle the pop (QLabel's default
+    AutoText would render it)."""
+    markup = "<b style='font-size:60pt;color:red'>ĐỎ</b>"
+    pop = screen_pop(session_data)
+    call = pop.call.model_copy(update={"caller_name": markup})
+    declaration = {**(pop.declaration or {}), "address_detail": markup}
+    window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available"), callbacks=[]))
+    window.show_screen_pop(screen_pop(session_data, call=call, declaration=declaration))
+    shown = [window.call_panel.name_label] + [
+        label for label in window.screen_pop_view.declaration_box.findChildren(QLabel)
+        if label.text() == markup]
+    assert window.call_panel.name_label.text() == markup and len(shown) == 2
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in shown)
 
 
 def test_english_can_be_chosen_and_vietnamese_comes_back(
