@@ -62,6 +62,20 @@ class IvrSettings(_Section):
     # queue after greeting_long + timeout + (max_tries - 1) × (greeting_short + timeout).
     max_tries: int = Field(default=2, ge=1, le=10)
     default_topic: str = "f0_home_care"
+    # Who may open a session: the addresses (or networks, or host names) FreeSWITCH connects
+    # from. Empty: the addresses `[switch] host` resolves to. Anyone else is closed at once.
+    allowed_peers: list[str] = []
+    # Sessions at once, from all peers, and from any one address; beyond, closed at once.
+    max_sessions: int = Field(default=1000, ge=1)
+    max_sessions_per_peer: int = Field(default=500, ge=1)
+    # From the connection to the session's admission: the `connect` reply, and the call seen
+    # on the event socket (the two sockets race).
+    handshake_seconds: float = Field(default=3.0, gt=0, le=30)
+    # The longest prompt a menu step plays (the daemon cannot know a file's length): with the
+    # digit timeout it bounds each wait for the switch.
+    max_prompt_seconds: float = Field(default=45.0, gt=0)
+    # One caller's whole session, menu to transfer.
+    session_seconds: float = Field(default=300.0, gt=0)
 
 
 class HubSettings(_Section):
@@ -74,6 +88,10 @@ class HubSettings(_Section):
     allow_plain: bool = False
     session_idle_minutes: int = Field(default=30, ge=1)
     session_max_hours: int = Field(default=12, ge=1)
+    # Connections open at once (a desktop is one): in all, and from one address (desktops
+    # behind one NAT or proxy share one); one beyond is closed at once, before TLS.
+    max_connections: int = Field(default=2000, ge=1)
+    max_connections_per_address: int = Field(default=100, ge=1)
 
 
 class HttpSettings(_Section):
@@ -81,6 +99,14 @@ class HttpSettings(_Section):
 
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8090, ge=0, le=65535)
+    # A request's line and headers must all have come within header_seconds (of the
+    # connection, or of its first byte on a kept-alive one); a kept-alive connection waits
+    # idle_seconds for its next request, then is closed.
+    header_seconds: float = Field(default=10.0, gt=0)
+    idle_seconds: float = Field(default=30.0, gt=0)
+    # Connections open at once, in all and from one address; one beyond is closed at once.
+    max_connections: int = Field(default=64, ge=1)
+    max_connections_per_address: int = Field(default=8, ge=1)
 
 
 class SiteSettings(_Section):

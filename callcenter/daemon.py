@@ -20,15 +20,14 @@ from callcenter.cdr.importer import CdrImporter
 from callcenter.config import ConfigError, Settings
 from callcenter.http import Metrics
 from callcenter.hub.plugin import Hub, build_hub, hub_wanted
-from callcenter.ivr.announce import outlook
-from callcenter.ivr.flow import Ivr
+from callcenter.ivr.guard import IvrMetrics
+from callcenter.ivr.server import ivr_server
 from callcenter.ivr.store import IvrStore
 from callcenter.state import LiveState
 from callcenter.store.pool import Blocking, reader
 from callcenter.store.recorder import Recorder
 from callcenter.switch.api import SwitchApi
 from callcenter.switch.link import SwitchLink
-from callcenter.switch.outbound import OutboundServer
 from callcenter.tracker import Tracker
 from db.callbacks import RetryPolicy
 from db.engine import make_engine, make_sessionmaker
@@ -63,12 +62,10 @@ class Daemon:
         self.agents = AgentWatch(self.sessions, self.blocking, self.switch, settings.site.domain,
                                  lambda: self.state, switch.agent_sync_seconds, self.synced)
         self.ivr_store = IvrStore(self.sessions, self.blocking, settings.ivr, self.flush)
-        ivr = Ivr(menu=self.ivr_store.menu, lookup=self.ivr_store.lookup,
-                  chose=self.ivr_store.chose,
-                  outlook=lambda queue: outlook(self.state.queues.get(queue)))
-        self.ivr = OutboundServer(settings.ivr.listen_host, settings.ivr.listen_port, ivr,
-                                  command_timeout=switch.command_timeout)
+        self.ivr, self.ivr_guard = ivr_server(settings, self.ivr_store, lambda: self.state)
+        self.tracker.subscribers.append(self.ivr_guard.on_effect)
         self.metrics = Metrics(self)
+        self.metrics.registry.register(IvrMetrics(self.ivr))
         self.cdrs = CdrImporter(settings.cdr, reader(self.sessions, self.blocking),
                                 self.tracker.add, lambda: self.state.calls, self.blocking)
         self._greenlets: list[gevent.Greenlet] = []
@@ -122,6 +119,7 @@ class Daemon:
         Idle with nobody left to release them released."""
         self.synced.clear()
         self.tracker.resync(self.switch)
+        self.ivr_guard.wake()  # calls the IVR's sessions may be waiting for
         self.agents.sync()
         if self.hub is not None:
             self.hub.desk.acw.repair()

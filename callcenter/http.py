@@ -1,9 +1,18 @@
 """The daemon's HTTP side for operators: `GET /healthz` (switch link up, database reachable)
-and `GET /metrics` (Prometheus text format, prometheus_client), on gevent's WSGI server."""
+and `GET /metrics` (Prometheus text format, prometheus_client), on gevent's WSGI server.
+
+A connection is bounded in time and number ([http] settings): its request line and headers
+within `header_seconds` (a deadline, not an idle timer: a client that trickles a byte now and
+then is closed all the same), the next request on a kept-alive connection within
+`idle_seconds`, a response taken by the client within SEND_SECONDS; at most
+`max_connections_per_address` open from one address and `max_connections` in all, one beyond
+closed at once."""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -15,12 +24,17 @@ from prometheus_client import Counter as CounterMetric
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 
+from callcenter.hub.server import ConnectionLimits
 from callcenter.state.effects import CallChanged, Effect
 
 if TYPE_CHECKING:
+    from callcenter.config import HttpSettings
     from callcenter.daemon import Daemon
 
+log = logging.getLogger(__name__)
+
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+SEND_SECONDS = 10.0  # a client that has not taken a response by then is cut off
 
 
 class Metrics:
@@ -99,7 +113,92 @@ def _health(daemon: Daemon) -> dict[str, bool]:
     return {"switch_link": daemon.link.connected, "database": database}
 
 
+class _Handler(gevent.pywsgi.WSGIHandler):
+    """pywsgi's handler, with the connection counted against the server's limits and its
+    requests' heads and responses under deadlines. A request with a body is refused (400): the
+    endpoints take none, and pywsgi would read one to its end, however slowly it came."""
+
+    server: HttpServer
+    # a response the client did not take within SEND_SECONDS: the connection ends quietly
+    ignored_socket_errors = (*gevent.pywsgi.WSGIHandler.ignored_socket_errors, errno.ETIMEDOUT)
+
+    def handle(self) -> None:
+        address = str(self.client_address[0])
+        limits = self.server.limits
+        if not limits.admit(address):
+            self.socket.close()
+            return
+        self._requests, self._waiting = 0, False
+        self._deadline: gevent.Timeout | None = None
+        try:
+            super().handle()  # its own `finally` closes the socket
+        except gevent.Timeout as exc:
+            if exc is not self._deadline:
+                raise
+            if self._waiting:  # a kept-alive connection left idle: routine
+                log.debug("http: %s sent no next request in time; closed", address)
+            else:
+                log.info("http: %s did not send its request's head in time; closed", address)
+        finally:
+            if self._deadline is not None:
+                self._deadline.close()
+            limits.release(address)
+
+    def read_requestline(self) -> str:
+        """The deadlines start here: on a kept-alive connection, the next request's first byte
+        within idle_seconds; then its line and headers within header_seconds."""
+        settings = self.server.settings
+        if self._requests:
+            self._waiting = True
+            self._deadline = gevent.Timeout(settings.idle_seconds)
+            self._deadline.start()
+            self.rfile.peek(1)  # b"" if the client closed: the read below says so
+            self._deadline.close()
+            self._waiting = False
+        self._requests += 1
+        self._deadline = gevent.Timeout(settings.header_seconds)
+        self._deadline.start()
+        return super().read_requestline()
+
+    def read_request(self, raw_requestline: str) -> Any:
+        try:
+            parsed = super().read_request(raw_requestline)
+        finally:  # the head is in (or refused): what follows is the response's
+            if self._deadline is not None:
+                self._deadline.close()
+        if self.content_length or "chunked" in self.headers.get("transfer-encoding", "").lower():
+            raise ValueError("a request body is not accepted here")
+        return parsed
+
+    def process_result(self) -> None:
+        """The response is written within SEND_SECONDS (the application's own work is not
+        under it: the database may be slow, which /healthz is there to say)."""
+        timer = gevent.Timeout(SEND_SECONDS)
+        timer.start()
+        try:
+            super().process_result()
+        except gevent.Timeout as exc:
+            if exc is not timer:
+                raise
+            raise OSError(errno.ETIMEDOUT, "the client did not take the response") from None
+        finally:
+            timer.close()
+
+
+class HttpServer(gevent.pywsgi.WSGIServer):
+    """gevent's WSGI server, its connections bounded by `settings` (see the module)."""
+
+    handler_class = _Handler
+
+    def __init__(self, listener: tuple[str, int], app: Callable[..., Any],
+                 settings: HttpSettings) -> None:
+        super().__init__(listener, app, log=None)
+        self.settings = settings
+        self.limits = ConnectionLimits(settings.max_connections,
+                                       settings.max_connections_per_address, log, "http")
+
+
 def serve(daemon: Daemon, host: str, port: int) -> gevent.pywsgi.WSGIServer:
-    server = gevent.pywsgi.WSGIServer((host, port), application(daemon), log=None)
+    server = HttpServer((host, port), application(daemon), daemon.settings.http)
     server.start()
     return server

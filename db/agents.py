@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -35,6 +36,29 @@ def verify_hash(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_dummy: list[str] = []
+_dummy_lock = threading.Lock()
+
+
+def dummy_hash() -> str:
+    """A hash of a random password, made once with the parameters new passwords get: checking
+    a password against it costs what checking a real one does."""
+    with _dummy_lock:
+        if not _dummy:
+            _dummy.append(_hasher.hash(secrets.token_urlsafe(24)))
+        return _dummy[0]
+
+
+def check_login(password_hash: str | None, password: str) -> bool:
+    """The password against the account's hash; with no usable account (unknown, disabled:
+    None) against dummy_hash, and False. Either way one argon2 verification runs, so the time
+    a login takes does not tell which usernames exist."""
+    if password_hash is None:
+        verify_hash(dummy_hash(), password)
+        return False
+    return verify_hash(password_hash, password)
 
 
 @dataclass(frozen=True)

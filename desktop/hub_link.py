@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QCryptographicHash, QObject, QTimer, QUrl, Signal
 from PySide6.QtNetwork import (
     QAbstractSocket,
     QNetworkRequest,
@@ -30,8 +30,9 @@ from protocol import messages as m
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8443
-# What a pinned self-signed certificate makes OpenSSL say; a wrong host name or an expired
-# certificate is never excused.
+# What a pinned self-signed certificate makes OpenSSL say (it is trusted by no CA of the
+# system's); these are excused for exactly the pinned certificate, and for no other. A wrong host
+# name or an expired certificate is never excused.
 _PINNABLE = frozenset({QSslError.SslError.SelfSignedCertificate,
                        QSslError.SslError.SelfSignedCertificateInChain,
                        QSslError.SslError.UnableToGetLocalIssuerCertificate,
@@ -73,13 +74,20 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> 
 
 
 def load_pinned(path: str | Path | None) -> list[QSslCertificate]:
-    """The certificates (PEM) the user trusts for this hub, e.g. the development one."""
+    """The certificates (PEM) the user pins for this hub, e.g. the development one: the hub is
+    accepted if it presents exactly one of them (for its host name, within its dates). They are
+    not made CAs: what their keys might sign is not trusted."""
     if not path:
         return []
     certificates = QSslCertificate.fromPath(str(path), QSsl.EncodingFormat.Pem)
     if not certificates:
         raise ValueError(f"no PEM certificate in {path}")
     return certificates
+
+
+def pin_of(certificate: QSslCertificate) -> bytes:
+    """What is compared: the SHA-256 of the whole certificate (DER)."""
+    return bytes(certificate.digest(QCryptographicHash.Algorithm.Sha256).data())
 
 
 class HubLink(QObject):
@@ -90,7 +98,8 @@ class HubLink(QObject):
 
     Attributes:
         url: where the next dial goes.
-        pinned: the certificates trusted for the hub besides the system's CAs.
+        pinned: the certificates accepted for the hub as they are, besides those the system's
+            CAs vouch for.
         attempt: how many reconnects since the last success (the backoff's exponent).
 
     Signals:
@@ -198,17 +207,18 @@ class HubLink(QObject):
         QTimer.singleShot(0, self, lambda: fn(link))
 
     def _ssl_configuration(self) -> QSslConfiguration:
+        """Verified against the system's CAs only: a pinned certificate is not added to them
+        (were it a CA, as the development certificate once was, everything its key signed
+        would pass). The pinned one is accepted in `_on_ssl_errors`, by comparison."""
         config = QSslConfiguration.defaultConfiguration()
         config.setPeerVerifyMode(QSslSocket.PeerVerifyMode.VerifyPeer)
         config.setProtocol(QSsl.SslProtocol.TlsV1_2OrLater)
-        if self.pinned:
-            config.addCaCertificates(self.pinned)
         return config
 
     def _on_ssl_errors(self, errors: list[QSslError]) -> None:
         ws = self._ws
         peer = ws.sslConfiguration().peerCertificate()
-        pinned = any(peer == cert for cert in self.pinned)
+        pinned = not peer.isNull() and pin_of(peer) in {pin_of(c) for c in self.pinned}
         if pinned and all(e.error() in _PINNABLE for e in errors):
             ws.ignoreSslErrors(errors)  # exactly the certificate the user pinned
             return

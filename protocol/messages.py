@@ -8,7 +8,10 @@ and `ok: true`; a refusal is an `error` with the request's `id`. Pushes from the
 one counter per session: a client that sees a gap asks for a new snapshot (`resume`).
 
 Only plain JSON types cross the wire: times are ISO 8601 strings in UTC, ids are integers,
-channel ids (FreeSWITCH Unique-IDs) are strings."""
+channel ids (FreeSWITCH Unique-IDs) are strings. Types are strict on receipt: `"1"`, `1.0` or
+`true` is not an id, nor `1` a boolean; a row's id (or a case's version) is 1 to 2³¹ - 1, what
+the database's INTEGER columns hold on PostgreSQL as on SQLite; JSON nested deeper than
+MAX_DEPTH is refused before it is validated."""
 
 from __future__ import annotations
 
@@ -21,10 +24,22 @@ from protocol.errors import Code, ErrorCode
 
 VERSION: Literal[1] = 1
 MAX_MESSAGE_BYTES = 256 * 1024  # a case form with long notes fits many times over
+MAX_DEPTH = 64  # arrays and objects inside one another; a case form needs a handful
+# The largest id (or version) a database column holds: they are INTEGER, 32 bits on
+# PostgreSQL (SQLite's 64 would let 2³¹…2⁶³ reach PostgreSQL, which refuses them).
+MAX_ROW_ID = 2**31 - 1
+MAX_SEQ = 2**63 - 1  # pushes numbered in the daemon's memory
 
 Status = Literal["Available", "On Break", "Logged Out"]
+# Why an agent is on a break: codes the desktop names in its own language (desktop/windows/
+# labels.py), so nothing free-form (no line break, no length) reaches the switch or the log.
+BreakReason = Literal["meal", "rest", "meeting", "training", "personal"]
+BREAK_REASONS: tuple[str, ...] = get_args(BreakReason)
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Text = Annotated[str, Field(max_length=20_000)]
+RowId = Annotated[int, Field(strict=True, ge=1, le=MAX_ROW_ID)]  # a database row's id
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_SEQ)]
+Flag = Annotated[bool, Field(strict=True)]
 
 
 class ProtocolError(ValueError):
@@ -58,7 +73,7 @@ class Resume(_Request):
 
     type: Literal["resume"] = "resume"
     token: Annotated[str, Field(min_length=16, max_length=128)]
-    last_seq: int = Field(ge=0)
+    last_seq: Count
 
 
 class Logout(_Request):
@@ -68,19 +83,19 @@ class Logout(_Request):
 class SetStatus(_Request):
     type: Literal["set_status"] = "set_status"
     status: Status
-    reason: Annotated[str, Field(max_length=64)] | None = None  # a break's reason code
+    reason: BreakReason | None = None  # a break's reason (On Break only)
 
 
 class CaseGet(_Request):
     type: Literal["case_get"] = "case_get"
-    case_id: int
+    case_id: RowId
 
 
 class _CaseContent(_Request):
     """What a case holds as the desktop sends it (a save, or a draft of one)."""
 
     topic: Id
-    case_id: int | None = None
+    case_id: RowId | None = None
     call_uuid: Id | None = None
     caller_phone: Annotated[str, Field(max_length=32)] | None = None
     form: dict[str, Any] = Field(default_factory=dict)
@@ -91,7 +106,7 @@ class CaseSave(_CaseContent):
     """Create (no case_id) or update (case_id + the version it was read at) a case."""
 
     type: Literal["case_save"] = "case_save"
-    version: int | None = None
+    version: RowId | None = None  # versions count from 1
     status: Literal["open", "follow_up", "escalated", "closed"] = "closed"
     draft_id: Id | None = None  # the desktop's local draft, so a resend is recognised
 
@@ -116,7 +131,7 @@ class CallbackList(_Request):
 
 class CallbackDial(_Request):
     type: Literal["callback_dial"] = "callback_dial"
-    callback_id: int
+    callback_id: RowId
 
 
 class CallHangup(_Request):
@@ -136,7 +151,7 @@ class CallTransfer(_Request):
 class CallHold(_Request):
     type: Literal["call_hold"] = "call_hold"
     call_uuid: Id
-    hold: bool = True
+    hold: Flag = True
 
 
 class WrapUpDone(_Request):
@@ -264,9 +279,37 @@ def _object(raw: str | bytes) -> dict[str, Any]:
         obj = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"not JSON: {exc}") from None
+    except RecursionError:  # nested deeper than the parser's own stack
+        raise ProtocolError(ErrorCode.BAD_MESSAGE,
+                            f"nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(obj, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "a message is a JSON object")
+    if _brackets(raw) > MAX_DEPTH and _depth(obj) > MAX_DEPTH:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"nested deeper than {MAX_DEPTH} levels")
     return obj
+
+
+def _brackets(raw: str | bytes) -> int:
+    """How many arrays and objects the text opens at most (counted in C: most messages have
+    far fewer than MAX_DEPTH, and need no walk)."""
+    if isinstance(raw, str):
+        return raw.count("{") + raw.count("[")
+    return raw.count(b"{") + raw.count(b"[")
+
+
+def _depth(obj: Any) -> int:
+    """How deep arrays and objects nest in `obj`, without recursion (stops past MAX_DEPTH)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return depth
+        deepest = max(deepest, depth)
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+    return deepest
 
 
 def _problems(exc: ValidationError) -> str:
@@ -282,7 +325,7 @@ def parse_request(raw: str | bytes) -> Any:
     """A client's message as its Request model; ProtocolError names what is wrong."""
     obj = _object(raw)
     request_id = obj.get("id") if isinstance(obj.get("id"), str) else None
-    if obj.get("v") != VERSION:
+    if type(obj.get("v")) is not int or obj.get("v") != VERSION:  # not `true`, not 1.0
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"protocol version {obj.get('v')!r} is not "
                             f"{VERSION}", request_id)
     if obj.get("type") not in REQUEST_TYPES:

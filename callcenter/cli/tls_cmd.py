@@ -1,4 +1,5 @@
-"""`callcenter tls init`: a self-signed certificate for the desktop hub (development)."""
+"""`callcenter tls init`: a self-signed certificate for the desktop hub (development): a leaf,
+which the desktops pin (they accept exactly it, not what its key might sign)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def default_dir() -> Path:
 def register(commands: argparse._SubParsersAction) -> None:
     tls = commands.add_parser("tls", help="TLS certificates for the desktop hub")
     sub = tls.add_subparsers(dest="tls_command", required=True, metavar="ACTION")
-    p = sub.add_parser("init", help="make a self-signed certificate (development only)")
+    p = sub.add_parser("init", help="make a self-signed certificate the desktops pin "
+                       "(development only)")
     p.add_argument("--cert", type=Path, help="certificate file (default: [hub] tls_cert, "
                    "or hub.crt in the user's data directory)")
     p.add_argument("--key", type=Path, help="private key file (default: [hub] tls_key)")
@@ -30,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def init(args: argparse.Namespace) -> int:
-    from callcenter.hub.tls import default_names, make_self_signed
+    from callcenter.hub.tls import default_names, fingerprint, make_self_signed
 
     hub = settings(args).hub
     cert = args.cert or hub.tls_cert or default_dir() / "hub.crt"
@@ -39,8 +41,9 @@ def init(args: argparse.Namespace) -> int:
         raise DataError(f"{cert} or {key} exists already (--force replaces them)")
     names = default_names() + [n for n in args.name if n not in default_names()]
     make_self_signed(cert, key, names)
-    print(f"certificate: {cert}\nprivate key: {key} (mode 0600)\nnames: {', '.join(names)}")
+    print(f"certificate: {cert}\nprivate key: {key} (mode 0600)\nnames: {', '.join(names)}\n"
+          f"SHA-256: {fingerprint(cert)}")
     print("in callcenter.toml:\n  [hub]\n"
           f"  tls_cert = \"{cert}\"\n  tls_key = \"{key}\"\n"
-          f"desktops trust exactly this certificate: give them {cert}")
+          f"desktops pin exactly this certificate (not a CA): give them {cert} (--ca-file)")
     return 0

@@ -200,16 +200,17 @@ class AgentDesk:
         session = _session(client)
         if request.status == "On Break" and not request.reason:
             raise Denied(ErrorCode.INVALID, "a break needs a reason", [("reason", "is required")])
+        reason = request.reason if request.status == "On Break" else None  # one of the codes
         live = self.backend.state.agents.get(self.agent_name(session.username))
         unchanged = live is not None and live.status == switch_status(request.status)
         try:
             reply = self.backend.set_agent_status(
-                session.username, switch_status(request.status), "desktop", request.reason)
+                session.username, switch_status(request.status), "desktop", reason)
         except SwitchError as exc:
             raise Denied(ErrorCode.SWITCH, f"the switch did not take it: {exc}") from None
         if not reply.startswith("+OK"):
             raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
-        self.reasons[session.username] = request.reason
+        self.reasons[session.username] = reason
         if unchanged:  # no event will come: a new break reason is shown now
             self.status_changed(session.username)
         return {}
@@ -255,7 +256,7 @@ class AgentDesk:
         if not (request.phone or request.case_code):
             raise Denied(ErrorCode.INVALID, "give a phone number or a case code")
         items = self.hub.db(store.history, request.phone, request.case_code,
-                            self.visible(session))
+                            self.visible(session), self.backend.settings.site.declaration_topic)
         if session.is_lead:
             self.hub.audit(client, "history.read", request.phone or request.case_code)
         return {"items": items}

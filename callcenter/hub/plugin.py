@@ -11,10 +11,11 @@ import gevent
 from callcenter.hub.callbacks import CallbackDesk
 from callcenter.hub.calls import CallControl
 from callcenter.hub.desk import AgentDesk
-from callcenter.hub.server import HubServer
+from callcenter.hub.server import ConnectionLimits, HubServer
 from callcenter.hub.service import Backend, HubService
 from callcenter.hub.sessions import Sessions
 from callcenter.hub.tls import server_context
+from db.agents import dummy_hash
 
 
 @dataclass
@@ -31,19 +32,24 @@ class Hub:
 
     def listen_again(self) -> None:
         host, port = self.server.address
-        self.server = HubServer(self.service, host, port, self.tls)
+        self.server = HubServer(self.service, host, port, self.tls, self.server.limits)
         self.server.start()
 
     def start(self) -> None:
         self.server.start()
+        every = self.service.backend.settings.switch.agent_sync_seconds
         self._sweepers = [gevent.spawn(self.service.sweep_forever),
-                          gevent.spawn(self.callbacks.sweep_forever)]
+                          gevent.spawn(self.callbacks.sweep_forever),
+                          gevent.spawn(self.service.watch_accounts_forever, every)]
         gevent.spawn(self.desk.topics)  # read before the first event needs them
+        # made once, before the first login of an unknown user has to wait for it
+        gevent.spawn(self.service.backend.blocking, dummy_hash)
 
     def stop(self) -> None:
         gevent.killall(getattr(self, "_sweepers", []))
         self.desk.acw.stop()
         self.server.stop()
+        self.service.flush_refusals()  # the repeats counted since the last sweep
 
 
 def build_hub(backend: Backend) -> Hub:
@@ -57,7 +63,8 @@ def build_hub(backend: Backend) -> Hub:
     tls = None
     if settings.tls_cert is not None and settings.tls_key is not None:
         tls = server_context(settings.tls_cert, settings.tls_key)
-    server = HubServer(service, settings.listen_host, settings.listen_port, tls)
+    limits = ConnectionLimits(settings.max_connections, settings.max_connections_per_address)
+    server = HubServer(service, settings.listen_host, settings.listen_port, tls, limits)
     return Hub(server, service, desk, callbacks, tls)
 
 

@@ -11,7 +11,13 @@ with `resume` and gets what it missed (or a new snapshot).
 
 Only the writer writes, only the reader reads, and the reader closes the socket once the writer
 is done: no greenlet is ever left waiting on a descriptor that is closed (and may be reused by
-the next connection)."""
+the next connection).
+
+Connections are bounded (ConnectionLimits): at most so many open at once from one address and in
+all, counted from the accept to the socket's close; one beyond is closed at once, before its TLS
+handshake. With the handshake deadline and the login deadline, an address that never logs in
+holds at most its share, each for at most HANDSHAKE_SECONDS + LOGIN_SECONDS +
+CLOSE_SECONDS."""
 
 from __future__ import annotations
 
@@ -62,6 +68,50 @@ CLOSE_SECONDS = 5.0  # at most this long to write what is queued, then for the d
 # A message this big is not read to its end: once more than this has come in, the connection
 # is closed (1009). Below it, the protocol's own limit answers with an error and keeps it.
 TRANSPORT_LIMIT = 4 * MAX_MESSAGE_BYTES
+MAX_CONNECTIONS = 2000  # open at once, in all ([hub] max_connections)
+MAX_CONNECTIONS_PER_ADDRESS = 100  # open at once from one address
+REFUSALS_LOGGED_EVERY = 60.0  # seconds: refusals are counted, and logged at most this often
+
+
+class ConnectionLimits:
+    """The connections a server has open, in all and per remote address. `admit` says no to one
+    over either limit (its caller closes it at once, having read nothing); each one admitted
+    is `release`d when it is over. Refusals are logged at most once a minute, with how many
+    there were (a flood of them does not flood the log)."""
+
+    def __init__(self, total: int, per_address: int, logger: logging.Logger | None = None,
+                 name: str = "hub") -> None:
+        if total < 1 or per_address < 1:
+            raise ValueError("connection limits must be at least 1")
+        self.total, self.per_address, self.name = total, per_address, name
+        self.open = 0
+        self.by_address: dict[str, int] = {}
+        self.refused = 0  # since the start
+        self._log = logger or log
+        self._unlogged, self._logged_at = 0, -REFUSALS_LOGGED_EVERY
+
+    def admit(self, address: str) -> bool:
+        held = self.by_address.get(address, 0)
+        if self.open >= self.total or held >= self.per_address:
+            self.refused += 1
+            self._unlogged += 1
+            now = time.monotonic()
+            if now - self._logged_at >= REFUSALS_LOGGED_EVERY:
+                self._log.warning(
+                    "%s: refused a connection from %s: %d open from it (limit %d), %d in all "
+                    "(limit %d); %d refused since the last such line", self.name, address,
+                    held, self.per_address, self.open, self.total, self._unlogged)
+                self._unlogged, self._logged_at = 0, now
+            return False
+        self.open += 1
+        self.by_address[address] = held + 1
+        return True
+
+    def release(self, address: str) -> None:
+        self.open -= 1
+        held = self.by_address.pop(address, 0) - 1
+        if held > 0:
+            self.by_address[address] = held
 
 
 class Client:
@@ -248,14 +298,19 @@ class Service(Protocol):
 
 
 class HubServer:
-    """`wss://host:port/ws`; plain `ws://` only when no TLS context is given (127.0.0.1)."""
+    """`wss://host:port/ws`; plain `ws://` only when no TLS context is given (127.0.0.1).
+    `limits`: the connections it keeps open at once (by default MAX_CONNECTIONS in all and
+    MAX_CONNECTIONS_PER_ADDRESS from one address); a server that replaces another on the same
+    port may share its limits (the old one's connections count until they are closed)."""
 
     def __init__(self, service: Service, host: str, port: int,
-                 tls: ssl.SSLContext | None) -> None:
+                 tls: ssl.SSLContext | None, limits: ConnectionLimits | None = None) -> None:
         if tls is None and host not in ("127.0.0.1", "::1", "localhost"):
             raise ValueError(f"plain ws:// is only allowed on 127.0.0.1, not {host}")
         self.service = service
         self.clients: set[Client] = set()
+        self.limits = limits or ConnectionLimits(MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
+                                                 log)
         self._tls = tls
         self._stopped = False
         self._server = gevent.server.StreamServer((host, port), self._connection)
@@ -275,7 +330,16 @@ class HubServer:
         self._server.stop()
 
     def _connection(self, raw: socket.socket, address: Any) -> None:
-        peer = f"{address[0]}:{address[1]}"
+        host = str(address[0])
+        if not self.limits.admit(host):
+            raw.close()  # at once, before any TLS handshake
+            return
+        try:
+            self._serve(raw, f"{host}:{address[1]}")
+        finally:
+            self.limits.release(host)
+
+    def _serve(self, raw: socket.socket, peer: str) -> None:
         # Pushes are small writes, often two in a row (a status, then the screen-pop): with
         # Nagle's algorithm the second waits for the desktop's delayed ACK, 40 ms on Linux.
         with contextlib.suppress(OSError):

@@ -2,15 +2,22 @@
 
 Every message is parsed and validated (protocol.messages); everything but `login` and
 `resume` needs a live session; each handler checks the role and topics itself. Refusals are an
-`error` to the sender and an audit_log row; one client's bad message never touches another's.
+`error` to the sender and an audit_log row — the first of a kind (who, from which address, the
+code, the request's type) at once, its repeats counted and written as one row per sweep — so a
+flood cannot fill the log. A connection with no session that sends too much (MessageThrottle)
+is refused and closed; one client's bad message never touches another's.
+A session follows its agent's account: the account is read again on every login and resume,
+and a change to the accounts (polled every `[switch] agent_sync_seconds`) ends the sessions of
+an agent disabled or removed and narrows (or widens) the others' role and topics.
 Pushes are numbered per session (`seq`) and the last ones kept, so a desktop that reconnects
 gets exactly what it missed, or a new snapshot when too much was missed."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import gevent
@@ -22,12 +29,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.config import Settings
 from callcenter.hub import store
 from callcenter.hub.server import Client
-from callcenter.hub.sessions import HubSession, LoginThrottle, SessionExpired, Sessions
+from callcenter.hub.sessions import (
+    HubSession,
+    LoginThrottle,
+    MessageThrottle,
+    SessionExpired,
+    Sessions,
+)
 from callcenter.state.model import LiveState
 from callcenter.store.pool import Blocking
 from callcenter.switch.api import SwitchApi
 from callcenter.switch.errors import SwitchError
-from db.agents import verify_hash
+from db.agents import check_login
 from db.audit import record
 from db.engine import transaction
 from db.errors import DataError
@@ -39,11 +52,32 @@ T = TypeVar("T")
 REPLAY = 500  # pushes kept per session for a resume
 OPEN = frozenset({"login", "resume"})
 VERIFY_AT_ONCE = 4  # argon2 hashes in the thread pool at a time (each is ~50 ms of CPU)
+POLICY_VIOLATION = 1008  # the WebSocket close code for a connection closed for flooding
+TARGETS_KEPT = 10  # distinct targets named in a row of repeated refusals
 
 
 @dataclass(frozen=True)
 class _Refused:
     error: Exception
+
+
+@dataclass
+class _Repeats:
+    """Refusals of one kind (who, address, code, request type) after the first of a sweep."""
+
+    actor: str
+    actor_id: int | None
+    address: str
+    code: str
+    message: str
+    since: float
+    count: int = 0
+    targets: list[str] = field(default_factory=list)
+
+
+def _host(address: str) -> str:
+    """The address of a connection without its port ("10.0.0.7:51234" → "10.0.0.7")."""
+    return address.rsplit(":", 1)[0]
 
 
 class Backend(Protocol):
@@ -75,11 +109,16 @@ Handler = Callable[[Client, Any], dict[str, Any] | None]
 
 class HubService:
     def __init__(self, backend: Backend, sessions: Sessions,
-                 throttle: LoginThrottle | None = None) -> None:
+                 throttle: LoginThrottle | None = None,
+                 messages: MessageThrottle | None = None) -> None:
         self.backend = backend
         self.sessions = sessions
         self.throttle = throttle or LoginThrottle()
+        self.messages = messages or MessageThrottle()
         self.clients: set[Client] = set()
+        self._repeats: dict[tuple[str, str, str, str], _Repeats | None] = {}
+        self._account_changes = 0  # how many changes to the accounts the watch has seen
+        self._refreshing = gevent.lock.Semaphore()
         self.handlers: dict[str, Handler] = {
             "login": self._login, "resume": self._resume, "logout": self._logout}
         self.snapshot: Callable[[HubSession], BaseModel] | None = None
@@ -94,10 +133,17 @@ class HubService:
     def disconnected(self, client: Client, oversized: bool = False) -> None:
         self.clients.discard(client)
         if oversized:
-            self.audit(client, "hub.denied", "frame", code=ErrorCode.BAD_MESSAGE,
-                       message="a frame over the transport limit; connection closed")
+            self.refused(client, "frame", "frame", ErrorCode.BAD_MESSAGE,
+                         "a frame over the transport limit; connection closed")
 
     def handle(self, client: Client, raw: str | bytes) -> None:
+        if client.session is None and not self.messages.allow(client.address,
+                                                               _host(client.address)):
+            self.deny(client, None, Denied(
+                ErrorCode.RATE_LIMITED, "too many messages without logging in; connection "
+                "closed"), "flood")
+            client.close(POLICY_VIOLATION, "too many messages")
+            return
         try:
             request = parse_request(raw)
         except ProtocolError as exc:
@@ -115,7 +161,7 @@ class HubService:
         try:
             data = self.handlers[request.type](client, request)
         except Denied as exc:
-            self.deny(client, request.id, exc, exc.target or request.type)
+            self.deny(client, request.id, exc, exc.target or request.type, request.type)
             return
         except Exception:
             log.exception("hub: %s from %s failed", request.type, client.name)
@@ -129,10 +175,55 @@ class HubService:
 
     # -- refusals and the audit trail ------------------------------------------------
 
-    def deny(self, client: Client, request_id: str | None, exc: Denied, what: str) -> None:
-        self.audit(client, "hub.denied", what, code=exc.code, message=exc.message[:200])
+    def deny(self, client: Client, request_id: str | None, exc: Denied, what: str,
+             kind: str | None = None) -> None:
+        """The refusal to the sender, and to the audit trail (`what`: the row's target;
+        `kind`: the request's type, what repeats are counted by — default `what`)."""
+        self.refused(client, kind or what, what, exc.code, exc.message[:200])
         client.send(dump(Error(id=request_id, code=exc.code, message=exc.message,
                                fields=exc.fields)))
+
+    def refused(self, client: Client, kind: str, target: str, code: str, message: str) -> None:
+        """A `hub.denied` row at once for the first refusal of its kind since the last sweep;
+        the next ones of that kind (the same person or, not logged in, the same address; the
+        same code and request type) are counted, for one row at the sweep."""
+        session = client.session
+        host = _host(client.address)
+        actor = session.username if session else "anonymous"
+        key = (actor, host, str(code), kind)
+        if key not in self._repeats:
+            self._repeats[key] = None
+            self.audit(client, "hub.denied", target, code=code, message=message, count=1)
+            return
+        repeats = self._repeats[key]
+        if repeats is None:
+            repeats = self._repeats[key] = _Repeats(
+                actor if session else f"anonymous@{host}", session.agent_id if session else None,
+                host, str(code), message, time.time())
+        repeats.count += 1
+        if target not in repeats.targets and len(repeats.targets) < TARGETS_KEPT:
+            repeats.targets.append(target)
+
+    def flush_refusals(self) -> None:
+        """One `hub.denied` row for each kind of refusal repeated since the last sweep, with
+        its `count`, the first `targets` and the `seconds` it spans."""
+        repeats, self._repeats = self._repeats, {}
+        rows = [r for r in repeats.values() if r is not None]
+        if not rows:
+            return
+        now = time.time()
+
+        def write() -> None:
+            with transaction(self.backend.sessions) as db:
+                for r in rows:
+                    record(db, r.actor, "hub.denied", r.targets[0], actor_id=r.actor_id,
+                           client=r.address[:100], code=r.code, message=r.message,
+                           count=r.count, repeated=True, targets=r.targets,
+                           seconds=round(now - r.since, 1))
+        try:
+            self.backend.blocking(write)
+        except Exception:
+            log.exception("hub: %d rows of repeated refusals not written", len(rows))
 
     def audit(self, client: Client, action: str, target: str | None = None,
               **detail: Any) -> None:
@@ -143,7 +234,9 @@ class HubService:
 
     def audit_as(self, session: HubSession, action: str, target: str | None = None,
                  **detail: Any) -> None:
-        self._audit(session.username, session.agent_id, session.client, action, target, detail)
+        """For a session with no request in hand (it expired, its account changed): the address
+        of the connection that last logged in or resumed it."""
+        self._audit(session.username, session.agent_id, session.address, action, target, detail)
 
     def _audit(self, actor: str, actor_id: int | None, where: str, action: str,
                target: str | None, detail: dict[str, Any]) -> None:
@@ -174,26 +267,27 @@ class HubService:
     # -- login, resume, logout -------------------------------------------------------
 
     def _login(self, client: Client, request: Any) -> dict[str, Any]:
-        host = client.address.rsplit(":", 1)[0]
-        if not self.throttle.attempt(request.username, host):
+        if not self.throttle.attempt(request.username, _host(client.address)):
             raise Denied(ErrorCode.RATE_LIMITED, "too many failed logins; wait a few minutes",
                          target=request.username)
+        changes = self._account_changes
         identity = self.db(store.agent_identity, request.username)
-        ok = False
-        if identity is not None and identity["active"]:
-            with self._verifying:
-                ok = self.backend.blocking(verify_hash, identity["password_hash"],
-                                           request.password)
+        usable = identity is not None and identity["active"]
+        with self._verifying:  # an unknown or disabled account costs the same argon2 check
+            ok = self.backend.blocking(check_login, identity["password_hash"] if usable and
+                                       identity else None, request.password)
         if not ok or identity is None:
-            self.throttle.failed(host)
             raise Denied(ErrorCode.UNAUTHENTICATED, "wrong username or password",
                          target=request.username)
-        self.throttle.succeeded(request.username, host)
+        self.throttle.succeeded(request.username, _host(client.address))
         if client.token:  # logging in again on the same connection ends the earlier session
             self.sessions.close(client.token)
         identity = {k: v for k, v in identity.items() if k not in ("password_hash", "active")}
         client.ready = False
-        client.token, client.session = self.sessions.open(client=request.client, **identity)
+        client.token, client.session = self.sessions.open(
+            client=request.client, address=client.address, **identity)
+        if self._account_changes != changes:  # the accounts changed while this one was read
+            gevent.spawn(self.refresh_accounts)
         self.audit(client, "hub.login", request.username, client_name=request.client)
         data = {"token": client.token, **self._welcome_data(client.session)}
         if self.snapshot is not None:  # who they are, for the window's first paint
@@ -207,15 +301,34 @@ class HubService:
                 "timezone": self.backend.settings.site.timezone}
 
     def _resume(self, client: Client, request: Any) -> dict[str, Any]:
+        """The session of the token, as its account is now: a disabled or removed account ends
+        it; a changed one (role, topics) is applied, and a whole snapshot follows."""
         try:
             session = self.sessions.get(request.token)
         except SessionExpired as exc:
             raise Denied(ErrorCode.EXPIRED, str(exc)) from None
+        changes = self._account_changes
+        identity = self.db(store.agent_identity, session.username)
+        try:
+            session = self.sessions.get(request.token)  # not ended while it was read
+        except SessionExpired as exc:
+            raise Denied(ErrorCode.EXPIRED, str(exc)) from None
+        if identity is None or not identity["active"]:
+            self.end_session(session, "your account was disabled; ask a lead or an admin")
+            raise Denied(ErrorCode.EXPIRED, "your account was disabled; ask a lead or an admin")
+        changed = self.sessions.update(session, identity)
+        if self._account_changes != changes:  # the accounts changed while this one was read
+            gevent.spawn(self.refresh_accounts)
         client.ready = False
         client.token, client.session = request.token, session
+        session.address = client.address
         self.audit(client, "hub.resume", session.username, last_seq=request.last_seq)
+        if changed:
+            self.audit(client, "hub.changed", session.username, role=session.role,
+                       topics=sorted(session.topics))
         data = self._welcome_data(session)
-        gevent.spawn(self._welcome, client, request.last_seq)  # runs after the reply
+        # what they may see changed: a whole snapshot, not a replay of what was pushed before
+        gevent.spawn(self._welcome, client, None if changed else request.last_seq)
         return data
 
     def _welcome(self, client: Client, last_seq: int | None) -> None:
@@ -271,6 +384,58 @@ class HubService:
                 self.sweep()
             except Exception:
                 log.exception("hub: the session sweep failed")
+            try:
+                self.flush_refusals()
+            except Exception:
+                log.exception("hub: writing the repeated refusals failed")
+
+    # -- the accounts behind the sessions ------------------------------------------------
+
+    def watch_accounts_forever(self, every: float) -> None:
+        """Every `every` seconds a few aggregates of the accounts (store.accounts_fingerprint);
+        on a change, the logged-in agents' accounts are read again (refresh_accounts)."""
+        seen: tuple[object, ...] | None = None
+        while True:
+            try:
+                now = self.db(store.accounts_fingerprint)
+                if now != seen:
+                    self._account_changes += 1
+                    self.refresh_accounts()
+                    seen = now
+            except Exception:
+                log.exception("hub: watching the accounts for changes failed")
+            gevent.sleep(every)
+
+    def refresh_accounts(self) -> None:
+        """Every session as its account is now: ended if the account was disabled or removed,
+        its role, agency and topics replaced if they changed (the desktop gets a snapshot)."""
+        with self._refreshing:  # one at a time: a later read is never undone by an earlier one
+            sessions = self.sessions.all()
+            if not sessions:
+                return
+            identities = self.db(store.agent_identities, {s.username for s in sessions})
+            for session in sessions:
+                if not self.sessions.holds(session):
+                    continue  # ended meanwhile (this loop yields: audits, snapshots)
+                identity = identities.get(session.username)
+                if identity is None or not identity["active"]:
+                    self.end_session(session, "your account was disabled; ask a lead or an "
+                                     "admin")
+                elif self.sessions.update(session, identity):
+                    self.audit_as(session, "hub.changed", session.username, role=session.role,
+                                  topics=sorted(session.topics))
+                    if self.snapshot is not None:
+                        self.push_to(session, self.snapshot(session))
+
+    def end_session(self, session: HubSession, reason: str) -> None:
+        """The session is over at once: its desktops are told (`expired`) and it is audited;
+        an agent left with no session is set Logged Out."""
+        self.sessions.remove(session)
+        for client in [c for c in self.clients if c.session is session]:
+            client.send(dump(Error(code=ErrorCode.EXPIRED, message=reason)))
+            client.session, client.token = None, None
+        self.audit_as(session, "hub.ended", session.username, reason=reason)
+        self._log_out_if_gone(session.username, "daemon")
 
     # -- pushes ----------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
-"""Desktop sessions: tokens, idle and absolute expiry, and the throttle on failed logins.
+"""Desktop sessions: tokens, idle and absolute expiry, the throttle on failed logins, and the
+one on messages from connections that have not logged in.
 
 A token is 32 random bytes (url-safe); the daemon keeps only its SHA-256, so a memory dump or a
 log line cannot be replayed. Sessions live in the daemon's memory: a daemon restart asks the
-desktops to log in again (their drafts are on their own disk, nothing is lost). The clock is
+desktops to log in again (their drafts are on their own disk, nothing is lost). A session
+carries who the agent is (role, agency, topics) as the database last said: the hub updates it
+when the account changes, and ends it when the account is disabled or removed. The clock is
 passed in, so expiry is tested without sleeping."""
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ class HubSession:
     topics: frozenset[str]  # topic keys this agent answers (their tiers, or the agency's)
     created: float
     last_seen: float
-    client: str = ""
+    client: str = ""  # the name the desktop gave at login ("desktop 0.1.0 on host")
+    address: str = ""  # host:port of the connection that logged in or last resumed
     seq: int = 0  # the last push numbered for this session
     sent: list[tuple[int, str]] = field(default_factory=list)  # recent pushes, for resume
 
@@ -104,6 +108,31 @@ class Sessions:
     def close(self, token: str) -> None:
         self._by_digest.pop(_digest(token), None)
 
+    def remove(self, session: HubSession) -> None:
+        """End this session whatever its token (the account it belongs to was disabled)."""
+        for digest, open_session in list(self._by_digest.items()):
+            if open_session is session:
+                del self._by_digest[digest]
+
+    def all(self) -> list[HubSession]:
+        """Every session still held (expired ones too, until the sweep)."""
+        return list(self._by_digest.values())
+
+    def holds(self, session: HubSession) -> bool:
+        """The session has not been closed, removed or swept."""
+        return any(s is session for s in self._by_digest.values())
+
+    @staticmethod
+    def update(session: HubSession, identity: dict[str, object]) -> bool:
+        """The account as the database says it now (role, agency, topics, name); True if it
+        changed anything the hub decides by."""
+        changed = False
+        for key in ("full_name", "role", "agency_id", "topics"):
+            if key in identity and getattr(session, key) != identity[key]:
+                setattr(session, key, identity[key])
+                changed = True
+        return changed
+
     def of_agent(self, username: str) -> list[HubSession]:
         """The agent's sessions that have not expired."""
         now = self.clock()
@@ -116,25 +145,48 @@ class Sessions:
 
 
 class LoginThrottle:
-    """Failed logins, in a moving window: at most `per_user` for one username from one address,
-    and `per_client` failures from one address whatever the username. An attempt on a username
-    is counted before its password is checked (parallel attempts cannot slip through) and a
-    success clears that count; beyond the limits no password is checked at all (which also
-    spares the CPU an argon2 hash per attempt)."""
+    """Password guessing, in a moving window: at most `per_user_address` attempts on one
+    username from one address (a success clears them), and `per_user` attempts on one username
+    from all addresses together (a guesser spread over many addresses). Attempts are counted
+    before the password is checked, so parallel attempts cannot slip through; beyond either
+    limit no password is checked at all. Nothing counts an address as a whole: colleagues
+    behind one NAT address log in while someone there mistypes or guesses (a flood of messages
+    from one address is MessageThrottle's). The price: whoever keeps guessing one account holds
+    that account's logins shut while they do."""
 
-    def __init__(self, per_user: str = "5/5minutes", per_client: str = "100/minute") -> None:
+    def __init__(self, per_user_address: str = "5/5minutes",
+                 per_user: str = "30/15minutes") -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._per_user, self._per_client = parse(per_user), parse(per_client)
+        self._per_user_address, self._per_user = parse(per_user_address), parse(per_user)
 
-    def attempt(self, username: str, client: str) -> bool:
+    def attempt(self, username: str, address: str) -> bool:
         """Count an attempt on this username; False if over a limit (it must be refused)."""
-        if not self._limiter.test(self._per_client, "client", client):
+        user = username.lower()
+        if not self._limiter.test(self._per_user, "user", user):
             return False
-        return self._limiter.hit(self._per_user, "user", username.lower(), client)
+        if not self._limiter.hit(self._per_user_address, "user-address", user, address):
+            return False
+        return self._limiter.hit(self._per_user, "user", user)
 
-    def succeeded(self, username: str, client: str) -> None:
-        self._limiter.clear(self._per_user, "user", username.lower(), client)
+    def succeeded(self, username: str, address: str) -> None:
+        """The password was right: this address may try again (the username's count stays:
+        the guesses from elsewhere still count)."""
+        self._limiter.clear(self._per_user_address, "user-address", username.lower(), address)
 
-    def failed(self, client: str) -> None:
-        """Only failures count against an address (a shift logging in behind one NAT is fine)."""
-        self._limiter.hit(self._per_client, "client", client)
+
+class MessageThrottle:
+    """Messages from connections that have not logged in (or whose session ended), in a moving
+    window: `per_connection` on one connection, `per_address` from one address over all its
+    connections. Over either, the message is refused and the connection closed. A desktop
+    sends one login or resume; a shift logging in behind one NAT address is far below the
+    address's limit."""
+
+    def __init__(self, per_connection: str = "30/minute",
+                 per_address: str = "600/minute") -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._per_connection, self._per_address = parse(per_connection), parse(per_address)
+
+    def allow(self, connection: str, address: str) -> bool:
+        """Count one message; False if the connection or the address is over its limit."""
+        return (self._limiter.hit(self._per_connection, "connection", connection)
+                and self._limiter.hit(self._per_address, "address", address))

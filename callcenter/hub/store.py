@@ -5,17 +5,29 @@ ORM objects past its session."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from callcenter.store.lookup import caller_history
 from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.errors import DataError
-from db.models import AdminUnit, Agent, Call, Callback, Case, Declaration, Tier, Topic
+from db.models import (
+    AdminUnit,
+    Agency,
+    Agent,
+    Call,
+    Callback,
+    Case,
+    Declaration,
+    Tier,
+    Topic,
+    agency_topic,
+)
 from rules.phone import normalise_phone
 
 
@@ -24,16 +36,41 @@ def iso(value: datetime | None) -> str | None:
 
 
 def agent_identity(session: Session, username: str) -> dict[str, Any] | None:
-    agent = session.scalar(select(Agent).where(Agent.username == username).options(
-        selectinload(Agent.tiers).selectinload(Tier.topic), selectinload(Agent.agency)))
-    if agent is None:
-        return None
+    return agent_identities(session, [username]).get(username)
+
+
+def agent_identities(session: Session, usernames: Collection[str]
+                     ) -> dict[str, dict[str, Any]]:
+    """Who these agents are now (role, agency, the topics they answer, active or not), by
+    username; a username with no account is missing."""
+    if not usernames:
+        return {}
+    agents = session.scalars(select(Agent).where(Agent.username.in_(sorted(usernames))).options(
+        selectinload(Agent.tiers).selectinload(Tier.topic),
+        selectinload(Agent.agency).selectinload(Agency.topics)))
+    return {agent.username: _identity(agent) for agent in agents}
+
+
+def _identity(agent: Agent) -> dict[str, Any]:
     topics = {t.topic.key for t in agent.tiers}
     if agent.agency is not None:
         topics |= {t.key for t in agent.agency.topics}
     return {"agent_id": agent.id, "username": agent.username, "full_name": agent.full_name,
             "role": agent.role, "agency_id": agent.agency_id, "active": agent.active,
             "password_hash": agent.password_hash, "topics": frozenset(topics)}
+
+
+def accounts_fingerprint(session: Session) -> tuple[object, ...]:
+    """A few aggregates that change whenever an account, a tier or an agency's topics do (the
+    `callcenter agent` and `topic load` commands): polled every few seconds, and only on a
+    change are the logged-in agents' accounts read again."""
+    agents = session.execute(select(func.count(Agent.id), func.max(Agent.updated_at))).one()
+    tiers = session.execute(select(func.count(Tier.id), func.max(Tier.id),
+                                   func.coalesce(func.sum(Tier.topic_id), 0))).one()
+    agencies = session.execute(select(
+        func.count(), func.coalesce(func.sum(agency_topic.c.topic_id), 0),
+        func.coalesce(func.sum(agency_topic.c.agency_id * agency_topic.c.topic_id), 0))).one()
+    return (*agents, *tiers, *agencies)
 
 
 def topics_payload(session: Session) -> list[dict[str, Any]]:
@@ -122,9 +159,12 @@ def case_topic(session: Session, case_id: int) -> str | None:
 
 
 def history(session: Session, phone: str | None, case_code: str | None,
-            topics: frozenset[str] | None) -> list[dict[str, Any]]:
-    """A caller's cases, calls, callbacks and declarations, newest first. `topics`: the ones
-    the asker may see (None: all); other topics' cases are left out."""
+            topics: frozenset[str] | None,
+            declaration_topic: str | None) -> list[dict[str, Any]]:
+    """A caller's cases, calls, callbacks and declarations, newest first, as the asker may see
+    them: `topics` are the ones they answer (None: all) — other topics' cases, calls and
+    callbacks are left out, and so is a call that never reached a topic — and declarations
+    (health data) only to those who answer `declaration_topic`."""
     keys = topic_keys(session)
     if case_code:
         case = session.scalar(select(Case).where(Case.code == case_code.strip().upper()))
@@ -133,13 +173,18 @@ def history(session: Session, phone: str | None, case_code: str | None,
         phone = case.caller_phone
     if not phone:
         return []
-    codes = dict(session.execute(select(Case.id, Case.code).where(
-        Case.caller_phone == _phone(phone))).all())
+    topic_ids = None if topics is None else [i for i, k in keys.items() if k in topics]
+    declarations = bool(declaration_topic) and _visible(declaration_topic, topics)
+    found = caller_history(session, phone, limit=50, topic_ids=topic_ids,
+                           declarations=declarations)
+    case_ids = [item.id for item in found if item.kind == "case"]
+    codes = dict(session.execute(select(Case.id, Case.code).where(Case.id.in_(case_ids))).all()
+                 ) if case_ids else {}
     items = []
-    for item in caller_history(session, phone, limit=50):
+    for item in found:
         topic = keys.get(item.topic_id) if item.topic_id else None
-        if item.kind == "case" and not _visible(topic, topics):
-            continue
+        if item.kind != "declaration" and not _visible(topic, topics):
+            continue  # the query left them out already: this is the second lock
         items.append({"kind": item.kind, "id": item.id, "topic": topic, "at": iso(item.at),
                       "status": item.status, "code": codes.get(item.id) if
                       item.kind == "case" else None,
@@ -206,7 +251,7 @@ def screen_pop_data(session: Session, call_uuid: str, phone: str, topic_key: str
     they may see), a declaration (health data: only to those who answer its topic), and the
     draft case."""
     call_id = session.scalar(select(Call.id).where(Call.uuid == call_uuid))
-    past = history(session, phone, None, visible)
+    past = history(session, phone, None, visible, declaration_topic)
     declaration = None
     if declaration_topic and _visible(declaration_topic, visible):
         declaration = session.scalar(select(Declaration).where(

@@ -3,9 +3,10 @@ history, and their choice on the call row. Each call runs in the thread pool."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.config import IvrSettings
@@ -14,6 +15,8 @@ from callcenter.store.lookup import HistoryItem, caller_history
 from callcenter.store.pool import Blocking
 from db.engine import transaction
 from db.models import Call, Topic
+
+log = logging.getLogger(__name__)
 
 
 class IvrStore:
@@ -43,14 +46,23 @@ class IvrStore:
             return caller_history(session, phone)
 
     def chose(self, uuid: str, key: str | None, topic: MenuTopic) -> int | None:
-        """Record the caller's choice on the call row; returns the row's id."""
+        """Record the caller's choice on the live call's row; returns the row's id, or None
+        when there is no such row (see _write_choice)."""
         self.flush()
         return self.blocking(self._write_choice, uuid, key, topic)
 
     def _write_choice(self, uuid: str, key: str | None, topic: MenuTopic) -> int | None:
+        """Only the row of a call still in its menu, and only once: not ended, not queued,
+        no topic yet, and no key but this one (the recorder may have written the key the
+        switch reported for this very menu, hotline_key on its EXECUTE_COMPLETE, first)."""
         with transaction(self.sessions) as session:
-            call = session.scalar(select(Call).where(Call.uuid == uuid))
+            call = session.scalar(select(Call).where(
+                Call.uuid == uuid, Call.ended_at.is_(None), Call.queued_at.is_(None),
+                Call.topic_id.is_(None),
+                or_(Call.menu_choice.is_(None), Call.menu_choice == key)).with_for_update())
             if call is None:
+                log.warning("call %s: no open call row in its menu, the choice is not recorded",
+                            uuid)
                 return None
             call.menu_choice, call.topic_id = key, topic.id
             return call.id

@@ -41,7 +41,9 @@ def settings_for(esl_port: int, ivr_port: int, switch: dict[str, Any]) -> Settin
 
     return Settings(switch={"password": PASSWORD, "port": esl_port, "command_timeout": 10,
                             **switch},
-                    ivr={"listen_port": ivr_port}, http={"listen_port": 0},
+                    ivr={"listen_port": ivr_port, "max_sessions": 2000,
+                         "max_sessions_per_peer": 2000},
+                    http={"listen_port": 0},
                     cdr={"spool_dir": tempfile.mkdtemp(prefix="bench-cdr-")})  # not /var/spool
 
 

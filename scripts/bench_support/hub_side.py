@@ -247,8 +247,11 @@ def settings_for(esl_port: int, ivr_port: int, cert: Path, key: Path) -> Setting
     from callcenter.config import Settings
 
     return Settings(switch={"password": ESL_PASSWORD, "port": esl_port, "command_timeout": 10},
-                    ivr={"listen_port": ivr_port}, http={"listen_port": 0},
-                    hub={"listen_port": 0, "tls_cert": cert, "tls_key": key},
+                    ivr={"listen_port": ivr_port, "max_sessions": 2000,
+                         "max_sessions_per_peer": 2000},
+                    http={"listen_port": 0},
+                    hub={"listen_port": 0, "tls_cert": cert, "tls_key": key,
+                         "max_connections_per_address": 1000},
                     cdr={"spool_dir": cert.parent / "cdr"})  # never the real /var/spool
 
 

@@ -108,8 +108,12 @@ def test_an_expired_session_ends_and_the_agent_is_logged_out(line: Hotline) -> N
     token = nurse.token
     nurse.close()  # the desktop crashed: no logout
     service = line.daemon.hub.service
-    service.sessions.idle_seconds = 0.2
-    gevent.sleep(0.3)
+    # A desktop still connected keeps its session alive: first the hub sees it gone...
+    line.wait(lambda: not [c for c in service.clients
+                           if c.session is not None and c.session.username == "lan"])
+    # ...then the session's idle time passes on the sessions' clock (injected, not slept).
+    sessions, real_clock = service.sessions, service.sessions.clock
+    sessions.clock = lambda: real_clock() + sessions.idle_seconds + 1
     service.sweep()
     line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].status == "Logged Out")
     again = HubClient(line.daemon.hub.server.address[1], line.ca)

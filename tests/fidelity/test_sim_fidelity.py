@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 
-import gevent
-import gevent.event
-import gevent.server
 import pytest
 
 from callcenter.sim.esl_server import EslServer
@@ -23,6 +21,7 @@ from callcenter.switch.protocol import FrameParser
 from tests.support.fidelity import captured_events, differences
 from tests.support.outbound_daemon import ScriptedDaemon, Wait, completed, notice, reply
 from tests.support.replay import Capture
+from tests.support.waiting import events_delivered, until
 
 CONF = DEFAULT_CONF / "autoload_configs" / "callcenter.conf.xml"
 # Values in replies that are times or counters of the running switch.
@@ -64,6 +63,15 @@ class _Observer:
         self.conn.connect()
         self.conn.send(subscription)
 
+    def count(self, name: str) -> int:
+        return sum(e.name == name for e in self.events)
+
+    def stop(self) -> list[Event]:
+        """Every event the switch sent so far (a fence, then the close)."""
+        events_delivered(self.conn)
+        self.conn.stop()
+        return self.events
+
 
 @pytest.fixture
 def switch():
@@ -77,6 +85,10 @@ def switch():
     sim.callcenter.stop()
 
 
+def _jobs_seen(observer: _Observer, jobs: int) -> bool:
+    return observer.count("BACKGROUND_JOB") == jobs
+
+
 def test_api_replies(switch) -> None:
     """Every command of the api_replies capture gets FreeSWITCH's reply, and the observer the
     same callcenter events and BACKGROUND_JOB."""
@@ -87,14 +99,16 @@ def test_api_replies(switch) -> None:
     conn = InboundConnection(host, port, "ClueCon")
     conn.connect()
     got: list[str] = []
-    for command in capture.commands()[1:]:
+    commands = capture.commands()[1:]
+    for n, command in enumerate(commands):
         try:
             reply = conn.send(command)
         except CommandError as exc:
             reply = exc.reply
         got.append(str(reply))
-        if command.startswith("bgapi"):
-            gevent.sleep(0.2)  # the capture's BACKGROUND_JOB came before the next command
+        if command.startswith("bgapi"):  # the capture's BACKGROUND_JOB came before the next
+            jobs = sum(c.startswith("bgapi") for c in commands[:n + 1])
+            until(partial(_jobs_seen, observer, jobs), timeout=5)
     expected = _replies(capture)
     assert len(got) == len(expected)
     for command, want, have in zip(capture.commands()[1:], expected, got, strict=True):
@@ -102,9 +116,7 @@ def test_api_replies(switch) -> None:
             assert have.split(" ")[0] == want.split(" ")[0], command
             continue
         assert _normal(have) == _normal(want), command
-    gevent.sleep(0.1)
-    observer.conn.stop()
-    assert differences(captured_events("api_replies"), observer.events) == []
+    assert differences(captured_events("api_replies"), observer.stop()) == []
 
 
 # -- calls --------------------------------------------------------------------------------
@@ -161,10 +173,9 @@ def _setup_commands(scenario: str) -> tuple[list[str], list[str]]:
 
 
 def _wait_calls_over(sim, timeout: float = 10.0) -> None:
-    with gevent.Timeout(timeout):
-        while sim.sessions:
-            gevent.sleep(0.02)
-    gevent.sleep(0.1)
+    """Every channel destroyed (mod_callcenter's end events come before: it holds the
+    channels until it has reported)."""
+    until(lambda: not sim.sessions, timeout)
 
 
 def _heartbeats(sim, scenario: str) -> None:
@@ -211,9 +222,7 @@ def test_call_scenario(box, scenario: str) -> None:
     _wait_calls_over(sim)
     _heartbeats(sim, scenario)
     replies = _run_control(server, after)
-    gevent.sleep(0.1)
-    observer.conn.stop()
-    problems = differences(captured_events(scenario), observer.events)
+    problems = differences(captured_events(scenario), observer.stop())
     assert problems == [], "\n".join(problems)
     expected = _replies(Capture.load(scenario, "control"))[-len(after):]
     assert [_normal(r) for r in replies] == [_normal(r) for r in expected]
@@ -238,9 +247,7 @@ def test_outbound_socket_scenario(box) -> None:
     assert daemon.done.wait(5)
     _heartbeats(sim, "outbound_socket")
     _run_control(server, after)
-    gevent.sleep(0.1)
-    observer.conn.stop()
-    problems = differences(captured_events("outbound_socket"), observer.events)
+    problems = differences(captured_events("outbound_socket"), observer.stop())
     session_events = [Event.from_frame(f) for f in daemon.frames
                       if f.content_type == "text/event-plain"]
     problems += differences(captured_events("outbound_socket", "session"), session_events)
@@ -252,12 +259,6 @@ def test_outbound_socket_scenario(box) -> None:
     notice = [f for f in daemon.frames if f.content_type == "text/disconnect-notice"]
     assert [(f.get("Content-Disposition"), f.get("Linger-Time")) for f in notice] == [
         ("linger", "-1")]
-
-
-def _wait_for(condition, timeout: float = 10.0) -> None:
-    with gevent.Timeout(timeout):
-        while not condition():
-            gevent.sleep(0.02)
 
 
 def _session(sim, name_part: str):
@@ -291,34 +292,33 @@ def test_lead_transfer_callback_scenario(box) -> None:
         send(command)
     caller = sim.inbound_call(Caller("0912345678", "Nguyen Van A", key="1", key_delay=0.5,
                                      talk_time=600))
-    _wait_for(lambda: caller.phase == "bridged")
+    until(lambda: caller.phase == "bridged")
     agent_uuid = send(commands[11])  # agent get uuid
     send(commands[12])  # show channels as json
     send(commands[13].replace("fc274857-442e-4d73-9ff8-d4043071c9f4", agent_uuid))
-    _wait_for(lambda: sum(e.name == "BACKGROUND_JOB" for e in control_events) == 1)
-    _wait_for(lambda: _session(sim, "lead2001") is not None and
+    until(lambda: sum(e.name == "BACKGROUND_JOB" for e in control_events) == 1)
+    until(lambda: _session(sim, "lead2001") is not None and
               _session(sim, "lead2001").current_app == "eavesdrop")
     send(commands[14])  # show channels count
     send(commands[15].replace("b74514d9-044a-41e2-a2ee-12f081377738", caller.channel.uuid))
-    _wait_for(lambda: _session(sim, "er115") is not None and
+    until(lambda: _session(sim, "er115") is not None and
               _session(sim, "er115").bridged_to is not None)
-    _wait_for(lambda: _session(sim, "lead2001") is None and _session(sim, "agent1001") is None)
+    until(lambda: _session(sim, "lead2001") is None and _session(sim, "agent1001") is None)
     send(commands[16])  # show channels count
     send(commands[17])  # hupall
     _wait_calls_over(sim)
     send(commands[18])  # bgapi originate … &bridge(…)
-    _wait_for(lambda: sum(e.name == "BACKGROUND_JOB" for e in control_events) == 2)
-    _wait_for(lambda: _session(sim, "5094") is not None and
+    until(lambda: sum(e.name == "BACKGROUND_JOB" for e in control_events) == 2)
+    until(lambda: _session(sim, "5094") is not None and
               _session(sim, "5094").bridged_to is not None)
     for command in commands[19:]:  # show channels count, hupall ×2, agent del ×3, exit
         send(command)
         if "hupall" in command:
             _wait_calls_over(sim)
     _heartbeats(sim, "lead_transfer_callback")
-    gevent.sleep(0.1)
-    observer.conn.stop()
-    control.stop()
-    problems = differences(captured_events("lead_transfer_callback"), observer.events)
+    observed = observer.stop()
+    control.stop()  # it said `exit`: stop() joins its dispatcher, every event handed out
+    problems = differences(captured_events("lead_transfer_callback"), observed)
     problems += differences(captured_events("lead_transfer_callback", "control"),
                             control_events)
     assert problems == [], "\n".join(problems)

@@ -3,13 +3,12 @@ box the simulator's mod_callcenter tests drive."""
 
 from __future__ import annotations
 
-import gevent
-
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import Caller, Phones
 from callcenter.sim.runner import Simulation, build_switch
 from callcenter.switch.event import Event
 from callcenter.switch.inbound import InboundConnection
+from tests.support.waiting import until
 
 SPEED = 20.0
 F0 = "f0_home_care@hotline1022"
@@ -52,9 +51,7 @@ class Box:
         return [e for e in self.events if e.get("CC-Action") == action]
 
     def wait(self, condition, timeout: float = 10.0) -> None:
-        with gevent.Timeout(timeout):
-            while not condition():
-                gevent.sleep(0.02)
+        until(condition, timeout)
 
     def close(self) -> None:
         self.observer.stop()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import gevent
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.config import Settings
@@ -32,6 +31,7 @@ from tests.support.hotline import PASSWORD, free_port
 from tests.support.hub_client import HubClient
 from tests.support.outbound_daemon import ScriptedDaemon, Wait, completed, execute, notice, reply
 from tests.support.replay import Capture
+from tests.support.waiting import until
 
 SPEED = 10.0  # simulated seconds per real second
 DOMAIN = "hotline1022"
@@ -177,9 +177,7 @@ class Box:
     # -- helpers -------------------------------------------------------------------------
 
     def wait(self, condition, timeout: float = 20.0) -> None:
-        with gevent.Timeout(timeout):
-            while not condition():
-                gevent.sleep(0.01)
+        until(condition, timeout, every=0.01)
 
     def status(self, username: str, status: str) -> None:
         """The agent's status, set through the daemon (as the captures' daemon did)."""

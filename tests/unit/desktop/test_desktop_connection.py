@@ -209,26 +209,43 @@ def test_a_wrong_password_is_refused_with_the_hubs_reason(
 def test_a_cut_link_comes_back_with_what_was_missed_and_what_was_asked(
         qtbot: Any, connection: HubConnection, demo: Demo) -> None:
     proxy = Proxy((demo.host, demo.port))
+    witness = HubConnection()  # the same nurse's second desktop, straight to the hub
     try:
         log_in(qtbot, connection, demo, f"127.0.0.1:{proxy.port}")
+        log_in(qtbot, witness, demo)
         assert isinstance(answer(qtbot, connection.set_status, "Available"), m.Reply)
         pops: list[m.ScreenPop] = []
         connection.screen_pop.connect(pops.append)
+        witnessed: list[m.ScreenPop] = []
+        witness.screen_pop.connect(witnessed.append)
         proxy.blocked = True
         with qtbot.waitSignal(connection.state_changed, timeout=10_000) as state:
             proxy.cut()
         assert state.args[0] == "reconnecting"
+        states: list[str] = []
+        connection.state_changed.connect(states.append)
+        refused: list[str] = []
+        connection.link.lost.connect(refused.append)
         got: list[Any] = []
         connection.callback_list(callback=got.append)  # asked while the link is down
         demo.call("0912345679", "1", talk=600)  # pops while the desktop is away
-        time.sleep(2.0)
-        assert pops == [] and got == [] and connection.state == "reconnecting"
+        # The Qt loop runs while the link is down, until two things prove it ran long enough:
+        # the hub pushed the pop (to our session first: the witness's was opened later), and
+        # our connection redialled and was refused, twice. Meanwhile nothing may reach us, the
+        # request may not be answered, and the state stays `reconnecting`, unflapping.
+        qtbot.waitUntil(lambda: bool(witnessed) and len(refused) >= 2, timeout=20_000)
+        assert pops == []
+        assert got == []  # not answered `offline`: it waits for the link
+        assert states == [] and connection.state == "reconnecting"
+        assert [r.type for r in connection.pending_requests()] == ["callback_list"]
         proxy.blocked = False
         qtbot.waitUntil(lambda: connection.state == "connected", timeout=15_000)
         qtbot.waitUntil(lambda: bool(pops) and bool(got), timeout=15_000)
         assert isinstance(got[0], m.Reply) and "callbacks" in got[0].data
         assert len(pops) == 1 and pops[0].call.caller_number == "+84912345679"
+        assert pops[0].call.uuid == witnessed[0].call.uuid  # missed, then replayed
     finally:
+        witness.close()
         proxy.close()
 
 

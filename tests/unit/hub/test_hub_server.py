@@ -146,7 +146,7 @@ def test_the_development_certificate_passes_strict_verification(tmp_path: Path) 
         server.stop()
     made = x509.load_pem_x509_certificate(cert.read_bytes())
     usage = made.extensions.get_extension_for_class(x509.KeyUsage).value
-    assert usage.digital_signature and usage.key_cert_sign  # RFC 5280: a CA signs certificates
+    assert usage.digital_signature and not usage.key_cert_sign  # a leaf: it signs no certificate
     assert ExtendedKeyUsageOID.SERVER_AUTH in made.extensions.get_extension_for_class(
         x509.ExtendedKeyUsage).value
     for identifier in (x509.SubjectKeyIdentifier, x509.AuthorityKeyIdentifier):

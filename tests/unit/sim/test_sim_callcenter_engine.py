@@ -11,6 +11,7 @@ import pytest
 from callcenter.sim.people import PhoneBehaviour, Phones
 from callcenter.sim.runner import Simulation, add_agents, build_switch, run
 from tests.support.engine_box import F0, SPEED, Box
+from tests.support.waiting import events_delivered
 
 
 @pytest.fixture
@@ -206,6 +207,10 @@ def test_periodic_announcement_while_waiting(make_box) -> None:
     assert played.count("hotline/please_hold.wav") >= 2
 
 
+def _waiting(box: Box) -> int:
+    return sum(m.queue == F0 and m.state == "Waiting" for m in box.sim.callcenter.model.members)
+
+
 def test_one_agent_is_offered_one_caller_at_a_time(make_box) -> None:
     """mod_callcenter marks the agent Receiving inside the dispatcher, before the agent leg
     starts: callers who joined together are not all offered to the one Available agent."""
@@ -214,8 +219,16 @@ def test_one_agent_is_offered_one_caller_at_a_time(make_box) -> None:
     for n in range(3):
         box.call(f"091234560{n}", talk_time=40)
     box.wait(lambda: len(box.actions("bridge-agent-start")) >= 1)
-    gevent.sleep(0.5)  # 10 simulated seconds, the first caller still talking
+    model = box.sim.callcenter.model
+    box.wait(lambda: _waiting(box) == 2)
+    # The first caller talks. The dispatcher passes over the two waiting callers every 100 ms
+    # (each pass stamps the queue's last_agent_exist_check with its second): after three
+    # simulated seconds of passes they would have been offered, had they been offerable.
+    since = int(box.sim.clock())
+    box.wait(lambda: model.get_queue(F0).last_agent_exist_check >= since + 3)
+    events_delivered(box.observer)
     assert len(box.actions("agent-offering")) == 1  # the others wait their turn
+    assert _waiting(box) == 2 and len(box.actions("bridge-agent-start")) == 1
     box.wait(lambda: len(box.actions("bridge-agent-start")) == 3, timeout=30)
     starts = [e.get("CC-Member-Session-UUID") for e in box.actions("bridge-agent-start")]
     assert len(set(starts)) == 3

@@ -2,7 +2,6 @@
 reply texts against the capture, subscription and filter rules, and the switch link's
 reconnect against a simulator that goes away and comes back."""
 
-import gevent
 import pytest
 
 from callcenter.sim.core import Switch
@@ -13,6 +12,7 @@ from callcenter.switch.inbound import InboundConnection
 from callcenter.switch.link import Backoff, SwitchLink
 from callcenter.switch.protocol import FrameParser
 from tests.support.replay import Capture
+from tests.support.waiting import events_delivered, until
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_subscription_rules(sim, subscribe: str, delivered: list[str]) -> None:
         _fire(switch, "CUSTOM", "callcenter::info", **{"CC-Action": "members-count"})
         _fire(switch, "CUSTOM")
         switch.fire(switch.heartbeat())
-        gevent.sleep(0.1)
+        events_delivered(conn)
         assert [e.handler_key for e in events] == delivered
     finally:
         conn.stop()
@@ -127,7 +127,7 @@ def test_nixevent_turns_all_into_all_but_one(sim) -> None:
         conn.send("nixevent HEARTBEAT")
         switch.fire(switch.heartbeat())
         _fire(switch, "CHANNEL_ANSWER")
-        gevent.sleep(0.1)
+        events_delivered(conn)
         assert [e.name for e in events] == ["CHANNEL_ANSWER"]
     finally:
         conn.stop()
@@ -145,7 +145,7 @@ def test_filters(sim) -> None:
         for uid, channel in (("u1", "sofia/a"), ("u2", "sofia/b"), ("u1", "loopback/x")):
             _fire(switch, "CHANNEL_ANSWER", **{"Unique-ID": uid, "Channel-Name": channel})
         _fire(switch, "BACKGROUND_JOB", **{"Job-UUID": "j"})
-        gevent.sleep(0.1)
+        events_delivered(conn)
         assert [(e.name, e.get("Unique-ID")) for e in events] == [
             ("CHANNEL_ANSWER", "u1"), ("BACKGROUND_JOB", None)]
     finally:
@@ -160,7 +160,7 @@ def test_json_events(sim) -> None:
         conn.send("event json CUSTOM callcenter::info")
         _fire(switch, "CUSTOM", "callcenter::info",
               **{"CC-Agent-Status": "Available (On Demand)"})
-        gevent.sleep(0.1)
+        events_delivered(conn)
         assert events[0]["CC-Agent-Status"] == "Available (On Demand)"
     finally:
         conn.stop()
@@ -176,7 +176,7 @@ def test_reply_comes_before_the_events_its_command_caused(sim) -> None:
         conn.send("event plain CHANNEL_ANSWER")
         conn.api("fire_one")
         order.append("reply")
-        gevent.sleep(0.1)
+        events_delivered(conn)
         assert order == ["reply", "event"]
     finally:
         conn.stop()
@@ -198,18 +198,12 @@ def test_link_reconnects_and_resubscribes() -> None:
         job = link.bgapi("status")
         assert job.get(timeout=5).startswith("UP ")
         server.stop()  # FreeSWITCH goes away: every connection drops
-        with gevent.Timeout(5):
-            while not lost:
-                gevent.sleep(0.02)
+        until(lambda: lost, timeout=5)
         server = EslServer(switch, host, port)
         server.start()
-        with gevent.Timeout(5):
-            while len(connected) < 2:
-                gevent.sleep(0.02)
+        until(lambda: len(connected) >= 2, timeout=5)
         switch.fire(switch.heartbeat())
-        with gevent.Timeout(5):
-            while not beats:
-                gevent.sleep(0.02)
+        until(lambda: beats, timeout=5)
         assert link.api("version").startswith("FreeSWITCH Version")
     finally:
         link.stop()
@@ -238,7 +232,7 @@ def test_subscription_helpers_put_custom_last(sim) -> None:
         assert conn.nixevent("HEARTBEAT") == "+OK events nixed"
         _fire(switch, "CHANNEL_ANSWER", **{"Unique-ID": "u2"})
         _fire(switch, "CUSTOM", "callcenter::info", **{"CC-Action": "members-count"})
-        gevent.sleep(0.1)
+        events_delivered(conn)
         assert [e.handler_key for e in events] == ["CHANNEL_ANSWER", "callcenter::info"]
     finally:
         conn.stop()
@@ -252,8 +246,9 @@ def test_sequence_increases_and_core_uuid_is_stable(sim) -> None:
         conn.send("event plain ALL")
         for _ in range(5):
             switch.fire(switch.heartbeat())
-        conn.api("version")
-        gevent.sleep(0.1)
+        conn.api("version")  # its API event comes after the reply, before the fence's
+        events_delivered(conn)
+        assert [e.name for e in events] == ["HEARTBEAT"] * 5 + ["API"]
         sequences = [e.sequence for e in events]
         assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
         assert {e["Core-UUID"] for e in events} == {switch.core_uuid}
@@ -270,7 +265,8 @@ def test_several_clients_each_with_its_own_subscription(sim) -> None:
         second.send("event plain CUSTOM callcenter::info")
         switch.fire(switch.heartbeat())
         _fire(switch, "CUSTOM", "callcenter::info", **{"CC-Action": "members-count"})
-        gevent.sleep(0.1)
+        events_delivered(first)
+        events_delivered(second)
         assert [e.handler_key for e in got_first] == ["HEARTBEAT"]
         assert [e.handler_key for e in got_second] == ["callcenter::info"]
     finally:

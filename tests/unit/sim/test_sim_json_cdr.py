@@ -32,6 +32,7 @@ from db.units import load_units, read_units_csv
 from tests.conftest import TOPICS_FILE, UNITS_FILE
 from tests.support import cdr as fixtures
 from tests.support.hotline_fidelity import Box, ivr_script
+from tests.support.waiting import until
 
 QUEUES = {"f0_home_care": "f0_home_care@hotline1022"}
 # The variables callcenter.cdr.parse reads.
@@ -102,7 +103,7 @@ def _callback_key(make_box: Callable[..., Box]) -> tuple[Box, SimSession]:
     box = make_box(ivr=ivr_script("hotline_callback_key"))  # nurse1 stays Logged Out
     caller = box.call("0912000105", "1", name="Cap Two", port=5158, key_delay=3.0)
     box.wait(lambda: caller.phase == "queued")
-    gevent.sleep(box.sim.real(15.0))
+    gevent.sleep(box.sim.real(15.0))  # the capture's caller waits 15 s, then presses 9
     caller.send_dtmf("9")
     box.wait(lambda: "goodbye" in caller.channel.variables.get("current_application_data", ""))
     caller.hangup_from_outside("NORMAL_CLEARING")
@@ -248,12 +249,9 @@ def _answered_call(conf: Path) -> tuple[SimSwitch, SimSession, str]:
         add_agents(switch, 1, "hotline1022")
         caller = switch.inbound_call(Caller("0912345678", "Khách", key="1", key_delay=0.3,
                                             talk_time=2.0))
-        with gevent.Timeout(20):
-            while caller.bridged_to is None:
-                gevent.sleep(0.02)
-            agent = caller.bridged_to.channel.uuid
-            while switch.sessions:
-                gevent.sleep(0.02)
+        until(lambda: caller.bridged_to is not None, 20)
+        agent = caller.bridged_to.channel.uuid
+        until(lambda: not switch.sessions, 20)
     finally:
         assert switch.callcenter is not None
         switch.callcenter.stop()
@@ -301,9 +299,7 @@ def test_an_agent_leg_never_bridged_has_no_originator_and_is_written(tmp_path: P
         add_agents(switch, 1, "hotline1022")
         caller = switch.inbound_call(Caller("0912345678", "Khách", key="1", key_delay=0.3,
                                             queue_patience=20.0))
-        with gevent.Timeout(20):
-            while caller.phase != "ended" or switch.sessions:
-                gevent.sleep(0.02)
+        until(lambda: caller.phase == "ended" and not switch.sessions, 20)
     finally:
         assert switch.callcenter is not None
         switch.callcenter.stop()

@@ -20,6 +20,7 @@ from tests.support.outbound_daemon import (
     notice,
     reply,
 )
+from tests.support.waiting import until
 
 SPEED = 20.0
 
@@ -121,12 +122,6 @@ def _socket_done(frame) -> bool:
     return event.name == "CHANNEL_EXECUTE_COMPLETE" and event.get("Application") == "socket"
 
 
-def _until(condition, timeout: float = 5.0) -> None:
-    with gevent.Timeout(timeout):
-        while not condition():
-            gevent.sleep(0.01)
-
-
 def _queued_then_closed(tmp_path: Path, resume: bool):
     """A daemon transfers the caller to a queue (no agent logged in), then closes."""
     script = [("connect", reply), ("myevents", reply)]
@@ -146,7 +141,7 @@ def test_resume_breaks_a_transferred_call_out_of_its_queue(tmp_path: Path) -> No
     channel to CS_RESET, mod_callcenter cancels the member with BREAK_OUT, and the caller
     is left in silence (no dialplan, no hangup) until they hang up themselves."""
     daemon, sim, session = _queued_then_closed(tmp_path, resume=True)
-    _until(lambda: session.channel.running_state == "CS_RESET")
+    until(lambda: session.channel.running_state == "CS_RESET")
     assert session.channel.variables.get("cc_cancel_reason") == "BREAK_OUT"
     assert session.channel.alive and not session.reported.is_set()
     session.hangup_from_outside("NORMAL_CLEARING")

@@ -19,6 +19,7 @@ from callcenter.switch.errors import (
 from callcenter.switch.event import Event
 from callcenter.switch.inbound import InboundConnection
 from tests.support.replay import Capture, ReplayServer
+from tests.support.waiting import until
 
 INBOUND = [
     ("api_replies", "control"), ("api_replies", "observer"), ("call_answered", "control"),
@@ -50,11 +51,10 @@ def test_replayed_conversation(scenario: str, connection: str) -> None:
                 replies.append(conn.send(command))
             except CommandError as exc:
                 replies.append(exc)
-        server.done.wait(10)
-        conn.closed.wait(5)
-        gevent.sleep(0.05)
+        assert server.done.wait(10)
+        assert conn.closed.wait(5)
     finally:
-        conn.stop()
+        conn.stop()  # joins the dispatcher: every event read before the close is handed out
         server.stop()
     assert server.mismatches == []
     assert len(replies) == len(commands) - 1
@@ -118,6 +118,12 @@ def _read_command(sock) -> bytes:
     return data
 
 
+def _hold_line(sock) -> None:
+    """Keep the connection open until the client's next command (its `exit` at the end of
+    the test) or its close: as long as the test needs the peer, not a guessed time."""
+    _read_command(sock)
+
+
 def _accept_auth(sock) -> None:
     sock.sendall(b"Content-Type: auth/request\n\n")
     _read_command(sock)
@@ -134,7 +140,7 @@ def test_refused_connection_is_typed() -> None:
 
 
 def test_silent_peer_times_out_waiting_for_auth_request() -> None:
-    server, port = _serve(lambda sock, _: gevent.sleep(5))
+    server, port = _serve(lambda sock, _: gevent.sleep(5))  # a peer that never speaks
     try:
         with gevent.Timeout(3), pytest.raises(SwitchUnreachable, match="no auth/request"):
             InboundConnection("127.0.0.1", port, "x", connect_timeout=0.3).connect()
@@ -172,11 +178,11 @@ def test_timeout_keeps_replies_in_step() -> None:
     def handler(sock, _):
         _accept_auth(sock)
         _read_command(sock)  # the slow one: answered late
-        gevent.sleep(0.5)
+        gevent.sleep(0.5)  # on purpose: past the client's 0.1 s timeout
         sock.sendall(b"Content-Type: api/response\nContent-Length: 5\n\nslow\n")
         _read_command(sock)
         sock.sendall(b"Content-Type: api/response\nContent-Length: 5\n\nfast\n")
-        gevent.sleep(1)
+        _hold_line(sock)
 
     with _connected(handler) as conn:
         with pytest.raises(CommandTimeout, match=r"no reply within 0\.1 s"):
@@ -191,7 +197,7 @@ def test_err_reply_raises_with_freeswitch_text() -> None:
         sock.sendall(b"Content-Type: api/response\nContent-Length: 22\n\n-ERR Agent not found!\n")
         _read_command(sock)
         sock.sendall(b"Content-Type: command/reply\nReply-Text: -ERR command not found\n\n")
-        gevent.sleep(1)
+        _hold_line(sock)
 
     with _connected(handler) as conn:
         with pytest.raises(CommandError) as caught:
@@ -211,7 +217,7 @@ def test_large_command_is_written_whole() -> None:
         data = _read_command(sock)
         received.set(len(data))
         sock.sendall(b"Content-Type: api/response\nContent-Length: 4\n\n+OK\n")
-        gevent.sleep(1)
+        _hold_line(sock)
 
     with _connected(handler) as conn:
         conn.sock.setsockopt(gevent.socket.SOL_SOCKET, gevent.socket.SO_SNDBUF, 4096)
@@ -244,13 +250,11 @@ def test_log_lines_reach_log_handlers() -> None:
         sock.sendall(b"Content-Type: log/data\nContent-Length: %d\nLog-Level: 6\n"
                      b"Text-Channel: 3\nLog-File: switch_core.c\nLog-Func: f\nLog-Line: 100\n"
                      b"User-Data: \n\n" % len(text) + text)
-        gevent.sleep(1)
+        _hold_line(sock)
 
     lines: list[Event] = []
     with _connected(handler) as conn:
         conn.register_handle("log", lines.append)
         assert conn.send("log debug") == "+OK log level debug [7]"
-        with gevent.Timeout(3):
-            while not lines:
-                gevent.sleep(0.02)
+        until(lambda: lines, timeout=3)
         assert lines[0].body == text and lines[0]["Log-Level"] == "6"
