@@ -60,6 +60,6 @@ def follow_up(settling: float | None, now: float, settle_seconds: float,
 def move(path: Path, folder: str) -> Path:
     """Into `imported/` or `rejected/` beside it (a rename: atomic, same file system)."""
     target = path.parent / folder
-    target.mkdir(exist_ok=True)
+    target.mkdir(mode=0o750, exist_ok=True)  # calls' data: not for other users
     os.replace(path, target / path.name)
     return target / path.name

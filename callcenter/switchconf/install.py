@@ -22,9 +22,11 @@ from callcenter.switchconf.modules_conf import MODULES_CONF, ModulesConfError, e
 from fsxml.conf_tree import tree_globals
 
 MANIFEST = ".hotline1022-installed.json"
-# Files holding a secret (the event socket password, the trunk's) are not world-readable.
+# Files holding a secret (the event socket password, the trunk's, the agents' SIP A1 hashes,
+# which are password-equivalent) are never readable by others, not even for a moment.
 SECRET_FILES = ("autoload_configs/00_hotline1022_vars.xml",
-                "sip_profiles/external/hotline_trunk.xml")
+                "sip_profiles/external/hotline_trunk.xml",
+                "directory/default/hotline_agents.xml")
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,10 @@ def install(files: dict[str, str], conf_dir: Path, force: bool = False) -> list[
         else:
             action = "created"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data_bytes)
         if relative in SECRET_FILES:
-            os.chmod(target, 0o640)
+            _write_private(target, data_bytes)
+        else:
+            target.write_bytes(data_bytes)
         manifest[relative] = _digest(data_bytes)
         changes.append(Change(relative, action))
     changes += _enable_modules(files, conf_dir, data["modules"])
@@ -113,3 +116,12 @@ def _enable_modules(files: dict[str, str], conf_dir: Path, record: dict) -> list
                for m in edit.enabled]
     changes += [Change(MODULES_CONF, "added", f"<load module=\"{m}\"/>", m) for m in edit.added]
     return changes
+
+
+def _write_private(target: Path, data: bytes) -> None:
+    """Created 0640 before a byte is written (an existing file narrowed first), whatever the
+    umask: a secret is never readable by others in between."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o640)
+    os.fchmod(fd, 0o640)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)

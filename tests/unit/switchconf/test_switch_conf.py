@@ -4,6 +4,7 @@ dialplan, and the simulator reading the rendered queues."""
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from callcenter.sim.queue_conf import read_callcenter_conf
 from callcenter.sim.stock_tree import stock_tree
 from callcenter.switchconf.check import check
 from callcenter.switchconf.install import MANIFEST, install
-from callcenter.switchconf.render import TOPICS_FILE, render_site
+from callcenter.switchconf.render import TOPICS_FILE, AgentPhone, render_site
 from db.errors import DataError
 from db.topics import read_topics_file
 from fsxml.conf_tree import tree_globals
@@ -95,6 +96,17 @@ def test_install_never_tramples_the_operators_files(tmp_path: Path) -> None:
     assert (conf / MANIFEST).exists()
     secret = conf / "autoload_configs" / "00_hotline1022_vars.xml"
     assert secret.stat().st_mode & 0o777 == 0o640
+    secret.chmod(0o644)  # left open by an older install: narrowed when written again
+    phone = AgentPhone("1001", "Lan", "0" * 32, "lan@hotline1022")
+    files, _ = render_site(_settings(site={"emergency_number": "113"}), agents=[phone])
+    old = os.umask(0)
+    try:
+        install(files, conf)
+    finally:
+        os.umask(old)
+    assert secret.stat().st_mode & 0o777 == 0o640
+    phones = conf / "directory" / "default" / "hotline_agents.xml"  # SIP A1 hashes
+    assert phones.stat().st_mode & 0o777 == 0o640
 
 
 def test_installed_tree_passes_the_checker(installed: Path, sounds: Path) -> None:
