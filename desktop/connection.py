@@ -19,12 +19,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.hub_link import DEFAULT_PORT, HubLink, backoff_delay, hub_url, load_pinned
+from desktop.hub_link import DEFAULT_PORT, HubLink, hub_url, load_pinned
 from protocol import messages as m
 from protocol.errors import Code, ErrorCode, LocalCode
 
 __all__ = ["COALESCED", "DEFAULT_PORT", "QUEUEABLE", "SESSION_OVER", "STATES", "HubConnection",
-           "HubLink", "ReplyCallback", "backoff_delay", "hub_url", "load_pinned", "local_error"]
+           "HubLink", "ReplyCallback", "hub_url", "load_pinned", "local_error"]
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from PySide6.QtNetwork import (
 from PySide6.QtWebSockets import QWebSocket
 
 from protocol import messages as m
+from rules.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,6 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return host == "localhost"
-
-
-def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """Seconds before reconnect attempt `attempt` (0, 1, …): exponential, capped, and jittered
-    into [delay/2, delay] so a hub restart is not met by every desktop at the same instant."""
-    delay = min(cap, base * (2 ** min(attempt, 30)))
-    return rng.uniform(delay / 2, delay)
 
 
 def load_pinned(path: str | Path | None) -> list[QSslCertificate]:
@@ -122,7 +116,7 @@ class HubLink(QObject):
                  rng: random.Random | None = None) -> None:
         super().__init__(parent)
         self.pinned = load_pinned(ca_file)
-        self._base, self._cap = reconnect_base, reconnect_cap
+        self._backoff = Backoff(reconnect_base, reconnect_cap)  # rules.retry: the daemon's too
         self._ping_interval, self._connect_timeout = ping_interval, connect_timeout
         self._rng = rng or random.Random()  # noqa: S311 — jitter and simulation, not a secret
         # One socket for the connection's life, reopened for each link: deleting sockets
@@ -156,7 +150,7 @@ class HubLink(QObject):
 
     def reopen_later(self) -> float:
         """Dial again after the next backoff delay; returns the delay in seconds."""
-        delay = backoff_delay(self.attempt, self._base, self._cap, self._rng)
+        delay = self._backoff.delay(self.attempt, self._rng)
         self.attempt += 1
         self._retry.start(int(delay * 1000))
         return delay

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import QApplication
 
 from callcenter.hub.tls import make_self_signed
 from desktop.app import DesktopApp
-from desktop.connection import HubConnection, backoff_delay, hub_url
+from desktop.connection import HubConnection, hub_url
 from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.windows import AgentWindow
 from protocol import messages as m
+from rules.retry import Backoff
 from tests.support.demo_backend import Demo, running_demo
 from tests.support.paths import ROOT_DIR
 from tests.support.qt_windows import add_window
@@ -385,7 +386,7 @@ def test_addresses_and_backoff() -> None:
         with pytest.raises(ValueError):
             hub_url(bad)
     rng = random.Random(7)
-    delays = [backoff_delay(n, 0.5, 30.0, rng) for n in range(12)]
+    delays = [Backoff(0.5, 30.0).delay(n, rng) for n in range(12)]
     assert all(0.25 <= d <= 0.5 for d in delays[:1]) and max(delays) <= 30.0
     assert all(d >= 15.0 for d in delays[8:])  # capped, and jittered in [cap/2, cap]
     assert len(set(delays)) == len(delays)
