@@ -36,6 +36,7 @@ from callcenter.hub.server import Client, HubServer
 from callcenter.hub.tls import client_context, make_self_signed, server_context
 from protocol.messages import Reply, dump
 from tests.support.hub_client import HubClient
+from tests.support.waiting import until
 
 
 class ClosingService:
@@ -93,7 +94,7 @@ def test_after_a_websocket_the_connection_is_not_read_as_http_again() -> None:
         while b"\x88" not in reply.partition(b"\r\n\r\n")[2]:  # up to the close frame
             reply += sock.recv(65536)
         assert reply.startswith(b"HTTP/1.1 101")
-        gevent.sleep(0.2)  # the server's handler has returned from the WebSocket
+        until(lambda: not server.clients)  # the server is done with the WebSocket
         try:
             sock.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             after = _read_until_closed(sock)
