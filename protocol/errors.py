@@ -1,6 +1,6 @@
 """Why a request was refused: the codes of `Error.code`, one list for the hub that sends them,
 the desktop that reads them, and the labels that say them to the agent (desktop/windows/
-labels.py has a text for each, in both languages: tests/unit/desktop/test_desktop_windows.py)."""
+labels.py has a text for each, in both languages: tests/unit/desktop/test_window_look.py)."""
 
 from __future__ import annotations
 
