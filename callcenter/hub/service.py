@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import gevent
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.config import Settings
 from callcenter.hub import store
+from callcenter.hub.refusals import RefusalCounter
 from callcenter.hub.server import Client
 from callcenter.hub.sessions import (
     HubSession,
@@ -53,26 +54,11 @@ REPLAY = 500  # pushes kept per session for a resume
 OPEN = frozenset({"login", "resume"})
 VERIFY_AT_ONCE = 4  # argon2 hashes in the thread pool at a time (each is ~50 ms of CPU)
 POLICY_VIOLATION = 1008  # the WebSocket close code for a connection closed for flooding
-TARGETS_KEPT = 10  # distinct targets named in a row of repeated refusals
 
 
 @dataclass(frozen=True)
 class _Refused:
     error: Exception
-
-
-@dataclass
-class _Repeats:
-    """Refusals of one kind (who, address, code, request type) after the first of a sweep."""
-
-    actor: str
-    actor_id: int | None
-    address: str
-    code: str
-    message: str
-    since: float
-    count: int = 0
-    targets: list[str] = field(default_factory=list)
 
 
 def _host(address: str) -> str:
@@ -116,7 +102,7 @@ class HubService:
         self.throttle = throttle or LoginThrottle()
         self.messages = messages or MessageThrottle()
         self.clients: set[Client] = set()
-        self._repeats: dict[tuple[str, str, str, str], _Repeats | None] = {}
+        self.refusals = RefusalCounter()
         self._account_changes = 0  # how many changes to the accounts the watch has seen
         self._refreshing = gevent.lock.Semaphore()
         self.handlers: dict[str, Handler] = {
@@ -185,30 +171,17 @@ class HubService:
 
     def refused(self, client: Client, kind: str, target: str, code: str, message: str) -> None:
         """A `hub.denied` row at once for the first refusal of its kind since the last sweep;
-        the next ones of that kind (the same person or, not logged in, the same address; the
-        same code and request type) are counted, for one row at the sweep."""
+        the repeats of that kind counted, for one row at the sweep (hub/refusals.py)."""
         session = client.session
-        host = _host(client.address)
-        actor = session.username if session else "anonymous"
-        key = (actor, host, str(code), kind)
-        if key not in self._repeats:
-            self._repeats[key] = None
+        if self.refusals.note(session.username if session else None,
+                              session.agent_id if session else None, _host(client.address),
+                              str(code), kind, target, message, time.time()):
             self.audit(client, "hub.denied", target, code=code, message=message, count=1)
-            return
-        repeats = self._repeats[key]
-        if repeats is None:
-            repeats = self._repeats[key] = _Repeats(
-                actor if session else f"anonymous@{host}", session.agent_id if session else None,
-                host, str(code), message, time.time())
-        repeats.count += 1
-        if target not in repeats.targets and len(repeats.targets) < TARGETS_KEPT:
-            repeats.targets.append(target)
 
     def flush_refusals(self) -> None:
         """One `hub.denied` row for each kind of refusal repeated since the last sweep, with
         its `count`, the first `targets` and the `seconds` it spans."""
-        repeats, self._repeats = self._repeats, {}
-        rows = [r for r in repeats.values() if r is not None]
+        rows = self.refusals.take()
         if not rows:
             return
         now = time.time()
