@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from callcenter.sim.json_cdr import TIMES  # a callflow entry's `times` ← the headers
 from callcenter.switch.event import Event
 from callcenter.switch.protocol import FrameParser
 
@@ -29,14 +30,6 @@ PROFILE = (("username", "Username"), ("dialplan", "Dialplan"),
            ("rdnis", "RDNIS"), ("destination_number", "Destination-Number"),
            ("uuid", "Unique-ID"), ("source", "Source"), ("context", "Context"),
            ("chan_name", "Channel-Name"))
-# the `times` of a callflow entry → the event header's suffix
-TIMES = (("created_time", "Channel-Created-Time"), ("profile_created_time", "Profile-Created-Time"),
-         ("progress_time", "Channel-Progress-Time"),
-         ("progress_media_time", "Channel-Progress-Media-Time"),
-         ("answered_time", "Channel-Answered-Time"), ("bridged_time", "Channel-Bridged-Time"),
-         ("last_hold_time", "Channel-Last-Hold"), ("hold_accum_time", "Channel-Hold-Accum"),
-         ("hangup_time", "Channel-Hangup-Time"), ("resurrect_time", "Channel-Resurrect-Time"),
-         ("transfer_time", "Channel-Transfer-Time"))
 
 
 def _profile(event: Event, prefix: str) -> dict[str, Any]:
