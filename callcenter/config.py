@@ -117,6 +117,9 @@ class SiteSettings(_Section):
     cdc_number: str | None = Field(default=None, pattern=r"^[0-9+]{3,15}$")
     language: str = Field(default="vi", pattern=r"^[a-z]{2}$")
     record_calls: bool = True
+    # Where the switch writes the recordings ($${recordings_dir}, on the daemon's machine):
+    # the hub streams a call's recording to a desktop only from inside this folder.
+    recordings_dir: Path = Path("/var/lib/freeswitch/recordings")
     # What callers hear while they wait in a queue (mod_callcenter's moh-sound, where a topic
     # sets none): the switch's own $${hold_music} (local_stream://moh on a stock switch, music
     # from Debian's freeswitch-music-default), "tone" (a short beep every 3 s, mod_tone_stream,

@@ -75,8 +75,8 @@ class Daemon:
             if settings.hub.tls_cert is not None and settings.hub.tls_key is None:
                 raise ConfigError("[hub] tls_cert is set but tls_key is not")
             self.hub = build_hub(self)
-            self.tracker.subscribers += [self.hub.desk.on_effect, self.hub.callbacks.on_effect]
-            self.tracker.written.append(self.hub.callbacks.on_written)
+            self.tracker.subscribers.append(self.hub.on_effect)
+            self.tracker.written.append(self.hub.on_written)
 
     @property
     def state(self) -> LiveState:

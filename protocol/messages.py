@@ -4,8 +4,8 @@ One module for both sides (the daemon's hub and `desktop/`), pydantic models val
 receipt. A message is one JSON object with the protocol version `v`, a `type`, and for a
 request an `id` that its reply carries back. Replies to a request have the request's `type`
 and `ok: true`; a refusal is an `error` with the request's `id`. Pushes from the daemon
-(`snapshot`, `agent_status`, `screen_pop`, `call_ended`, `callbacks`) carry `seq`,
-one counter per session: a client that sees a gap asks for a new snapshot (`resume`).
+(`snapshot`, `agent_status`, `screen_pop`, `call_ended`, `callbacks`, `lead_board`) carry
+`seq`, one counter per session: a client that sees a gap asks for a new snapshot (`resume`).
 
 Only plain JSON types cross the wire: times are ISO 8601 strings in UTC, ids are integers,
 channel ids (FreeSWITCH Unique-IDs) are strings. Types are strict on receipt: `"1"`, `1.0` or
@@ -168,9 +168,65 @@ class AgentsOverview(_Request):
     type: Literal["agents_overview"] = "agents_overview"
 
 
+Username = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+SupervisionMode = Literal["listen", "whisper", "barge"]
+SUPERVISION_MODES: tuple[str, ...] = get_args(SupervisionMode)
+
+
+class LeadSetStatus(_Request):
+    """Leads only: set an agent of their agency Available, On Break (a reason) or Logged Out."""
+
+    type: Literal["lead_set_status"] = "lead_set_status"
+    agent: Username
+    status: Status
+    reason: BreakReason | None = None
+
+
+class LeadSupervise(_Request):
+    """Leads only: listen to an agent's live call from the lead's own phone, whisper to the
+    agent alone, or barge in (all three hear each other). Asked again while it runs, it
+    changes the mode on the lead's line."""
+
+    type: Literal["lead_supervise"] = "lead_supervise"
+    agent: Username
+    mode: SupervisionMode = "listen"
+
+
+class LeadSuperviseEnd(_Request):
+    type: Literal["lead_supervise_end"] = "lead_supervise_end"
+
+
+class LeadMoveCaller(_Request):
+    """Leads only: move a waiting caller to another topic's queue."""
+
+    type: Literal["lead_move_caller"] = "lead_move_caller"
+    call_uuid: Id
+    topic: Id
+
+
+class LeadAudit(_Request):
+    """Admins: the latest supervision acts (listen, whisper, barge, forced status, moves,
+    recordings played)."""
+
+    type: Literal["lead_audit"] = "lead_audit"
+    limit: Annotated[int, Field(strict=True, ge=1, le=500)] = 100
+
+
+class RecordingGet(_Request):
+    """A piece of a call's recording (its bytes from `offset`), base64 in the reply's data;
+    the first request (offset 0) is the playback the audit trail records."""
+
+    type: Literal["recording_get"] = "recording_get"
+    call_id: RowId
+    offset: Count = 0
+    length: Annotated[int, Field(strict=True, ge=1, le=128 * 1024)] = 128 * 1024
+
+
 Request = Annotated[Login | Resume | Logout | SetStatus | CaseGet | CaseSave | CaseDraft |
                     HistorySearch | CallbackList | CallbackDial | CallHangup | CallTransfer |
-                    CallHold | WrapUpDone | AgentsOverview, Field(discriminator="type")]
+                    CallHold | WrapUpDone | AgentsOverview | LeadSetStatus | LeadSupervise |
+                    LeadSuperviseEnd | LeadMoveCaller | LeadAudit | RecordingGet,
+                    Field(discriminator="type")]
 REQUEST_TYPES = frozenset(m.model_fields["type"].default for m in get_args(get_args(Request)[0]))
 
 
@@ -265,7 +321,23 @@ class Callbacks(_Push):
     changed_only: bool = False
 
 
-Push = Annotated[Snapshot | AgentStatus | ScreenPop | CallEnded | Callbacks,
+class LeadBoard(_Push):
+    """Leads: their board, whole (`full`, after a login, a resume or a change of what they
+    may see) or what changed since the last one: rows by section (`queues` by topic, `agents`
+    by username, `waiting` by member, `today` and `last_week` by "topic/quarter") and the keys
+    removed. `server_time` lets the desktop count times up on the hub's clock."""
+
+    type: Literal["lead_board"] = "lead_board"
+    full: bool = False
+    server_time: str
+    day: str  # the site's local date of `today`
+    changed: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
+    removed: dict[str, list[str]] = Field(default_factory=dict)
+    supervision: dict[str, Any] | None = None  # the lead's own listen / whisper / barge
+    supervision_changed: bool = False
+
+
+Push = Annotated[Snapshot | AgentStatus | ScreenPop | CallEnded | Callbacks | LeadBoard,
                  Field(discriminator="type")]
 
 _requests: TypeAdapter[Any] = TypeAdapter(Request)

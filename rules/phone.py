@@ -55,3 +55,17 @@ def national_digits(phone: str, region: str = DEFAULT_REGION) -> str:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     prefix = (metadata.national_prefix if metadata else None) or ""
     return prefix + phonenumbers.national_significant_number(number)
+
+
+def masked_phone(phone: str, region: str = DEFAULT_REGION) -> str:
+    """A number as a lead's board shows it, enough to recognise a caller and not to dial
+    them: '+84912345678' → '0912 ••• 678' (the first four and last three digits). A short
+    number (an extension, 115) has nothing to hide."""
+    try:
+        digits = national_digits(normalise_phone(phone, region), region)
+    except ValueError:
+        return phone
+    digits = re.sub(r"\D", "", digits)
+    if len(digits) < 8:
+        return digits
+    return f"{digits[:4]} {'•' * 3} {digits[-3:]}"

@@ -1,5 +1,6 @@
 """The desktop hub wired together (its composition root): sessions, the service, the agent's
-desk, call control, callbacks and the WebSocket server, plugged into the daemon's effects."""
+desk, call control, callbacks, the lead's desk, supervision, recordings and the WebSocket
+server, plugged into the daemon's effects."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ import gevent
 from callcenter.hub.callbacks import CallbackDesk
 from callcenter.hub.calls import CallControl
 from callcenter.hub.desk import AgentDesk
+from callcenter.hub.lead import LeadDesk
+from callcenter.hub.recordings import Recordings
 from callcenter.hub.server import ConnectionLimits, HubServer
 from callcenter.hub.service import Backend, HubService
 from callcenter.hub.sessions import Sessions
+from callcenter.hub.supervision import Supervision
 from callcenter.hub.tls import server_context
+from callcenter.state.effects import Effect
 from db.agents import dummy_hash
 
 
@@ -24,7 +29,20 @@ class Hub:
     service: HubService
     desk: AgentDesk
     callbacks: CallbackDesk
+    lead: LeadDesk
+    supervision: Supervision
     tls: ssl.SSLContext | None = None
+
+    def on_effect(self, effect: Effect) -> None:
+        """Every effect of the daemon's event path, to the parts that follow them."""
+        self.desk.on_effect(effect)
+        self.callbacks.on_effect(effect)
+        self.lead.on_effect(effect)
+        self.supervision.on_effect(effect)
+
+    def on_written(self, effects: list[Effect]) -> None:
+        self.callbacks.on_written(effects)
+        self.lead.on_written(effects)
 
     def stop_listening(self) -> None:
         """Every desktop drops (their sessions stay, to be resumed)."""
@@ -40,7 +58,9 @@ class Hub:
         every = self.service.backend.settings.switch.agent_sync_seconds
         self._sweepers = [gevent.spawn(self.service.sweep_forever),
                           gevent.spawn(self.callbacks.sweep_forever),
-                          gevent.spawn(self.service.watch_accounts_forever, every)]
+                          gevent.spawn(self.service.watch_accounts_forever, every),
+                          gevent.spawn(self.lead.read_forever),
+                          gevent.spawn(self.lead.publish_forever)]
         gevent.spawn(self.desk.topics)  # read before the first event needs them
         # made once, before the first login of an unknown user has to wait for it
         gevent.spawn(self.service.backend.blocking, dummy_hash)
@@ -60,12 +80,15 @@ def build_hub(backend: Backend) -> Hub:
     desk = AgentDesk(service, backend)
     CallControl(service, backend, desk)
     callbacks = CallbackDesk(service, backend, desk)
+    lead = LeadDesk(service, backend, desk)
+    supervision = Supervision(service, backend, desk, lead)
+    Recordings(service, backend)
     tls = None
     if settings.tls_cert is not None and settings.tls_key is not None:
         tls = server_context(settings.tls_cert, settings.tls_key)
     limits = ConnectionLimits(settings.max_connections, settings.max_connections_per_address)
     server = HubServer(service, settings.listen_host, settings.listen_port, tls, limits)
-    return Hub(server, service, desk, callbacks, tls)
+    return Hub(server, service, desk, callbacks, lead, supervision, tls)
 
 
 def hub_wanted(backend: Backend) -> bool:

@@ -22,6 +22,7 @@ from callcenter.state.effects import (
     CallbackOwed,
     CallChanged,
     Effect,
+    SupervisionEnded,
 )
 from callcenter.state.model import (
     ABANDONED,
@@ -39,12 +40,23 @@ Event = Mapping[str, str]
 # The channel variable that holds the caller's menu key (the dialplan's play_and_get_digits).
 MENU_VARIABLE = "variable_hotline_key"
 CALLBACK_VARIABLE, DIAL_VARIABLE = "variable_hotline_callback_id", "variable_hotline_dial"
+SUPERVISE_VARIABLE = "variable_hotline_supervise"
+# Set (uuid_setvar) on a waiting caller a lead moves to another queue: the member's uuid.
+MOVED_VARIABLE, MOVED = "variable_hotline_moved", "MOVED"
 CANCEL_RESULTS = {"BREAK_OUT": ABANDONED, "NO_AGENT_TIMEOUT": NO_AGENT, "TIMEOUT": OVERFLOW,
                   "EXIT_WITH_KEY": OVERFLOW}
 
 
 def _us(event: Event) -> int:
     return int(event.get("Event-Date-Timestamp") or 0)
+
+
+def _int(text: str | None) -> int:
+    """A channel variable's whole number; 0 when it is unset or not a number."""
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
 
 
 def snapshot(call: CallState) -> CallState:
@@ -116,6 +128,8 @@ def _hangup_complete(state: LiveState, event: Event) -> list[Effect]:
     uuid = event.get("Unique-ID") or ""
     if event.get(CALLBACK_VARIABLE):
         return _callback_dial_ended(event)
+    if event.get(SUPERVISE_VARIABLE):
+        return [SupervisionEnded(event.get(SUPERVISE_VARIABLE) or "", uuid, _us(event))]
     agent = state.legs.pop(uuid, None)
     if agent is not None:
         return []
@@ -149,8 +163,13 @@ def _member_start(state: LiveState, event: Event) -> list[Effect]:
     session = event.get("CC-Member-Session-UUID") or ""
     queue = state.queue(queue_name)
     if member_uuid not in queue.members:  # the same event again changes nothing
-        queue.members[member_uuid] = Member(member_uuid, session,
-                                            event.get("CC-Member-CID-Number") or "", _us(event))
+        # The event carries the member channel's variables (mod_callcenter.c
+        # callcenter_function: switch_channel_event_set_data before member-queue-start): the
+        # IVR's cc_base_score and hotline_case_id.
+        queue.members[member_uuid] = Member(
+            member_uuid, session, event.get("CC-Member-CID-Number") or "", _us(event),
+            base_score=_int(event.get("variable_cc_base_score")),
+            case_id=_int(event.get("variable_hotline_case_id")) or None)
     call = state.calls.get(session)
     if call is None or call.leg(member_uuid) is not None:
         return []
@@ -260,11 +279,19 @@ def _member_end(state: LiveState, event: Event) -> list[Effect]:
     member = queue.members.pop(member_uuid, None)
     call = state.calls.get(event.get("CC-Member-Session-UUID") or "")
     cancelled = event.get("CC-Cause") == "Cancel"
-    if member is not None and cancelled:
+    moved = cancelled and event.get(MOVED_VARIABLE) == member_uuid
+    if member is not None and cancelled and not moved:
         queue.abandoned += 1
     leg = _leg_of(call, event)
     if call is None or leg is None or leg.ended_us is not None:
         return []
+    if moved:
+        # A lead moved the caller to another queue (callcenter.hub.lead): the transfer breaks
+        # the wait (BREAK_OUT), and the member-queue-end carries the channel's variables
+        # (mod_callcenter.c callcenter_function: switch_channel_event_set_data): not an
+        # abandon, no callback owed; the next queue's leg follows.
+        leg.ended_us, leg.cause = _us(event), MOVED
+        return [_changed(call)]
     reason = (event.get("CC-Cancel-Reason") or "BREAK_OUT") if cancelled else None
     leg.ended_us, leg.cause = _us(event), reason or event.get("CC-Cause")
     if call.member_uuid != member_uuid or call.result is not None:

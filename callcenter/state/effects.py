@@ -77,5 +77,14 @@ class CallbackDialEnded:
     leg_uuid: str = ""  # the agent's leg (the call row of the dial)
 
 
+@dataclass(frozen=True)
+class SupervisionEnded:
+    """A lead's listening leg (originate … &eavesdrop, callcenter.hub.supervision) hung up."""
+
+    token: str
+    leg_uuid: str
+    at_us: int
+
+
 Effect = (CallChanged | CallbackOwed | AgentStatusChanged | AgentStateChanged | AgentOffered |
-          AgentBridged | AgentReleased | CallbackDialEnded)
+          AgentBridged | AgentReleased | CallbackDialEnded | SupervisionEnded)

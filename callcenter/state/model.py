@@ -76,6 +76,8 @@ class Member:
     caller_number: str
     joined_us: int
     state: str = "Waiting"  # Waiting | Trying | Answered | Abandoned
+    base_score: int = 0  # cc_base_score: a returning caller at risk waits less
+    case_id: int | None = None  # the caller's open case of this topic (the IVR found it)
 
 
 @dataclass

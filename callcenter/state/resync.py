@@ -109,8 +109,11 @@ def _members(state: LiveState, rows: Rows, up: dict[str, dict[str, Any]],
             differences.append(f"member {row.get('uuid')}: its channel is gone (left out)")
             continue
         queue = state.queue(row.get("queue") or "")
+        # `queue list members` has the member's base_score (mod_callcenter.c
+        # list_result_callback over the members table); the open case is not in it.
         queue.members[row["uuid"]] = Member(row["uuid"], session, row.get("cid_number") or "",
-                                            _us(row.get("joined_epoch")), row["state"])
+                                            _us(row.get("joined_epoch")), row["state"],
+                                            base_score=_score(row.get("base_score")))
         call = state.calls.get(session)
         if call is not None and call.queued_us is None:
             call.queue, call.member_uuid = queue.name, row["uuid"]
@@ -146,3 +149,10 @@ def _agents(previous: LiveState, state: LiveState, rows: Rows, up: dict[str, dic
         if old is not None and old.status != agent.status:
             differences.append(f"agent {name}: status {old.status} → {agent.status}")
     return repairs
+
+
+def _score(text: object) -> int:
+    try:
+        return int(str(text or 0))
+    except ValueError:
+        return 0

@@ -19,7 +19,7 @@ from callcenter.switch.link import BackgroundJob
 
 # Every api command this module sends: switchconf.modules derives the modules they need.
 COMMANDS = ("callcenter_config", "json", "show", "uuid_kill", "uuid_hold", "uuid_transfer",
-            "originate")
+            "originate", "uuid_recv_dtmf", "uuid_setvar")
 
 Api = Callable[[str], str]
 Bgapi = Callable[[str], BackgroundJob]
@@ -178,3 +178,22 @@ class SwitchApi:
             raise RuntimeError("this SwitchApi has no bgapi")
         return self._bgapi(f"originate {channel_variables(variables)}{dial_string} "
                            f"&bridge({channel_variables(bridge_variables)}{bridge_to})")
+
+    def eavesdrop(self, dial_string: str, variables: dict[str, str],
+                  target_uuid: str) -> BackgroundJob:
+        """Ring `dial_string`; once it answers, eavesdrop on the channel `target_uuid` (the
+        `lead_transfer_callback` capture). The mixing is set by the leg's variables
+        eavesdrop_whisper_aleg / _bleg (mod_dptools.c eavesdrop_function)."""
+        if self._bgapi is None:
+            raise RuntimeError("this SwitchApi has no bgapi")
+        return self._bgapi(f"originate {channel_variables(variables)}{dial_string} "
+                           f"&eavesdrop({target_uuid})")
+
+    def set_variable(self, uuid: str, name: str, value: str) -> str:
+        """`uuid_setvar <uuid> <name> <value>` (mod_commands.c uuid_setvar_function)."""
+        return self._api(f"uuid_setvar {uuid} {name} {value}")
+
+    def receive_dtmf(self, uuid: str, digits: str) -> str:
+        """`uuid_recv_dtmf`: digits queued on the channel as if its phone had sent them
+        (mod_commands.c uuid_recv_dtmf_function); an eavesdrop reads them as its commands."""
+        return self._api(f"uuid_recv_dtmf {uuid} {digits}")

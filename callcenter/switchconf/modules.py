@@ -60,6 +60,9 @@ SOFIA = "mod_sofia"
 DAEMON_APIS = COMMANDS
 DAEMON_APPLICATIONS = ("answer", "set", "export", "playback", "play_and_get_digits",
                        "transfer", "hangup")
+# Applications the daemon's `originate` runs on the leg it rings (callback dials: bridge; a
+# lead's listen / whisper / barge: eavesdrop).
+DAEMON_ORIGINATE_APPLICATIONS = ("bridge", "eavesdrop")
 # Sound schemes the daemon's IVR plays (callcenter/ivr/flow.py NO_INVALID_PROMPT).
 DAEMON_SOUND_SCHEMES = ("silence_stream", "file_string")
 DAEMON_MODULES = {
@@ -132,6 +135,8 @@ def needed_modules(files: dict[str, str], globals_: dict[str, str],
         add(registry.apis.get(api), f"api {api} (the daemon)")
     for app in DAEMON_APPLICATIONS:
         add(registry.applications.get(app), f"application {app} (the daemon's IVR)")
+    for app in DAEMON_ORIGINATE_APPLICATIONS:
+        add(registry.applications.get(app), f"application {app} (the daemon's originate)")
     for scheme in DAEMON_SOUND_SCHEMES:
         add(SOUND_SCHEMES[scheme], f"{scheme}:// (the daemon's IVR)")
     for relative, raw in sorted(files.items()):

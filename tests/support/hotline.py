@@ -59,15 +59,16 @@ class Hotline:
     def __init__(self, sessions: sessionmaker[Session], tmp_path: Path,
                  phones: Phones, overrides: dict[str, dict[str, Any]] | None = None) -> None:
         ivr_port, esl_port = free_port(), free_port()
+        conf = stock_tree(tmp_path)
         sections: dict[str, dict[str, Any]] = {
             "switch": {"password": PASSWORD, "port": esl_port, "command_timeout": 5},
             "ivr": {"listen_port": ivr_port, "digit_timeout_ms": 3000},
             "http": {"listen_port": 0},
-            "cdr": {"spool_dir": tmp_path / "cdr"}}  # never the real /var/spool
+            "cdr": {"spool_dir": tmp_path / "cdr"},  # never the real /var/spool
+            "site": {"recordings_dir": conf / "recordings"}}  # the simulator's $${recordings_dir}
         for section, values in (overrides or {}).items():
             sections[section] = {**sections.get(section, {}), **values}
         self.settings = Settings(**sections)
-        conf = stock_tree(tmp_path)
         files, _ = render_site(self.settings)
         install(files, conf, force=True)
         self.sim = build_switch(Simulation(conf_dir=conf, speed=SPEED), phones)

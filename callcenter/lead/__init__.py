@@ -1,0 +1,1 @@
+"""The lead's board, pure: today's tally of queue legs and the board built from the live state."""
