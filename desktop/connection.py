@@ -71,6 +71,8 @@ class HubConnection(QObject):
         session_lost(Error): a resume was refused (expired): the user must log in again.
         snapshot(Snapshot), agent_status(AgentStatus), screen_pop(ScreenPop),
         call_ended(CallEnded), callbacks(Callbacks): the hub's pushes, in seq order.
+        lead_board(LeadBoard): a lead's board, whole or what changed (not numbered: every
+            (re)connect starts with a whole one; protocol.board.apply_board applies it).
         error(Error): an error from the hub that answers no request of ours.
         reply_received(object): every Reply or Error that answers a request (also local ones).
         pending_changed(int): how many requests wait for a reply or for the link.
@@ -85,6 +87,7 @@ class HubConnection(QObject):
     screen_pop = Signal(m.ScreenPop)
     call_ended = Signal(m.CallEnded)
     callbacks = Signal(m.Callbacks)
+    lead_board = Signal(m.LeadBoard)
     error = Signal(m.Error)
     reply_received = Signal(object)
     pending_changed = Signal(int)
@@ -365,6 +368,9 @@ class HubConnection(QObject):
         self.reply_received.emit(answer)
 
     def _on_push(self, push: Any) -> None:
+        if push.type == "lead_board":  # not numbered: a reconnect brings the whole board
+            self.lead_board.emit(push)
+            return
         if push.type != "snapshot":
             if push.seq <= self.last_seq:
                 return  # already applied (a replay overlapping what we had)
