@@ -148,3 +148,48 @@ def _waited(line: Hotline) -> float:
 
 def until_push(client: HubClient, type_: str, timeout: float = 15.0) -> dict[str, Any]:
     return client.push(type_, timeout=timeout)
+
+
+def test_a_lead_moves_a_waiting_caller_to_another_topic(line: Hotline) -> None:
+    """Moved, not abandoned: the first queue counts a move (no abandon, no callback owed) and
+    the second queue an offer; the act is audited."""
+    lead = lead_view(line, "truong")
+    caller = line.call("0912000401", "1", queue_patience=600)
+    until(lambda: any(r["call_uuid"] == caller.channel.uuid
+                      for r in lead.board["waiting"].values()), timeout=10)
+    assert lead.client.request("lead_move_caller", call_uuid=caller.channel.uuid,
+                               topic="epidemic_report")["ok"]
+    until(lambda: any(r["topic"] == "epidemic_report" for r in lead.board["waiting"].values()),
+          timeout=10)
+    f0, pa = lead.queue(F0), lead.queue("epidemic_report")
+    assert (f0["offered"], f0["abandoned"], f0["short_abandoned"]) == (1, 0, 0)
+    assert (pa["offered"], pa["waiting"]) == (1, 1)
+    (moved,) = line.audit("lead.move_caller")
+    assert (moved.actor, moved.target, moved.detail["from_topic"], moved.detail["to_topic"]) \
+        == ("truong", caller.channel.uuid, F0, "epidemic_report")
+    again = lead.client.request("lead_move_caller", call_uuid=caller.channel.uuid,
+                                topic="epidemic_report")
+    assert again["code"] == "invalid"  # already there
+    lead.close()
+    assert not line.daemon.state.calls[caller.channel.uuid].callback_owed
+
+
+def test_a_forced_status_reaches_the_switch_and_the_agents_desktop(line: Hotline) -> None:
+    lead = lead_view(line, "truong")
+    nurse = line.logged_in("lan", PASSWORD)
+    assert nurse.request("set_status", status="Available")["ok"]
+    assert lead.client.request("lead_set_status", agent="lan", status="On Break",
+                               reason="meeting")["ok"]
+    model = line.sim.callcenter.model
+    until(lambda: model.agent("lan@hotline1022").status == "On Break", timeout=5)
+    pushed = nurse.push("agent_status", timeout=5)
+    while pushed["agent"]["status"] != "On Break":
+        pushed = nurse.push("agent_status", timeout=5)
+    assert pushed["agent"]["reason"] == "meeting"
+    until(lambda: lead.board["agents"]["lan"]["reason"] == "meeting", timeout=5)
+    (row,) = line.audit("lead.set_status")
+    assert (row.actor, row.target, row.detail) == ("truong", "lan",
+                                                    {"status": "On Break", "reason": "meeting"})
+    assert lead.client.request("lead_set_status", agent="lan", status="Logged Out")["ok"]
+    until(lambda: model.agent("lan@hotline1022").status == "Logged Out", timeout=5)
+    lead.close()
