@@ -96,12 +96,13 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     cert, key = workdir / "hub.crt", workdir / "hub.key"
     make_self_signed(cert, key, ["127.0.0.1", "localhost"])
     password = secrets.token_urlsafe(16)
+    conf = stock_tree(workdir)
     settings = Settings(database={"url": url}, switch={"password": password, "port": _free_port()},
                         ivr={"listen_port": _free_port()}, http={"listen_port": 0},
                         hub={"listen_port": 0, "tls_cert": cert, "tls_key": key},
-                        cdr={"spool_dir": workdir / "cdr"})
+                        cdr={"spool_dir": workdir / "cdr"},
+                        site={"recordings_dir": conf / "recordings"})  # build_switch's
     (workdir / "cdr").mkdir(exist_ok=True)
-    conf = stock_tree(workdir)
     files, _ = render_site(settings)
     install(files, conf, force=True)
     phones = Phones(default=PhoneBehaviour(answer_after=3.0))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import gevent
 import gevent.event
 
-from callcenter.sim import sites
+from callcenter.sim import recording_file, sites
 from callcenter.sim.callcenter_model import Agent, Member
 from callcenter.sim.originate import new_leg, parse_dial_string, ring
 from callcenter.sim.session import Session
@@ -307,11 +307,15 @@ class AgentLeg:
             log.warning("Already recording [%s]", path)
             return
         a.recording_paths.add(path)
+        started, on_disk = self.switch.now_us(), recording_file.on_disk(path,
+                                                                         self.switch.file_root)
+        recording_file.start(on_disk)
         a.fire("RECORD_START", after=[("Record-File-Path", path)], calling=sites.RECORD_START)
         bug = [("Media-Bug-Function", "session_record"), ("Media-Bug-Target", path)]
         a.fire("MEDIA_BUG_START", after=bug, calling=sites.MEDIA_BUG_START)
 
         def stop() -> None:
+            recording_file.stop(on_disk, (self.switch.now_us() - started) / 1e6)
             a.fire("RECORD_STOP", after=[("Record-File-Path", path),
                                          ("Record-Completion-Cause", "success-silence")],
                    calling=sites.RECORD_STOP)

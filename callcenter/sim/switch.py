@@ -51,6 +51,9 @@ class SimSwitch(Switch):
         self.globals = dict(globals_ or {})
         self.sip_profile = sip_profile
         self.phone_address = "127.0.0.1"  # where agents' phones answer from
+        # Where the simulated machine's files are (recordings): None, this machine's own
+        # paths; a folder, those paths under it (tests replaying a capture's absolute paths).
+        self.file_root: Path | None = None
         self.sessions: dict[str, Session] = {}
         self.applications: dict[str, Application] = {}
         self.hangup_listeners: list[Callable[[Session], None]] = []

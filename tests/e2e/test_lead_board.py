@@ -4,6 +4,7 @@ status, listen / whisper / barge on the switch, moving a waiting caller, the aud
 
 from __future__ import annotations
 
+import base64
 import time
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,34 @@ def test_a_forced_status_reaches_the_switch_and_the_agents_desktop(line: Hotline
     assert lead.client.request("lead_set_status", agent="lan", status="Logged Out")["ok"]
     until(lambda: model.agent("lan@hotline1022").status == "Logged Out", timeout=5)
     lead.close()
+
+
+def test_a_recording_plays_for_its_agent_and_lead_only_and_is_audited(line: Hotline) -> None:
+    nurse = line.logged_in("lan", PASSWORD)
+    assert nurse.request("set_status", status="Available")["ok"]
+    caller = line.call("0912000501", "1", talk_time=3)
+    until(lambda: caller.phase == "ended", timeout=15)
+    (call,) = [c for c in line.rows() if c.uuid == caller.channel.uuid]
+    assert call.recording_path and Path(call.recording_path).is_file()
+    size = Path(call.recording_path).stat().st_size
+    assert size > 44 + 2 * 8000 * 2  # a WAV of at least the 3 s of talk, 8 kHz 16-bit
+
+    pieces, offset = [], 0
+    while offset < size:  # the agent who took it, in pieces as the player asks for them
+        got = nurse.request("recording_get", call_id=call.id, offset=offset, length=65536)
+        assert got["ok"], got
+        pieces.append(got["data"]["data"])
+        offset += 65536
+    assert b"".join(base64.b64decode(p) for p in pieces) == \
+        Path(call.recording_path).read_bytes()
+    lead = line.logged_in("truong", PASSWORD)
+    seek = lead.request("recording_get", call_id=call.id, offset=size - 100, length=65536)
+    assert seek["ok"] and len(base64.b64decode(seek["data"]["data"])) == 100
+    assert lead.request("recording_get", call_id=call.id)["ok"]
+    other = line.logged_in("quan", PASSWORD)  # the clerks' lead: not this topic
+    assert other.request("recording_get", call_id=call.id)["code"] == "forbidden"
+    plays = line.audit("recording.play")
+    assert [(p.actor, p.target) for p in plays] == [("lan", call.uuid), ("truong", call.uuid)]
+    Path(call.recording_path).unlink()
+    gone = lead.request("recording_get", call_id=call.id)
+    assert gone["code"] == "not_found" and "missing or was deleted" in gone["message"]

@@ -206,9 +206,12 @@ def _call(sim, scenario: str):
 
 
 @pytest.mark.parametrize("scenario", sorted(CALLS))
-def test_call_scenario(box, scenario: str) -> None:
+def test_call_scenario(box, scenario: str, tmp_path: Path) -> None:
     sim, server, _daemon = box
     if scenario == "call_recorded":
+        # The capture's path is the real switch's /var/lib/freeswitch/recordings: the events
+        # are compared, and the WAV the simulator writes must not land there (as root in CI).
+        sim.file_root = tmp_path
         queue = sim.callcenter.model.get_queue("f0_home_care@hotline1022")
         queue.record_template = ("/var/lib/freeswitch/recordings/${strftime(%Y)}/"
                                  "${strftime(%m)}/${strftime(%d)}/${uuid}.wav")

@@ -164,6 +164,7 @@ class Box:
         self.settings.ivr.listen_port = free_port()  # the daemon's own IVR: unused
         self.sim = build_switch(Simulation(conf_dir=conf, speed=SPEED),
                                 phones or Phones(default=ANSWERS))
+        self.sim.file_root = tmp_path / "box"  # the box's /srv/fsw/recordings, not this one's
         self.server = EslServer(self.sim, "127.0.0.1", esl_port, PASSWORD)
         self.server.start()
         self.sessions = sessions
