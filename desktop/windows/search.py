@@ -1,16 +1,18 @@
-"""The history search tab: a phone number or a case code (F0-2026-000123) → history_search."""
+"""The history search tab: a phone number or a case code (F0-2026-000123) → history_search.
+A call in the results plays its recording (double-click, or Enter on it)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QModelIndex
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.connection import HubConnection
 from desktop.models import HistoryModel
 from desktop.windows.labels import error_text, plain_text
+from desktop.windows.recording_player import RecordingPlayer
 from desktop.windows.screen_pop import history_table
 from protocol.messages import Error, Reply
 
@@ -49,8 +51,24 @@ class SearchView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.message)
-        layout.addWidget(history_table(self.results, narrow=(2,)), 1)
+        self.table = history_table(self.results, narrow=(2,))
+        self.table.activated.connect(self.open_row)
+        self.table.doubleClicked.connect(self.open_row)
+        layout.addWidget(self.table, 1)
+        self.player: RecordingPlayer | None = None
         self.retranslate()
+
+    def open_row(self, index: QModelIndex) -> RecordingPlayer | None:
+        """A call's row plays its recording (the hub says if there is none, or may not)."""
+        row = self.results.row(index.row()) if index.isValid() else {}
+        if row.get("kind") != "call" or not isinstance(row.get("id"), int):
+            return None
+        if self.player is not None:
+            self.player.close()
+        self.player = RecordingPlayer(self._connection, row["id"], str(row.get("at") or ""),
+                                      self)
+        self.player.show()
+        return self.player
 
     def search(self) -> str | None:
         text = self.field.text().strip()
