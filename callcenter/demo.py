@@ -65,6 +65,8 @@ class DemoOptions:
     quiet: bool = False  # no wallboard (the desktop demo and the tests)
     control: bool = False  # read commands on standard input (`call NUMBER KEY [TALK]`)
     workdir: Path | None = None  # kept afterwards if given; else a scratch folder, removed
+    extra_staff: int = 0  # simulated colleagues beyond the six demo agents
+    lead: bool = False  # the demo lead's account (the desktop user of `demo --lead`)
 
 
 def _free_port() -> int:
@@ -73,26 +75,55 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare_database(url: str) -> dict[str, str]:
-    """A fresh demo database; returns each demo agent's (random) password."""
+# The agency that answers each topic's calls in the demo (topics.toml lists who may).
+DEMO_AGENCY = {"f0_home_care": "CDC", "epidemic_report": "SYT", "public_services": "TTPVHCC"}
+# The demo's team lead (an admin: the province's hotline supervisor, every agency), whose
+# phone (extension 2001) rings for listen / whisper / barge.
+DEMO_LEAD = ("truong", "Huỳnh Văn Trường", "admin", "2001")
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+          "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
+GIVEN = ("Thị Hạnh", "Văn Tài", "Thị Yến", "Minh Khoa", "Thị Diễm", "Quốc Bảo", "Thị Thảo",
+         "Hoàng Phúc", "Thị Nhung", "Văn Lợi", "Ngọc Ánh", "Thanh Tùng", "Thị Kiều", "Đức Anh",
+         "Thị Loan", "Văn Sơn", "Mỹ Duyên", "Tấn Phát", "Thị Huyền", "Văn Đạt")
+
+
+def staff(extra: int) -> list[tuple[str, str, str, str, str]]:
+    """The six demo agents and `extra` simulated colleagues, spread over the three topics."""
+    topics = list(DEMO_AGENCY)
+    roles = {"f0_home_care": "nurse", "epidemic_report": "health", "public_services": "clerk"}
+    people = list(DEMO_AGENTS)
+    for n in range(extra):
+        topic = topics[n % len(topics)]
+        name = f"{FAMILY[n % len(FAMILY)]} {GIVEN[n % len(GIVEN)]}"
+        people.append((f"nv{n + 1:02d}", name, roles[topic], str(1101 + n), topic))
+    return people
+
+
+def prepare_database(url: str, extra_staff: int = 0, lead: bool = False) -> dict[str, str]:
+    """A fresh demo database; returns each demo account's (random) password."""
     migrate.upgrade(url)
     sessions = make_sessionmaker(make_engine(url))
     passwords = {}
     with transaction(sessions) as session:
         load_topics(session, read_topics_file(TOPICS_FILE))
         load_units(session, read_units_csv(UNITS_FILE))
-        for username, name, role, extension, topic in DEMO_AGENTS:
+        for username, name, role, extension, topic in staff(extra_staff):
+            passwords[username] = secrets.token_urlsafe(12)
+            add_agent(session, NewAgent(username, name, role, passwords[username],
+                                        agency=DEMO_AGENCY[topic], sip_extension=extension))
+            set_queues(session, username, [parse_membership(topic)])
+        if lead:
+            username, name, role, extension = DEMO_LEAD
             passwords[username] = secrets.token_urlsafe(12)
             add_agent(session, NewAgent(username, name, role, passwords[username],
                                         sip_extension=extension))
-            set_queues(session, username, [parse_membership(topic)])
     return passwords
 
 
 def run_demo(options: DemoOptions, out=print) -> Daemon:
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
-    passwords = prepare_database(url)
+    passwords = prepare_database(url, options.extra_staff, options.lead)
     cert, key = workdir / "hub.crt", workdir / "hub.key"
     make_self_signed(cert, key, ["127.0.0.1", "localhost"])
     password = secrets.token_urlsafe(16)
@@ -116,7 +147,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         raise RuntimeError("the daemon could not reach the simulated switch")
     if not daemon.synced.wait(10):
         raise RuntimeError("the daemon could not load the agents into the simulated switch")
-    for username, *_ in DEMO_AGENTS:  # the desktop's nurse gets after-call work (On Demand)
+    for username, *_ in staff(options.extra_staff):  # the desktop's nurse: after-call work
         daemon.set_agent_status(username, "Available (On Demand)"
                                 if username == options.desktop_user else "Available")
     if options.ready_file is not None:

@@ -11,13 +11,16 @@ import time
 from pathlib import Path
 
 DEMO_NURSE = "lan"
+DEMO_LEAD = "truong"  # callcenter.demo.DEMO_LEAD
 READY_SECONDS = 60.0
 
 
-def backend_command(ready: Path, rate: float, speed: float, seed: int) -> list[str]:
+def backend_command(ready: Path, rate: float, speed: float, seed: int, lead: bool = False,
+                    staff: int = 0) -> list[str]:
     return [sys.executable, "-m", "callcenter.cli.main", "demo", "--headless", "--quiet",
-            "--desktop-user", DEMO_NURSE, "--ready-file", str(ready), "--rate", str(rate),
-            "--speed", str(speed), "--seed", str(seed)]
+            "--desktop-user", DEMO_LEAD if lead else DEMO_NURSE, "--ready-file", str(ready),
+            "--rate", str(rate), "--speed", str(speed), "--seed", str(seed),
+            "--staff", str(staff), *(["--lead"] if lead else [])]
 
 
 def wait_ready(ready: Path, backend: subprocess.Popen[bytes], log: Path) -> None:
@@ -30,18 +33,19 @@ def wait_ready(ready: Path, backend: subprocess.Popen[bytes], log: Path) -> None
         time.sleep(0.1)
 
 
-def run_desktop_demo(rate: float, speed: float, seed: int) -> int:
+def run_desktop_demo(rate: float, speed: float, seed: int, lead: bool = False,
+                     staff: int = 0) -> int:
     from desktop.app import main as desktop_main
 
     with tempfile.TemporaryDirectory(prefix="hotline1022-desktop-demo-") as tmp:
         ready, log = Path(tmp) / "ready.json", Path(tmp) / "backend.log"
         with log.open("wb") as out:
-            backend = subprocess.Popen(backend_command(ready, rate, speed, seed),  # noqa: S603 — a fixed argument list, no shell
+            backend = subprocess.Popen(backend_command(ready, rate, speed, seed, lead, staff),  # noqa: S603 — a fixed argument list, no shell
                                        stdout=out, stderr=subprocess.STDOUT)
         try:
             wait_ready(ready, backend, log)
-            print(f"demo: logged in as the demo nurse ({DEMO_NURSE}); the switch and daemon "
-                  f"log to {log}")
+            who = f"the demo lead ({DEMO_LEAD})" if lead else f"the demo nurse ({DEMO_NURSE})"
+            print(f"demo: logged in as {who}; the switch and daemon log to {log}")
             return desktop_main(["--login-file", str(ready), "--drafts", str(Path(tmp) /
                                                                              "drafts")])
         finally:

@@ -13,10 +13,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("demo", help="run the whole hotline on the built-in simulator")
     p.add_argument("--headless", action="store_true",
                    help="a text wallboard instead of the agent desktop")
-    p.add_argument("--rate", type=float, default=6.0, help="callers per simulated minute")
+    p.add_argument("--rate", type=float, default=None,
+                   help="callers per simulated minute (default 6; 30 with --lead)")
     p.add_argument("--speed", type=float, default=10.0, help="simulated seconds per second")
     p.add_argument("--duration", type=float, default=None, help="real seconds to run")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--lead", action="store_true",
+                   help="the team lead's console instead of the nurse's desk: logged in as "
+                        "the demo lead, 24 simulated agents, a busy hour (--rate 30)")
+    p.add_argument("--staff", type=int, default=None,
+                   help="simulated agents beyond the six demo agents (default 0; 18 with "
+                        "--lead)")
     p.add_argument("--desktop-user", default=None, help=argparse.SUPPRESS)
     p.add_argument("--ready-file", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
@@ -25,6 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
+    if args.rate is None:
+        args.rate = 30.0 if args.lead else 6.0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.headless:
         from desktop.app import display_available
@@ -32,10 +41,16 @@ def demo(args: argparse.Namespace) -> int:
         if display_available():
             from callcenter.demo_desktop import run_desktop_demo
 
-            return run_desktop_demo(args.rate, args.speed, args.seed)
+            return run_desktop_demo(args.rate, args.speed, args.seed, lead=args.lead,
+                                    staff=_staff(args))
         print("demo: no display here (no DISPLAY or WAYLAND_DISPLAY): the headless wallboard "
               "instead", flush=True)
     run_demo(DemoOptions(rate_per_minute=args.rate, speed=args.speed, duration=args.duration,
                          seed=args.seed, desktop_user=args.desktop_user,
-                         ready_file=args.ready_file, quiet=args.quiet, control=args.control))
+                         ready_file=args.ready_file, quiet=args.quiet, control=args.control,
+                         extra_staff=_staff(args), lead=args.lead))
     return 0
+
+
+def _staff(args: argparse.Namespace) -> int:
+    return args.staff if args.staff is not None else (18 if args.lead else 0)
