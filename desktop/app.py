@@ -1,5 +1,6 @@
-"""The agent desktop application: the login window, then the agent window, on one
-HubConnection; back to the login when the session ends."""
+"""The agent desktop application: the login window, then the agent window (or, for a team
+lead or an admin, the lead window), on one HubConnection; back to the login when the session
+ends."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations
-from desktop.windows import AgentWindow, LoginWindow
+from desktop.windows import LEAD_ROLES, AgentWindow, LeadWindow, LoginWindow
 from desktop.windows.labels import error_text
 from desktop.windows.login import LANGUAGE_KEY
 from protocol.messages import Error
@@ -68,11 +69,13 @@ def display_available(environ: dict[str, str] | None = None) -> bool:
 
 
 class DesktopApp(QObject):
-    """Which window is up: the login, or the agent window of the logged-in agent.
+    """Which window is up: the login, or the logged-in user's window — the agent window, or
+    the lead window for a team lead or an admin.
 
     Attributes:
         login_window: always there.
-        agent_window: the agent window, once logged in.
+        agent_window: the agent window, once an agent logged in.
+        lead_window: the lead window, once a lead or an admin logged in.
     """
 
     def __init__(self, connection: HubConnection, settings: QSettings,
@@ -83,6 +86,7 @@ class DesktopApp(QObject):
         self._translations, self._drafts = translations, drafts
         self.login_window = LoginWindow(connection, settings, translations)
         self.agent_window: AgentWindow | None = None
+        self.lead_window: LeadWindow | None = None
         connection.logged_in.connect(self._on_logged_in)
         connection.session_lost.connect(self._on_session_lost)
         app = QApplication.instance()
@@ -90,10 +94,24 @@ class DesktopApp(QObject):
             raise RuntimeError("make the QApplication before the DesktopApp")
         app.aboutToQuit.connect(self._on_quit)
 
+    @property
+    def window(self) -> AgentWindow | LeadWindow | None:
+        """The logged-in user's window (there is one at most)."""
+        return self.lead_window or self.agent_window
+
     def start(self) -> None:
         self.login_window.show()
 
     def _on_logged_in(self, data: dict[str, Any]) -> None:
+        agent = data.get("agent") if isinstance(data.get("agent"), dict) else {}
+        role = str((agent or {}).get("role") or "")
+        window = self._lead_window(data, role) if role in LEAD_ROLES else \
+            self._agent_window(data)
+        self.login_window.hide()
+        window.show()
+
+    def _agent_window(self, data: dict[str, Any]) -> AgentWindow:
+        self._drop_lead_window()
         window = self.agent_window
         same_agent = window is not None and window.agent.username == self._connection.username
         if window is not None and not same_agent:
@@ -105,23 +123,46 @@ class DesktopApp(QObject):
                                  drafts=self._drafts)
             window.logout_requested.connect(self._on_logout)
             self.agent_window = window
-        self.login_window.hide()
-        window.show()
+        return window
+
+    def _lead_window(self, data: dict[str, Any], role: str) -> LeadWindow:
+        if self.agent_window is not None:
+            self.agent_window.save_draft(stop=True)
+            self.agent_window.hide()
+            self.agent_window.deleteLater()
+            self.agent_window = None
+        window = self.lead_window
+        if window is not None and (window.username != self._connection.username or
+                                   window.role != role):
+            self._drop_lead_window()  # another lead, or what they may see changed
+            window = None
+        if window is None:  # the same lead again keeps their window (the board comes whole)
+            window = LeadWindow(self._connection, data, self._settings, self._translations)
+            window.logout_requested.connect(self._on_logout)
+            self.lead_window = window
+        return window
+
+    def _drop_lead_window(self) -> None:
+        if self.lead_window is not None:
+            self.lead_window.quitting = True
+            self.lead_window.hide()
+            self.lead_window.deleteLater()
+            self.lead_window = None
 
     def _on_session_lost(self, error: Error) -> None:
         self.login_window.show_message(error_text(error.code, error.message))
         self.login_window.show()
-        if self.agent_window is not None:
-            self.agent_window.hide()
+        if self.window is not None:
+            self.window.hide()
 
     def _on_quit(self) -> None:
-        if self.agent_window is not None:
-            self.agent_window.quitting = True  # its closing asks nothing now
+        if self.window is not None:
+            self.window.quitting = True  # its closing asks nothing now
 
     def _on_logout(self) -> None:
         self._connection.logout()
-        if self.agent_window is not None:
-            self.agent_window.hide()
+        if self.window is not None:
+            self.window.hide()
         self.login_window.show_message("")
         self.login_window.show()
 

@@ -59,6 +59,9 @@ class LeadDesk:
         self.sent: dict[Client, tuple[str, Board]] = {}  # connection → (token, its board)
         self.supervision: dict[str, dict[str, Any]] = {}  # lead username → their listening
         self.dirty = True
+        # the switch's clock minus ours (µs), at the last event: rows carry the switch's
+        # times, so `server_time` is on the switch's clock too (the simulator's may run faster)
+        self.switch_skew_us = 0
         self.built_at = 0.0
         self.builds = 0
         self._in_hand: dict[str, tuple[str, int]] = {}  # agent → (topic, released at)
@@ -71,6 +74,8 @@ class LeadDesk:
 
     def on_effect(self, effect: Effect) -> None:
         self.dirty = True
+        if self.backend.state.last_event_us:
+            self.switch_skew_us = self.backend.state.last_event_us - int(time.time() * 1e6)
         if isinstance(effect, CallChanged):
             self._fold_call(effect.call)
         elif isinstance(effect, AgentBridged):
@@ -174,7 +179,7 @@ class LeadDesk:
         board = build(self._inputs())
         self.builds += 1
         parts: dict[tuple[Any, ...], Board] = {}
-        server_time = datetime.now(UTC).isoformat()
+        server_time = self.switch_time()
         for client in leads:
             session = client.session
             if session is None:
@@ -204,8 +209,12 @@ class LeadDesk:
             if client.session is not None and client.session.username == username and \
                     client in self.sent:
                 client.send(dump(LeadBoard(
-                    server_time=datetime.now(UTC).isoformat(), day=self.day.isoformat(),
+                    server_time=self.switch_time(), day=self.day.isoformat(),
                     supervision=self.supervision.get(username), supervision_changed=True)))
+
+    def switch_time(self) -> str:
+        """Now on the switch's clock (the rows' times are the switch's event times)."""
+        return datetime.fromtimestamp(time.time() + self.switch_skew_us / 1e6, UTC).isoformat()
 
     def _scope(self, session: HubSession) -> tuple[tuple[Any, ...], set[str] | None,
                                                    set[str] | None]:

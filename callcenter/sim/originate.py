@@ -1,8 +1,9 @@
-"""Calls the switch places: `originate` (api), the `bridge` and `eavesdrop` applications, and
-the outgoing leg they share with mod_callcenter's agent calls (switch_ivr_originate.c). The
-caller-id rules follow the `lead_transfer_callback` capture: a leg bridged from a channel copies
-that channel's profile; a leg originated alone takes `origination_caller_id_*` and flips its
-caller id when answered."""
+"""Calls the switch places: `originate` (api), the `bridge`, `eavesdrop` and `three_way`
+applications, and the outgoing leg they share with mod_callcenter's agent calls
+(switch_ivr_originate.c). The caller-id rules follow the `lead_transfer_callback` capture: a leg
+bridged from a channel copies that channel's profile; a leg originated alone takes
+`origination_caller_id_*` and flips its caller id when answered. Also `uuid_recv_dtmf` (api),
+the digits an eavesdrop reads to change how the eavesdropper is heard."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import gevent
 import gevent.event
 
 from callcenter.sim import sites
+from callcenter.sim.callcenter_text import separate_string
 from callcenter.sim.channel import CallerProfile, Channel
 from callcenter.sim.session import Hangup, Session
+from fsxml.expand import lookup_variable, switch_true
 
 if TYPE_CHECKING:
     from callcenter.sim.switch import SimSwitch
@@ -240,24 +243,196 @@ def bridge_app(session: Session, data: str) -> str:
     return "_none_"
 
 
+# The eavesdrop's flags. FreeSWITCH: switch_types.h switch_eavesdrop_flag_t
+ED_NONE, ED_MUX_READ, ED_MUX_WRITE, ED_DTMF = 0, 1 << 0, 1 << 1, 1 << 2
+# A digit on the eavesdropper's leg: the mixing flags it leaves; '*' ends the eavesdrop, '4' …
+# '6' change the video layout only, any other digit nothing.
+# FreeSWITCH: switch_ivr_async.c switch_ivr_eavesdrop_session (the `switch (*d)` on fcommand)
+_DIGIT_MIX = {"1": ED_MUX_READ, "2": ED_MUX_WRITE, "3": ED_MUX_READ | ED_MUX_WRITE, "0": ED_NONE}
+
+
+def mix_names(flags: int) -> frozenset[str]:
+    """ED_MUX_READ → "read", ED_MUX_WRITE → "write" (Session.eavesdrop_mix)."""
+    return frozenset(name for flag, name in ((ED_MUX_READ, "read"), (ED_MUX_WRITE, "write"))
+                     if flags & flag)
+
+
+def _variable(session: Session, name: str) -> str | None:
+    """A channel variable, else the global of that name (switch_channel_get_variable)."""
+    # FreeSWITCH: switch_channel.c switch_channel_get_variable_dup (the channel's variables,
+    # case-insensitive; then the caller profile's fields; then switch_core_get_variable_pdup)
+    value = lookup_variable(session.channel.variables, name)
+    return value if value is not None else session.switch.globals.get(name)
+
+
+def eavesdrop_flags(session: Session) -> int:
+    """The flags `eavesdrop` starts with, from the eavesdropper's own variables: DTMF on
+    unless `eavesdrop_enable_dtmf` is set and not true; `eavesdrop_whisper_aleg` true →
+    ED_MUX_READ, `eavesdrop_whisper_bleg` true → ED_MUX_WRITE (switch_true: yes, on, true, t,
+    enabled, active, allow, or a non-zero number)."""
+    # FreeSWITCH: mod_dptools.c eavesdrop_function (flags = ED_DTMF; enable_dtmf;
+    # whisper_aleg |= ED_MUX_READ; whisper_bleg |= ED_MUX_WRITE)
+    flags = ED_DTMF
+    enable_dtmf = _variable(session, "eavesdrop_enable_dtmf")
+    if enable_dtmf is not None:
+        flags = ED_DTMF if switch_true(enable_dtmf) else ED_NONE
+    if switch_true(_variable(session, "eavesdrop_whisper_aleg")):
+        flags |= ED_MUX_READ
+    if switch_true(_variable(session, "eavesdrop_whisper_bleg")):
+        flags |= ED_MUX_WRITE
+    return flags
+
+
 def eavesdrop_app(session: Session, data: str) -> str:
-    """`eavesdrop <uuid>`: listen to a channel (a media bug on it) until it or we hang up."""
-    # FreeSWITCH: switch_ivr_async.c switch_ivr_eavesdrop_session (captured:
-    # lead_transfer_callback)
-    target = session.switch.sessions.get(data.strip())
-    if target is None:
+    """`eavesdrop <uuid>`: listen to a channel (a media bug on it) until it or we hang up, or
+    a `*` on our leg ends it; the flags come from our variables (eavesdrop_flags)."""
+    # FreeSWITCH: mod_dptools.c eavesdrop_function (an empty uuid: usage logged, nothing
+    # done; `all` is not simulated)
+    uuid = data.strip()
+    if not uuid:
         return "_none_"
-    bug = [("Media-Bug-Function", "eavesdrop"), ("Media-Bug-Target", target.channel.uuid)]
-    target.fire("MEDIA_BUG_START", before=bug, calling=sites.MEDIA_BUG_START)
-    session.call_update(target)
-    gevent.wait([session.hungup, target.reported], count=1)
-    if target.reported.is_set():
-        target.fire("MEDIA_BUG_STOP", before=bug, calling=sites.MEDIA_BUG_STOP)
-    if session.hungup.is_set():
-        raise Hangup
+    eavesdrop_session(session, uuid, eavesdrop_flags(session))
     return "_none_"
 
 
+def three_way_app(session: Session, data: str) -> str:
+    """`three_way <uuid>`: an eavesdrop heard by both sides of that leg from the start, with
+    no DTMF control (ED_MUX_READ | ED_MUX_WRITE)."""
+    # FreeSWITCH: mod_dptools.c three_way_function
+    uuid = data.strip()
+    if not uuid:
+        return "_none_"
+    eavesdrop_session(session, uuid, ED_MUX_READ | ED_MUX_WRITE)
+    return "_none_"
+
+
+def eavesdrop_session(session: Session, uuid: str, flags: int) -> None:
+    """Eavesdrop on `uuid` with `flags`; `session.eavesdrop_target` / `eavesdrop_mix` show it
+    while it lasts.
+
+    The eavesdropper always hears both directions of the target leg. Its own voice is mixed
+    into that leg as the flags say — on the target leg's media bug (switch_ivr_async.c
+    eavesdrop_callback):
+    - ED_MUX_READ ("read"), SWITCH_ABC_TYPE_READ_REPLACE: into the frames read from the target
+      leg, i.e. what the target's phone sends: the target's bridged partner hears the
+      eavesdropper (on an agent's leg: the caller);
+    - ED_MUX_WRITE ("write"), SWITCH_ABC_TYPE_WRITE_REPLACE: into the frames written to the
+      target leg, i.e. what its own phone plays: the target's own party hears it (on an
+      agent's leg: the agent alone — a whisper);
+    - both: a barge (three-way); neither: listen only.
+    With ED_DTMF, each digit dequeued on the eavesdropper's leg (a DTMF event, as any
+    dequeue) sets them: 1 READ only, 2 WRITE only, 3 both, 0 none; `*` ends the eavesdrop
+    and the application returns."""
+    # FreeSWITCH: switch_ivr_async.c switch_ivr_eavesdrop_session (the target located, not
+    # ourselves; the bug added: MEDIA_BUG_START; INDICATE_DISPLAY; the loop while the target is
+    # up and we are ready, one DTMF dequeued per frame if (flags & ED_DTMF); end_loop: the bug
+    # removed, MEDIA_BUG_STOP) (captured: lead_transfer_callback)
+    # FreeSWITCH: switch_ivr_async.c eavesdrop_callback (READ_REPLACE: ED_MUX_READ,
+    # WRITE_REPLACE: ED_MUX_WRITE)
+    target = session.switch.sessions.get(uuid)
+    if target is None or target is session:
+        return
+    bug = [("Media-Bug-Function", "eavesdrop"), ("Media-Bug-Target", target.channel.uuid)]
+    target.fire("MEDIA_BUG_START", before=bug, calling=sites.MEDIA_BUG_START)
+    session.call_update(target)
+    mix = flags & (ED_MUX_READ | ED_MUX_WRITE)
+    session.eavesdrop_target, session.eavesdrop_mix = target.channel.uuid, mix_names(mix)
+    try:
+        while not session.hungup.is_set() and not target.hungup.is_set():
+            if flags & ED_DTMF and session.pending_digit() is not None:
+                digit = session.take_digit()
+                if digit == "*":
+                    break
+                mix = _DIGIT_MIX.get(digit, mix)
+                session.eavesdrop_mix = mix_names(mix)
+                continue
+            session.dtmf_ready.clear()
+            waits = [session.hungup, target.hungup]
+            if flags & ED_DTMF:
+                waits.append(session.dtmf_ready)
+            gevent.wait(waits, count=1)
+        else:
+            # The target hung up: the eavesdropper lets the bug go after the target's
+            # HANGUP_COMPLETE (captured: lead_transfer_callback, MEDIA_BUG_STOP in
+            # CS_REPORTING), or when it hangs up itself.
+            gevent.wait([session.hungup, target.reported], count=1)
+    finally:
+        session.eavesdrop_target, session.eavesdrop_mix = None, frozenset()
+    # FreeSWITCH: switch_core_media_bug.c switch_core_media_bug_destroy (MEDIA_BUG_STOP, from
+    # switch_core_media_bug_remove at `end:`, however the loop ended)
+    target.fire("MEDIA_BUG_STOP", before=bug, calling=sites.MEDIA_BUG_STOP)
+    if session.hungup.is_set():
+        raise Hangup
+
+
+# -- uuid_recv_dtmf -------------------------------------------------------------------------
+
+# FreeSWITCH: switch_types.h SWITCH_DEFAULT/MIN/MAX_DTMF_DURATION (samples)
+DEFAULT_DTMF_DURATION, MIN_DTMF_DURATION, MAX_DTMF_DURATION = 2000, 400, 192000
+
+
+def is_dtmf(char: str) -> bool:
+    # FreeSWITCH: switch_utils.h is_dtmf (0-9, A-D, a-d, #, *, W, w, F, f)
+    return char in "0123456789ABCDabcd#*WwFf" and len(char) == 1
+
+
+def _atoi(text: str) -> int:
+    match = re.match(r"\s*([+-]?\d+)", text)
+    return int(match.group(1)) if match else 0
+
+
+def queue_dtmf_string(session: Session, dtmf_string: str) -> str:
+    """Queue `1234`, `12@500+34` (a duration in ms for a group), `~…` as received DTMF;
+    "SUCCESS" when a digit was queued, else "GENERR" if a character was not a digit, else
+    "FALSE" (the channel is down: nothing is queued)."""
+    # FreeSWITCH: switch_channel.c switch_channel_queue_dtmf_string (groups split on '+',
+    # `@ms` kept when above SWITCH_MIN_DTMF_DURATION / 8, durations clamped, source
+    # SWITCH_DTMF_APP); switch_channel_queue_dtmf → switch_core_io.c
+    # switch_core_session_recv_dtmf (refused on a channel that is down)
+    if not dtmf_string:
+        return "GENERR"
+    if dtmf_string.startswith("~"):  # DTMF_FLAG_SKIP_PROCESS off: no dmachine here
+        dtmf_string = dtmf_string[1:]
+    queued: list[tuple[str, int]] = []
+    bad_input = 0
+    for group in separate_string(dtmf_string, "+", 256):
+        digits, at, ms = group.partition("@")
+        duration = DEFAULT_DTMF_DURATION
+        if at and _atoi(ms) > MIN_DTMF_DURATION // 8:
+            duration = _atoi(ms) * 8
+        duration = min(max(duration, MIN_DTMF_DURATION), MAX_DTMF_DURATION)
+        for char in digits:
+            if is_dtmf(char):
+                queued.append((char, duration))
+            else:
+                bad_input += 1
+    if queued and session.channel.alive:
+        session.queue_dtmf(queued, "APP")
+        return "SUCCESS"
+    return "GENERR" if bad_input else "FALSE"
+
+
+def uuid_recv_dtmf_api(switch: SimSwitch, args: str) -> str:
+    """`uuid_recv_dtmf <uuid> <dtmf_data>`: the digits queued on that channel as if its phone
+    had sent them (an eavesdrop there reads them); the DTMF events fire as they are read."""
+    # FreeSWITCH: mod_commands.c uuid_recv_dtmf_function
+    usage = "-USAGE: <uuid> <dtmf_data>\n"
+    if not args:
+        return usage
+    argv = separate_string(args, " ", 2)
+    if len(argv) < 2 or not argv[0] or not argv[1]:
+        return usage
+    uuid, dtmf_data = argv[0], argv[1]
+    session = switch.sessions.get(uuid)
+    if session is None:
+        return "-ERR Cannot locate session!\n"
+    if queue_dtmf_string(session, dtmf_data) == "GENERR":
+        return usage
+    return f"+OK {uuid} received DTMF {dtmf_data}.\n"
+
+
 def register(switch: SimSwitch) -> None:
-    switch.applications.update({"bridge": bridge_app, "eavesdrop": eavesdrop_app})
+    switch.applications.update({"bridge": bridge_app, "eavesdrop": eavesdrop_app,
+                                 "three_way": three_way_app})
     switch.register_api("originate", lambda args: originate_api(switch, args))
+    switch.register_api("uuid_recv_dtmf", lambda args: uuid_recv_dtmf_api(switch, args))

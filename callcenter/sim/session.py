@@ -80,7 +80,7 @@ class Session:
         self.caller: Caller | None = None  # the simulated person behind an inbound call
         self.phase = "ivr"  # ivr | queued | bridged | ended, for the simulated caller
         self.phase_changed = gevent.event.Event()
-        self._dtmf: list[tuple[str, int]] = []  # (digit, duration in samples)
+        self._dtmf: list[tuple[str, int, str]] = []  # (digit, duration in samples, source)
         self.dtmf_ready = gevent.event.Event()
         self._key_sent = False
         self.outbound: OutboundListener | None = None  # the socket controlling this call
@@ -102,6 +102,10 @@ class Session:
         self.then_run: list[tuple[str, str]] | str | None = None
         self.app_log: list[tuple[str, str, int]] = []  # (app, data, µs): the CDR's app_log
         self.dtmf_log: list[str] = []  # digits dequeued: the CDR's digits_dialed
+        # While this leg runs `eavesdrop` / `three_way` (originate.py eavesdrop_session): the
+        # uuid it listens to, and how its own audio is mixed into that leg ("read", "write").
+        self.eavesdrop_target: str | None = None
+        self.eavesdrop_mix: frozenset[str] = frozenset()
         switch.register(self)  # it exists from now on (`show channels`, `hupall`)
 
     # -- firing ------------------------------------------------------------------------
@@ -157,7 +161,14 @@ class Session:
         tone lasts `tone_ms` (the caller's, by default)."""
         if tone_ms is None:
             tone_ms = self.caller.tone_ms if self.caller is not None else DEFAULT_TONE_MS
-        self._dtmf.extend((digit, dtmf_duration(tone_ms)) for digit in digits)
+        self.queue_dtmf([(digit, dtmf_duration(tone_ms)) for digit in digits], "RTP")
+
+    def queue_dtmf(self, dtmf: list[tuple[str, int]], source: str) -> None:
+        """(digit, duration in samples) queued on the channel, the same queue whatever sent
+        them; `source` is the DTMF-Source of the event fired when one is dequeued: "RTP" (the
+        phone's RFC 2833), "APP" (injected: uuid_recv_dtmf). Queuing fires no event."""
+        # FreeSWITCH: switch_channel.c switch_channel_queue_dtmf (no event; the media break)
+        self._dtmf.extend((digit, duration, source) for digit, duration in dtmf)
         self.dtmf_ready.set()
 
     def collect_digits(self, max_digits: int, timeout: float, terminators: str) -> str:
@@ -275,10 +286,10 @@ class Session:
 
     def take_digit(self) -> str:
         """Dequeue a digit: the DTMF event (switch_channel_dequeue_dtmf)."""
-        digit, duration = self._dtmf.pop(0)
+        digit, duration, source = self._dtmf.pop(0)
         self.dtmf_log.append(digit)  # FreeSWITCH: switch_channel.c switch_channel_dequeue_dtmf
         self.fire("DTMF", after=[("DTMF-Digit", digit), ("DTMF-Duration", str(duration)),
-                                 ("DTMF-Source", "RTP")], calling=sites.DTMF, variables=False)
+                                 ("DTMF-Source", source)], calling=sites.DTMF, variables=False)
         return digit
 
     def wait_or_hangup(self, seconds: float, other: Session) -> str | None:

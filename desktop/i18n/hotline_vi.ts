@@ -107,6 +107,52 @@
     </message>
 </context>
 <context>
+    <name>AgentsView</name>
+    <message>
+        <source>You hear the call; nobody hears you.</source>
+        <translation>Bạn nghe cuộc gọi; không ai nghe thấy bạn.</translation>
+    </message>
+    <message>
+        <source>Only the agent hears you.</source>
+        <translation>Chỉ điện thoại viên nghe thấy bạn.</translation>
+    </message>
+    <message>
+        <source>The agent and the caller both hear you.</source>
+        <translation>Cả điện thoại viên và người gọi đều nghe thấy bạn.</translation>
+    </message>
+    <message>
+        <source>Filter by name, status or topic…</source>
+        <translation>Lọc theo tên, trạng thái hoặc chủ đề…</translation>
+    </message>
+    <message>
+        <source>Set status (S)</source>
+        <translation>Đặt trạng thái (S)</translation>
+    </message>
+    <message>
+        <source>%1 agents</source>
+        <translation>%1 điện thoại viên</translation>
+    </message>
+    <message>
+        <source>%1 shown</source>
+        <translation>đang hiện %1</translation>
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <source>Reading the log…</source>
+        <translation>Đang đọc nhật ký…</translation>
+    </message>
+    <message>
+        <source>The latest %1 supervision acts</source>
+        <translation>%1 thao tác giám sát gần nhất</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+</context>
+<context>
     <name>CallActions</name>
     <message>
         <source>Transfer to 115</source>
@@ -273,6 +319,73 @@
     </message>
 </context>
 <context>
+    <name>IntradayView</name>
+    <message>
+        <source>All topics</source>
+        <translation>Tất cả chủ đề</translation>
+    </message>
+    <message>
+        <source>Today so far: %1 offered, %2 answered, %3 abandoned; same time last week: %4 offered</source>
+        <translation>Hôm nay đến giờ: %1 cuộc gọi đến, %2 đã trả lời, %3 bỏ máy; cùng giờ tuần trước: %4 cuộc gọi đến</translation>
+    </message>
+    <message>
+        <source>Offered: %1</source>
+        <translation>Gọi đến: %1</translation>
+    </message>
+    <message>
+        <source>Answered: %1</source>
+        <translation>Đã trả lời: %1</translation>
+    </message>
+    <message>
+        <source>Abandoned: %1</source>
+        <translation>Bỏ máy: %1</translation>
+    </message>
+    <message>
+        <source>Service level: %1</source>
+        <translation>Mức phục vụ: %1</translation>
+    </message>
+    <message>
+        <source>Offered last week: %1</source>
+        <translation>Gọi đến tuần trước: %1</translation>
+    </message>
+    <message>
+        <source>Topic:</source>
+        <translation>Chủ đề:</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Đã trả lời</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Bỏ máy</translation>
+    </message>
+    <message>
+        <source>Other offered (short abandon, timed out, waiting)</source>
+        <translation>Cuộc gọi khác (bỏ máy ngay, hết thời gian chờ, đang chờ)</translation>
+    </message>
+    <message>
+        <source>Offered, same day last week</source>
+        <translation>Gọi đến, cùng ngày tuần trước</translation>
+    </message>
+    <message>
+        <source>Service level (%, right axis)</source>
+        <translation>Mức phục vụ (%, trục phải)</translation>
+    </message>
+    <message>
+        <source>Calls per 15 minutes</source>
+        <translation>Cuộc gọi mỗi 15 phút</translation>
+    </message>
+    <message>
+        <source>Service level</source>
+        <translation>Mức phục vụ</translation>
+    </message>
+    <message>
+        <source>Today by quarter hour (local time)</source>
+        <translation>Hôm nay theo từng 15 phút (giờ địa phương)</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>Available</source>
@@ -359,6 +472,86 @@
         <translation>Quản trị viên</translation>
     </message>
     <message>
+        <source>Talking</source>
+        <translation>Đang đàm thoại</translation>
+    </message>
+    <message>
+        <source>Wrap-up</source>
+        <translation>Hoàn tất sau gọi</translation>
+    </message>
+    <message>
+        <source>On break</source>
+        <translation>Tạm nghỉ</translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation>Đã đăng xuất</translation>
+    </message>
+    <message>
+        <source>Listen</source>
+        <translation>Nghe</translation>
+    </message>
+    <message>
+        <source>Whisper</source>
+        <translation>Nhắc riêng</translation>
+    </message>
+    <message>
+        <source>Barge</source>
+        <translation>Tham gia</translation>
+    </message>
+    <message>
+        <source>ringing your phone</source>
+        <translation>đang đổ chuông máy của bạn</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>đã kết nối</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Bình thường</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Cảnh báo</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Báo động</translation>
+    </message>
+    <message>
+        <source>Listened</source>
+        <translation>Nghe cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Whispered</source>
+        <translation>Nhắc riêng</translation>
+    </message>
+    <message>
+        <source>Barged in</source>
+        <translation>Tham gia cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Ended supervision</source>
+        <translation>Kết thúc giám sát</translation>
+    </message>
+    <message>
+        <source>Set an agent&apos;s status</source>
+        <translation>Đặt trạng thái điện thoại viên</translation>
+    </message>
+    <message>
+        <source>Moved a waiting caller</source>
+        <translation>Chuyển người gọi đang chờ</translation>
+    </message>
+    <message>
+        <source>Played a recording</source>
+        <translation>Nghe lại ghi âm</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Bị từ chối</translation>
+    </message>
+    <message>
         <source>Not connected to the server.</source>
         <translation>Chưa kết nối được với máy chủ.</translation>
     </message>
@@ -417,6 +610,186 @@
     <message>
         <source>The server had a problem and could not do this; try again.</source>
         <translation>Máy chủ gặp sự cố nên chưa làm được; vui lòng thử lại.</translation>
+    </message>
+</context>
+<context>
+    <name>LeadRequests</name>
+    <message>
+        <source>Mode changed: %1.</source>
+        <translation>Đã đổi chế độ: %1.</translation>
+    </message>
+    <message>
+        <source>Your phone will ring: answer it to supervise %1&apos;s call.</source>
+        <translation>Máy của bạn sẽ đổ chuông: nhấc máy để giám sát cuộc gọi của %1.</translation>
+    </message>
+    <message>
+        <source>Supervision ended.</source>
+        <translation>Đã kết thúc giám sát.</translation>
+    </message>
+    <message>
+        <source>%1: set to %2.</source>
+        <translation>%1: đã chuyển sang %2.</translation>
+    </message>
+    <message>
+        <source>The caller was moved to %1.</source>
+        <translation>Đã chuyển người gọi sang %1.</translation>
+    </message>
+</context>
+<context>
+    <name>LeadTables</name>
+    <message>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>Đơn vị</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>Hoạt động</translation>
+    </message>
+    <message>
+        <source>In it for</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Call topic</source>
+        <translation>Chủ đề cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>Người gọi</translation>
+    </message>
+    <message>
+        <source>Talk time</source>
+        <translation>Đàm thoại</translation>
+    </message>
+    <message>
+        <source>Calls today</source>
+        <translation>Cuộc gọi
+hôm nay</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>Không
+nhấc máy</translation>
+    </message>
+    <message>
+        <source>Wrap-up left</source>
+        <translation>Còn
+hoàn tất</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Chủ đề</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>Thứ tự</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>Đã chờ</translation>
+    </message>
+    <message>
+        <source>Returning caller</source>
+        <translation>Người gọi lại</translation>
+    </message>
+    <message>
+        <source>Yes, open case</source>
+        <translation>Có, hồ sơ đang mở</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Ưu tiên</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Người thực hiện</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Đối tượng</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Chi tiết</translation>
+    </message>
+</context>
+<context>
+    <name>LeadWindow</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Hiển thị</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>S&amp;ession</source>
+        <translation>&amp;Phiên làm việc</translation>
+    </message>
+    <message>
+        <source>Log out of the application</source>
+        <translation>Đăng xuất khỏi ứng dụng</translation>
+    </message>
+    <message>
+        <source>Wallboard (F11)</source>
+        <translation>Màn hình treo tường (F11)</translation>
+    </message>
+    <message>
+        <source>Mute the red alert sound</source>
+        <translation>Tắt âm báo động đỏ</translation>
+    </message>
+    <message>
+        <source>Queues</source>
+        <translation>Hàng chờ</translation>
+    </message>
+    <message>
+        <source>Agents</source>
+        <translation>Điện thoại viên</translation>
+    </message>
+    <message>
+        <source>Waiting callers</source>
+        <translation>Người gọi đang chờ</translation>
+    </message>
+    <message>
+        <source>Intraday</source>
+        <translation>Trong ngày</translation>
+    </message>
+    <message>
+        <source>Supervision log</source>
+        <translation>Nhật ký giám sát</translation>
+    </message>
+    <message>
+        <source>Hotline 1022 — lead console — %1</source>
+        <translation>Đường dây nóng 1022 — điều hành — %1</translation>
+    </message>
+    <message>
+        <source>RED: topic %1</source>
+        <translation>BÁO ĐỘNG: chủ đề %1</translation>
+    </message>
+    <message>
+        <source>Updated %1</source>
+        <translation>Cập nhật lúc %1</translation>
+    </message>
+    <message>
+        <source>Waiting for the board…</source>
+        <translation>Đang chờ số liệu…</translation>
     </message>
 </context>
 <context>
@@ -677,6 +1050,99 @@
     </message>
 </context>
 <context>
+    <name>QueueTile</name>
+    <message>
+        <source>answered within %1 s</source>
+        <translation>trả lời trong %1 giây</translation>
+    </message>
+    <message>
+        <source>+%1 short</source>
+        <translation>+%1 bỏ ngay</translation>
+    </message>
+    <message>
+        <source>Waiting now</source>
+        <translation>Đang chờ</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>Chờ lâu nhất</translation>
+    </message>
+    <message>
+        <source>Service level</source>
+        <translation>Mức phục vụ</translation>
+    </message>
+    <message>
+        <source>Offered</source>
+        <translation>Gọi đến</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Đã trả lời</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Bỏ máy</translation>
+    </message>
+    <message>
+        <source>Abandon rate</source>
+        <translation>Tỷ lệ bỏ máy</translation>
+    </message>
+    <message>
+        <source>Avg. speed of answer</source>
+        <translation>Chờ trung bình</translation>
+    </message>
+    <message>
+        <source>Avg. handle time</source>
+        <translation>Xử lý trung bình</translation>
+    </message>
+    <message>
+        <source>Timed out</source>
+        <translation>Hết thời gian chờ</translation>
+    </message>
+    <message>
+        <source>Callbacks owed</source>
+        <translation>Cần gọi lại</translation>
+    </message>
+    <message>
+        <source>Callbacks overdue</source>
+        <translation>Gọi lại quá hạn</translation>
+    </message>
+</context>
+<context>
+    <name>QueuesBoard</name>
+    <message>
+        <source>No queues to show yet: the board arrives from the hub.</source>
+        <translation>Chưa có hàng chờ nào: số liệu đang được gửi từ máy chủ.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingPlayer</name>
+    <message>
+        <source>This recording cannot be played here: %1</source>
+        <translation>Không phát được ghi âm này ở đây: %1</translation>
+    </message>
+    <message>
+        <source>Recording of call %1</source>
+        <translation>Ghi âm cuộc gọi %1</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Tạm dừng</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Phát</translation>
+    </message>
+    <message>
+        <source>Loading the recording from the hub…</source>
+        <translation>Đang tải ghi âm từ máy chủ…</translation>
+    </message>
+    <message>
+        <source>Every playback is recorded in the audit log.</source>
+        <translation>Mỗi lần nghe lại đều được ghi vào nhật ký kiểm tra.</translation>
+    </message>
+</context>
+<context>
     <name>ScreenPopView</name>
     <message>
         <source>Caller history (newest first)</source>
@@ -778,6 +1244,17 @@
     </message>
 </context>
 <context>
+    <name>SupervisionBar</name>
+    <message>
+        <source>End</source>
+        <translation>Kết thúc</translation>
+    </message>
+    <message>
+        <source>Supervising %2&apos;s call (%1) — %3</source>
+        <translation>Giám sát cuộc gọi của %2 (%1) — %3</translation>
+    </message>
+</context>
+<context>
     <name>TriageBadge</name>
     <message>
         <source>Not assessed</source>
@@ -797,6 +1274,71 @@
     <message>
         <source>Transfer to emergency %1</source>
         <translation>Chuyển cấp cứu %1</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingView</name>
+    <message>
+        <source>All topics</source>
+        <translation>Tất cả chủ đề</translation>
+    </message>
+    <message>
+        <source>%1 callers waiting</source>
+        <translation>%1 người gọi đang chờ</translation>
+    </message>
+    <message>
+        <source>Topic:</source>
+        <translation>Chủ đề:</translation>
+    </message>
+    <message>
+        <source>Move to topic… (M)</source>
+        <translation>Chuyển sang chủ đề… (M)</translation>
+    </message>
+</context>
+<context>
+    <name>WallTile</name>
+    <message>
+        <source>Waiting</source>
+        <translation>Đang chờ</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>Chờ lâu nhất</translation>
+    </message>
+    <message>
+        <source>Service level</source>
+        <translation>Mức phục vụ</translation>
+    </message>
+    <message>
+        <source>Answered today</source>
+        <translation>Đã trả lời hôm nay</translation>
+    </message>
+    <message>
+        <source>Abandoned today</source>
+        <translation>Bỏ máy hôm nay</translation>
+    </message>
+    <message>
+        <source>Agents available</source>
+        <translation>ĐTV sẵn sàng</translation>
+    </message>
+    <message>
+        <source>Agents talking</source>
+        <translation>ĐTV đang đàm thoại</translation>
+    </message>
+</context>
+<context>
+    <name>Wallboard</name>
+    <message>
+        <source>Hotline 1022 — wallboard</source>
+        <translation>Đường dây nóng 1022 — màn hình treo tường</translation>
+    </message>
+    <message>
+        <source>Hotline 1022</source>
+        <translation>Đường dây nóng 1022</translation>
+    </message>
+    <message>
+        <source>Esc: leave the wallboard</source>
+        <translation>Esc: thoát màn hình treo tường</translation>
     </message>
 </context>
 </TS>

@@ -16,6 +16,9 @@ BREAK_REASONS = ("meal", "rest", "meeting", "training", "personal")
 STATUS_COLOURS = {"Available": "#1b7f3b", "On Break": "#b26a00", "Logged Out": "#6b6b6b"}
 CONNECTION_COLOURS = {"connected": "#1b7f3b", "connecting": "#b26a00",
                       "reconnecting": "#b26a00", "offline": "#c62828"}
+ACTIVITY_COLOURS = {"available": "#1b7f3b", "ringing": "#1565c0", "talking": "#6a1b9a",
+                    "wrap_up": "#00838f", "on_break": "#b26a00", "logged_out": "#6b6b6b"}
+LEVEL_COLOURS = {"green": "#1b7f3b", "amber": "#b26a00", "red": "#c62828"}
 
 _STATUSES = {
     "Available": QT_TRANSLATE_NOOP("Labels", "Available"),
@@ -47,6 +50,38 @@ _ROLES = {
     "clerk": QT_TRANSLATE_NOOP("Labels", "Clerk"),
     "lead": QT_TRANSLATE_NOOP("Labels", "Team lead"),
     "admin": QT_TRANSLATE_NOOP("Labels", "Administrator"),
+}
+_ACTIVITIES = {  # what the lead's board says an agent is doing (callcenter/lead/board.py)
+    "available": QT_TRANSLATE_NOOP("Labels", "Available"),
+    "ringing": QT_TRANSLATE_NOOP("Labels", "Ringing"),
+    "talking": QT_TRANSLATE_NOOP("Labels", "Talking"),
+    "wrap_up": QT_TRANSLATE_NOOP("Labels", "Wrap-up"),
+    "on_break": QT_TRANSLATE_NOOP("Labels", "On break"),
+    "logged_out": QT_TRANSLATE_NOOP("Labels", "Logged out"),
+}
+_SUPERVISION_MODES = {
+    "listen": QT_TRANSLATE_NOOP("Labels", "Listen"),
+    "whisper": QT_TRANSLATE_NOOP("Labels", "Whisper"),
+    "barge": QT_TRANSLATE_NOOP("Labels", "Barge"),
+}
+_SUPERVISION_STATES = {
+    "ringing": QT_TRANSLATE_NOOP("Labels", "ringing your phone"),
+    "connected": QT_TRANSLATE_NOOP("Labels", "connected"),
+}
+_LEVELS = {
+    "green": QT_TRANSLATE_NOOP("Labels", "Normal"),
+    "amber": QT_TRANSLATE_NOOP("Labels", "Warning"),
+    "red": QT_TRANSLATE_NOOP("Labels", "Alert"),
+}
+_AUDIT_ACTIONS = {  # callcenter/hub/lead_store.py SUPERVISION_ACTIONS
+    "lead.listen": QT_TRANSLATE_NOOP("Labels", "Listened"),
+    "lead.whisper": QT_TRANSLATE_NOOP("Labels", "Whispered"),
+    "lead.barge": QT_TRANSLATE_NOOP("Labels", "Barged in"),
+    "lead.supervise_end": QT_TRANSLATE_NOOP("Labels", "Ended supervision"),
+    "lead.set_status": QT_TRANSLATE_NOOP("Labels", "Set an agent's status"),
+    "lead.move_caller": QT_TRANSLATE_NOOP("Labels", "Moved a waiting caller"),
+    "recording.play": QT_TRANSLATE_NOOP("Labels", "Played a recording"),
+    "lead.denied": QT_TRANSLATE_NOOP("Labels", "Refused"),
 }
 _ERRORS: dict[str, str] = {
     LocalCode.OFFLINE: QT_TRANSLATE_NOOP("Labels", "Not connected to the server."),
@@ -93,6 +128,26 @@ def connection_label(state: str) -> str:
 
 def role_label(role: str) -> str:
     return _lookup(_ROLES, role)
+
+
+def activity_label(activity: str) -> str:
+    return _lookup(_ACTIVITIES, activity)
+
+
+def supervision_mode_label(mode: str) -> str:
+    return _lookup(_SUPERVISION_MODES, mode)
+
+
+def supervision_state_label(state: str) -> str:
+    return _lookup(_SUPERVISION_STATES, state)
+
+
+def level_label(level: str) -> str:
+    return _lookup(_LEVELS, level)
+
+
+def audit_action_label(action: str) -> str:
+    return _lookup(_AUDIT_ACTIONS, action)
 
 
 def error_text(code: str, message: str) -> str:
