@@ -62,7 +62,8 @@ def line(seeded: sessionmaker[Session], tmp_path: Path):
                 ("lan", "nurse", "CDC", "1001", F0),
                 ("binh", "clerk", "TTPVHCC", "1003", "public_services"),
                 ("truong", "lead", "CDC", "2001", None),
-                ("quan", "lead", "TTPVHCC", "2003", None)):
+                ("quan", "lead", "TTPVHCC", "2003", None),
+                ("chi", "admin", None, None, None)):
             add_agent(s, NewAgent(username, username.title(), role, PASSWORD, agency=agency,
                                   sip_extension=ext))
             if queue:
@@ -147,6 +148,12 @@ def _waited(line: Hotline) -> float:
     return (line.sim.now_us() - members[0].joined_us) / 1e6 if members else 0.0
 
 
+def _agent_leg(line: Hotline, uuid: str) -> str | None:
+    """The agent's leg of the call, once the daemon has seen the bridge."""
+    call = line.daemon.state.calls.get(uuid)
+    return call.agent_leg if call else None
+
+
 def until_push(client: HubClient, type_: str, timeout: float = 15.0) -> dict[str, Any]:
     return client.push(type_, timeout=timeout)
 
@@ -225,3 +232,47 @@ def test_a_recording_plays_for_its_agent_and_lead_only_and_is_audited(line: Hotl
     Path(call.recording_path).unlink()
     gone = lead.request("recording_get", call_id=call.id)
     assert gone["code"] == "not_found" and "missing or was deleted" in gone["message"]
+
+
+def test_listen_whisper_barge_on_the_switch_and_in_the_audit(line: Hotline) -> None:
+    """The lead's phone (2001) is rung into an eavesdrop on the agent's leg; whisper and barge
+    change what the switch mixes (eavesdrop_whisper_bleg at the start, then DTMF 2 / 3 by
+    uuid_recv_dtmf); the lead's hang-up ends it; every act is audited with the call."""
+    lead = lead_view(line, "truong")
+    nurse = line.logged_in("lan", PASSWORD)
+    assert lead.client.request("lead_supervise", agent="lan")["code"] == "conflict"  # no call
+    assert nurse.request("set_status", status="Available")["ok"]
+    caller = line.call("0912000601", "1", talk_time=600)
+    until(lambda: caller.phase == "bridged" and _agent_leg(line, caller.channel.uuid),
+          timeout=15)
+    agent_leg = _agent_leg(line, caller.channel.uuid)
+    assert lead.client.request("lead_supervise", agent="lan", mode="whisper")["ok"]
+    until(lambda: (lead.supervision or {}).get("state") == "connected", timeout=10)
+    spy = next(s for s in line.sim.sessions.values() if "/2001@" in s.channel.name)
+    until(lambda: spy.eavesdrop_target == agent_leg, timeout=5,
+          what=f"{spy.channel.name} eavesdrops on {agent_leg} (it does on "
+               f"{spy.eavesdrop_target})")
+    assert spy.eavesdrop_mix == frozenset({"write"})  # the agent alone hears the lead
+    assert lead.client.request("lead_supervise", agent="lan", mode="barge")["ok"]
+    until(lambda: spy.eavesdrop_mix == frozenset({"read", "write"}), timeout=5)
+    assert lead.supervision["mode"] == "barge"
+    assert lead.client.request("lead_supervise", agent="lan", mode="listen")["ok"]
+    until(lambda: spy.eavesdrop_mix == frozenset(), timeout=5)
+    assert lead.client.request("lead_supervise", agent="mai", mode="listen")["code"] == \
+        "forbidden"  # not an account of theirs
+    assert lead.client.request("lead_supervise_end")["ok"]
+    until(lambda: lead.supervision is None, timeout=5)
+    until(lambda: spy.channel.uuid not in line.sim.sessions, timeout=5)
+    assert caller.phase == "bridged"  # the call goes on
+    acts = [(r.action, r.target, r.detail.get("call")) for r in line.audit_all("lead.")]
+    assert acts == [("lead.whisper", "lan", caller.channel.uuid),
+                    ("lead.barge", "lan", caller.channel.uuid),
+                    ("lead.listen", "lan", caller.channel.uuid),
+                    ("lead.supervise_end", "lan", caller.channel.uuid)]
+    assert lead.client.request("lead_audit", limit=10)["code"] == "forbidden"  # a lead's
+    items = line.logged_in("chi", PASSWORD).request("lead_audit", limit=10)["data"]["items"]
+    assert [i["action"] for i in items][:4] == ["lead.supervise_end", "lead.listen",
+                                                "lead.barge", "lead.whisper"]
+    assert items[-1]["actor"] == "truong" and items[-1]["detail"]["phone"] == \
+        "user/2001@hotline1022"
+    lead.close()

@@ -92,6 +92,12 @@ class Hotline:
         with self.sessions() as s:
             return list(s.scalars(select(AuditLog).where(AuditLog.action == action)))
 
+    def audit_all(self, prefix: str) -> list[AuditLog]:
+        """The audit rows whose action starts with `prefix`, in order."""
+        with self.sessions() as s:
+            return list(s.scalars(select(AuditLog).where(AuditLog.action.startswith(prefix))
+                                  .order_by(AuditLog.id)))
+
     def hub_client(self) -> HubClient:
         """A desktop's connection to the hub (a Hotline made by with_hub)."""
         return HubClient(self.daemon.hub.server.address[1], self.ca)
