@@ -18,7 +18,9 @@ import socket
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import gevent
 import gevent.event
@@ -117,6 +119,9 @@ def prepare_database(url: str, extra_staff: int = 0, lead: bool = False) -> dict
             passwords[username] = secrets.token_urlsafe(12)
             add_agent(session, NewAgent(username, name, role, passwords[username],
                                         sip_extension=extension))
+            from callcenter.demo_history import seed_history
+
+            seed_history(session, datetime.now(UTC), ZoneInfo(Settings().site.timezone))
     return passwords
 
 

@@ -14,13 +14,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--headless", action="store_true",
                    help="a text wallboard instead of the agent desktop")
     p.add_argument("--rate", type=float, default=None,
-                   help="callers per simulated minute (default 6; 30 with --lead)")
+                   help="callers per simulated minute (default 6; 20 with --lead)")
     p.add_argument("--speed", type=float, default=10.0, help="simulated seconds per second")
     p.add_argument("--duration", type=float, default=None, help="real seconds to run")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--lead", action="store_true",
                    help="the team lead's console instead of the nurse's desk: logged in as "
-                        "the demo lead, 24 simulated agents, a busy hour (--rate 30)")
+                        "the demo lead, 24 simulated agents, a busy hour (--rate 20)")
     p.add_argument("--staff", type=int, default=None,
                    help="simulated agents beyond the six demo agents (default 0; 18 with "
                         "--lead)")
@@ -33,7 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     if args.rate is None:
-        args.rate = 30.0 if args.lead else 6.0
+        args.rate = 20.0 if args.lead else 6.0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.headless:
         from desktop.app import display_available
