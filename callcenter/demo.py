@@ -69,6 +69,7 @@ class DemoOptions:
     workdir: Path | None = None  # kept afterwards if given; else a scratch folder, removed
     extra_staff: int = 0  # simulated colleagues beyond the six demo agents
     lead: bool = False  # the demo lead's account (the desktop user of `demo --lead`)
+    history: bool = False  # the day so far and last week's written first (callcenter.demo_history)
 
 
 def _free_port() -> int:
@@ -101,7 +102,8 @@ def staff(extra: int) -> list[tuple[str, str, str, str, str]]:
     return people
 
 
-def prepare_database(url: str, extra_staff: int = 0, lead: bool = False) -> dict[str, str]:
+def prepare_database(url: str, extra_staff: int = 0, lead: bool = False,
+                     history: bool = False) -> dict[str, str]:
     """A fresh demo database; returns each demo account's (random) password."""
     migrate.upgrade(url)
     sessions = make_sessionmaker(make_engine(url))
@@ -119,6 +121,7 @@ def prepare_database(url: str, extra_staff: int = 0, lead: bool = False) -> dict
             passwords[username] = secrets.token_urlsafe(12)
             add_agent(session, NewAgent(username, name, role, passwords[username],
                                         sip_extension=extension))
+        if history:
             from callcenter.demo_history import seed_history
 
             seed_history(session, datetime.now(UTC), ZoneInfo(Settings().site.timezone))
@@ -128,7 +131,7 @@ def prepare_database(url: str, extra_staff: int = 0, lead: bool = False) -> dict
 def run_demo(options: DemoOptions, out=print) -> Daemon:
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
-    passwords = prepare_database(url, options.extra_staff, options.lead)
+    passwords = prepare_database(url, options.extra_staff, options.lead, options.history)
     cert, key = workdir / "hub.crt", workdir / "hub.key"
     make_self_signed(cert, key, ["127.0.0.1", "localhost"])
     password = secrets.token_urlsafe(16)

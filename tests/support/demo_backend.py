@@ -50,10 +50,14 @@ class Demo:
 
 
 @contextlib.contextmanager
-def running_demo(tmp_path: Path) -> Iterator[Demo]:
+def running_demo(tmp_path: Path, lead: bool = False) -> Iterator[Demo]:
+    """The demo with its nurse's account for the desktop (with `lead`: its lead's, an admin;
+    the day starts empty)."""
     ready = tmp_path / "ready.json"
+    who = ["--desktop-user", "truong", "--lead", "--no-history", "--staff", "0"] if lead \
+        else ["--desktop-user", "lan"]
     command = [sys.executable, "-c", "from callcenter.cli.main import main; main()",
-               "demo", "--headless", "--quiet", "--rate", "0", "--desktop-user", "lan",
+               "demo", "--headless", "--quiet", "--rate", "0", *who,
                "--ready-file", str(ready), "--control"]
     log = (tmp_path / "demo.log").open("w")  # a file, not a pipe nobody empties
     process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, text=True,
