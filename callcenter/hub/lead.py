@@ -179,7 +179,9 @@ class LeadDesk:
         board = build(self._inputs())
         self.builds += 1
         parts: dict[tuple[Any, ...], Board] = {}
-        server_time = self.switch_time()
+        changes: dict[tuple[Any, ...], str] = {}  # (scope, board sent before) → the push
+        sent_before = list(self.sent.values())  # alive through the loop: their ids stay theirs
+        server_time, day = self.switch_time(), self.day.isoformat()
         for client in leads:
             session = client.session
             if session is None:
@@ -189,19 +191,23 @@ class LeadDesk:
             if part is None:
                 part = parts[key] = scope(board, topics, people)
             token, before = self.sent.get(client, ("", None))
-            supervision = self.supervision.get(session.username)
-            if before is None or token != client.token:
-                message = LeadBoard(full=True, server_time=server_time, day=self.day.isoformat(),
-                                    changed=part, supervision=supervision,
-                                    supervision_changed=True)
-            else:
-                changed, removed = diff(before, part)
-                if not changed and not removed:
-                    continue
-                message = LeadBoard(server_time=server_time, day=self.day.isoformat(),
-                                    changed=changed, removed=removed)
             self.sent[client] = (client.token or "", part)
-            client.send(dump(message))
+            if before is None or token != client.token:  # a whole board, with their listening
+                client.send(dump(LeadBoard(full=True, server_time=server_time, day=day,
+                                           changed=part, supervision_changed=True,
+                                           supervision=self.supervision.get(session.username))))
+                continue
+            # connections of one scope that were sent the same board get the same text:
+            # one diff and one JSON for all of them
+            text = changes.get((key, id(before)))
+            if text is None:
+                changed, removed = diff(before, part)
+                text = changes[(key, id(before))] = dump(LeadBoard(
+                    server_time=server_time, day=day, changed=changed,
+                    removed=removed)) if changed or removed else ""
+            if text:
+                client.send(text)
+        del sent_before
 
     def push_supervision(self, username: str) -> None:
         """The lead's own listening changed: their connections are told at once."""

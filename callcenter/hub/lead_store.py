@@ -44,12 +44,15 @@ def board_topics(session: Session) -> list[dict[str, Any]]:
 
 
 def board_people(session: Session) -> list[Person]:
-    """Every active account that answers calls or leads, with their agency and topics."""
+    """Every active account that answers queue calls (a lead too, if they are on a queue),
+    with their agency and topics."""
     agents = session.scalars(select(Agent).where(Agent.active).order_by(Agent.username).options(
         selectinload(Agent.tiers).selectinload(Tier.topic),
         selectinload(Agent.agency).selectinload(Agency.topics)))
     people = []
     for agent in agents:
+        if agent.role in ("lead", "admin") and not agent.tiers:
+            continue  # a lead who takes no queue calls is not one of the agents on the board
         topics = {t.topic.key for t in agent.tiers}
         if agent.agency is not None:
             topics |= {t.key for t in agent.agency.topics}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from callcenter.hub.views import ON_DEMAND, iso_us, shown_status
@@ -51,6 +52,13 @@ class Inputs:
     callbacks: Mapping[str, tuple[int, int]]  # topic → (owed, overdue)
 
 
+@lru_cache(maxsize=16384)
+def _masked(number: str) -> str:
+    """masked_phone, remembered: libphonenumber's parse is the board's dearest step, and the
+    same callers are on every build while they wait and talk."""
+    return masked_phone(number)
+
+
 def agent_activity(agent: AgentState | None, in_acw: bool) -> str:
     """One word for what an agent is doing: logged_out, on_break, talking, ringing, wrap_up,
     available."""
@@ -81,11 +89,11 @@ def build(inputs: Inputs) -> Board:
         key = topic["key"]
         queue = inputs.state.queues.get(topic["queue"])
         members = queue.waiting() if queue else []
-        for position, member in enumerate(members, 1):
+        for member in members:  # the desktop numbers their positions (protocol.board)
             board["waiting"][member.uuid] = {
                 "member_uuid": member.uuid, "call_uuid": member.session_uuid, "topic": key,
-                "position": position, "joined_at": iso_us(member.joined_us),
-                "caller": masked_phone(member.caller_number), "state": member.state,
+                "joined_at": iso_us(member.joined_us),
+                "caller": _masked(member.caller_number), "state": member.state,
                 "base_score": member.base_score, "returning": member.case_id is not None}
         board["queues"][key] = _queue_row(inputs, topic, members, activities)
         for day, section in ((inputs.today, "today"),
@@ -109,7 +117,7 @@ def _agent_row(inputs: Inputs, person: Person, agent: AgentState | None,
             if agent else None
         topic = by_queue.get((leg.queue if leg else call.queue) or "")
         current = {"call_uuid": call.uuid, "topic": topic["key"] if topic else None,
-                   "caller": masked_phone(call.caller_number),
+                   "caller": _masked(call.caller_number),
                    "answered_at": iso_us(leg.answered_us if leg else call.answered_us)}
     status = shown_status(agent.status) if agent else "Logged Out"
     return {"username": person.username, "full_name": person.full_name, "role": person.role,

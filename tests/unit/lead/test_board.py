@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from callcenter.lead.board import Inputs, Person, build, diff, scope
 from callcenter.lead.tally import LegFacts, Tally, fold_legs
 from callcenter.state.model import AgentState, CallState, LiveState, Member, QueueLeg
-from protocol.board import apply_board
+from protocol.board import apply_board, numbered
 from rules.board import board_rules, levels, worst
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -64,9 +64,10 @@ def test_rows_from_the_live_state() -> None:
     assert (agents["mai"]["activity"], agents["mai"]["reason"]) == ("on_break", "meal")
     assert agents["an"]["activity"] == "logged_out"  # not on the switch at all
     assert agents["binh"]["no_answers"] == 2
-    waiting = board["waiting"]
-    assert [(waiting[m]["position"], waiting[m]["caller"]) for m in ("m2", "m3")] == \
-        [(1, "0912 ••• 002"), (2, "0912 ••• 003")]  # longest waiting first
+    waiting = numbered(board["waiting"])  # the desktop numbers them
+    assert [(waiting[m]["position"], waiting[m]["caller"]) for m in ("m2", "m3", "m4")] == \
+        [(1, "0912 ••• 002"), (2, "0912 ••• 003"), (1, "0912 ••• 004")]  # per topic
+    assert "position" not in board["waiting"]["m2"]  # not sent: it would change for all
     assert waiting["m3"]["returning"] and waiting["m3"]["base_score"] == 600
     f0 = board["queues"]["f0"]
     assert (f0["waiting"], f0["oldest_joined_at"]) == (2, "2026-12-02T23:58:30+00:00")
@@ -105,10 +106,13 @@ def test_only_what_changed_is_sent_and_the_desktop_rebuilds_the_same_board() -> 
     after = build(inputs(state))
     changed, removed = diff(before, after)
     assert removed == {"waiting": ["m2"]}
-    assert set(changed["waiting"]) == {"m3"}  # its position moved up
+    assert "waiting" not in changed  # m3 moved up, and that is the desktop's to number
     assert set(changed["agents"]) == {"mai"} and set(changed["queues"]) == {"f0"}
     held = apply_board({}, {"full": True, "changed": before})
-    assert apply_board(held, {"changed": changed, "removed": removed}) == after
+    assert held["waiting"]["m3"]["position"] == 2
+    now = apply_board(held, {"changed": changed, "removed": removed})
+    assert now == {**after, "waiting": numbered(after["waiting"])}
+    assert now["waiting"]["m3"]["position"] == 1
 
 
 def test_levels_of_a_topic() -> None:
