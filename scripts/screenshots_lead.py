@@ -64,9 +64,12 @@ def shoot(out: Path, wait: float, language: str) -> int:
                     app.quit()
                     return
                 window.resize(1366, 768)
-                names = [*TABS, *(["lead_audit"] if window.tabs.count() > len(TABS) else [])]
-                for index, name in enumerate(names):
-                    window.tabs.setCurrentIndex(index)
+                views = [window.queues_board, window.agents_view, window.waiting_view,
+                         window.intraday_view, window.audit_view]
+                for view, name in zip(views, [*TABS, "lead_audit"], strict=True):
+                    if view is None:
+                        continue
+                    window.tabs.setCurrentWidget(view)
                     settle()
                     window.grab().save(str(out / f"{name}.png"))
                 window.wallboard_action.setChecked(True)

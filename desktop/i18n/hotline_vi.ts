@@ -776,6 +776,10 @@ hoàn tất</translation>
         <translation>Nhật ký giám sát</translation>
     </message>
     <message>
+        <source>History</source>
+        <translation>Tra cứu lịch sử</translation>
+    </message>
+    <message>
         <source>Hotline 1022 — lead console — %1</source>
         <translation>Đường dây nóng 1022 — điều hành — %1</translation>
     </message>

@@ -46,6 +46,7 @@ from desktop.windows.lead_queues import QueuesBoard
 from desktop.windows.lead_waiting import WaitingView
 from desktop.windows.lead_wallboard import Wallboard
 from desktop.windows.login import LANGUAGE_KEY
+from desktop.windows.search import SearchView
 from protocol.board import SECTIONS, Board, apply_board
 from protocol.messages import Error, LeadBoard
 
@@ -61,8 +62,9 @@ class LeadWindow(QMainWindow):
         supervision: the lead's own listen / whisper / barge, or None.
         hub_clock: the hub's time as seen from here.
         alert: the red alert (red topics, the sound, muted or not).
-        queues_board, agents_view, waiting_view, intraday_view, audit_view (admins, else
-            None), supervision_bar, wallboard (while open): the parts.
+        queues_board, agents_view, waiting_view, intraday_view, search_view (the callers'
+            history, recordings), audit_view (admins, else None), supervision_bar,
+            wallboard (while open): the parts.
 
     Signals:
         logout_requested(): the lead chose to end the session (the app shows the login).
@@ -114,10 +116,12 @@ class LeadWindow(QMainWindow):
         self.agents_view = AgentsView(self.requests, now, self.topic_name)
         self.waiting_view = WaitingView(self.requests, now, self.topic_name)
         self.intraday_view = IntradayView(now, self.topic_name)
+        # the callers' history (a call's recording plays from it, as on the agent's desk)
+        self.search_view = SearchView(self._connection, self.topic_name)
         self.audit_view = AuditView(self.requests) if self.is_admin else None
         self.tabs = QTabWidget()
         for view in (self.queues_board, self.agents_view, self.waiting_view,
-                     self.intraday_view, self.audit_view):
+                     self.intraday_view, self.search_view, self.audit_view):
             if view is not None:
                 self.tabs.addTab(view, "")
         self.tabs.currentChanged.connect(self._on_tab)
@@ -201,7 +205,7 @@ class LeadWindow(QMainWindow):
         self.wallboard_action.setText(self.tr("Wallboard (F11)"))
         self.mute_action.setText(self.tr("Mute the red alert sound"))
         texts = [self.tr("Queues"), self.tr("Agents"), self.tr("Waiting callers"),
-                 self.tr("Intraday"), self.tr("Supervision log")]
+                 self.tr("Intraday"), self.tr("History"), self.tr("Supervision log")]
         for index, text in enumerate(texts[:self.tabs.count()]):
             self.tabs.setTabText(index, text)
         role = role_label(self.role)

@@ -76,6 +76,7 @@ class SimPlan:
     # A slot's first call talks U(5, 90) s, so that calls start ending soon after the ramp.
     first_talk: tuple[float, float] = (5.0, 90.0)
     phones: int = 3000  # callers' numbers: a pool, so callers come back and have a history
+    every_event: bool = False  # trace every event frame (EventTrace), not only the bridges
 
 
 class Crowd(sim_side.Crowd):
@@ -132,6 +133,20 @@ class BridgeTrace:
     def take(self) -> dict[str, float]:
         waits, self.waits_ms = self.waits_ms, {}
         return waits
+
+
+_STAMP = re.compile(rb"\nEvent-Date-Timestamp: ([0-9]+)\n")
+
+
+class EventTrace(BridgeTrace):
+    """BridgeTrace's measure for every event frame, not only bridge-agent-start: how long it
+    waited inside the simulator, keyed by its Event-Date-Timestamp (µs, as text)."""
+
+    def frame(self, data: bytes) -> None:
+        self.queued += len(data)
+        stamp = _STAMP.search(data)
+        if stamp:
+            self.pending.append((self.queued, int(stamp.group(1)), stamp.group(1).decode()))
 
 
 class _CountedSocket:
@@ -196,7 +211,8 @@ def serve_sim(plan: SimPlan, control: Connection) -> None:
                           Phones(default=PhoneBehaviour(answer_after=plan.answer_after)))
     assert switch.speed == 1.0  # Event-Date-Timestamp is the wall clock
     add_agents(switch, plan)
-    trace = BridgeTrace()
+    sim_side.quiet_gc()  # FreeSWITCH has no garbage collector: its stand-in's pauses are not ours
+    trace = EventTrace() if plan.every_event else BridgeTrace()
     server = traced_server(switch, plan.port, trace)
     server.start()
     crowd, stalls = Crowd(switch, plan), Stalls()
@@ -295,6 +311,21 @@ def database(path: Path, agents: int, desktops: int) -> sessionmaker[DbSession]:
                            for t in topics]
             session.add(agent)
     return sessions
+
+
+def add_accounts(sessions: sessionmaker[DbSession], usernames: list[str],
+                 role: str = "admin") -> None:
+    """Accounts with no phone (leads, admins: the switch never rings them), with the bench's
+    password (one more argon2 hash)."""
+    from db.agents import hash_password
+    from db.engine import transaction
+    from db.models import Agent
+
+    password_hash = hash_password(AGENT_PASSWORD)
+    with transaction(sessions) as session:
+        for username in usernames:
+            session.add(Agent(username=username, full_name=f"Trưởng ca {username}", role=role,
+                              password_hash=password_hash))
 
 
 def start_daemon(settings: Settings, sessions: sessionmaker[DbSession]) -> Daemon:
