@@ -66,6 +66,8 @@ class LeadDesk:
         self.builds = 0
         self._in_hand: dict[str, tuple[str, int]] = {}  # agent → (topic, released at)
         self._read_once = False
+        self._target_of: list[dict[str, Any]] | None = None
+        self._target_cache: dict[str, tuple[float, float]] = {}
         hub.handlers.update({"lead_set_status": self.set_status,
                              "lead_move_caller": self.move_caller,
                              "lead_audit": self.audit_log})
@@ -115,9 +117,15 @@ class LeadDesk:
         fold_legs(self.tally, legs, self._targets())
 
     def _targets(self) -> dict[str, tuple[float, float]]:
-        return {t["key"]: (t["service_level_seconds"],
+        """Per topic (service level seconds, short-abandon seconds): worked out once per read
+        of the topics, not on every event."""
+        topics = self.topics or list(self.desk.topics().values())
+        if self._target_of is not topics:
+            self._target_of, self._target_cache = topics, {
+                t["key"]: (t["service_level_seconds"],
                            board_rules(t.get("rules") or {}).short_abandon_seconds)
-                for t in (self.topics or self.desk.topics().values())}
+                for t in topics}
+        return self._target_cache
 
     # -- reading the database -------------------------------------------------------------
 
