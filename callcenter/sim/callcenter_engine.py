@@ -324,6 +324,13 @@ class CallcenterEngine:
         now = self.switch.clock()
         for member in members_to_discard(self.model, now):
             self.model.members.remove(member)
+        # A query that offered nobody gives the same answer to the next member of that queue
+        # with the same tier start in this pass: within a pass agents are only taken, never
+        # freed, and no time passes. FreeSWITCH runs its SQL per member; the simulator's query
+        # is a Python walk over every agent and tier, and a thousand callers waiting made each
+        # pass stall it for a third of a second. Not with tier rules (they depend on the
+        # member's wait) nor `random` (it draws from the generator).
+        nobody: dict[tuple[str, int, int], bool] = {}  # → the query returned a row (found)
         for member in member_order(self.model, None, now):
             if member.state != "Waiting" or member.uuid in self.offers:
                 continue
@@ -334,12 +341,19 @@ class CallcenterEngine:
             peeked = self.model.peek_queue(member.queue)
             last = {"last_tier_level": c_atoi(variables.get("cc_last_agent_tier_level")),
                     "last_tier_position": c_atoi(variables.get("cc_last_agent_tier_position"))}
-            agents = offer_order(
-                self.model, member.queue, now, self.rng,
-                member_joined_epoch=member.joined_epoch, **last,
-                limit=None if peeked is not None and peeked.strategy == "ring-all" else 1)
+            key = (member.queue, last["last_tier_level"], last["last_tier_position"])
+            if key in nobody:
+                agents, found = [], nobody[key]
+            else:
+                agents = offer_order(
+                    self.model, member.queue, now, self.rng,
+                    member_joined_epoch=member.joined_epoch, **last,
+                    limit=None if peeked is not None and peeked.strategy == "ring-all" else 1)
+                found = bool(agents) or agent_found(self.model, member.queue, **last)
+                if not agents and peeked is not None and not peeked.tier_rules_apply and \
+                        not same_text(peeked.strategy, "random"):
+                    nobody[key] = found
             top_down = peeked is not None and same_text(peeked.strategy, "top-down")
-            found = bool(agents) or agent_found(self.model, member.queue, **last)
             checked = self.model.get_queue(member.queue)
             if checked is not None:
                 # FreeSWITCH: mod_callcenter.c members_callback (queue->last_agent_exist_check
