@@ -53,6 +53,13 @@ class Bell(QObject):
         self._folder: QTemporaryDir | None = None
         self._failed = False
 
+    @property
+    def settled(self) -> bool:
+        """Loading is over: the sound is ready, or it failed (the beep rings instead)."""
+        effect = self._effect
+        return self._failed or effect is None or effect.status() in (
+            effect.Status.Ready, effect.Status.Error)
+
     def ring(self) -> None:
         effect = None if self._failed else self._load()
         if effect is None:

@@ -214,6 +214,6 @@ def test_the_alert_sound_never_fails_where_there_is_no_sound_device(
     alert.ring()
     bell = alert.findChild(Bell)
     assert bell is not None
-    qtbot.wait(200)  # loading, or failing to, takes the audio backend a moment
+    qtbot.waitUntil(lambda: bell.settled, timeout=5_000)  # loaded, or failed to
     alert.ring()
     assert alert.rings == 2

@@ -173,7 +173,7 @@ def test_nothing_is_clipped_at_1366_by_768(qtbot: Any, lead_window: LeadWindow,
                                            language: str) -> None:
     lead_window.set_language(language)
     lead_window.resize(1366, 768)
-    qtbot.wait(50)
+    QApplication.processEvents()  # the layouts, for the new size and language
     hint = lead_window.minimumSizeHint()
     assert hint.width() <= 1366 and hint.height() <= 768
     for tile in lead_window.queues_board.tiles.values():
@@ -187,7 +187,7 @@ def test_nothing_is_clipped_at_1366_by_768(qtbot: Any, lead_window: LeadWindow,
         assert label.isVisible() and _inside(label, bar.window()), label.text()
         assert label.width() >= label.sizeHint().width(), label.text()
     lead_window.tabs.setCurrentWidget(lead_window.agents_view)
-    qtbot.wait(50)
+    QApplication.processEvents()
     view = lead_window.agents_view
     for button in (view.status_button, *(w for w in view.findChildren(QWidget)
                                           if w.metaObject().className() == "QToolButton")):
