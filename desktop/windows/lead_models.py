@@ -20,11 +20,10 @@ Row = dict[str, Any]
 
 
 class HubClock:
-    """The hub's time, from this PC's clock and the `server_time` of the pushes: times on the
-    board (since, joined_at, answered_at) are the hub's, and a PC a minute off would count
-    every wait a minute wrong. The times in the push itself are a floor: a switch whose
-    clock runs ahead of the hub's (skew, or the demo's simulated clock) never makes a wait
-    count from the future.
+    """The board's time, from this PC's clock and the `server_time` of the pushes (the
+    switch's clock as the hub last saw it, the clock of the board's since, joined_at and
+    answered_at): a PC a minute off would count every wait a minute wrong. The times in the
+    push itself are a floor, so a wait never counts from the future.
 
     Attributes:
         offset: the hub's clock minus ours.
