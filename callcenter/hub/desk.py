@@ -197,23 +197,29 @@ class AgentDesk:
     # -- requests ----------------------------------------------------------------------
 
     def set_status(self, client: Client, request: Any) -> dict[str, Any]:
-        session = _session(client)
-        if request.status == "On Break" and not request.reason:
+        self.change_status(_session(client).username, request.status, request.reason,
+                           "desktop")
+        return {}
+
+    def change_status(self, username: str, status: str, reason: str | None,
+                      source: str) -> None:
+        """An agent's status as the desktop says it (`source`: the agent's own desktop, or
+        a lead's), on the switch; Denied with the switch's words if it did not take it."""
+        if status == "On Break" and not reason:
             raise Denied(ErrorCode.INVALID, "a break needs a reason", [("reason", "is required")])
-        reason = request.reason if request.status == "On Break" else None  # one of the codes
-        live = self.backend.state.agents.get(self.agent_name(session.username))
-        unchanged = live is not None and live.status == switch_status(request.status)
+        reason = reason if status == "On Break" else None  # one of the codes
+        live = self.backend.state.agents.get(self.agent_name(username))
+        unchanged = live is not None and live.status == switch_status(status)
         try:
-            reply = self.backend.set_agent_status(
-                session.username, switch_status(request.status), "desktop", reason)
+            reply = self.backend.set_agent_status(username, switch_status(status), source,
+                                                  reason)
         except SwitchError as exc:
             raise Denied(ErrorCode.SWITCH, f"the switch did not take it: {exc}") from None
         if not reply.startswith("+OK"):
             raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
-        self.reasons[session.username] = reason
+        self.reasons[username] = reason
         if unchanged:  # no event will come: a new break reason is shown now
-            self.status_changed(session.username)
-        return {}
+            self.status_changed(username)
 
     def case_get(self, client: Client, request: Any) -> dict[str, Any]:
         session = _session(client)

@@ -24,7 +24,7 @@ from callcenter.hub.desk import AgentDesk, _session
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
 from callcenter.hub.sessions import HubSession
-from callcenter.hub.views import iso_us, switch_status
+from callcenter.hub.views import iso_us
 from callcenter.lead.board import Board, Inputs, Person, build, diff, scope
 from callcenter.lead.tally import LegFacts, Tally, day_start_us, fold_legs, local_day
 from callcenter.state.effects import (
@@ -272,24 +272,10 @@ class LeadDesk:
     def set_status(self, client: Client, request: Any) -> dict[str, Any]:
         session = self.lead_session(client)
         person = self.person_in_scope(session, request.agent)
-        if request.status == "On Break" and not request.reason:
-            raise Denied(ErrorCode.INVALID, "a break needs a reason", [("reason", "is required")])
-        reason = request.reason if request.status == "On Break" else None
-        live = self.backend.state.agents.get(self.desk.agent_name(person.username))
-        unchanged = live is not None and live.status == switch_status(request.status)
-        try:
-            reply = self.backend.set_agent_status(person.username,
-                                                  switch_status(request.status), "lead", reason)
-        except SwitchError as exc:
-            raise Denied(ErrorCode.SWITCH, f"the switch did not take it: {exc}") from None
-        if not reply.startswith("+OK"):
-            raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
-        self.desk.reasons[person.username] = reason
-        if unchanged:
-            self.desk.status_changed(person.username)
+        self.desk.change_status(person.username, request.status, request.reason, "lead")
         self.dirty = True
         self.hub.audit(client, "lead.set_status", person.username, status=request.status,
-                       reason=reason)
+                       reason=request.reason if request.status == "On Break" else None)
         return {}
 
     def move_caller(self, client: Client, request: Any) -> dict[str, Any]:
