@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -29,7 +29,7 @@ from desktop.windows.call_panel import CallPanel
 from desktop.windows.callbacks import CallbacksView
 from desktop.windows.drafting import DraftKeeper, left_over_pop
 from desktop.windows.labels import error_text, plain_text, role_label
-from desktop.windows.login import LANGUAGE_KEY
+from desktop.windows.login import LANGUAGE_KEY, language_menu
 from desktop.windows.screen_pop import ScreenPopView
 from desktop.windows.search import SearchView
 from desktop.windows.status import AgentStatusBar, StatusActions
@@ -149,14 +149,8 @@ class AgentWindow(QMainWindow):
             self._call_menu.addAction(made)
         self._view_menu = bar.addMenu("")
         self._language_menu = self._view_menu.addMenu("")
-        group = QActionGroup(self, exclusionPolicy=QActionGroup.ExclusionPolicy.Exclusive)
-        self.language_actions: dict[str, QAction] = {}
-        for code, name in (("vi", "Tiếng Việt"), ("en", "English")):
-            made = group.addAction(QAction(name, self, checkable=True))
-            made.setChecked(code == self.language)
-            made.triggered.connect(lambda _=False, c=code: self.set_language(c))
-            self._language_menu.addAction(made)
-            self.language_actions[code] = made
+        self.language_actions = language_menu(self, self._language_menu, self.language,
+                                              self.set_language)
         self._session_menu = bar.addMenu("")
         # Not addAction(text, signal): PySide6 calls the signal instead of connecting it.
         self.logout_action = self._session_menu.addAction("")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QHideEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QHideEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -45,7 +45,7 @@ from desktop.windows.lead_models import (
 from desktop.windows.lead_queues import QueuesBoard
 from desktop.windows.lead_waiting import WaitingView
 from desktop.windows.lead_wallboard import Wallboard
-from desktop.windows.login import LANGUAGE_KEY
+from desktop.windows.login import LANGUAGE_KEY, language_menu
 from desktop.windows.search import SearchView
 from protocol.board import SECTIONS, Board, apply_board
 from protocol.messages import Error, LeadBoard
@@ -178,14 +178,8 @@ class LeadWindow(QMainWindow):
         self._view_menu.addAction(self.wallboard_action)
         self._view_menu.addAction(self.mute_action)
         self._language_menu = self._view_menu.addMenu("")
-        group = QActionGroup(self, exclusionPolicy=QActionGroup.ExclusionPolicy.Exclusive)
-        self.language_actions: dict[str, QAction] = {}
-        for code, name in (("vi", "Tiếng Việt"), ("en", "English")):
-            made = group.addAction(QAction(name, self, checkable=True))
-            made.setChecked(code == self.language)
-            made.triggered.connect(lambda _=False, c=code: self.set_language(c))
-            self._language_menu.addAction(made)
-            self.language_actions[code] = made
+        self.language_actions = language_menu(self, self._language_menu, self.language,
+                                              self.set_language)
         self._session_menu = bar.addMenu("")
         self._session_menu.addAction(self.logout_action)
 

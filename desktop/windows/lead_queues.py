@@ -3,7 +3,7 @@ second, and the tile's colour from its level (rules.board: green, amber, red).""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -245,13 +245,7 @@ class QueuesBoard(QScrollArea):
             QTimer.singleShot(0, self.align_titles)
 
     def align_titles(self) -> None:
-        """Every title band as tall as the tallest (a long name wraps to three lines): the
-        numbers of the tiles side by side line up."""
-        tiles = list(self.tiles.values())
-        height = max((t.title.heightForWidth(max(1, t.title.width())) for t in tiles),
-                     default=0)
-        for tile in tiles:
-            tile.title.setMinimumHeight(height)
+        align_titles(self.tiles.values())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -288,3 +282,12 @@ class QueuesBoard(QScrollArea):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def align_titles(tiles: Iterable[Any]) -> None:
+    """Every tile's title band (its `title` label) as tall as the tallest — a long topic name
+    wraps to three lines — so the numbers of tiles side by side line up."""
+    tiles = list(tiles)
+    height = max((t.title.heightForWidth(max(1, t.title.width())) for t in tiles), default=0)
+    for tile in tiles:
+        tile.title.setMinimumHeight(height)

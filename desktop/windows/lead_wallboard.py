@@ -38,7 +38,7 @@ from desktop.windows.lead_models import (
     queue_level,
     topic_name,
 )
-from desktop.windows.lead_queues import METRIC_OF, sort_key
+from desktop.windows.lead_queues import METRIC_OF, align_titles, sort_key
 
 WALL_COLOURS = {"green": "#1b5e20", "amber": "#a35a00", "red": "#b71c1c"}
 # (metric, row, column, columns spanned)
@@ -215,12 +215,7 @@ class Wallboard(QWidget):
         QTimer.singleShot(0, self.align_titles)
 
     def align_titles(self) -> None:
-        """The titles as tall as the tallest: the numbers of the tiles line up across."""
-        tiles = list(self.tiles.values())
-        height = max((t.title.heightForWidth(max(1, t.title.width())) for t in tiles),
-                     default=0)
-        for tile in tiles:
-            tile.title.setMinimumHeight(height)
+        align_titles(self.tiles.values())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """The heading's type follows the screen's height (40 pixels on 1080 lines)."""

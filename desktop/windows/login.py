@@ -3,9 +3,11 @@ development hub. Address, username and certificate are remembered with QSettings
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -27,6 +30,21 @@ from protocol.messages import Error
 
 SERVER_KEY, USER_KEY, CERT_KEY = "login/server", "login/username", "login/ca_file"
 LANGUAGE_KEY = "ui/language"
+LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))  # each in its own language
+
+
+def language_menu(owner: QObject, menu: QMenu, current: str,
+                  choose: Callable[[str], None]) -> dict[str, QAction]:
+    """The language choices of a window's menu, one checked: code → its action."""
+    group = QActionGroup(owner, exclusionPolicy=QActionGroup.ExclusionPolicy.Exclusive)
+    actions: dict[str, QAction] = {}
+    for code, name in LANGUAGE_NAMES:
+        made = group.addAction(QAction(name, owner, checkable=True))
+        made.setChecked(code == current)
+        made.triggered.connect(lambda _=False, c=code: choose(c))
+        menu.addAction(made)
+        actions[code] = made
+    return actions
 
 
 class LoginWindow(QWidget):
@@ -67,8 +85,8 @@ class LoginWindow(QWidget):
         cert_row.addWidget(self._certificate, 1)
         cert_row.addWidget(self._browse)
         self._language = QComboBox()
-        self._language.addItem("Tiếng Việt", "vi")
-        self._language.addItem("English", "en")
+        for code, name in LANGUAGE_NAMES:
+            self._language.addItem(name, code)
         if self._translations is not None:
             self._language.setCurrentIndex(max(0, self._language.findData(
                 self._translations.language)))
