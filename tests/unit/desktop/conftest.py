@@ -18,8 +18,18 @@ from db.topics import read_topics_file
 from db.units import read_units_csv
 from desktop.connection import HubConnection
 from desktop.i18n import Translations
-from desktop.windows import AgentWindow
-from tests.support.desktop_windows import NOW, ROOT, Clock, agent_view, iso
+from desktop.windows import AgentWindow, LeadWindow
+from tests.support.desktop_windows import (
+    NOW,
+    ROOT,
+    Clock,
+    Requests,
+    agent_view,
+    busy_board,
+    iso,
+    lead_board,
+    open_lead_window,
+)
 from tests.support.qt_windows import add_window
 
 
@@ -73,3 +83,18 @@ def window(qtbot: Any, connection: HubConnection, session_data: dict[str, Any],
     return window
 
 
+@pytest.fixture
+def requests(connection: HubConnection, monkeypatch: pytest.MonkeyPatch) -> Requests:
+    """What a window asks the hub, caught (and answerable) instead of sent."""
+    return Requests(connection, monkeypatch)
+
+
+@pytest.fixture
+def lead_window(qtbot: Any, connection: HubConnection, settings: QSettings,
+                translations: Translations, clock: Clock, requests: Requests) -> LeadWindow:
+    """A lead window on a busy board (three topics, agents on calls and breaks, callers
+    waiting), its requests caught and its bell silent."""
+    window = open_lead_window(qtbot, connection, settings, translations, clock,
+                              bell=lambda: None)
+    window.apply_board(lead_board(busy_board()))
+    return window

@@ -8,11 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
-from desktop.connection import HubConnection
-from desktop.i18n import Translations
 from desktop.windows import LeadWindow
 from desktop.windows.lead_models import name_key
 from protocol import messages as m
@@ -22,7 +20,6 @@ from tests.support.desktop_windows import (
     Requests,
     busy_board,
     lead_board,
-    open_lead_window,
     supervising,
 )
 
@@ -30,18 +27,10 @@ ON_CALL, ON_BREAK = "nv01", "nv05"  # Trần Ngọc Lan talks; Huỳnh Thị Di�
 
 
 @pytest.fixture
-def requests(connection: HubConnection, monkeypatch: pytest.MonkeyPatch) -> Requests:
-    return Requests(connection, monkeypatch)
-
-
-@pytest.fixture
-def lead_window(qtbot: Any, connection: HubConnection, settings: QSettings,
-                translations: Translations, clock: Clock, requests: Requests) -> LeadWindow:
-    window = open_lead_window(qtbot, connection, settings, translations, clock,
-                              bell=lambda: None)
-    window.apply_board(lead_board(busy_board()))
-    window.tabs.setCurrentWidget(window.agents_view)
-    return window
+def lead_window(lead_window: LeadWindow) -> LeadWindow:
+    """conftest's busy lead window, on the agents tab."""
+    lead_window.tabs.setCurrentWidget(lead_window.agents_view)
+    return lead_window
 
 
 def _column(window: LeadWindow, column: int) -> list[str]:

@@ -19,28 +19,12 @@ from protocol import messages as m
 from tests.support.desktop_windows import (
     Clock,
     Requests,
-    busy_board,
-    lead_board,
     lead_session,
     open_lead_window,
 )
 from tests.support.qt_windows import add_window
 
 F0, EPI, PUB = "f0_home_care", "epidemic_report", "public_services"
-
-
-@pytest.fixture
-def requests(connection: HubConnection, monkeypatch: pytest.MonkeyPatch) -> Requests:
-    return Requests(connection, monkeypatch)
-
-
-@pytest.fixture
-def lead_window(qtbot: Any, connection: HubConnection, settings: QSettings,
-                translations: Translations, clock: Clock, requests: Requests) -> LeadWindow:
-    window = open_lead_window(qtbot, connection, settings, translations, clock,
-                              bell=lambda: None)
-    window.apply_board(lead_board(busy_board()))
-    return window
 
 
 # -- waiting callers ---------------------------------------------------------------------
