@@ -12,19 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Call, Case, CaseChange
-from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.windows import AgentWindow
 from protocol import messages as m
-from tests.support.demo_backend import Demo, running_demo
-from tests.support.qt_windows import add_window
+from tests.support.demo_backend import Demo, running_demo, window_on
 
 
 @pytest.fixture
@@ -35,19 +33,11 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 
 @pytest.fixture
 def window(qtbot: Any, demo: Demo, tmp_path: Path) -> Iterator[AgentWindow]:
-    connection = HubConnection(reconnect_base=0.2, reconnect_cap=1.0)
-    connection.pin_certificate(demo.ca)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    windows: list[AgentWindow] = []
-    connection.logged_in.connect(lambda data: windows.append(AgentWindow(
-        connection, data, settings, drafts=DraftStore(tmp_path / "drafts"))))
-    connection.login(demo.address, demo.username, demo.password)
-    qtbot.waitUntil(lambda: bool(windows), timeout=15_000)
-    add_window(qtbot, windows[0])
-    windows[0].show()
-    qtbot.waitUntil(lambda: windows[0].agent.username == "lan", timeout=10_000)
-    yield windows[0]
-    connection.close()
+    with window_on(qtbot, demo, tmp_path / "s.ini", lambda connection, data, settings:
+                   AgentWindow(connection, data, settings,
+                               drafts=DraftStore(tmp_path / "drafts"))) as window:
+        qtbot.waitUntil(lambda: window.agent.username == "lan", timeout=10_000)
+        yield window
 
 
 def _type(qtbot: Any, window: AgentWindow, field: str, text: str) -> None:

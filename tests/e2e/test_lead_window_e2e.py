@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
 
-from desktop.connection import HubConnection
 from desktop.windows import LeadWindow
 from protocol import messages as m
-from tests.support.demo_backend import Demo, running_demo
-from tests.support.qt_windows import add_window
+from tests.support.demo_backend import Demo, running_demo, window_on
 
 
 @pytest.fixture
@@ -29,19 +26,9 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 
 @pytest.fixture
 def window(qtbot: Any, demo: Demo, tmp_path: Path) -> Iterator[LeadWindow]:
-    connection = HubConnection(reconnect_base=0.2, reconnect_cap=1.0)
-    connection.pin_certificate(demo.ca)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    windows: list[LeadWindow] = []
-    connection.logged_in.connect(lambda data: windows.append(LeadWindow(
-        connection, data, settings)))
-    connection.login(demo.address, demo.username, demo.password)
-    qtbot.waitUntil(lambda: bool(windows), timeout=15_000)
-    add_window(qtbot, windows[0])
-    windows[0].show()
-    qtbot.waitUntil(lambda: len(windows[0].board.get("queues") or {}) == 3, timeout=10_000)
-    yield windows[0]
-    connection.close()
+    with window_on(qtbot, demo, tmp_path / "s.ini", LeadWindow) as window:
+        qtbot.waitUntil(lambda: len(window.board.get("queues") or {}) == 3, timeout=10_000)
+        yield window
 
 
 def test_an_answered_call_and_a_forced_break_on_the_lead_window(

@@ -9,11 +9,14 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
+
+W = TypeVar("W")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +84,30 @@ def running_demo(tmp_path: Path, lead: bool = False) -> Iterator[Demo]:
             process.kill()
             process.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def window_on(qtbot: Any, demo: Demo, settings_path: Path,
+              make: Callable[[Any, dict[str, Any], Any], W]) -> Iterator[W]:
+    """The window `make(connection, login data, settings)` builds once the demo's desktop
+    user has logged in over a real HubConnection (the demo's certificate pinned), shown; the
+    connection closed afterwards."""
+    from PySide6.QtCore import QSettings
+
+    from desktop.connection import HubConnection
+    from tests.support.qt_windows import add_window
+
+    connection = HubConnection(reconnect_base=0.2, reconnect_cap=1.0)
+    connection.pin_certificate(demo.ca)
+    settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    windows: list[W] = []
+    connection.logged_in.connect(lambda data: windows.append(make(connection, data,
+                                                                  settings)))
+    connection.login(demo.address, demo.username, demo.password)
+    qtbot.waitUntil(lambda: bool(windows), timeout=15_000)
+    add_window(qtbot, windows[0])
+    windows[0].show()
+    try:
+        yield windows[0]
+    finally:
+        connection.close()
