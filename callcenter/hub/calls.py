@@ -5,14 +5,12 @@ switch's refusal comes back to the desktop as an error with FreeSWITCH's own wor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from callcenter.hub.desk import AgentDesk, _session
 from callcenter.hub.server import Client
-from callcenter.hub.service import Backend, Denied, HubService
+from callcenter.hub.service import Backend, Denied, HubService, switch_reply
 from callcenter.switch.api import to_bridge, to_extension, via_gateway
-from callcenter.switch.errors import SwitchError
 from db.models import Agent
 from protocol.errors import ErrorCode
 from rules.phone import national_digits
@@ -27,18 +25,9 @@ class CallControl:
             "call_hangup": self.hangup, "call_hold": self.hold, "call_transfer": self.transfer,
             "agents_overview": self.overview})
 
-    def _api(self, command: Callable[[], str]) -> str:
-        try:
-            reply = command()
-        except SwitchError as exc:
-            raise Denied(ErrorCode.SWITCH, f"the switch did not answer: {exc}") from None
-        if reply.startswith("-ERR"):
-            raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
-        return reply
-
     def hangup(self, client: Client, request: Any) -> dict[str, Any]:
         call = self.desk.call_of(_session(client), request.call_uuid, dialled_too=True)
-        self._api(lambda: self.backend.switch.hangup(call.uuid))
+        switch_reply(lambda: self.backend.switch.hangup(call.uuid))
         return {}
 
     def hold(self, client: Client, request: Any) -> dict[str, Any]:
@@ -51,7 +40,7 @@ class CallControl:
         if live is None or not live.agent_leg:
             raise Denied(ErrorCode.CONFLICT, "the call is not bridged to your phone (yet)")
         leg = live.agent_leg
-        self._api(lambda: self.backend.switch.hold(leg, request.hold))
+        switch_reply(lambda: self.backend.switch.hold(leg, request.hold))
         return {}
 
     def transfer(self, client: Client, request: Any) -> dict[str, Any]:
@@ -70,7 +59,7 @@ class CallControl:
                              [("target", "not a phone number")])
             gateway = self.backend.settings.trunk.name
             destination = to_bridge(via_gateway(gateway, national_digits(request.target)))
-        self._api(lambda: self.backend.switch.transfer(call.uuid, destination))
+        switch_reply(lambda: self.backend.switch.transfer(call.uuid, destination))
         self.hub.audit(client, "call.transfer", call.uuid, to=request.to,
                        destination=request.target or None, topic=call.topic)
         return {}

@@ -22,7 +22,7 @@ import gevent
 from callcenter.hub import lead_store
 from callcenter.hub.desk import AgentDesk, _session
 from callcenter.hub.server import Client
-from callcenter.hub.service import Backend, Denied, HubService
+from callcenter.hub.service import Backend, Denied, HubService, switch_reply
 from callcenter.hub.sessions import HubSession
 from callcenter.hub.views import iso_us
 from callcenter.lead.board import Board, Inputs, Person, build, diff, scope
@@ -36,7 +36,6 @@ from callcenter.state.effects import (
 )
 from callcenter.state.model import CallState
 from callcenter.switch.api import to_extension
-from callcenter.switch.errors import SwitchError
 from protocol.errors import ErrorCode
 from protocol.messages import LeadBoard, dump
 from rules.board import board_rules
@@ -301,16 +300,9 @@ class LeadDesk:
             raise Denied(ErrorCode.INVALID, "the caller already waits in that queue",
                          [("topic", "the same queue")])
         switch = self.backend.switch
-        try:
-            reply = switch.set_variable(call.uuid, "hotline_moved", leg.member_uuid)
-            if reply.startswith("-ERR"):
-                raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
-            reply = switch.transfer(call.uuid, to_extension(f"hotline_queue_{target['key']}",
-                                                            "hotline"))
-        except SwitchError as exc:
-            raise Denied(ErrorCode.SWITCH, f"the switch did not answer: {exc}") from None
-        if reply.startswith("-ERR"):
-            raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
+        switch_reply(lambda: switch.set_variable(call.uuid, "hotline_moved", leg.member_uuid))
+        switch_reply(lambda: switch.transfer(call.uuid, to_extension(
+            f"hotline_queue_{target['key']}", "hotline")))
         self.hub.audit(client, "lead.move_caller", call.uuid, from_topic=from_topic,
                        to_topic=target["key"], waited_since=iso_us(leg.queued_us))
         return {}

@@ -93,6 +93,18 @@ class Denied(Exception):
 Handler = Callable[[Client, Any], dict[str, Any] | None]
 
 
+def switch_reply(command: Callable[[], str]) -> str:
+    """An api command's reply; Denied (`switch`, with FreeSWITCH's own words) if the switch did
+    not answer or answered -ERR."""
+    try:
+        reply = command()
+    except SwitchError as exc:
+        raise Denied(ErrorCode.SWITCH, f"the switch did not answer: {exc}") from None
+    if reply.startswith("-ERR"):
+        raise Denied(ErrorCode.SWITCH, f"the switch refused: {reply.strip()}")
+    return reply
+
+
 class HubService:
     def __init__(self, backend: Backend, sessions: Sessions,
                  throttle: LoginThrottle | None = None,
