@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.errors import DataError
-from db.models import Agent, Call, Callback
+from db.models import Agent, Call, Callback, Declaration
 from db.models.calls import OPEN_CALLBACK_STATES
 
 REACHED = "SUCCESS"  # originate_disposition when the caller answered
@@ -123,11 +123,16 @@ def _fresh(session: Session, callback_id: int) -> Callback | None:
 
 
 def link_case(session: Session, call: Call, case_id: int) -> None:
-    """A case saved on a callback's call is the callback's case (the first one)."""
+    """A case saved on a callback's call is the callback's case (the first one), and its
+    declaration's."""
     if call.callback_id is not None:
         callback = session.get(Callback, call.callback_id)
         if callback is not None and callback.case_id is None:
             callback.case_id = case_id
+            declaration = session.get(Declaration, callback.declaration_id) \
+                if callback.declaration_id is not None else None
+            if declaration is not None and declaration.case_id is None:
+                declaration.case_id = case_id  # the declaration became this case
 
 
 def reopen_stale(session: Session, now: datetime, older_than: timedelta) -> list[int]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from db.errors import DataError
 from db.models import Agency, Topic
 from rules.board import check_board
+from rules.declaration import check_declaration
 from rules.forms import check_schema, with_outcomes
 from rules.triage import check_rules
 
@@ -127,6 +128,7 @@ def _check_consistency(spec: TopicsFile, path: Path) -> None:
             raise DataError(f"{where}: the form has no field marked x-outcomes")
         problems = check_rules(topic.rules.get("triage", {}), properties)
         problems += check_board(topic.rules)
+        problems += check_declaration(topic.rules, properties)
         if problems:
             raise DataError(f"{where}: " + "; ".join(problems))
         for code in topic.agencies:

@@ -30,6 +30,18 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     return digits
 
 
+def callable_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """A number a nurse can call back (a valid mobile or landline number), as E.164; None
+    for anything else (too short, a short code, letters)."""
+    try:
+        number = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def display_phone(canonical: str, region: str = DEFAULT_REGION) -> str:
     """How people write it at home: '+84912345678' → '0912 345 678'."""
     if not canonical.startswith("+"):

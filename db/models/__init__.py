@@ -2,8 +2,9 @@
 
 from db.models.acw import AcwDeadline
 from db.models.base import Base, utcnow
-from db.models.calls import Call, Callback, CallLeg, Declaration
+from db.models.calls import Call, Callback, CallLeg
 from db.models.cases import Case, CaseChange
+from db.models.intake import ApiSource, Declaration
 from db.models.logs import AgentStatusLog, AuditLog
 from db.models.people import ROLES, Agency, Agent, agency_topic
 from db.models.reference import AdminUnit, AdminUnitFormer
@@ -17,6 +18,7 @@ __all__ = [
     "Agency",
     "Agent",
     "AgentStatusLog",
+    "ApiSource",
     "AuditLog",
     "Base",
     "Call",

@@ -1,14 +1,14 @@
-"""Calls as the switch saw them, callbacks owed to callers, and web-form declarations."""
+"""Calls as the switch saw them, and the callbacks owed to callers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.models.base import Base, JsonData, UtcDateTime, one_of, utcnow
+from db.models.base import Base, UtcDateTime, one_of, utcnow
 
 if TYPE_CHECKING:
     from db.models.cases import Case
@@ -18,7 +18,6 @@ CALL_DIRECTIONS = ("inbound", "outbound")
 CALLBACK_REASONS = ("abandoned", "declaration", "follow_up", "requested")
 CALLBACK_STATES = ("open", "dialing", "done", "cancelled", "failed")
 OPEN_CALLBACK_STATES = ("open", "dialing")
-SEXES = ("male", "female", "other")
 
 
 class Call(Base):
@@ -117,27 +116,3 @@ class Callback(Base):
     last_result: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-
-
-class Declaration(Base):
-    """A case declared by a member of the public on the web form (the F0 portal)."""
-
-    __tablename__ = "declaration"
-    __table_args__ = (one_of("sex", SEXES),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    source: Mapped[str] = mapped_column(String(32), default="web")
-    full_name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(32), index=True)
-    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
-    sex: Mapped[str | None] = mapped_column(String(8))
-    admin_unit_code: Mapped[str | None] = mapped_column(
-        ForeignKey("admin_unit.code", ondelete="SET NULL"))
-    address_detail: Mapped[str | None] = mapped_column(Text)
-    positive_date: Mapped[date | None] = mapped_column(Date)
-    test_type: Mapped[str | None] = mapped_column(String(32))
-    symptoms: Mapped[str | None] = mapped_column(Text)
-    # The form exactly as received, so nothing the citizen typed is ever lost.
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"))
