@@ -109,6 +109,35 @@ class HttpSettings(_Section):
     max_connections_per_address: int = Field(default=8, ge=1)
 
 
+class WebSettings(HttpSettings):
+    """The public declaration form and the province portal's API (`callcenter web`): its own
+    process, on TLS (or plain behind a TLS proxy on the same host, `allow_plain`)."""
+
+    listen_port: int = Field(default=8445, ge=0, le=65535)  # 0: any free port (tests)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    allow_plain: bool = False
+    # Signs the CSRF tokens and the receipt cookie; empty: a random key at each start (forms
+    # open across a restart are refused once, with a clear message).
+    secret_key: SecretStr | None = None
+    # X-Forwarded-For hops to trust (a reverse proxy in front): 0 trusts none.
+    proxies: int = Field(default=0, ge=0, le=5)
+    public_url: str = ""  # as the portal reaches it, for the OpenAPI document
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    body_seconds: float = Field(default=10.0, gt=0)  # a request's body must come within it
+    max_connections: int = Field(default=1000, ge=1)
+    max_connections_per_address: int = Field(default=50, ge=1)
+    # Rate limits (the `limits` library's notation): declarations sent, from one address and
+    # for one phone number; status look-ups from one address; an API source's declarations.
+    rate_per_address: str = "10/minute;60/hour"
+    rate_per_phone: str = "3/hour;10/day"
+    lookup_rate_per_address: str = "20/minute;200/day"
+    rate_per_source: str = "100000/hour"
+    # How often the daemon looks for new declarations (to push the callbacks to the desktops
+    # and alert the leads).
+    watch_seconds: float = Field(default=1.0, gt=0)
+
+
 class SiteSettings(_Section):
     domain: str = "hotline1022"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -190,6 +219,7 @@ class Settings(BaseSettings):
     ivr: IvrSettings = IvrSettings()
     hub: HubSettings = HubSettings()
     http: HttpSettings = HttpSettings()
+    web: WebSettings = WebSettings()
     site: SiteSettings = SiteSettings()
     trunk: TrunkSettings = TrunkSettings()
     routing: RoutingSettings = RoutingSettings()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import ssl
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -115,8 +116,9 @@ def _health(daemon: Daemon) -> dict[str, bool]:
 
 class _Handler(gevent.pywsgi.WSGIHandler):
     """pywsgi's handler, with the connection counted against the server's limits and its
-    requests' heads and responses under deadlines. A request with a body is refused (400): the
-    endpoints take none, and pywsgi would read one to its end, however slowly it came."""
+    requests' heads and responses under deadlines. A request with a body is refused (400) unless
+    the server accepts bodies: the operator's endpoints take none, and pywsgi would read one to
+    its end, however slowly it came."""
 
     server: HttpServer
     # a response the client did not take within SEND_SECONDS: the connection ends quietly
@@ -166,7 +168,9 @@ class _Handler(gevent.pywsgi.WSGIHandler):
         finally:  # the head is in (or refused): what follows is the response's
             if self._deadline is not None:
                 self._deadline.close()
-        if self.content_length or "chunked" in self.headers.get("transfer-encoding", "").lower():
+        if not self.server.accept_bodies and (
+                self.content_length
+                or "chunked" in self.headers.get("transfer-encoding", "").lower()):
             raise ValueError("a request body is not accepted here")
         return parsed
 
@@ -191,9 +195,16 @@ class HttpServer(gevent.pywsgi.WSGIServer):
     handler_class = _Handler
 
     def __init__(self, listener: tuple[str, int], app: Callable[..., Any],
-                 settings: HttpSettings) -> None:
-        super().__init__(listener, app, log=None)
+                 settings: HttpSettings, ssl_context: ssl.SSLContext | None = None,
+                 accept_bodies: bool = False) -> None:
+        """`accept_bodies`: requests may have one (the web form's server, which reads it
+        under its own limits: callcenter.web.server.body_guard)."""
+        if ssl_context is not None:
+            super().__init__(listener, app, log=None, ssl_context=ssl_context)
+        else:
+            super().__init__(listener, app, log=None)
         self.settings = settings
+        self.accept_bodies = accept_bodies
         self.limits = ConnectionLimits(settings.max_connections,
                                        settings.max_connections_per_address, log, "http")
 

@@ -25,6 +25,7 @@ class DeclarationRules:
 
     Attributes:
         fields: the form's fields in the order shown, from the case form or `properties`.
+        title, title_en: the public form's title.
         required: the fields a declaration must have.
         properties: fields the case form does not have (the phone number).
         call_back_within: minutes from receipt to the nurse's call, by triage level.
@@ -40,6 +41,8 @@ class DeclarationRules:
     alert_levels: tuple[str, ...] = ()
     same_person_days: int = 14
     default_minutes: int = 24 * 60
+    title: str = ""
+    title_en: str = ""
 
     @classmethod
     def of(cls, rules: Mapping[str, Any]) -> DeclarationRules | None:
@@ -54,7 +57,8 @@ class DeclarationRules:
                    call_back_within=within,
                    alert_levels=tuple(part.get("alert_levels", ())),
                    same_person_days=int(part.get("same_person_days", 14)),
-                   default_minutes=max(within.values(), default=24 * 60))
+                   default_minutes=max(within.values(), default=24 * 60),
+                   title=str(part.get("title", "")), title_en=str(part.get("x-title-en", "")))
 
     def due(self, received: dt.datetime, level: str | None) -> dt.datetime:
         """When the nurse's call is due: the level's minutes after receipt (the slowest
@@ -78,8 +82,8 @@ def declaration_schema(form_schema: Mapping[str, Any], rules: DeclarationRules
             spec.setdefault("minLength", 1)
         properties[name] = spec
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-            "title": form_schema.get("title", ""),
-            "x-title-en": form_schema.get("x-title-en", ""),
+            "title": rules.title or form_schema.get("title", ""),
+            "x-title-en": rules.title_en or form_schema.get("x-title-en", ""),
             "required": list(rules.required), "additionalProperties": False,
             "x-order": list(rules.fields), "properties": properties}
 

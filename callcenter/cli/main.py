@@ -17,12 +17,13 @@ from callcenter.cli import (
     switchconf_cmd,
     tls_cmd,
     topic_cmd,
+    web_cmd,
 )
 from callcenter.config import ConfigError
 from db.errors import DataError
 
 AREAS = (run_cmd, demo_cmd, desktop_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd,
-         tls_cmd)
+         tls_cmd, web_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""The public declaration form and the portal API (`callcenter web`)."""
