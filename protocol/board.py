@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 Board = dict[str, dict[str, dict[str, Any]]]
-SECTIONS = ("queues", "agents", "waiting", "today", "last_week")
+SECTIONS = ("queues", "agents", "waiting", "today", "last_week", "urgent")
 
 
 def apply_board(board: Board, message: Any) -> Board:

@@ -324,7 +324,8 @@ class Callbacks(_Push):
 class LeadBoard(_Push):
     """Leads: their board, whole (`full`, after a login, a resume or a change of what they
     may see) or what changed since the last one: rows by section (`queues` by topic, `agents`
-    by username, `waiting` by member, `today` and `last_week` by "topic/quarter") and the keys
+    by username, `waiting` by member, `today` and `last_week` by "topic/quarter", `urgent`
+    — declarations at an alert level whose callback is owed — by callback id) and the keys
     removed. `server_time` is now on the clock of the times it carries (the switch's): the
     desktop counts waits and talk times up from it."""
 

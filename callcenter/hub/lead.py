@@ -54,6 +54,7 @@ class LeadDesk:
         self.topics: list[dict[str, Any]] = []
         self.people: list[Person] = []
         self.callbacks: dict[str, tuple[int, int]] = {}
+        self.urgent: dict[str, dict[str, Any]] = {}
         self.day = local_day(int(time.time() * 1e6), self.zone)
         self.sent: dict[Client, tuple[str, Board]] = {}  # connection → (token, its board)
         self.supervision: dict[str, dict[str, Any]] = {}  # lead username → their listening
@@ -133,7 +134,7 @@ class LeadDesk:
         the day's legs (and the same day last week's) from the database."""
         self.topics = self.hub.db(lead_store.board_topics)
         self.people = self.hub.db(lead_store.board_people)
-        self.callbacks = self.hub.db(lead_store.callback_counts, datetime.now(UTC))
+        self.read_callbacks()
         today = local_day(int(time.time() * 1e6), self.zone)
         if not self._read_once or today != self.day:
             self.day = today
@@ -147,6 +148,13 @@ class LeadDesk:
                 fold_legs(self.tally, [x for x in legs if x.member_uuid not in self.tally.legs],
                           self._targets())
             self._read_once = True
+        self.dirty = True
+
+    def read_callbacks(self) -> None:
+        """The callback counts and the urgent declarations (also when a declaration or a
+        callback's end was written)."""
+        self.callbacks = self.hub.db(lead_store.callback_counts, datetime.now(UTC))
+        self.urgent = self.hub.db(lead_store.urgent_declarations)
         self.dirty = True
 
     def read_forever(self) -> None:
@@ -246,7 +254,7 @@ class LeadDesk:
         return Inputs(state=self.backend.state, tally=self.tally, today=self.day,
                       now_us=now_us, domain=self.desk.domain, topics=self.topics,
                       people=self.people, reasons=self.desk.reasons, acw_until=acw,
-                      callbacks=self.callbacks)
+                      callbacks=self.callbacks, urgent=self.urgent)
 
     # -- requests ---------------------------------------------------------------------------
 

@@ -14,17 +14,20 @@ from callcenter.hub.store import topics_payload
 from callcenter.lead.board import Person
 from callcenter.lead.tally import LegFacts
 from db.models import (
+    AdminUnit,
     Agency,
     Agent,
     AuditLog,
     Call,
     Callback,
     CallLeg,
+    Declaration,
     Tier,
     Topic,
     agency_topic,
 )
 from db.models.calls import OPEN_CALLBACK_STATES
+from rules.declaration import DeclarationRules
 
 # What an admin sees in the supervision log: the acts of leads on agents and calls.
 SUPERVISION_ACTIONS = ("lead.listen", "lead.whisper", "lead.barge", "lead.supervise_end",
@@ -109,3 +112,35 @@ def supervision_log(session: Session, limit: int) -> list[dict[str, Any]]:
                            .order_by(AuditLog.id.desc()).limit(limit))
     return [{"at": r.at.isoformat(), "actor": r.actor, "action": r.action, "target": r.target,
              "detail": r.detail} for r in rows]
+
+
+def urgent_declarations(session: Session) -> dict[str, dict[str, Any]]:
+    """Declarations at one of their topic's alert levels whose callback is still owed, by
+    callback id: what the leads must see called now (no name: the nurse has it)."""
+    alerting = {t.id: (t.key, rules.alert_levels) for t in session.scalars(select(Topic))
+                if (rules := DeclarationRules.of(t.rules)) is not None and rules.alert_levels}
+    levels = {level for _, wanted in alerting.values() for level in wanted}
+    if not levels:
+        return {}
+    rows = session.execute(
+        select(Callback, Declaration, AdminUnit.name)
+        .join(Declaration, Declaration.id == Callback.declaration_id)
+        .outerjoin(AdminUnit, AdminUnit.code == Declaration.admin_unit_code)
+        .where(Callback.state.in_(OPEN_CALLBACK_STATES),
+               Declaration.triage_level.in_(levels)))
+    names = dict(session.execute(select(Agent.id, Agent.full_name)).all())
+    urgent = {}
+    for callback, declaration, unit in rows:
+        topic, wanted = alerting.get(callback.topic_id, ("", ()))
+        if declaration.triage_level not in wanted:
+            continue
+        urgent[str(callback.id)] = {
+            "callback_id": callback.id, "topic": topic, "phone": callback.phone,
+            "receipt": declaration.receipt_code, "level": declaration.triage_level,
+            "birth_year": declaration.birth_year, "unit": unit,
+            "received_at": declaration.received_at.isoformat(),
+            "due_at": callback.due_at.isoformat(), "state": callback.state,
+            "attempts": callback.attempts,
+            "dialling": names.get(callback.assignee_id or 0) if callback.state == "dialing"
+            else None}
+    return urgent

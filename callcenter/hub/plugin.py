@@ -1,6 +1,6 @@
 """The desktop hub wired together (its composition root): sessions, the service, the agent's
-desk, call control, callbacks, the lead's desk, supervision, recordings and the WebSocket
-server, plugged into the daemon's effects."""
+desk, call control, callbacks, the lead's desk, supervision, recordings, the watch for new
+declarations and the WebSocket server, plugged into the daemon's effects."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import gevent
 from callcenter.hub.callbacks import CallbackDesk
 from callcenter.hub.calls import CallControl
 from callcenter.hub.desk import AgentDesk
+from callcenter.hub.intake import IntakeWatch
 from callcenter.hub.lead import LeadDesk
 from callcenter.hub.recordings import Recordings
 from callcenter.hub.server import ConnectionLimits, HubServer
@@ -31,6 +32,7 @@ class Hub:
     callbacks: CallbackDesk
     lead: LeadDesk
     supervision: Supervision
+    intake: IntakeWatch
     tls: ssl.SSLContext | None = None
 
     def on_effect(self, effect: Effect) -> None:
@@ -60,7 +62,9 @@ class Hub:
                           gevent.spawn(self.callbacks.sweep_forever),
                           gevent.spawn(self.service.watch_accounts_forever, every),
                           gevent.spawn(self.lead.read_forever),
-                          gevent.spawn(self.lead.publish_forever)]
+                          gevent.spawn(self.lead.publish_forever),
+                          gevent.spawn(self.intake.watch_forever,
+                                       self.service.backend.settings.web.watch_seconds)]
         gevent.spawn(self.desk.topics)  # read before the first event needs them
         # made once, before the first login of an unknown user has to wait for it
         gevent.spawn(self.service.backend.blocking, dummy_hash)
@@ -83,12 +87,13 @@ def build_hub(backend: Backend) -> Hub:
     lead = LeadDesk(service, backend, desk)
     supervision = Supervision(service, backend, desk, lead)
     Recordings(service, backend)
+    intake = IntakeWatch(service, callbacks, lead)
     tls = None
     if settings.tls_cert is not None and settings.tls_key is not None:
         tls = server_context(settings.tls_cert, settings.tls_key)
     limits = ConnectionLimits(settings.max_connections, settings.max_connections_per_address)
     server = HubServer(service, settings.listen_host, settings.listen_port, tls, limits)
-    return Hub(server, service, desk, callbacks, lead, supervision, tls)
+    return Hub(server, service, desk, callbacks, lead, supervision, intake, tls)
 
 
 def hub_wanted(backend: Backend) -> bool:

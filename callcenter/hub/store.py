@@ -229,11 +229,30 @@ def _callbacks(session: Session, query: Any, topics: frozenset[str] | None
     keys = topic_keys(session)
     if topics is not None:
         query = query.where(Callback.topic_id.in_([i for i, k in keys.items() if k in topics]))
+    rows = list(session.scalars(query))
+    declared = _declarations_of(session, [c.declaration_id for c in rows if c.declaration_id])
     return [{"id": c.id, "phone": c.phone, "topic": keys.get(c.topic_id), "reason": c.reason,
              "state": c.state, "due_at": iso(c.due_at), "attempts": c.attempts,
              "note": c.note, "case_id": c.case_id, "last_result": c.last_result,
-             "last_attempt_at": iso(c.last_attempt_at)}
-            for c in session.scalars(query)]
+             "last_attempt_at": iso(c.last_attempt_at),
+             "declaration": declared.get(c.declaration_id or 0)}
+            for c in rows]
+
+
+def _declarations_of(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a callback's row shows of its declaration: who, where, how urgent, what they
+    declared (the danger signs, SpO2)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Declaration, AdminUnit.name).outerjoin(
+        AdminUnit, AdminUnit.code == Declaration.admin_unit_code).where(
+        Declaration.id.in_(ids)))
+    return {d.id: {"id": d.id, "receipt": d.receipt_code, "full_name": d.full_name,
+                   "birth_year": d.birth_year, "level": d.triage_level, "unit": unit,
+                   "received_at": iso(d.received_at), "source": d.source,
+                   "red_flags": list(d.payload.get("red_flags") or []),
+                   "spo2": d.payload.get("spo2")}
+            for d, unit in rows}
 
 
 def callback_for_dial(session: Session, callback_id: int) -> dict[str, Any] | None:
@@ -290,3 +309,8 @@ def _declaration(row: Declaration | None) -> dict[str, Any] | None:
             "sex": row.sex, "admin_unit_code": row.admin_unit_code,
             "address_detail": row.address_detail, "positive_date": iso_date(row.positive_date),
             "test_type": row.test_type, "symptoms": row.symptoms, "case_id": row.case_id}
+
+
+def newest_declaration(session: Session) -> int:
+    """The id of the newest declaration (0: none yet)."""
+    return int(session.scalar(select(func.max(Declaration.id))) or 0)

@@ -1,6 +1,7 @@
 """Pure: the lead's board as sections of rows (queues, agents, waiting callers, the intraday
-quarter hours), from the live state and today's tally; one lead's part of it; and the
-difference between two boards, which is what the hub pushes.
+quarter hours, the urgent declarations still to call), from the live state and today's
+tally; one lead's part of it; and the difference between two boards, which is what the hub
+pushes.
 
 A board is `{section: {key: row}}`, every row plain JSON. Times are ISO strings in UTC: the
 desktop counts the time in state, the wait and the talk time up from them itself, so a row
@@ -9,7 +10,7 @@ changes only when something happens, not every second."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,7 @@ from rules.board import board_rules
 from rules.phone import masked_phone
 
 Board = dict[str, dict[str, Any]]
-SECTIONS = ("queues", "agents", "waiting", "today", "last_week")
+SECTIONS = ("queues", "agents", "waiting", "today", "last_week", "urgent")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Inputs:
     reasons: Mapping[str, str | None]  # username → break reason
     acw_until: Mapping[str, str | None]  # username → ISO end of after-call work
     callbacks: Mapping[str, tuple[int, int]]  # topic → (owed, overdue)
+    # declarations at an alert level whose callback is still owed, by callback id
+    urgent: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=16384)
@@ -105,6 +108,8 @@ def build(inputs: Inputs) -> Board:
                         "topic": key, "quarter": quarter, "offered": f["offered"],
                         "answered": f["answered"], "abandoned": f["abandoned"],
                         "service_level_pct": f["service_level_pct"]}
+    board["urgent"] = {key: {**row, "phone": _masked(row["phone"])}
+                       for key, row in inputs.urgent.items()}
     return board
 
 
