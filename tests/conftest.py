@@ -98,6 +98,19 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         yield from _pg_database(request, request.getfixturevalue("pg_template"))
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db_url(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the newest revision shared by one module's tests, on each backend in
+    turn (for tests that start a server process once per module)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module-db") / "callcenter.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        yield from _pg_database(request, request.getfixturevalue("pg_template"))
+
+
 @pytest.fixture
 def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with no schema at all."""

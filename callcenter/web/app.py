@@ -102,9 +102,10 @@ def create_app(intake: Intake) -> Flask:
     csrf = CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://",
                       strategy="moving-window")
+    portal = api.blueprint(intake, limiter)
+    csrf.exempt(portal)  # the API is called with a key, not from a browser's session
     app.register_blueprint(public.blueprint(intake, limiter))
-    app.register_blueprint(api.blueprint(intake, limiter))
-    csrf.exempt(api.BLUEPRINT)  # the API is called with a key, not from a browser's session
+    app.register_blueprint(portal)
 
     @app.before_request
     def language() -> None:
