@@ -118,7 +118,7 @@ def create_app(intake: Intake) -> Flask:
     def headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # CSRF checks the referrer
         response.headers["Cache-Control"] = "no-store"
         if not intake.web.allow_plain:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
