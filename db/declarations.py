@@ -73,7 +73,8 @@ class Received:
 @dataclass(frozen=True)
 class Status:
     """Where a declaration stands, as its sender may see it: received, will_call (a nurse
-    will call by `due_at`), calling (tried, will try again), called, not_reached, closed."""
+    will call by `due_at`), calling_now, retry (tried, will try again by `due_at`), called,
+    not_reached, closed."""
 
     state: str
     received_at: datetime
@@ -171,9 +172,10 @@ def status(session: Session, receipt_code: str, phone: str) -> Status | None:
         .order_by(Callback.id.desc()).limit(1))
     if callback is None:
         return Status("received", row.received_at, None)
-    if callback.state in OPEN_CALLBACK_STATES:
-        state = "will_call" if callback.attempts == 0 and callback.state == "open" \
-            else "calling"
+    if callback.state == "dialing":
+        return Status("calling_now", row.received_at, None)
+    if callback.state == "open":
+        state = "will_call" if callback.attempts == 0 else "retry"
         return Status(state, row.received_at, callback.due_at)
     named = {"done": "called", "failed": "not_reached"}
     return Status(named.get(callback.state, "closed"), row.received_at, None)

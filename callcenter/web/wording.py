@@ -52,10 +52,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "state_received": ("Đã nhận khai báo.", "Your declaration was received."),
     "state_will_call": ("Đã nhận. Nhân viên y tế sẽ gọi cho bạn trước {due}.",
                         "Received. A health worker will call you before {due}."),
-    "state_calling": ("Nhân viên y tế đã gọi nhưng chưa liên lạc được; sẽ gọi lại trước "
-                      "{due}.",
-                      "A health worker called but could not reach you; they will call "
-                      "again before {due}."),
+    "state_calling_now": ("Nhân viên y tế đang gọi cho bạn.",
+                          "A health worker is calling you now."),
+    "state_retry": ("Nhân viên y tế đã gọi nhưng chưa liên lạc được; sẽ gọi lại trước "
+                    "{due}.",
+                    "A health worker called but could not reach you; they will call "
+                    "again before {due}."),
     "state_called": ("Nhân viên y tế đã gọi cho bạn.", "A health worker has called you."),
     "state_not_reached": ("Chưa liên lạc được với bạn sau nhiều lần gọi. Vui lòng gọi "
                           "0290 1022.",

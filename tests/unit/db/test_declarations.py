@@ -137,7 +137,10 @@ def test_the_sender_sees_where_their_declaration_stands(
     with transaction(seeded) as s:
         callback = s.scalars(select(Callback)).one()
         callback.attempts, callback.due_at = 1, NOW + timedelta(minutes=15)
-    assert state() == "calling"
+    assert state() == "retry"
+    with transaction(seeded) as s:
+        s.scalars(select(Callback)).one().state = "dialing"
+    assert state() == "calling_now"
     with transaction(seeded) as s:
         s.scalars(select(Callback)).one().state = "done"
     assert state() == "called"
