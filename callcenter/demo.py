@@ -17,6 +17,7 @@ import signal
 import socket
 import sys
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from sqlalchemy import select
 
 from callcenter.config import Settings
 from callcenter.daemon import Daemon
+from callcenter.demo_web import web_process
 from callcenter.hub.tls import make_self_signed
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
@@ -70,6 +72,7 @@ class DemoOptions:
     extra_staff: int = 0  # simulated colleagues beyond the six demo agents
     lead: bool = False  # the demo lead's account (the desktop user of `demo --lead`)
     history: bool = False  # the day so far and last week's written first (callcenter.demo_history)
+    web: bool = True  # the public declaration form too (callcenter.demo_web)
 
 
 def _free_port() -> int:
@@ -158,8 +161,11 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     for username, *_ in staff(options.extra_staff):  # the desktop's nurse: after-call work
         daemon.set_agent_status(username, "Available (On Demand)"
                                 if username == options.desktop_user else "Available")
+    web = ExitStack()
+    web_url = web.enter_context(web_process(workdir, url, cert, key)) if options.web else None
     if options.ready_file is not None:
-        _write_ready(options.ready_file, daemon, cert, options.desktop_user, passwords)
+        _write_ready(options.ready_file, daemon, cert, options.desktop_user, passwords,
+                     web_url)
     with daemon.sessions() as session:
         topics = [(t.queue, f"{t.menu_key} {t.name_vi}") for t in session.scalars(
             select(Topic).where(Topic.active).order_by(Topic.menu_key))]
@@ -174,6 +180,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     out(f"demo: simulated FreeSWITCH on 127.0.0.1:{settings.switch.port}, daemon IVR on "
         f"127.0.0.1:{settings.ivr.listen_port}, database {url}; {options.speed:g}× time, "
         f"{options.rate_per_minute:g} callers per simulated minute. Ctrl-C stops.")
+    if web_url:
+        out(f"demo: the public declaration form on {web_url} (its certificate: {cert})")
     if options.duration:
         gevent.spawn_later(options.duration, done.set)
     gevent.signal_handler(signal.SIGTERM, done.set)  # the desktop demo ends us so
@@ -187,6 +195,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         if not options.quiet:
             out(render(daemon.state, topics, sim.now_us()))
         gevent.killall(greenlets)
+        web.close()
         daemon.stop()
         server.stop()
         if sim.callcenter is not None:
@@ -197,14 +206,14 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
 
 
 def _write_ready(path: Path, daemon: Daemon, cert: Path, user: str | None,
-                 passwords: dict[str, str]) -> None:
+                 passwords: dict[str, str], web_url: str | None) -> None:
     """What the desktop needs to log in; readable by this user only."""
     if daemon.hub is None:
         raise RuntimeError("expected daemon.hub is not None")
     host, port = daemon.hub.server.address
     ready = {"host": host, "port": port, "ca": str(cert), "username": user,
              "password": passwords.get(user or ""),
-             "database": str(daemon.sessions.kw["bind"].url)}
+             "database": str(daemon.sessions.kw["bind"].url), "web": web_url}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         json.dump(ready, out)

@@ -4,6 +4,7 @@ other calls. With no display it says so in one line and shows the headless wallb
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,10 @@ def run_desktop_demo(rate: float, speed: float, seed: int, lead: bool = False,
             wait_ready(ready, backend, log)
             who = f"the demo lead ({DEMO_LEAD})" if lead else f"the demo nurse ({DEMO_NURSE})"
             print(f"demo: logged in as {who}; the switch and daemon log to {log}")
+            web = json.loads(ready.read_text()).get("web")
+            if web:
+                print(f"demo: the public declaration form on {web} (a declaration there "
+                      "is on the nurses' callbacks within seconds)")
             return desktop_main(["--login-file", str(ready), "--drafts", str(Path(tmp) /
                                                                              "drafts")])
         finally:

@@ -26,6 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--staff", type=int, default=None,
                    help="simulated agents beyond the six demo agents (default 0; 18 with "
                         "--lead)")
+    p.add_argument("--no-web", dest="web", action="store_false",
+                   help="without the public declaration form (callcenter web)")
     p.add_argument("--desktop-user", default=None, help=argparse.SUPPRESS)
     p.add_argument("--ready-file", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
@@ -51,7 +53,7 @@ def demo(args: argparse.Namespace) -> int:
                          seed=args.seed, desktop_user=args.desktop_user,
                          ready_file=args.ready_file, quiet=args.quiet, control=args.control,
                          extra_staff=_staff(args), lead=args.lead,
-                         history=args.lead and args.history))
+                         history=args.lead and args.history, web=args.web))
     return 0
 
 

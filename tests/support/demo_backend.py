@@ -30,6 +30,7 @@ class Demo:
     username: str
     password: str
     database: str
+    web: str | None = None  # the public form's address (with web=True)
 
     @property
     def address(self) -> str:
@@ -53,15 +54,15 @@ class Demo:
 
 
 @contextlib.contextmanager
-def running_demo(tmp_path: Path, lead: bool = False) -> Iterator[Demo]:
+def running_demo(tmp_path: Path, lead: bool = False, web: bool = False) -> Iterator[Demo]:
     """The demo with its nurse's account for the desktop (with `lead`: its lead's, an admin;
-    the day starts empty)."""
+    the day starts empty); with `web`, its public declaration form too."""
     ready = tmp_path / "ready.json"
     who = ["--desktop-user", "truong", "--lead", "--no-history", "--staff", "0"] if lead \
         else ["--desktop-user", "lan"]
     command = [sys.executable, "-c", "from callcenter.cli.main import main; main()",
                "demo", "--headless", "--quiet", "--rate", "0", *who,
-               "--ready-file", str(ready), "--control"]
+               "--ready-file", str(ready), "--control", *([] if web else ["--no-web"])]
     log = (tmp_path / "demo.log").open("w")  # a file, not a pipe nobody empties
     process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, text=True,
                                stdout=log, stderr=subprocess.STDOUT)
@@ -74,7 +75,7 @@ def running_demo(tmp_path: Path, lead: bool = False) -> Iterator[Demo]:
     data = json.loads(ready.read_text())
     try:
         yield Demo(process, data["host"], data["port"], data["ca"], data["username"],
-                   data["password"], data["database"])
+                   data["password"], data["database"], data.get("web"))
     finally:
         with contextlib.suppress(OSError):
             process.stdin.close()  # the end of its input stops the demo
