@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.errors import DataError
-from db.models import Agent, Call, Callback, Declaration
+from db.models import Agent, Call, Callback, Declaration, Referral
 from db.models.calls import OPEN_CALLBACK_STATES
 
 REACHED = "SUCCESS"  # originate_disposition when the caller answered
@@ -35,17 +35,18 @@ class RetryPolicy:
 
 
 def owe(session: Session, phone: str, topic_id: int, reason: str, call_id: int | None,
-        note: str | None = None) -> Callback | None:
+        note: str | None = None, assignee_id: int | None = None) -> Callback | None:
     """A callback owed to `phone` (normalised) in a topic — unless one is still open there
     (`open` or being dialled): one open callback per caller and topic, the rule the partial
     unique index keeps. The recorder (abandoned, no agent, the callback key) and after-call
-    work (a follow-up) both owe through here. Returns the new callback, or None."""
+    work (a follow-up, held by the agent who promised it: `assignee_id`) both owe through
+    here. Returns the new callback, or None."""
     if session.scalar(select(Callback.id).where(
             Callback.phone == phone, Callback.topic_id == topic_id,
             Callback.state.in_(OPEN_CALLBACK_STATES))) is not None:
         return None
     callback = Callback(phone=phone, topic_id=topic_id, reason=reason, call_id=call_id,
-                        note=note)
+                        note=note, assignee_id=assignee_id)
     session.add(callback)
     session.flush()
     return callback
@@ -110,11 +111,20 @@ def dial_ended(session: Session, callback_id: int, token: str, disposition: str 
     row.last_result = disposition
     if disposition == REACHED:
         row.state = "done"
+        _told_of_referrals(session, row.id, now)
     elif row.attempts >= policy.max_attempts:
         row.state = "failed"
     else:
         row.state, row.due_at = "open", now + policy.retry_after
     return row.state
+
+
+def _told_of_referrals(session: Session, callback_id: int, now: datetime) -> None:
+    """The caller was reached: the resolved reports this callback was to tell them of are
+    `caller_informed` (db.referrals owes it)."""
+    for referral in session.scalars(select(Referral).where(
+            Referral.callback_id == callback_id, Referral.state == "resolved")):
+        referral.state, referral.informed_at, referral.updated_at = "caller_informed", now, now
 
 
 def _fresh(session: Session, callback_id: int) -> Callback | None:

@@ -77,7 +77,11 @@ class Resume(_Request):
 
 
 class Logout(_Request):
+    """The end of a shift: the callbacks and open cases the agent holds go to `hand_to` (a
+    colleague's username), or back to the pool."""
+
     type: Literal["logout"] = "logout"
+    hand_to: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class SetStatus(_Request):
@@ -222,10 +226,51 @@ class RecordingGet(_Request):
     length: Annotated[int, Field(strict=True, ge=1, le=128 * 1024)] = 128 * 1024
 
 
+class Colleagues(_Request):
+    """Who shares the agent's topics (to hand a shift's work to)."""
+
+    type: Literal["colleagues"] = "colleagues"
+
+
+class ReferralForward(_Request):
+    """Forward a case (a report) to the agency responsible for it; due by the topic's rules
+    unless `due_on` (a local date) says otherwise."""
+
+    type: Literal["referral_forward"] = "referral_forward"
+    case_id: RowId
+    agency: Annotated[str, Field(min_length=1, max_length=32)]
+    due_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ReferralList(_Request):
+    """The reports forwarded to the agent's agency, and those their topics forwarded."""
+
+    type: Literal["referral_list"] = "referral_list"
+
+
+class ReferralUpdate(_Request):
+    """A report's next step: in_progress and resolved (with `resolution`) by the agency,
+    caller_informed by the topic's side."""
+
+    type: Literal["referral_update"] = "referral_update"
+    referral_id: RowId
+    state: Literal["in_progress", "resolved", "caller_informed"]
+    resolution: Annotated[str, Field(max_length=8000)] = ""
+
+
+class LeadHandover(_Request):
+    """Leads: the hand-over summary of their topics and agency (open red cases, overdue
+    callbacks, forwarded reports due)."""
+
+    type: Literal["lead_handover"] = "lead_handover"
+
+
 Request = Annotated[Login | Resume | Logout | SetStatus | CaseGet | CaseSave | CaseDraft |
                     HistorySearch | CallbackList | CallbackDial | CallHangup | CallTransfer |
                     CallHold | WrapUpDone | AgentsOverview | LeadSetStatus | LeadSupervise |
-                    LeadSuperviseEnd | LeadMoveCaller | LeadAudit | RecordingGet,
+                    LeadSuperviseEnd | LeadMoveCaller | LeadAudit | RecordingGet | Colleagues |
+                    ReferralForward | ReferralList | ReferralUpdate | LeadHandover,
                     Field(discriminator="type")]
 REQUEST_TYPES = frozenset(m.model_fields["type"].default for m in get_args(get_args(Request)[0]))
 
@@ -339,8 +384,17 @@ class LeadBoard(_Push):
     supervision_changed: bool = False
 
 
-Push = Annotated[Snapshot | AgentStatus | ScreenPop | CallEnded | Callbacks | LeadBoard,
-                 Field(discriminator="type")]
+class Referrals(_Push):
+    """Forwarded reports the agent may see; with `changed_only`, just those changed (each
+    replaces the row of its id)."""
+
+    type: Literal["referrals"] = "referrals"
+    referrals: list[dict[str, Any]]
+    changed_only: bool = False
+
+
+Push = Annotated[Snapshot | AgentStatus | ScreenPop | CallEnded | Callbacks | LeadBoard |
+                 Referrals, Field(discriminator="type")]
 
 _requests: TypeAdapter[Any] = TypeAdapter(Request)
 _pushes: TypeAdapter[Any] = TypeAdapter(Push)

@@ -91,15 +91,18 @@ def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
 
 def follow_up_callback(session: Session, call_uuid: str, username: str | None = None) -> None:
     """A callback owed in the topic of the queue leg `username` took (after a transfer the
-    first agent's follow-up belongs to the first topic, not the call's last one)."""
+    first agent's follow-up belongs to the first topic, not the call's last one), held by
+    that agent until their shift ends (db.handover)."""
     call = session.scalar(select(Call).where(Call.uuid == call_uuid))
     if call is None:
         return
     topic_id = _leg_topic(session, call, username) or call.topic_id
     if topic_id is None:
         return
+    agent_id = session.scalar(select(Agent.id).where(Agent.username == username)) \
+        if username else None
     callbacks.owe(session, normalise_phone(call.caller_number), topic_id, "follow_up", call.id,
-                  AUTO_NOTE)
+                  AUTO_NOTE, assignee_id=agent_id)
 
 
 def _leg_topic(session: Session, call: Call, username: str | None) -> int | None:

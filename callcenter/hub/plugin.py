@@ -1,6 +1,7 @@
 """The desktop hub wired together (its composition root): sessions, the service, the agent's
-desk, call control, callbacks, the lead's desk, supervision, recordings, the watch for new
-declarations and the WebSocket server, plugged into the daemon's effects."""
+desk, call control, callbacks, the lead's desk, supervision, recordings, forwarded reports,
+shift hand-overs, the watch for new declarations and the WebSocket server, plugged into the
+daemon's effects."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import gevent
 from callcenter.hub.callbacks import CallbackDesk
 from callcenter.hub.calls import CallControl
 from callcenter.hub.desk import AgentDesk
+from callcenter.hub.handover import Handover
 from callcenter.hub.intake import IntakeWatch
 from callcenter.hub.lead import LeadDesk
 from callcenter.hub.recordings import Recordings
+from callcenter.hub.referrals import ReferralDesk
 from callcenter.hub.server import ConnectionLimits, HubServer
 from callcenter.hub.service import Backend, HubService
 from callcenter.hub.sessions import Sessions
@@ -87,6 +90,8 @@ def build_hub(backend: Backend) -> Hub:
     lead = LeadDesk(service, backend, desk)
     supervision = Supervision(service, backend, desk, lead)
     Recordings(service, backend)
+    ReferralDesk(service, backend, desk)
+    Handover(service, desk, callbacks)
     intake = IntakeWatch(service, callbacks, lead)
     tls = None
     if settings.tls_cert is not None and settings.tls_key is not None:

@@ -120,6 +120,9 @@ class HubService:
         self.handlers: dict[str, Handler] = {
             "login": self._login, "resume": self._resume, "logout": self._logout}
         self.snapshot: Callable[[HubSession], BaseModel] | None = None
+        # An agent's last session ends (their shift is over): each hook is given the session
+        # and the colleague to hand their work to (None: the pool), and says what it did.
+        self.shift_end_hooks: list[Callable[[HubSession, str | None], dict[str, Any]]] = []
         self.agent_view: Callable[[HubSession], BaseModel] = lambda session: BaseModel()
         self._verifying = gevent.lock.BoundedSemaphore(VERIFY_AT_ONCE)
 
@@ -334,12 +337,27 @@ class HubService:
 
     def _logout(self, client: Client, request: Any) -> dict[str, Any]:
         session = client.session
+        done: dict[str, Any] = {}
         if session is not None:
+            if len(self.sessions.of_agent(session.username)) <= 1:  # the shift ends
+                for hook in self.shift_end_hooks:  # a Denied (a wrong colleague) stops here
+                    done.update(hook(session, getattr(request, "hand_to", None)))
             self.audit(client, "hub.logout", session.username)
             self.sessions.close(client.token or "")
             client.session, client.token = None, None
             self._log_out_if_gone(session.username, "desktop")
-        return {}
+        return done
+
+    def _shift_over(self, session: HubSession) -> None:
+        """A session ended without a logout (expired, ended by the daemon): if it was the
+        agent's last, their work goes back to the pool."""
+        if self.sessions.of_agent(session.username):
+            return
+        for hook in self.shift_end_hooks:
+            try:
+                hook(session, None)
+            except Exception:
+                log.exception("hub: handing over %s's work failed", session.username)
 
     def _log_out_if_gone(self, username: str, source: str) -> None:
         """With no desktop left, the agent stops taking calls (none rings at an empty desk)."""
@@ -360,6 +378,7 @@ class HubService:
                 client.send(dump(Error(code=ErrorCode.EXPIRED, message=reason)))
                 client.session, client.token = None, None
             self.audit_as(session, "hub.expired", session.username, reason=reason)
+            self._shift_over(session)
             self._log_out_if_gone(session.username, "daemon")
 
     def sweep_forever(self, every: float = 30.0) -> None:
@@ -420,6 +439,7 @@ class HubService:
             client.send(dump(Error(code=ErrorCode.EXPIRED, message=reason)))
             client.session, client.token = None, None
         self.audit_as(session, "hub.ended", session.username, reason=reason)
+        self._shift_over(session)
         self._log_out_if_gone(session.username, "daemon")
 
     # -- pushes ----------------------------------------------------------------------

@@ -231,11 +231,14 @@ def _callbacks(session: Session, query: Any, topics: frozenset[str] | None
         query = query.where(Callback.topic_id.in_([i for i, k in keys.items() if k in topics]))
     rows = list(session.scalars(query))
     declared = _declarations_of(session, [c.declaration_id for c in rows if c.declaration_id])
+    holders = dict(session.execute(select(Agent.id, Agent.username).where(
+        Agent.id.in_({c.assignee_id for c in rows if c.assignee_id}))).all())
     return [{"id": c.id, "phone": c.phone, "topic": keys.get(c.topic_id), "reason": c.reason,
              "state": c.state, "due_at": iso(c.due_at), "attempts": c.attempts,
              "note": c.note, "case_id": c.case_id, "last_result": c.last_result,
              "last_attempt_at": iso(c.last_attempt_at),
-             "declaration": declared.get(c.declaration_id or 0)}
+             "declaration": declared.get(c.declaration_id or 0),
+             "holder": holders.get(c.assignee_id or 0) if c.state == "open" else None}
             for c in rows]
 
 

@@ -8,6 +8,7 @@ from db.models.intake import ApiSource, Declaration
 from db.models.logs import AgentStatusLog, AuditLog
 from db.models.people import ROLES, Agency, Agent, agency_topic
 from db.models.reference import AdminUnit, AdminUnitFormer
+from db.models.referrals import Referral
 from db.models.topics import CaseCounter, Tier, Topic
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "CaseChange",
     "CaseCounter",
     "Declaration",
+    "Referral",
     "Tier",
     "Topic",
     "agency_topic",
