@@ -1,5 +1,7 @@
-"""Qt table models over what the hub sends (caller history, callbacks), and the time helpers
-every view uses: the wire carries UTC ISO 8601, the screen shows Asia/Ho_Chi_Minh."""
+"""Qt table models over what the hub sends (caller history; the callbacks' model builds on
+DictTableModel in desktop/windows/callbacks.py), the time helpers every view uses (the wire
+carries UTC ISO 8601, the screen shows Asia/Ho_Chi_Minh) and how a declaration's codes read
+(triage level, receipt, age)."""
 
 from __future__ import annotations
 
@@ -17,13 +19,16 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import Qt as QtText  # Qt's text helpers (mightBeRichText) live in QtGui
 
 from desktop.i18n import QT_TRANSLATE_NOOP
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 Clock = Callable[[], datetime]
 AnyIndex = QModelIndex | QPersistentModelIndex
+LEVEL_ROLE = Qt.ItemDataRole.UserRole + 2  # a cell's triage level: the view paints a badge
+TRIAGE_ORDER = ("red", "orange", "yellow", "green")  # the most urgent first
+ALERT_LEVELS = ("red", "orange")  # a danger sign or worse: call now, before anything else
 
 
 def utc_now() -> datetime:
@@ -56,6 +61,19 @@ def format_time(value: object, *, date: bool = True) -> str:
     if moment is None:
         return ""
     return moment.strftime("%d/%m/%Y %H:%M") if date else moment.strftime("%H:%M:%S")
+
+
+def short_time(value: object, now: datetime) -> str:
+    """HH:MM on the day of `now` (Cà Mau's day), dd/mm HH:MM another day of its year, else
+    as format_time: a table of today's work has no room for the same date on every row."""
+    moment = local_time(value)
+    if moment is None:
+        return ""
+    today = now.astimezone(LOCAL_TZ)
+    if moment.date() == today.date():
+        return moment.strftime("%H:%M")
+    return moment.strftime("%d/%m %H:%M") if moment.year == today.year else \
+        moment.strftime("%d/%m/%Y %H:%M")
 
 
 def format_date(value: object) -> str:
@@ -117,6 +135,13 @@ _DIAL_RESULTS = {  # how the last dial of a callback ended (FreeSWITCH's causes,
     "lost": QT_TRANSLATE_NOOP("Models", "Unknown (the server restarted)"),
 }
 
+_TRIAGE = {  # the Ministry's four colours, as the form's triage badge names them
+    "red": QT_TRANSLATE_NOOP("Models", "Red"),
+    "orange": QT_TRANSLATE_NOOP("Models", "Orange"),
+    "yellow": QT_TRANSLATE_NOOP("Models", "Yellow"),
+    "green": QT_TRANSLATE_NOOP("Models", "Green"),
+}
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Models", text) if text else ""
@@ -132,6 +157,40 @@ def state_label(value: str) -> str:
 
 def reason_label(reason: str) -> str:
     return _tr(_REASONS[reason]) if reason in _REASONS else reason
+
+
+def triage_label(level: object) -> str:
+    return _tr(_TRIAGE[level]) if isinstance(level, str) and level in _TRIAGE else ""
+
+
+def triage_rank(level: object) -> int:
+    """0 for red … 3 for green, 4 for none: what sorts the most urgent first."""
+    return TRIAGE_ORDER.index(level) if isinstance(level, str) and level in TRIAGE_ORDER \
+        else len(TRIAGE_ORDER)
+
+
+def receipt_text(code: object) -> str:
+    """A receipt code as the declarer was shown it: KB7K3M9Q2P → KB-7K3M-9Q2P."""
+    text = "" if code is None else str(code)
+    if len(text) == 10 and text.isalnum():
+        return f"{text[:2]}-{text[2:6]}-{text[6:]}"
+    return text
+
+
+def age_text(birth_year: object, now: datetime) -> str:
+    """The age ("68 years old") from the year of birth, this year in Cà Mau; empty if
+    unknown."""
+    year = now.astimezone(LOCAL_TZ).year
+    if not isinstance(birth_year, int) or isinstance(birth_year, bool) or \
+            not 0 <= year - birth_year <= 130:
+        return ""
+    return _tr(QT_TRANSLATE_NOOP("Models", "%1 years old")).replace("%1", str(year - birth_year))
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` as it is: Qt renders a tooltip that looks like HTML as HTML,
+    and a cell's text may be a name typed on the public form (`<img src=…>`)."""
+    return QtText.convertFromPlainText(text) if QtText.mightBeRichText(text) else text
 
 
 def dial_result_label(result: str) -> str:
@@ -200,19 +259,22 @@ class DictTableModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._columns[index.column()].text(row)
-        return self.style_data(row, role)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tip(self._columns[index.column()].text(row))
+        return self.style_data(row, index.column(), role)
 
-    def style_data(self, row: dict[str, Any], role: int) -> Any:
-        """Colours and fonts of a row; none by default."""
+    def style_data(self, row: dict[str, Any], column: int, role: int) -> Any:
+        """Colours and fonts of a cell; none by default."""
         return None
 
     def _topic_text(self, row: dict[str, Any]) -> str:
         return self._topic_name(row.get("topic"))
 
 
-def _text(key: str) -> Callable[[dict[str, Any]], str]:
+def field_text(key: str) -> Callable[[dict[str, Any]], str]:
+    """A column that shows one field of the row as it is."""
     return lambda row: "" if row.get(key) is None else str(row.get(key))
 
 
@@ -231,9 +293,9 @@ class HistoryModel(DictTableModel):
             Column(QT_TRANSLATE_NOOP("Models", "Time"), lambda row: format_time(row.get("at"))),
             Column(QT_TRANSLATE_NOOP("Models", "Kind"), _coded("kind", kind_label)),
             Column(QT_TRANSLATE_NOOP("Models", "Topic"), self._topic_text),
-            Column(QT_TRANSLATE_NOOP("Models", "Code"), _text("code")),
+            Column(QT_TRANSLATE_NOOP("Models", "Code"), field_text("code")),
             Column(QT_TRANSLATE_NOOP("Models", "Status"), _coded("status", state_label)),
-            Column(QT_TRANSLATE_NOOP("Models", "Summary"), _text("summary")),
+            Column(QT_TRANSLATE_NOOP("Models", "Summary"), field_text("summary")),
         ], parent)
         if topic_name is not None:
             self._topic_name = topic_name
@@ -244,73 +306,3 @@ class HistoryModel(DictTableModel):
         ordered = sorted((row for row in rows if isinstance(row, dict)),
                          key=lambda row: parse_time(row.get("at")) or epoch, reverse=True)
         super().set_rows(ordered)
-
-
-class CallbacksModel(DictTableModel):
-    """The callbacks owed on the agent's topics; overdue ones stand out in red and bold.
-
-    Each row is one callback from the hub: id, phone, topic, reason, due_at, attempts,
-    last_result, last_attempt_at, note."""
-
-    OVERDUE = QColor("#fde2e1")
-
-    def __init__(self, topic_name: Callable[[str | None], str] | None = None,
-                 clock: Clock = utc_now, parent: QObject | None = None) -> None:
-        super().__init__([
-            Column(QT_TRANSLATE_NOOP("Models", "Due"), self._due_text),
-            Column(QT_TRANSLATE_NOOP("Models", "Phone"), _text("phone")),
-            Column(QT_TRANSLATE_NOOP("Models", "Topic"), self._topic_text),
-            Column(QT_TRANSLATE_NOOP("Models", "Reason"), _coded("reason", reason_label)),
-            Column(QT_TRANSLATE_NOOP("Models", "Attempts"), _text("attempts")),
-            Column(QT_TRANSLATE_NOOP("Models", "Last try"), self._last_try_text),
-            Column(QT_TRANSLATE_NOOP("Models", "Note"), _text("note")),
-            Column("", lambda row: ""),  # the dial button's cell
-        ], parent)
-        self._clock = clock
-        if topic_name is not None:
-            self._topic_name = topic_name
-
-    @property
-    def dial_column(self) -> int:
-        return self.columnCount() - 1
-
-    def is_overdue(self, row: dict[str, Any]) -> bool:
-        due = parse_time(row.get("due_at"))
-        return due is not None and due < self._clock()
-
-    def overdue_count(self) -> int:
-        return sum(1 for row in self.rows if self.is_overdue(row))
-
-    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Earliest due first: the most overdue at the top."""
-        latest = datetime.max.replace(tzinfo=UTC)
-        ordered = sorted((row for row in rows if isinstance(row, dict)),
-                         key=lambda row: parse_time(row.get("due_at")) or latest)
-        super().set_rows(ordered)
-
-    @staticmethod
-    def _last_try_text(row: dict[str, Any]) -> str:
-        result = row.get("last_result")
-        if not result:
-            return ""
-        at = format_time(row.get("last_attempt_at"))
-        label = dial_result_label(str(result))
-        return f"{label} · {at}" if at else label
-
-    def _due_text(self, row: dict[str, Any]) -> str:
-        text = format_time(row.get("due_at"))
-        if not self.is_overdue(row):
-            return text
-        overdue = _tr(QT_TRANSLATE_NOOP("Models", "overdue"))
-        return f"{text} — {overdue}"
-
-    def style_data(self, row: dict[str, Any], role: int) -> Any:
-        if not self.is_overdue(row):
-            return None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(self.OVERDUE)
-        if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None

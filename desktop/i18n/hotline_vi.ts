@@ -728,6 +728,62 @@ hoàn tất</translation>
         <source>Details</source>
         <translation>Chi tiết</translation>
     </message>
+    <message>
+        <source>Level</source>
+        <translation>Mức độ</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>Mã tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Tuổi</translation>
+    </message>
+    <message>
+        <source>Commune or ward</source>
+        <translation>Xã, phường</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Nhận lúc</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Hạn gọi</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Số lần gọi</translation>
+    </message>
+    <message>
+        <source>overdue by %1</source>
+        <translation>quá hạn %1</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>còn %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be called</source>
+        <translation>Đang chờ gọi lại</translation>
+    </message>
+    <message>
+        <source>Being dialled</source>
+        <translation>Đang được gọi</translation>
+    </message>
+    <message>
+        <source>Being dialled by %1</source>
+        <translation>%1 đang gọi</translation>
+    </message>
 </context>
 <context>
     <name>LeadWindow</name>
@@ -786,6 +842,10 @@ hoàn tất</translation>
     <message>
         <source>RED: topic %1</source>
         <translation>BÁO ĐỘNG: chủ đề %1</translation>
+    </message>
+    <message>
+        <source>Urgent declarations</source>
+        <translation>Khai báo khẩn cần gọi</translation>
     </message>
     <message>
         <source>Updated %1</source>
@@ -994,6 +1054,26 @@ hoàn tất</translation>
         <translation>Không rõ (máy chủ khởi động lại)</translation>
     </message>
     <message>
+        <source>Red</source>
+        <translation>Đỏ</translation>
+    </message>
+    <message>
+        <source>Orange</source>
+        <translation>Cam</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>Vàng</translation>
+    </message>
+    <message>
+        <source>Green</source>
+        <translation>Xanh</translation>
+    </message>
+    <message>
+        <source>%1 years old</source>
+        <translation>%1 tuổi</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Thời gian</translation>
     </message>
@@ -1022,12 +1102,20 @@ hoàn tất</translation>
         <translation>Hạn gọi</translation>
     </message>
     <message>
+        <source>Triage</source>
+        <translation>Phân loại</translation>
+    </message>
+    <message>
         <source>Phone</source>
         <translation>Số điện thoại</translation>
     </message>
     <message>
         <source>Reason</source>
         <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Declared by</source>
+        <translation>Người khai báo</translation>
     </message>
     <message>
         <source>Attempts</source>
@@ -1044,6 +1132,14 @@ hoàn tất</translation>
     <message>
         <source>overdue</source>
         <translation>quá hạn</translation>
+    </message>
+    <message>
+        <source>1 danger sign</source>
+        <translation>1 dấu hiệu nguy hiểm</translation>
+    </message>
+    <message>
+        <source>%1 danger signs</source>
+        <translation>%1 dấu hiệu nguy hiểm</translation>
     </message>
 </context>
 <context>
@@ -1278,6 +1374,17 @@ hoàn tất</translation>
     <message>
         <source>Transfer to emergency %1</source>
         <translation>Chuyển cấp cứu %1</translation>
+    </message>
+</context>
+<context>
+    <name>UrgentView</name>
+    <message>
+        <source>No urgent declaration is waiting for a call.</source>
+        <translation>Không có khai báo khẩn nào đang chờ gọi.</translation>
+    </message>
+    <message>
+        <source>Urgent declarations to call: %1 (overdue: %2). Only the nurse who calls sees the name.</source>
+        <translation>Khai báo khẩn cần gọi: %1 (quá hạn: %2). Chỉ điều dưỡng gọi lại mới thấy họ tên.</translation>
     </message>
 </context>
 <context>

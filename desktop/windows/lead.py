@@ -1,7 +1,8 @@
 """The team lead's window: the queues board, the agents grid with supervision, the waiting
-callers, the intraday chart, the supervision log (admins) and the wallboard. Everything it
-knows comes from HubConnection.lead_board (applied with protocol.board.apply_board); every
-act goes through HubConnection's requests. Times count up every second on the hub's clock."""
+callers, the urgent declarations still to call, the intraday chart, the supervision log
+(admins) and the wallboard. Everything it knows comes from HubConnection.lead_board (applied
+with protocol.board.apply_board); every act goes through HubConnection's requests. Times count
+up every second on the hub's clock."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from desktop.windows.lead_models import (
     topic_name,
 )
 from desktop.windows.lead_queues import QueuesBoard
+from desktop.windows.lead_urgent import UrgentView
 from desktop.windows.lead_waiting import WaitingView
 from desktop.windows.lead_wallboard import Wallboard
 from desktop.windows.login import LANGUAGE_KEY, language_menu
@@ -61,9 +63,10 @@ class LeadWindow(QMainWindow):
         board: the board as the hub last described it (protocol.board sections).
         supervision: the lead's own listen / whisper / barge, or None.
         hub_clock: the hub's time as seen from here.
-        alert: the red alert (red topics, the sound, muted or not).
-        queues_board, agents_view, waiting_view, intraday_view, search_view (the callers'
-            history, recordings), audit_view (admins, else None), supervision_bar,
+        alert: the red alert (red topics, the sound, muted or not); it rings too for each
+            urgent declaration new since the first board.
+        queues_board, agents_view, waiting_view, urgent_view, intraday_view, search_view (the
+            callers' history, recordings), audit_view (admins, else None), supervision_bar,
             wallboard (while open): the parts.
 
     Signals:
@@ -84,6 +87,7 @@ class LeadWindow(QMainWindow):
         self.full_name = str(agent.get("full_name") or self.username)
         self.role = str(agent.get("role") or "lead")
         self.board: Board = {name: {} for name in SECTIONS}
+        self._whole_seen = False  # a first whole board came: its urgent rows are not news
         self.supervision: dict[str, Any] | None = None
         self.hub_clock = HubClock(clock)
         self.alert = RedAlert(settings, bell, self)
@@ -115,12 +119,13 @@ class LeadWindow(QMainWindow):
         self.queues_board = QueuesBoard()
         self.agents_view = AgentsView(self.requests, now, self.topic_name)
         self.waiting_view = WaitingView(self.requests, now, self.topic_name)
+        self.urgent_view = UrgentView(now, self.topic_name)
         self.intraday_view = IntradayView(now, self.topic_name)
         # the callers' history (a call's recording plays from it, as on the agent's desk)
         self.search_view = SearchView(self._connection, self.topic_name)
         self.audit_view = AuditView(self.requests) if self.is_admin else None
         self.tabs = QTabWidget()
-        for view in (self.queues_board, self.agents_view, self.waiting_view,
+        for view in (self.queues_board, self.agents_view, self.waiting_view, self.urgent_view,
                      self.intraday_view, self.search_view, self.audit_view):
             if view is not None:
                 self.tabs.addTab(view, "")
@@ -198,14 +203,18 @@ class LeadWindow(QMainWindow):
         self.logout_action.setText(self.tr("Log out of the application"))
         self.wallboard_action.setText(self.tr("Wallboard (F11)"))
         self.mute_action.setText(self.tr("Mute the red alert sound"))
-        texts = [self.tr("Queues"), self.tr("Agents"), self.tr("Waiting callers"),
-                 self.tr("Intraday"), self.tr("History"), self.tr("Supervision log")]
-        for index, text in enumerate(texts[:self.tabs.count()]):
-            self.tabs.setTabText(index, text)
+        titles = {self.agents_view: self.tr("Agents"),
+                  self.waiting_view: self.tr("Waiting callers"),
+                  self.intraday_view: self.tr("Intraday"), self.search_view: self.tr("History"),
+                  self.audit_view: self.tr("Supervision log")}  # Queues, Urgent: as alerted
+        for view, text in titles.items():
+            if view is not None:
+                self.tabs.setTabText(self.tabs.indexOf(view), text)
         role = role_label(self.role)
         self.who_label.setText(f"{self.full_name} · {role}" if role else self.full_name)
         self.show_connection_state(self._connection.state)
         self._show_updated()
+        self.urgent_view.retranslate()
         self._show_board()
         self._show_alert()
 
@@ -225,8 +234,11 @@ class LeadWindow(QMainWindow):
 
     @Slot(LeadBoard)
     def apply_board(self, message: LeadBoard) -> None:
-        """A board push: whole, or what changed (and the lead's own supervision)."""
+        """A board push: whole, or what changed (and the lead's own supervision). An urgent
+        declaration new since the first whole board rings the alert's sound (unless muted)."""
+        known = set(self.board["urgent"]) if self._whole_seen else None
         self.board = apply_board(self.board, message)
+        self._whole_seen = self._whole_seen or message.full
         self.hub_clock.observe(message.server_time, whole=message.full,
                                latest=latest_time(message.changed, message.supervision))
         if message.supervision_changed:
@@ -236,12 +248,16 @@ class LeadWindow(QMainWindow):
         self._updated = message.server_time
         self._show_updated()
         self._show_board()
+        if known is not None and set(self.board["urgent"]) - known and not self.alert.muted:
+            self.alert.ring()
 
     def _show_board(self) -> None:
         board, now, language = self.board, self.hub_clock.now(), self.language
         self.queues_board.set_queues(board["queues"], language, now)
         self.agents_view.set_agents(board["agents"])
         self.waiting_view.set_board(board["queues"], board["waiting"])
+        self.urgent_view.set_rows(board["urgent"])
+        self._show_urgent()
         self.intraday_view.set_board(board["queues"], board["today"], board["last_week"])
         if self.wallboard is not None:
             self.wallboard.set_queues(board["queues"], language, now)
@@ -253,6 +269,7 @@ class LeadWindow(QMainWindow):
         now = self.hub_clock.now()
         self.agents_view.tick()
         self.waiting_view.tick()
+        self.urgent_view.tick()
         self.supervision_bar.tick()
         if self.wallboard is not None:
             self.wallboard.refresh(now)
@@ -277,6 +294,14 @@ class LeadWindow(QMainWindow):
         title = self.tr("Queues")
         self.tabs.setTabText(0, f"⚠ {title} ({len(red)})" if red else title)
         self.tabs.tabBar().setTabTextColor(0, QColor("#c62828") if red else QColor())
+
+    def _show_urgent(self) -> None:
+        """The urgent tab's title: how many declarations wait for a call, in red while any
+        do (as the Queues tab while a topic is red)."""
+        count, index = len(self.board["urgent"]), self.tabs.indexOf(self.urgent_view)
+        title = self.tr("Urgent declarations")
+        self.tabs.setTabText(index, f"⚠ {title} ({count})" if count else title)
+        self.tabs.tabBar().setTabTextColor(index, QColor("#c62828") if count else QColor())
 
     @Slot(str)
     def show_connection_state(self, state: str) -> None:

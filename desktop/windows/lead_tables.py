@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from desktop.i18n import QT_TRANSLATE_NOOP
-from desktop.models import format_duration, format_time
+from desktop.models import format_duration, format_time, plain_tip
 from desktop.windows.labels import (
     ACTIVITY_COLOURS,
     activity_label,
@@ -140,8 +140,10 @@ class BoardTableModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self.keys):
             return None
         row, column = self.row_at(index.row()), self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:  # a caller's name is theirs to choose
+            return plain_tip(column.text(row))
         if role == KEY_ROLE:
             return self.keys[index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole and column.right:
@@ -186,7 +188,8 @@ class BoardProxy(QSortFilterProxyModel):
             return left.row() < right.row()
 
 
-def _or_last(value: float | int | None) -> tuple[int, float]:
+def or_last(value: float | int | None) -> tuple[int, float]:
+    """A sort value that puts an empty cell after every value."""
     return NONE_LAST if value is None else (0, value)
 
 
@@ -206,20 +209,20 @@ class AgentsModel(BoardTableModel):
                    lambda row: activity_label(str(row.get("activity") or "")),
                    self._activity_order),
             Column(QT_TRANSLATE_NOOP("LeadTables", "In it for"), self._in_state_text,
-                   lambda row: _or_last(seconds_since(row.get("since"), self._now())),
+                   lambda row: or_last(seconds_since(row.get("since"), self._now())),
                    ticking=True, right=True),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Call topic"),
                    lambda row: self._topic_name(_call(row).get("topic")) if _call(row) else ""),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Caller"),
                    lambda row: str(_call(row).get("caller") or "")),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Talk time"), self._talk_text,
-                   lambda row: _or_last(self._talk_seconds(row)), ticking=True, right=True),
+                   lambda row: or_last(self._talk_seconds(row)), ticking=True, right=True),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Calls today"), _count("calls_today"),
                    lambda row: number(row, "calls_today"), right=True),
             Column(QT_TRANSLATE_NOOP("LeadTables", "No answer"), _count("no_answers"),
                    lambda row: number(row, "no_answers"), right=True),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Wrap-up left"), self._acw_text,
-                   lambda row: _or_last(seconds_until(row.get("acw_until"), self._now())),
+                   lambda row: or_last(seconds_until(row.get("acw_until"), self._now())),
                    ticking=True, right=True),
         ], parent)
 
@@ -278,7 +281,7 @@ class WaitingModel(BoardTableModel):
             Column(QT_TRANSLATE_NOOP("LeadTables", "Position"), _count("position"),
                    lambda row: number(row, "position"), right=True),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Waiting for"), self._wait_text,
-                   lambda row: _or_last(seconds_since(row.get("joined_at"), self._now())),
+                   lambda row: or_last(seconds_since(row.get("joined_at"), self._now())),
                    ticking=True, right=True),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Caller"), _text("caller")),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Returning caller"),

@@ -42,9 +42,9 @@ def test_callbacks_tab_highlights_overdue_and_dials_with_one_click(
     assert model.data(model.index(0, 0)).endswith("— quá hạn")
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
-    assert model.data(model.index(0, 3)) == "Gác máy khi đang chờ"
-    assert model.data(model.index(0, 5)).startswith("Máy bận · ")  # how the last try went
-    assert model.data(model.index(1, 5)) == ""
+    assert model.data(model.index(0, 4)) == "Gác máy khi đang chờ"
+    assert model.data(model.index(0, 7)).startswith("Máy bận · ")  # how the last try went
+    assert model.data(model.index(1, 7)) == ""
     button = view.buttons[41]
     assert isinstance(button, QPushButton) and button.text() == "Gọi lại"
     with qtbot.waitSignal(connection.reply_received, timeout=2000) as answer:

@@ -98,13 +98,13 @@ def test_the_intraday_chart_draws_today_and_last_week_by_topic(lead_window: Lead
 def test_an_admin_reads_the_supervision_log_a_lead_has_none(
         qtbot: Any, connection: HubConnection, settings: QSettings, translations: Translations,
         clock: Clock, lead_window: LeadWindow, requests: Requests) -> None:
-    assert lead_window.audit_view is None and lead_window.tabs.count() == 5  # no log tab
+    assert lead_window.audit_view is None and lead_window.tabs.count() == 6  # no log tab
     admin = open_lead_window(qtbot, connection, settings, translations, clock, role="admin",
                              bell=lambda: None)
-    assert admin.tabs.count() == 6 and admin.tabs.tabText(5) == "Nhật ký giám sát"
-    assert admin.tabs.tabText(4) == "Tra cứu lịch sử"  # the history, recordings played from it
+    assert admin.tabs.count() == 7 and admin.tabs.tabText(6) == "Nhật ký giám sát"
+    assert admin.tabs.tabText(5) == "Tra cứu lịch sử"  # the history, recordings played from it
     assert admin.audit_view is not None and requests.of(m.LeadAudit) == []
-    admin.tabs.setCurrentIndex(5)  # opening the tab reads the log
+    admin.tabs.setCurrentIndex(6)  # opening the tab reads the log
     (asked,) = requests.of(m.LeadAudit)
     assert asked.limit == 100
     requests.answer(asked, {"items": [
@@ -129,8 +129,8 @@ def test_english_can_be_chosen_and_vietnamese_comes_back(lead_window: LeadWindow
     lead_window.language_actions["en"].trigger()
     tile = lead_window.queues_board.tiles[F0]
     assert settings.value("ui/language") == "en"
-    assert [lead_window.tabs.tabText(n) for n in range(4)] == [
-        "⚠ Queues (3)", "Agents", "Waiting callers", "Intraday"]
+    assert [lead_window.tabs.tabText(n) for n in range(5)] == [
+        "⚠ Queues (3)", "Agents", "Waiting callers", "Urgent declarations", "Intraday"]
     assert tile.title.text() == \
         "1 · Advice and support for COVID-19 patients (F0) treated at home"
     assert tile.metrics["waiting"].caption.text() == "Waiting now"
