@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import declarations
+from db import audit, declarations
 from db.declarations import Form, Received
 from db.models import AdminUnit, ApiSource
 from db.units import search_units
@@ -73,7 +73,9 @@ def submit(session: Session, form: Form, data: dict[str, Any], unit_typed: str |
     errors = declarations.problems(session, form, data, today)
     if unit_error is not None:
         errors = [e for e in errors if e.field != "admin_unit"] + [unit_error]
-    if errors:
+    if errors:  # refused: audited too, with what was wrong (not what was typed)
+        audit.record(session, f"source:{source}", "declaration_refused", None, client=client,
+                     topic=form.topic_key, errors=[f"{e.field}:{e.code}" for e in errors])
         return errors
     return declarations.receive(session, form, data, source=source, now=now, today=today,
                                 idempotency_key=idempotency_key, client=client)

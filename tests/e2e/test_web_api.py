@@ -103,6 +103,11 @@ def test_each_field_error_is_named_and_nothing_is_stored(
     assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [(field, code)]
     if isinstance(sent.get("phone"), str) and sent["phone"].startswith("09"):
         assert _rows(url, sent["phone"]) == []
+    with _db(url) as session:
+        refused = session.scalars(select(AuditLog).where(
+            AuditLog.action == "declaration_refused").order_by(AuditLog.id.desc())).first()
+        assert refused is not None and refused.detail["errors"] == [f"{field}:{code}"]
+        assert refused.actor == "source:portal"
 
 
 def test_the_same_person_again_is_attached_and_a_resend_stores_nothing(
