@@ -36,6 +36,7 @@ QUEUEABLE = frozenset({"set_status", "case_get", "case_save", "case_draft", "his
                        "callback_list", "wrap_up_done"})
 # Only the newest of these matters: a queued one is replaced by the next with the same key.
 COALESCED = {"case_draft": "draft_id", "set_status": None}
+LOCAL_CODES = frozenset(LocalCode)
 SESSION_OVER = frozenset({ErrorCode.EXPIRED, ErrorCode.UNAUTHENTICATED, ErrorCode.BAD_MESSAGE,
                           ErrorCode.FORBIDDEN})
 
@@ -70,7 +71,8 @@ class HubConnection(QObject):
         login_failed(Error): the login was refused, or the hub could not be reached.
         session_lost(Error): a resume was refused (expired): the user must log in again.
         snapshot(Snapshot), agent_status(AgentStatus), screen_pop(ScreenPop),
-        call_ended(CallEnded), callbacks(Callbacks): the hub's pushes, in seq order.
+        call_ended(CallEnded), callbacks(Callbacks), referrals(Referrals): the hub's pushes,
+            in seq order.
         lead_board(LeadBoard): a lead's board, whole or what changed (not numbered: every
             (re)connect starts with a whole one; protocol.board.apply_board applies it).
         error(Error): an error from the hub that answers no request of ours.
@@ -87,6 +89,7 @@ class HubConnection(QObject):
     screen_pop = Signal(m.ScreenPop)
     call_ended = Signal(m.CallEnded)
     callbacks = Signal(m.Callbacks)
+    referrals = Signal(m.Referrals)
     lead_board = Signal(m.LeadBoard)
     error = Signal(m.Error)
     reply_received = Signal(object)
@@ -130,12 +133,28 @@ class HubConnection(QObject):
         self.token, self.last_seq, self.link.attempt = None, 0, 0
         self.link.open()
 
-    def logout(self) -> None:
-        """End the session: tell the hub if we can, then go offline."""
+    def logout(self, hand_to: str | None = None, callback: ReplyCallback | None = None) -> None:
+        """End the session; what the agent holds goes to `hand_to` (a colleague) or the pool.
+        Without `callback`: tell the hub if we can, go offline at once. With one: the hub's
+        refusal (no such colleague) keeps the session, its reply or a local error ends it."""
+        if callback is not None and self._ready:
+            def answered(answer: m.Reply | m.Error) -> None:
+                if isinstance(answer, m.Reply) or answer.code in LOCAL_CODES:
+                    self._end_session()
+                callback(answer)
+
+            self.request(m.Logout, answered, hand_to=hand_to)
+            return
         if self._ready:
-            self._send(m.Logout(id=self._new_id()))
+            self._send(m.Logout(id=self._new_id(), hand_to=hand_to))
             self._stop_link()  # what the socket still says is not ours to handle
             self.link.close()  # after the logout frame, which is already queued
+        self._end_session()
+        if callback is not None:
+            QTimer.singleShot(0, lambda: callback(local_error(
+                LocalCode.OFFLINE, "not connected to the hub")))
+
+    def _end_session(self) -> None:
         self._fail_all(LocalCode.CLOSED, "logged out before this was sent")
         self.token, self._password = None, None
         self._drop_socket()
@@ -216,6 +235,25 @@ class HubConnection(QObject):
 
     def callback_dial(self, callback_id: int, callback: ReplyCallback | None = None) -> str:
         return self.request(m.CallbackDial, callback, callback_id=callback_id)
+
+    def colleagues(self, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.Colleagues, callback)
+
+    def referral_forward(self, case_id: int, agency: str, due_on: str | None = None,
+                         note: str = "", callback: ReplyCallback | None = None) -> str:
+        return self.request(m.ReferralForward, callback, case_id=case_id, agency=agency,
+                            due_on=due_on, note=note)
+
+    def referral_list(self, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.ReferralList, callback)
+
+    def referral_update(self, referral_id: int, state: str, resolution: str = "",
+                        callback: ReplyCallback | None = None) -> str:
+        return self.request(m.ReferralUpdate, callback, referral_id=referral_id, state=state,
+                            resolution=resolution)
+
+    def lead_handover(self, callback: ReplyCallback | None = None) -> str:
+        return self.request(m.LeadHandover, callback)
 
     def call_transfer(self, call_uuid: str, to: str, target: str = "",
                       callback: ReplyCallback | None = None) -> str:
@@ -380,7 +418,7 @@ class HubConnection(QObject):
         self.last_seq = push.seq
         signal = {"snapshot": self.snapshot, "agent_status": self.agent_status,
                   "screen_pop": self.screen_pop, "call_ended": self.call_ended,
-                  "callbacks": self.callbacks}[push.type]
+                  "callbacks": self.callbacks, "referrals": self.referrals}[push.type]
         signal.emit(push)
 
     def _gap(self, seq: int) -> None:

@@ -82,6 +82,10 @@
         <translation>Sẵn sàng nhận cuộc gọi tiếp</translation>
     </message>
     <message>
+        <source>Forward to the responsible agency…</source>
+        <translation>Chuyển cơ quan xử lý…</translation>
+    </message>
+    <message>
         <source>Current call</source>
         <translation>Cuộc gọi hiện tại</translation>
     </message>
@@ -154,6 +158,10 @@
 </context>
 <context>
     <name>CallActions</name>
+    <message>
+        <source>Report %1 forwarded to %2, due %3.</source>
+        <translation>Đã chuyển phản ánh %1 cho %2, hạn xử lý %3.</translation>
+    </message>
     <message>
         <source>Transfer to 115</source>
         <translation>Chuyển cấp cứu 115</translation>
@@ -316,6 +324,108 @@
     <message>
         <source>The case form of the caller&apos;s topic appears here when a call is put through.</source>
         <translation>Phiếu hồ sơ theo chủ đề của người gọi sẽ hiện ở đây khi có cuộc gọi chuyển đến.</translation>
+    </message>
+</context>
+<context>
+    <name>ForwardDialog</name>
+    <message>
+        <source>Forward to the responsible agency</source>
+        <translation>Chuyển cơ quan xử lý</translation>
+    </message>
+    <message>
+        <source>Choose the agency…</source>
+        <translation>Chọn cơ quan…</translation>
+    </message>
+    <message>
+        <source>Another due date:</source>
+        <translation>Hạn xử lý khác:</translation>
+    </message>
+    <message>
+        <source>A note for the agency (optional)</source>
+        <translation>Ghi chú cho cơ quan xử lý (không bắt buộc)</translation>
+    </message>
+    <message>
+        <source>Forward</source>
+        <translation>Chuyển</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Agency:</source>
+        <translation>Cơ quan:</translation>
+    </message>
+    <message>
+        <source>Otherwise due by the report&apos;s severity: %1.</source>
+        <translation>Nếu không chọn: hạn theo mức độ của phản ánh, %1.</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>Ghi chú:</translation>
+    </message>
+    <message>
+        <source>Forward report %1 to the agency responsible for it. Its staff see it at once; when they resolve it, the hotline calls the caller back.</source>
+        <translation>Chuyển phản ánh %1 cho cơ quan có trách nhiệm xử lý. Cán bộ của cơ quan thấy ngay; khi họ xử lý xong, tổng đài gọi lại báo cho người phản ánh.</translation>
+    </message>
+    <message>
+        <source>Choose the agency.</source>
+        <translation>Hãy chọn cơ quan xử lý.</translation>
+    </message>
+    <message>
+        <source>The note is too long (at most 2000 characters).</source>
+        <translation>Ghi chú quá dài (tối đa 2000 ký tự).</translation>
+    </message>
+    <message>
+        <source>The report could not be forwarded (%1).</source>
+        <translation>Không chuyển được phản ánh (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverDialog</name>
+    <message>
+        <source>Hand over your work</source>
+        <translation>Bàn giao công việc</translation>
+    </message>
+    <message>
+        <source>To a colleague:</source>
+        <translation>Cho đồng nghiệp:</translation>
+    </message>
+    <message>
+        <source>Back to the pool: any colleague on your topics can take them</source>
+        <translation>Trả về chung (pool): đồng nghiệp nào cùng chủ đề cũng nhận được</translation>
+    </message>
+    <message>
+        <source>Reading who shares your queues…</source>
+        <translation>Đang tải danh sách đồng nghiệp cùng hàng chờ…</translation>
+    </message>
+    <message>
+        <source>Hand over and log out</source>
+        <translation>Bàn giao và đăng xuất</translation>
+    </message>
+    <message>
+        <source>Stay logged in</source>
+        <translation>Ở lại</translation>
+    </message>
+    <message>
+        <source>You are logging out at the end of your shift. The callbacks and open cases you hold go:</source>
+        <translation>Bạn sắp đăng xuất khi hết ca. Các cuộc gọi lại và hồ sơ đang mở bạn giữ sẽ được giao:</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>đang trực tuyến</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>ngoại tuyến</translation>
+    </message>
+    <message>
+        <source>Nobody else answers your queues: the work goes back to the pool.</source>
+        <translation>Không có ai khác trực hàng chờ của bạn: công việc được trả về chung.</translation>
+    </message>
+    <message>
+        <source>Logging out…</source>
+        <translation>Đang đăng xuất…</translation>
     </message>
 </context>
 <context>
@@ -613,6 +723,37 @@
     </message>
 </context>
 <context>
+    <name>LeadHandoverView</name>
+    <message>
+        <source>Reading the hand-over…</source>
+        <translation>Đang tải nội dung bàn giao…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>Open red cases (%1)</source>
+        <translation>Hồ sơ mức đỏ còn mở (%1)</translation>
+    </message>
+    <message>
+        <source>Overdue callbacks (%1)</source>
+        <translation>Cuộc gọi lại quá hạn (%1)</translation>
+    </message>
+    <message>
+        <source>Forwarded reports overdue or due within a day (%1)</source>
+        <translation>Phản ánh đã chuyển quá hạn hoặc đến hạn trong một ngày (%1)</translation>
+    </message>
+    <message>
+        <source>Read at %1</source>
+        <translation>Cập nhật lúc %1</translation>
+    </message>
+    <message>
+        <source>Not read yet.</source>
+        <translation>Chưa tải.</translation>
+    </message>
+</context>
+<context>
     <name>LeadRequests</name>
     <message>
         <source>Mode changed: %1.</source>
@@ -810,6 +951,10 @@ hoàn tất</translation>
     <message>
         <source>Mute the red alert sound</source>
         <translation>Tắt âm báo động đỏ</translation>
+    </message>
+    <message>
+        <source>Shift hand-over</source>
+        <translation>Bàn giao ca</translation>
     </message>
     <message>
         <source>Queues</source>
@@ -1141,6 +1286,102 @@ hoàn tất</translation>
         <source>%1 danger signs</source>
         <translation>%1 dấu hiệu nguy hiểm</translation>
     </message>
+    <message>
+        <source>Pool</source>
+        <translation>Chung (pool)</translation>
+    </message>
+    <message>
+        <source>Held by</source>
+        <translation>Người giữ</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Cập nhật</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>Người bệnh</translation>
+    </message>
+    <message>
+        <source>Answer due</source>
+        <translation>Hạn xử lý</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>Cơ quan</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Tình trạng xử lý</translation>
+    </message>
+    <message>
+        <source>Forwarded</source>
+        <translation>Đã chuyển</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Đã xử lý xong</translation>
+    </message>
+    <message>
+        <source>Caller informed</source>
+        <translation>Đã báo người phản ánh</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Thấp</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Trung bình</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Cao</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>Khẩn cấp</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 ngày %2 giờ</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 giờ %2 phút</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 phút</translation>
+    </message>
+    <message>
+        <source>Place reported</source>
+        <translation>Địa điểm, cơ sở được phản ánh</translation>
+    </message>
+    <message>
+        <source>Commune or ward</source>
+        <translation>Xã, phường</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Mức độ</translation>
+    </message>
+    <message>
+        <source>Updated by</source>
+        <translation>Người cập nhật</translation>
+    </message>
+    <message>
+        <source>overdue by %1</source>
+        <translation>quá hạn %1</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>còn %1</translation>
+    </message>
 </context>
 <context>
     <name>NumberEditor</name>
@@ -1243,6 +1484,108 @@ hoàn tất</translation>
     </message>
 </context>
 <context>
+    <name>ReferralsView</name>
+    <message>
+        <source>%1 forwarded reports, %2 overdue</source>
+        <translation>%1 phản ánh đã chuyển, %2 quá hạn</translation>
+    </message>
+    <message>
+        <source>Choose a report to read it and take its next step.</source>
+        <translation>Chọn một phản ánh để xem nội dung và cập nhật bước tiếp theo.</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · forwarded %3 by %4</source>
+        <translation>%1 · %2 · chuyển lúc %3, người chuyển: %4</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Đang gửi…</translation>
+    </message>
+    <message>
+        <source>Report %1: %2.</source>
+        <translation>Phản ánh %1: %2.</translation>
+    </message>
+    <message>
+        <source>Only the staff of %1 can take this step.</source>
+        <translation>Chỉ cán bộ của %1 mới cập nhật được bước này.</translation>
+    </message>
+    <message>
+        <source>Forwarded reports</source>
+        <translation>Phản ánh đã chuyển</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>What is reported</source>
+        <translation>Nội dung phản ánh</translation>
+    </message>
+    <message>
+        <source>Note to the agency</source>
+        <translation>Ghi chú cho cơ quan</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>Kết quả xử lý</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>Đã xử lý xong…</translation>
+    </message>
+    <message>
+        <source>Caller informed</source>
+        <translation>Đã báo người phản ánh</translation>
+    </message>
+    <message>
+        <source>The agency is working on it</source>
+        <translation>Cơ quan đang xử lý phản ánh này</translation>
+    </message>
+    <message>
+        <source>Done: say what was done; the hotline calls the caller back to tell them</source>
+        <translation>Xong: ghi kết quả xử lý; tổng đài sẽ gọi lại báo cho người phản ánh</translation>
+    </message>
+    <message>
+        <source>The caller has been told the result</source>
+        <translation>Người phản ánh đã được báo kết quả</translation>
+    </message>
+</context>
+<context>
+    <name>ResolutionDialog</name>
+    <message>
+        <source>Report resolved</source>
+        <translation>Kết quả xử lý phản ánh</translation>
+    </message>
+    <message>
+        <source>What was done (the caller is told this)</source>
+        <translation>Đã xử lý thế nào (nội dung này được báo lại cho người phản ánh)</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Đã xử lý xong</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>How was report %1 resolved?</source>
+        <translation>Phản ánh %1 đã được xử lý thế nào?</translation>
+    </message>
+    <message>
+        <source>Write what was done before closing the report.</source>
+        <translation>Hãy ghi kết quả xử lý trước khi đóng phản ánh.</translation>
+    </message>
+    <message>
+        <source>At most 8000 characters.</source>
+        <translation>Tối đa 8000 ký tự.</translation>
+    </message>
+</context>
+<context>
     <name>ScreenPopView</name>
     <message>
         <source>Caller history (newest first)</source>
@@ -1334,6 +1677,29 @@ hoàn tất</translation>
     <message>
         <source>Search</source>
         <translation>Tìm</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftEnd</name>
+    <message>
+        <source>Not logged out: the server refused this colleague; choose another, or the pool (%1).</source>
+        <translation>Chưa đăng xuất: máy chủ không nhận bàn giao cho đồng nghiệp này; hãy chọn người khác hoặc trả về chung (%1).</translation>
+    </message>
+    <message>
+        <source>Work handed over</source>
+        <translation>Đã bàn giao công việc</translation>
+    </message>
+    <message>
+        <source>The server could not be reached: your callbacks and open cases go back to the pool when your session ends.</source>
+        <translation>Không kết nối được máy chủ: các cuộc gọi lại và hồ sơ đang mở của bạn sẽ được trả về chung khi phiên làm việc kết thúc.</translation>
+    </message>
+    <message>
+        <source>%1 callback(s) and %2 open case(s) handed over to %3.</source>
+        <translation>Đã bàn giao %1 cuộc gọi lại và %2 hồ sơ đang mở cho %3.</translation>
+    </message>
+    <message>
+        <source>%1 callback(s) and %2 open case(s) went back to the pool.</source>
+        <translation>Đã trả về chung (pool) %1 cuộc gọi lại và %2 hồ sơ đang mở.</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 """The agent window: status actions and bar, the current call, the screen-pop with the case
-form, the callbacks and the history search. Everything it learns comes from HubConnection's
-signals; everything it asks goes through HubConnection's requests."""
+form, the callbacks, the history search and the forwarded reports; the logout that hands the
+shift's work over. Everything it learns comes from HubConnection's signals; everything it asks
+goes through HubConnection's requests."""
 
 from __future__ import annotations
 
@@ -8,14 +9,11 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSettings, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
-    QSizePolicy,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -28,11 +26,14 @@ from desktop.windows.call_actions import CallActions
 from desktop.windows.call_panel import CallPanel
 from desktop.windows.callbacks import CallbacksView
 from desktop.windows.drafting import DraftKeeper, left_over_pop
-from desktop.windows.labels import error_text, plain_text, role_label
+from desktop.windows.handover import ShiftEnd
+from desktop.windows.labels import error_text, role_label
 from desktop.windows.login import LANGUAGE_KEY, language_menu
+from desktop.windows.referral_models import agency_of
+from desktop.windows.referrals import ReferralsView
 from desktop.windows.screen_pop import ScreenPopView
 from desktop.windows.search import SearchView
-from desktop.windows.status import AgentStatusBar, StatusActions
+from desktop.windows.status import AgentStatusBar, StatusActions, status_toolbar
 from protocol.errors import LocalCode
 from protocol.messages import (
     AgentStatus,
@@ -53,7 +54,8 @@ class AgentWindow(QMainWindow):
 
     Attributes:
         agent: the agent as the hub last described them.
-        call_panel, screen_pop_view, callbacks_view, search_view, status_bar: the parts.
+        call_panel, screen_pop_view, callbacks_view, search_view, referrals_view, status_bar:
+            the parts; shift_end: the logout with the hand-over.
 
     Signals:
         logout_requested(): the agent chose to end the session (the app shows the login).
@@ -73,6 +75,7 @@ class AgentWindow(QMainWindow):
         self.quitting = False  # set when the application quits: closing asks nothing then
         self._topics = {t["key"]: t for t in session.get("topics") or [] if "key" in t}
         self._units = {str(u.get("code")): u for u in session.get("units") or []}
+        self._agency_id = agency_of(session)
         self.agent = AgentView.model_validate(session["agent"]) if session.get("agent") else \
             AgentView(username=connection.username, full_name=connection.username, role="",
                       status="Logged Out", state="Waiting")  # until the snapshot says
@@ -97,9 +100,13 @@ class AgentWindow(QMainWindow):
                                              self._drafts)
         self.callbacks_view = CallbacksView(conn, self.topic_name, self._clock)
         self.search_view = SearchView(conn, self.topic_name)
+        self.referrals_view = ReferralsView(conn, self._clock, self._agency_id, self.agent.role)
         self.tabs = QTabWidget()
-        for view in (self.screen_pop_view, self.callbacks_view, self.search_view):
+        for view in (self.screen_pop_view, self.callbacks_view, self.search_view,
+                     self.referrals_view):
             self.tabs.addTab(view, "")
+        self.referrals_view.follow_tab(self.tabs)
+        self.shift_end = ShiftEnd(self, conn)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
@@ -109,32 +116,18 @@ class AgentWindow(QMainWindow):
         self.status_bar = AgentStatusBar(self._clock)
         self.setStatusBar(self.status_bar)
         self._build_call_actions()
-        self._build_toolbar()
+        bar, self._who = status_toolbar(self.status_actions, self.wrap_up_action)
+        self.addToolBar(bar)
         self._build_menus()
 
     def _build_call_actions(self) -> None:
         self.call_actions = actions = CallActions(
             self, self._connection, self.call_panel, self.screen_pop_view,
-            lambda key: self._topics.get(key, {}), self._on_answer)
+            lambda key: self._topics.get(key, {}), self._on_answer, self.referrals_view.has_case,
+            self._clock)
         self.save_action, self.escalate_action = actions.save, actions.escalate
         self.hold_action, self.hangup_action = actions.hold, actions.hangup
-        self.wrap_up_action = actions.wrap_up
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar(movable=False, floatable=False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.addAction(self.status_actions.available)
-        bar.addWidget(self.status_actions.on_break_button)
-        bar.addAction(self.status_actions.logged_out)
-        bar.addSeparator()
-        bar.addAction(self.wrap_up_action)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bar.addWidget(spacer)
-        self._who = plain_text(QLabel())
-        self._who.setStyleSheet("padding: 0 8px; font-weight: 600;")
-        bar.addWidget(self._who)
-        self.addToolBar(bar)
+        self.wrap_up_action, self.forward_action = actions.wrap_up, actions.forward
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -145,7 +138,7 @@ class AgentWindow(QMainWindow):
         self._status_menu.addAction(self.status_actions.logged_out)
         self._call_menu = bar.addMenu("")
         for made in (self.save_action, self.escalate_action, self.hold_action,
-                     self.hangup_action, self.wrap_up_action):
+                     self.hangup_action, self.wrap_up_action, self.forward_action):
             self._call_menu.addAction(made)
         self._view_menu = bar.addMenu("")
         self._language_menu = self._view_menu.addMenu("")
@@ -173,6 +166,8 @@ class AgentWindow(QMainWindow):
         self.screen_pop_view.escalate_requested.connect(self.escalate)
         self.screen_pop_view.saved.connect(self._on_saved)
         self.callbacks_view.count_changed.connect(self._on_callback_count)
+        self.shift_end.done.connect(self.request_logout)
+        self.shift_end.said.connect(lambda text: self.statusBar().showMessage(text, 30_000))
 
     def retranslate_who(self) -> None:
         self.setWindowTitle(self.tr("Hotline 1022 — %1").replace("%1", self.agent.full_name))
@@ -192,6 +187,7 @@ class AgentWindow(QMainWindow):
         self.hold_action.setText(self.tr("Hold"))
         self.hangup_action.setText(self.tr("Hang up"))
         self.wrap_up_action.setText(self.tr("Ready for the next call"))
+        self.forward_action.setText(self.tr("Forward to the responsible agency…"))
         self.tabs.setTabText(0, self.tr("Current call"))
         self.tabs.setTabText(2, self.tr("History search"))
         self._on_callback_count(len(self.callbacks_view.model.rows),
@@ -229,6 +225,7 @@ class AgentWindow(QMainWindow):
         """Everything at once, after a login or a resume the hub could not replay."""
         self.apply_agent(snapshot.agent)
         self.show_callbacks(Callbacks(seq=snapshot.seq, callbacks=snapshot.callbacks))
+        self.referrals_view.refresh()  # pushes may have been missed
         if snapshot.screen_pop:
             fields = {k: v for k, v in snapshot.screen_pop.items() if k not in ("v", "type")}
             try:
@@ -339,7 +336,8 @@ class AgentWindow(QMainWindow):
             text += " — " + self.tr("%1 overdue").replace("%1", str(overdue))
         self.tabs.setTabText(1, text)
 
-    def _on_saved(self, _case: dict[str, Any]) -> None:
+    def _on_saved(self, case: dict[str, Any]) -> None:
+        self.call_actions.case_saved(case)
         if self.call_panel.ended:
             self.call_panel.end_acw()  # the hub ends after-call work when the case is saved
             self.call_actions.set_acw(False)
@@ -385,17 +383,16 @@ class AgentWindow(QMainWindow):
             self.statusBar().showMessage(error_text(answer.code, answer.message), 10_000)
 
     def busy_with(self) -> str | None:
-        """What logging out now would leave: "call" (one is up), "case" (after-call work,
-        the case not saved yet), or None."""
-        if self.call_panel.call is not None and not self.call_panel.ended:
-            return "call"
-        return "case" if self.call_panel.acw_seconds_left() is not None else None
+        return self.call_actions.busy_with()
 
     def leave(self) -> bool:
         """Log out (the menu, or closing the window), after asking if a call or its case is
-        in hand; the draft is on the disk either way. False: the agent stayed."""
+        in hand; the draft is on the disk either way. Connected, the hand-over dialog asks
+        where the shift's work goes, and the logout follows it. False: not logged out (yet)."""
         busy = self.busy_with()
         if busy is not None and not self.call_actions.confirm_leaving(busy):
+            return False
+        if self.shift_end.start():
             return False
         self.request_logout()
         return True

@@ -1,8 +1,8 @@
 """The team lead's window: the queues board, the agents grid with supervision, the waiting
 callers, the urgent declarations still to call, the intraday chart, the supervision log
-(admins) and the wallboard. Everything it knows comes from HubConnection.lead_board (applied
-with protocol.board.apply_board); every act goes through HubConnection's requests. Times count
-up every second on the hub's clock."""
+(admins), the forwarded reports, the shift hand-over and the wallboard. What it knows of the
+board comes from HubConnection.lead_board (applied with protocol.board.apply_board); every act
+goes through HubConnection's requests. Times count up every second on the hub's clock."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.connection import HubConnection
 from desktop.i18n import Translations
 from desktop.models import Clock, format_time, utc_now
+from desktop.windows.handover import LeadHandoverView
 from desktop.windows.labels import (
     CONNECTION_COLOURS,
     connection_label,
@@ -48,6 +49,8 @@ from desktop.windows.lead_urgent import UrgentView
 from desktop.windows.lead_waiting import WaitingView
 from desktop.windows.lead_wallboard import Wallboard
 from desktop.windows.login import LANGUAGE_KEY, language_menu
+from desktop.windows.referral_models import agency_of
+from desktop.windows.referrals import ReferralsView
 from desktop.windows.search import SearchView
 from protocol.board import SECTIONS, Board, apply_board
 from protocol.messages import Error, LeadBoard
@@ -66,7 +69,8 @@ class LeadWindow(QMainWindow):
         alert: the red alert (red topics, the sound, muted or not); it rings too for each
             urgent declaration new since the first board.
         queues_board, agents_view, waiting_view, urgent_view, intraday_view, search_view (the
-            callers' history, recordings), audit_view (admins, else None), supervision_bar,
+            callers' history, recordings), audit_view (admins, else None), referrals_view,
+            handover_view (read at the first board after a login), supervision_bar,
             wallboard (while open): the parts.
 
     Signals:
@@ -86,6 +90,8 @@ class LeadWindow(QMainWindow):
         self.username = str(agent.get("username") or connection.username)
         self.full_name = str(agent.get("full_name") or self.username)
         self.role = str(agent.get("role") or "lead")
+        self._agency_id = agency_of(session)
+        self._handover_due = True  # the hand-over is read at the first board after a login
         self.board: Board = {name: {} for name in SECTIONS}
         self._whole_seen = False  # a first whole board came: its urgent rows are not news
         self.supervision: dict[str, Any] | None = None
@@ -124,11 +130,15 @@ class LeadWindow(QMainWindow):
         # the callers' history (a call's recording plays from it, as on the agent's desk)
         self.search_view = SearchView(self._connection, self.topic_name)
         self.audit_view = AuditView(self.requests) if self.is_admin else None
+        self.referrals_view = ReferralsView(self._connection, now, self._agency_id, self.role)
+        self.handover_view = LeadHandoverView(self._connection, now, self.topic_name)
         self.tabs = QTabWidget()
         for view in (self.queues_board, self.agents_view, self.waiting_view, self.urgent_view,
-                     self.intraday_view, self.search_view, self.audit_view):
+                     self.intraday_view, self.search_view, self.audit_view,
+                     self.referrals_view, self.handover_view):
             if view is not None:
                 self.tabs.addTab(view, "")
+        self.referrals_view.follow_tab(self.tabs)
         self.tabs.currentChanged.connect(self._on_tab)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -191,6 +201,7 @@ class LeadWindow(QMainWindow):
     def _wire(self) -> None:
         conn = self._connection
         conn.lead_board.connect(self.apply_board)
+        conn.logged_in.connect(self._on_logged_in)
         conn.state_changed.connect(self.show_connection_state)
         conn.error.connect(self._on_hub_error)
         self.requests.said.connect(self.say)
@@ -206,7 +217,8 @@ class LeadWindow(QMainWindow):
         titles = {self.agents_view: self.tr("Agents"),
                   self.waiting_view: self.tr("Waiting callers"),
                   self.intraday_view: self.tr("Intraday"), self.search_view: self.tr("History"),
-                  self.audit_view: self.tr("Supervision log")}  # Queues, Urgent: as alerted
+                  self.audit_view: self.tr("Supervision log"),
+                  self.handover_view: self.tr("Shift hand-over")}  # Queues, Urgent: as alerted
         for view, text in titles.items():
             if view is not None:
                 self.tabs.setTabText(self.tabs.indexOf(view), text)
@@ -248,6 +260,11 @@ class LeadWindow(QMainWindow):
         self._updated = message.server_time
         self._show_updated()
         self._show_board()
+        if message.full:  # a (re)connect: what was forwarded meanwhile
+            self.referrals_view.refresh()
+        if message.full and self._handover_due:
+            self._handover_due = False
+            self.handover_view.refresh()
         if known is not None and set(self.board["urgent"]) - known and not self.alert.muted:
             self.alert.ring()
 
@@ -302,6 +319,9 @@ class LeadWindow(QMainWindow):
         title = self.tr("Urgent declarations")
         self.tabs.setTabText(index, f"⚠ {title} ({count})" if count else title)
         self.tabs.tabBar().setTabTextColor(index, QColor("#c62828") if count else QColor())
+
+    def _on_logged_in(self, _data: dict[str, Any]) -> None:
+        self._handover_due = True  # a new shift: the next whole board brings the hand-over
 
     @Slot(str)
     def show_connection_state(self, state: str) -> None:

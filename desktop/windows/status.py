@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QStatusBar,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from desktop.models import Clock, format_duration, parse_time, utc_now
 from desktop.windows.labels import (
@@ -15,6 +23,7 @@ from desktop.windows.labels import (
     agent_state_label,
     break_reason_label,
     connection_label,
+    plain_text,
     status_label,
 )
 from protocol.messages import AgentView
@@ -90,6 +99,25 @@ class StatusActions(QObject):
         self.reasons_menu.popup(where or QPoint(0, 0))  # non-blocking, unlike exec()
         if self.reason_actions:
             self.reasons_menu.setActiveAction(next(iter(self.reason_actions.values())))
+
+
+def status_toolbar(actions: StatusActions, wrap_up: QAction) -> tuple[QToolBar, QLabel]:
+    """The agent window's toolbar: the statuses, "ready for the next call", and on the right
+    who is logged in (the label, plain text: a name is shown as it is)."""
+    bar = QToolBar(movable=False, floatable=False)
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    bar.addAction(actions.available)
+    bar.addWidget(actions.on_break_button)
+    bar.addAction(actions.logged_out)
+    bar.addSeparator()
+    bar.addAction(wrap_up)
+    spacer = QWidget()
+    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    bar.addWidget(spacer)
+    who = plain_text(QLabel())
+    who.setStyleSheet("padding: 0 8px; font-weight: 600;")
+    bar.addWidget(who)
+    return bar, who
 
 
 class AgentStatusBar(QStatusBar):
