@@ -286,6 +286,7 @@ class HubService:
     def _welcome_data(self, session: HubSession) -> dict[str, Any]:
         return {"expires_in": self.sessions.expires_in(session),
                 "topics": self.db(store.topics_payload), "units": self.db(store.units_payload),
+                "agencies": self.db(store.agencies_payload), "agency_id": session.agency_id,
                 "timezone": self.backend.settings.site.timezone}
 
     def _resume(self, client: Client, request: Any) -> dict[str, Any]:

@@ -81,6 +81,12 @@ def topics_payload(session: Session) -> list[dict[str, Any]]:
             for t in session.scalars(select(Topic).where(Topic.active).order_by(Topic.menu_key))]
 
 
+def agencies_payload(session: Session) -> list[dict[str, Any]]:
+    """The agencies (a report is forwarded to one of them), by name."""
+    return [{"id": a.id, "code": a.code, "name": a.name}
+            for a in session.scalars(select(Agency).order_by(Agency.name))]
+
+
 def units_payload(session: Session) -> list[dict[str, Any]]:
     units = session.scalars(select(AdminUnit).options(selectinload(AdminUnit.former))
                             .where(AdminUnit.kind != "province").order_by(AdminUnit.name))

@@ -29,7 +29,7 @@ from desktop.windows.drafting import DraftKeeper, left_over_pop
 from desktop.windows.handover import ShiftEnd
 from desktop.windows.labels import error_text, role_label
 from desktop.windows.login import LANGUAGE_KEY, language_menu
-from desktop.windows.referral_models import agency_of
+from desktop.windows.referral_models import agencies_of, agency_of
 from desktop.windows.referrals import ReferralsView
 from desktop.windows.screen_pop import ScreenPopView
 from desktop.windows.search import SearchView
@@ -75,7 +75,7 @@ class AgentWindow(QMainWindow):
         self.quitting = False  # set when the application quits: closing asks nothing then
         self._topics = {t["key"]: t for t in session.get("topics") or [] if "key" in t}
         self._units = {str(u.get("code")): u for u in session.get("units") or []}
-        self._agency_id = agency_of(session)
+        self._agency_id, self._agencies = agency_of(session), agencies_of(session)
         self.agent = AgentView.model_validate(session["agent"]) if session.get("agent") else \
             AgentView(username=connection.username, full_name=connection.username, role="",
                       status="Logged Out", state="Waiting")  # until the snapshot says
@@ -124,7 +124,7 @@ class AgentWindow(QMainWindow):
         self.call_actions = actions = CallActions(
             self, self._connection, self.call_panel, self.screen_pop_view,
             lambda key: self._topics.get(key, {}), self._on_answer, self.referrals_view.has_case,
-            self._clock)
+            self._clock, self._agencies)
         self.save_action, self.escalate_action = actions.save, actions.escalate
         self.hold_action, self.hangup_action = actions.hold, actions.hangup
         self.wrap_up_action, self.forward_action = actions.wrap_up, actions.forward

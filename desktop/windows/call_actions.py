@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from desktop.connection import HubConnection
 from desktop.models import Clock, format_time, utc_now
 from desktop.windows.call_panel import CallPanel
-from desktop.windows.referral_models import forwards
+from desktop.windows.referral_models import Agencies, forwards
 from desktop.windows.referrals import ForwardDialog
 from desktop.windows.screen_pop import ScreenPopView
 from protocol.messages import Error, Reply
@@ -33,9 +33,10 @@ class CallActions(QObject):
                  screen_pop_view: ScreenPopView, topic: Callable[[str], dict[str, Any]],
                  on_answer: Callable[[Reply | Error], None],
                  forwarded: Callable[[int], bool] = lambda _case_id: False,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, agencies: Agencies = ()) -> None:
         super().__init__(window)
         self._window, self._connection = window, connection
+        self._agencies = agencies  # where a report can be forwarded (the hub's data)
         self._panel, self._pop_view = call_panel, screen_pop_view
         self._topic, self._on_answer, self._forwarded = topic, on_answer, forwarded
         self._clock = clock
@@ -105,7 +106,8 @@ class CallActions(QObject):
         form = self._pop_view.form_host.form
         dialog = self.forward_dialog = ForwardDialog(
             self._connection, case_id, str(case.get("code") or ""), pop.topic,
-            form.values() if form is not None else {}, self._clock(), self._window)
+            form.values() if form is not None else {}, self._clock(), self._agencies,
+            self._window)
         dialog.forwarded.connect(self._on_forwarded)
         dialog.finished.connect(lambda _result: setattr(self, "forward_dialog", None))
         dialog.open()

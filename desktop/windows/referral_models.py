@@ -17,11 +17,9 @@ from desktop.models import Column, DictTableModel, field_text, parse_time, short
 from desktop.windows.callbacks import bold_font
 from rules.referral import OPEN_STATES, forwarding_rules
 
-AGENCIES: tuple[tuple[str, str], ...] = (
-    ("CDC", "Trung tâm Kiểm soát bệnh tật tỉnh Cà Mau"),
-    ("SYT", "Sở Y tế tỉnh Cà Mau"),
-    ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh Cà Mau"),
-)
+Agencies = tuple[tuple[str, str], ...]  # (code, name): the hub's login data says which
+
+
 OVERDUE_TEXT, OVERDUE_BACKGROUND = QColor("#c62828"), QColor("#fde2e1")
 _STATES = {
     "forwarded": QT_TRANSLATE_NOOP("Models", "Forwarded"),
@@ -70,18 +68,25 @@ def forwards(topic: Mapping[str, Any]) -> bool:
     return forwarding_rules(rules if isinstance(rules, dict) else {}) is not None
 
 
-def agency_named(text: object) -> str | None:
+def agencies_of(session: Mapping[str, Any]) -> Agencies:
+    """The agencies a report can be forwarded to, from the login reply (data, not code)."""
+    rows = session.get("agencies")
+    return tuple((str(a["code"]), str(a["name"])) for a in rows
+                 if isinstance(a, dict) and a.get("code")) if isinstance(rows, list) else ()
+
+
+def agency_named(text: object, agencies: Agencies) -> str | None:
     """The code of the one agency a form's free text names (its code, its name or the start
     of it: "Sở Y tế"), if it names exactly one."""
     said = str(text or "").strip().casefold()
-    found = [code for code, name in AGENCIES if re.search(rf"\b{code.casefold()}\b", said) or
+    found = [code for code, name in agencies if re.search(rf"\b{code.casefold()}\b", said) or
              (len(said) >= 4 and (said in name.casefold() or name.casefold() in said))]
     return found[0] if len(found) == 1 else None
 
 
 def agency_of(session: Mapping[str, Any]) -> int | None:
-    """The user's agency id, if the login reply says it (today it does not: then None, the
-    steps are offered on every report and the hub refuses those that are not theirs)."""
+    """The user's agency id, from the login reply (None: no agency — the agency's steps are
+    offered on every report and the hub refuses those that are not theirs)."""
     agent = session.get("agent") if isinstance(session.get("agent"), dict) else {}
     found = session.get("agency_id", (agent or {}).get("agency_id"))
     return found if isinstance(found, int) and not isinstance(found, bool) else None

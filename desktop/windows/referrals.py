@@ -36,8 +36,8 @@ from desktop.connection import HubConnection
 from desktop.models import LOCAL_TZ, format_time
 from desktop.windows.labels import error_text, plain_text
 from desktop.windows.referral_models import (
-    AGENCIES,
     OVERDUE_TEXT,
+    Agencies,
     ReferralsModel,
     agency_named,
     referral_state_label,
@@ -328,15 +328,16 @@ class ForwardDialog(QDialog):
 
     def __init__(self, connection: HubConnection, case_id: int, case_code: str,
                  topic: Mapping[str, Any], form: Mapping[str, Any], now: datetime,
-                 parent: QWidget | None = None) -> None:
+                 agencies: Agencies, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._connection, self._case_id = connection, case_id
         self.setWindowTitle(self.tr("Forward to the responsible agency"))
         self.agency = QComboBox()
-        for code, name in AGENCIES:
+        for code, name in agencies:
             self.agency.addItem(f"{name} ({code})", code)
         self.agency.setPlaceholderText(self.tr("Choose the agency…"))
-        self.agency.setCurrentIndex(self.agency.findData(agency_named(form.get("forwarded_to"))))
+        self.agency.setCurrentIndex(self.agency.findData(
+            agency_named(form.get("forwarded_to"), agencies)))
         rules = topic.get("rules") if isinstance(topic.get("rules"), dict) else {}
         by_rules = due(rules or {}, form, now).astimezone(LOCAL_TZ)
         self.own_due = QCheckBox(self.tr("Another due date:"))

@@ -44,8 +44,10 @@ def session_data() -> dict[str, Any]:
               "former": [name for name, _ in u.former]}
              for u in read_units_csv(ROOT / "db" / "seed" / "ca_mau_units_2025.csv")]
     agent = agent_view("Available", since=iso(NOW - timedelta(minutes=12)), calls_today=7)
+    agencies = [{"id": n, "code": a.code, "name": a.name}
+                for n, a in enumerate(spec.agency, start=1)]
     return {"token": "t" * 32, "agent": agent.model_dump(), "expires_at": iso(NOW),
-            "units": units, "topics": topics}
+            "units": units, "topics": topics, "agencies": agencies, "agency_id": 1}
 
 
 @pytest.fixture
