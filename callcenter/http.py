@@ -17,7 +17,7 @@ import ssl
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gevent.pywsgi
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
@@ -133,6 +133,9 @@ class _Handler(gevent.pywsgi.WSGIHandler):
         self._requests, self._waiting = 0, False
         self._deadline: gevent.Timeout | None = None
         try:
+            if self.server.tls and not self._handshake(address):
+                self.socket.close()
+                return
             super().handle()  # its own `finally` closes the socket
         except gevent.Timeout as exc:
             if exc is not self._deadline:
@@ -145,6 +148,19 @@ class _Handler(gevent.pywsgi.WSGIHandler):
             if self._deadline is not None:
                 self._deadline.close()
             limits.release(address)
+
+    def _handshake(self, address: str) -> bool:
+        """TLS's handshake, once the connection is admitted, within header_seconds (the
+        server makes it wait till here: a client that never finishes one is counted and cut
+        off like one that never sends its head)."""
+        try:
+            with gevent.Timeout(self.server.settings.header_seconds):
+                cast(ssl.SSLSocket, self.socket).do_handshake()
+        except (gevent.Timeout, OSError) as exc:
+            log.info("http: %s: no TLS handshake (%s); closed", address,
+                     type(exc).__name__ if isinstance(exc, gevent.Timeout) else exc)
+            return False
+        return True
 
     def read_requestline(self) -> str:
         """The deadlines start here: on a kept-alive connection, the next request's first byte
@@ -199,10 +215,12 @@ class HttpServer(gevent.pywsgi.WSGIServer):
                  accept_bodies: bool = False) -> None:
         """`accept_bodies`: requests may have one (the web form's server, which reads it
         under its own limits: callcenter.web.server.body_guard)."""
-        if ssl_context is not None:
-            super().__init__(listener, app, log=None, ssl_context=ssl_context)
+        if ssl_context is not None:  # the handshake in the handler, under its deadline
+            super().__init__(listener, app, log=None, ssl_context=ssl_context,
+                             do_handshake_on_connect=False)
         else:
             super().__init__(listener, app, log=None)
+        self.tls = ssl_context is not None
         self.settings = settings
         self.accept_bodies = accept_bodies
         self.limits = ConnectionLimits(settings.max_connections,

@@ -210,3 +210,25 @@ def form_post(server: WebServer, values: dict[str, str]) -> Any:
                       response.read())
     finally:
         connection.close()
+
+
+def test_a_connection_that_never_shakes_hands_is_cut_off_and_counted(
+        sqlite_template: Path, tmp_path: Path) -> None:
+    import shutil
+    import socket
+    import time
+
+    shutil.copy(sqlite_template, tmp_path / "db.sqlite3")
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    prepare_database(url)
+    with running_web(tmp_path, url, header_seconds=0.5, max_connections_per_address=2) as web:
+        silent = [socket.create_connection(("127.0.0.1", web.port)) for _ in range(2)]
+        third = socket.create_connection(("127.0.0.1", web.port))
+        third.settimeout(5)
+        assert third.recv(1) == b""  # over the address's limit: closed at once
+        started = time.monotonic()
+        for sock in silent:
+            sock.settimeout(5)
+            assert sock.recv(1) == b""  # no ClientHello within header_seconds: closed
+        assert time.monotonic() - started < 4
+        assert web.request("GET", "/api/v1/openapi.json").status == 200  # room again
