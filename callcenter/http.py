@@ -10,9 +10,11 @@ closed at once."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
+import socket
 import ssl
 import time
 from collections import Counter
@@ -132,6 +134,10 @@ class _Handler(gevent.pywsgi.WSGIHandler):
             return
         self._requests, self._waiting = 0, False
         self._deadline: gevent.Timeout | None = None
+        # pywsgi writes a response's head and body apart: without this the body waits for
+        # the client's delayed ACK (40 ms on Linux) — Nagle's algorithm
+        with contextlib.suppress(OSError):
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             if self.server.tls and not self._handshake(address):
                 self.socket.close()
@@ -210,7 +216,7 @@ class HttpServer(gevent.pywsgi.WSGIServer):
 
     handler_class = _Handler
 
-    def __init__(self, listener: tuple[str, int], app: Callable[..., Any],
+    def __init__(self, listener: tuple[str, int] | socket.socket, app: Callable[..., Any],
                  settings: HttpSettings, ssl_context: ssl.SSLContext | None = None,
                  accept_bodies: bool = False) -> None:
         """`accept_bodies`: requests may have one (the web form's server, which reads it

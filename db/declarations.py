@@ -8,17 +8,16 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from db import audit
 from db.errors import DataError
-from db.models import AdminUnit, Callback, Declaration, Topic
+from db.models import AdminUnit, AuditLog, Callback, Declaration, Topic
 from db.models.calls import OPEN_CALLBACK_STATES
 from rules.declaration import (
     DeclarationRules,
@@ -96,9 +95,11 @@ def declaration_topics(session: Session) -> list[Topic]:
     return [t for t in topics if DeclarationRules.of(t.rules) is not None]
 
 
-def problems(session: Session, form: Form, data: Any, today: date) -> list[FieldError]:
+def problems(session: Session, form: Form, data: Any, today: date,
+             units: Collection[str] | None = None) -> list[FieldError]:
     """Everything wrong with `data`, field by field: the schema, then what the schema cannot
-    say (a phone that cannot be called, a unit that does not exist, a date in the future)."""
+    say (a phone that cannot be called, a unit that does not exist — among `units`, the codes
+    the caller has at hand, else in the database —, a date in the future)."""
     errors = schema_errors(form.schema, data)
     if not isinstance(data, dict):
         return errors
@@ -107,8 +108,8 @@ def problems(session: Session, form: Form, data: Any, today: date) -> list[Field
     if isinstance(phone, str) and "phone" not in bad and callable_phone(phone) is None:
         errors.append(FieldError("phone", "phone", "not a Vietnamese phone number"))
     unit = data.get("admin_unit")
-    if isinstance(unit, str) and "admin_unit" not in bad and \
-            session.get(AdminUnit, unit) is None:
+    if isinstance(unit, str) and "admin_unit" not in bad and (
+            unit not in units if units is not None else session.get(AdminUnit, unit) is None):
         errors.append(FieldError("admin_unit", "admin_unit", f"no unit {unit}"))
     errors += [e for e in plausibility_errors(data, form.schema, today) if e.field not in bad]
     return errors
@@ -119,8 +120,10 @@ def receive(session: Session, form: Form, data: dict[str, Any], *, source: str,
             client: str | None = None) -> Received:
     """Store a declaration `problems` found nothing wrong with, and owe its callback.
 
-    The caller commits. Concurrent declarations of one phone race on the one-open-callback
-    index: the loser attaches to the winner's callback instead."""
+    The caller commits, and runs it again if the commit or a statement fails on a unique key:
+    two sends of one Idempotency-Key at once (the second then finds the first), or two
+    declarations of one phone racing for its one open callback (the second then attaches to
+    it). Core statements, no savepoints: this is the intake's hot path."""
     digest = _digest(data)
     if idempotency_key:
         earlier = session.scalar(select(Declaration).where(
@@ -132,29 +135,31 @@ def receive(session: Session, form: Form, data: dict[str, Any], *, source: str,
         raise DataError("the phone number cannot be called")
     found = triage(form.triage_rules, data, schema=form.form_schema, today=today)
     key = person_key(phone, str(data.get("full_name", "")), data.get("birth_year"))
-    first = session.scalar(select(Declaration).where(
+    first = session.execute(select(Declaration.id, Declaration.first_id).where(
         Declaration.person_key == key, Declaration.topic_id == form.topic_id,
         Declaration.received_at >= now - timedelta(days=form.rules.same_person_days))
-        .order_by(Declaration.received_at).limit(1))
-    row = Declaration(
-        received_at=now, source=source, topic_id=form.topic_id,
+        .order_by(Declaration.received_at).limit(1)).first()
+    first_id = None if first is None else (first.first_id or first.id)
+    receipt = _new_receipt()
+    declaration_id = session.execute(insert(Declaration).values(
+        received_at=now, source=source, topic_id=form.topic_id, receipt_code=receipt,
         idempotency_key=idempotency_key or None, payload_sha256=digest, phone=phone,
         full_name=str(data.get("full_name", "")), birth_year=data.get("birth_year"),
         sex=data.get("sex"), admin_unit_code=data.get("admin_unit"),
         address_detail=data.get("address_detail"),
         positive_date=_date(data.get("positive_date")), test_type=data.get("test_type"),
-        symptoms=", ".join(data.get("symptoms") or []) or None,
-        triage_level=found.level, person_key=key,
-        first_id=None if first is None else (first.first_id or first.id), payload=data)
-    _insert_with_receipt(session, row)
+        symptoms=", ".join(data.get("symptoms") or []) or None, triage_level=found.level,
+        person_key=key, first_id=first_id, payload=data).returning(Declaration.id)
+    ).scalar_one()
     due = form.rules.due(now, found.level)
-    _owe_callback(session, row, due)
-    audit.record(session, f"source:{source}", "declaration_received", row.receipt_code,
-                 client=client, declaration_id=row.id, topic=form.topic_key,
-                 triage_level=found.level, first_id=row.first_id,
-                 idempotency_key=idempotency_key)
-    return Received(_shown(row.receipt_code), row.id, found.level, due, found.escalate,
-                    first_id=row.first_id)
+    _owe_callback(session, phone, form.topic_id, declaration_id, due, now)
+    session.execute(insert(AuditLog).values(
+        at=now, actor=f"source:{source}", action="declaration_received", target=receipt,
+        client=client, detail={"declaration_id": declaration_id, "topic": form.topic_key,
+                               "triage_level": found.level, "first_id": first_id,
+                               "idempotency_key": idempotency_key}))
+    return Received(_shown(receipt), declaration_id, found.level, due, found.escalate,
+                    first_id=first_id)
 
 
 def status(session: Session, receipt_code: str, phone: str) -> Status | None:
@@ -197,46 +202,28 @@ def _shown(code: str | None) -> str:
     return f"{code[:2]}-{code[2:6]}-{code[6:]}"
 
 
-def _insert_with_receipt(session: Session, row: Declaration) -> None:
-    for _ in range(5):  # 40 bits: a collision is rare, five in a row is a broken generator
-        row.receipt_code = RECEIPT_PREFIX + "".join(
-            secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-            return
-        except IntegrityError:
-            if session.scalar(select(Declaration.id).where(
-                    Declaration.receipt_code == row.receipt_code)) is None:
-                raise  # another constraint: the idempotency key, sent twice at once
-    raise DataError("no free receipt code after five tries")
+def _new_receipt() -> str:
+    """40 random bits: a collision fails the insert on the unique code, and the caller's
+    second run draws another."""
+    return RECEIPT_PREFIX + "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
 
 
-def _owe_callback(session: Session, row: Declaration, due: datetime) -> None:
+def _owe_callback(session: Session, phone: str, topic_id: int, declaration_id: int,
+                  due: datetime, now: datetime) -> None:
     """The nurse's callback: a new one, or the caller's open one on this topic (an abandoned
     call, an earlier declaration) brought forward to the earlier due time and pointed at this
     declaration."""
-    for _ in range(2):
-        open_one = session.scalar(select(Callback).where(
-            Callback.phone == row.phone, Callback.topic_id == row.topic_id,
-            Callback.state.in_(OPEN_CALLBACK_STATES)))
-        if open_one is not None:
-            open_one.declaration_id = row.id
-            open_one.due_at = min(open_one.due_at, due)
-            open_one.updated_at = row.received_at  # pushed to the desktops as changed
-            return
-        try:
-            with session.begin_nested():
-                session.add(Callback(phone=row.phone, topic_id=row.topic_id,
-                                     reason="declaration", due_at=due,
-                                     declaration_id=row.id, created_at=row.received_at,
-                                     updated_at=row.received_at))
-                session.flush()
-            return
-        except IntegrityError:
-            continue  # another declaration of this phone made it first: attach to it
-    raise DataError("the callback could not be owed")
+    open_one = session.execute(select(Callback.id, Callback.due_at).where(
+        Callback.phone == phone, Callback.topic_id == topic_id,
+        Callback.state.in_(OPEN_CALLBACK_STATES))).first()
+    if open_one is not None:
+        session.execute(update(Callback).where(Callback.id == open_one.id).values(
+            declaration_id=declaration_id, due_at=min(open_one.due_at, due),
+            updated_at=now))  # pushed to the desktops as changed
+        return
+    session.execute(insert(Callback).values(
+        phone=phone, topic_id=topic_id, reason="declaration", state="open", due_at=due,
+        attempts=0, declaration_id=declaration_id, created_at=now, updated_at=now))
 
 
 def _repeat(session: Session, form: Form, earlier: Declaration, digest: str,

@@ -7,6 +7,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import sys
@@ -30,6 +31,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the form and the API ([web] settings)")
     p.add_argument("--port", type=int, help="listen on this port instead of [web] listen_port")
     p.add_argument("--ready-file", type=Path, help="write the port here once listening")
+    p.add_argument("--workers", type=int, help="processes serving the port (default: [web] "
+                   "workers)")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=serve)
     key = sub.add_parser("key", help="API keys of the sources that post declarations")
     keys = key.add_subparsers(dest="key_command", required=True, metavar="ACTION")
@@ -51,28 +55,44 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from callcenter.web.server import make_server, run_forever
+    from callcenter.web.server import (
+        listening_socket,
+        make_server,
+        run_forever,
+        start_workers,
+        stop_workers,
+    )
     from db.engine import make_engine, make_sessionmaker
     from db.migrate import is_current
 
     config = settings(args)
     logging.basicConfig(level=config.logging.level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.port is not None:
-        config.web.listen_port = args.port
-    engine = make_engine(config.database_url())
+    web = config.web
+    port = args.port if args.port is not None else web.listen_port
+    threads = web.db_threads  # one connection each, kept (no connect per request)
+    engine = make_engine(config.database_url(), pool_size=threads, max_overflow=0)
     if not is_current(engine):
         raise DataError("the database schema is not current: run `callcenter db upgrade`")
-    server = make_server(config, make_sessionmaker(engine))
+    listener = listening_socket(web.listen_host, port)
+    server = make_server(config, make_sessionmaker(engine), listener=listener)
+    workers = []
+    if not args.worker:
+        count = (args.workers if args.workers is not None else web.workers) - 1
+        passed = ["--config", str(args.config)] if args.config else []
+        workers = start_workers([*passed, "web", "serve"], listener.getsockname()[1], count)
 
-    def ready(port: int) -> None:
+    def ready(bound: int) -> None:
         if args.ready_file is not None:
-            args.ready_file.write_text(str(port))
-        logging.getLogger("callcenter.web").info("web: ready on port %s", port)
+            args.ready_file.write_text(str(bound))
+        logging.getLogger("callcenter.web").info("web: ready on port %s (%d processes)",
+                                                 bound, len(workers) + 1)
 
     try:
-        run_forever(server, ready)
+        run_forever(server, None if args.worker else ready,
+                    parent=os.getppid() if args.worker else None)
     finally:
+        stop_workers(workers)
         engine.dispose()
     return 0
 

@@ -12,7 +12,6 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy.exc import IntegrityError
 
 from callcenter.web import openapi, store
 from callcenter.web.app import Intake
@@ -89,19 +88,12 @@ def blueprint(intake: Intake, limiter: Limiter) -> Blueprint:
 
 def _submit(intake: Intake, form: declarations.Form, data: Any, source: str,
             key: str | None) -> Any:
-    """Received, field errors, or the conflict; two sends with one key at once: the second
-    finds the first once it is committed."""
-    for attempt in range(2):
-        try:
-            return intake.db(store.submit, form, data, None, [], source=source,
-                             now=intake.now(), today=intake.today(), idempotency_key=key,
-                             client=request.remote_addr)
-        except IdempotencyConflict as exc:
-            return exc
-        except IntegrityError:
-            if attempt or not key:
-                raise
-    raise AssertionError("unreachable")
+    """Received, field errors, or the Idempotency-Key's conflict."""
+    try:
+        return intake.submit(form, data, None, source=source, client=request.remote_addr,
+                             idempotency_key=key)
+    except IdempotencyConflict as exc:
+        return exc
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Any:

@@ -18,6 +18,7 @@ from flask import Flask, Response, g, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -69,6 +70,25 @@ class Intake:
     def units(self, language: str) -> list[store.UnitOption]:
         word = text("former_names", language)
         return self.cached(f"units:{language}", store.unit_options, word)
+
+    def unit_codes(self) -> frozenset[str]:
+        return self.cached("unit_codes", store.unit_codes)
+
+    def submit(self, form: Form, data: dict[str, Any], unit_typed: str | None, *,
+               source: str, client: str | None, idempotency_key: str | None = None) -> Any:
+        """store.submit in one transaction, run once more if it failed on a unique key (a
+        resend racing its first send, two declarations of one phone at once, a receipt code
+        drawn twice): the second run finds what the first one's rival stored."""
+        units = self.units(g.language) if unit_typed else []
+        for attempt in range(2):
+            try:
+                return self.db(store.submit, form, data, unit_typed, units, self.unit_codes(),
+                               source=source, now=self.now(), today=self.today(),
+                               idempotency_key=idempotency_key, client=client)
+            except IntegrityError:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def now(self) -> datetime:
         return self.clock()

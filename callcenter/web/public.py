@@ -58,9 +58,8 @@ def blueprint(intake: Intake, limiter: Limiter) -> Blueprint:
             return _page(form, items, units, {}, [])
         data = fields.read_form(form.schema, request.form)
         typed_unit = str(data.pop(UNIT_FIELD, "") or "")
-        answer = intake.db(store.submit, form, data, typed_unit or None, units,
-                           source="web", now=intake.now(), today=intake.today(),
-                           client=request.remote_addr)
+        answer = intake.submit(form, data, typed_unit or None, source="web",
+                               client=request.remote_addr)
         if isinstance(answer, Received):
             session["receipt"] = {"code": answer.receipt_code, "due": intake.local(
                 answer.due_at), "escalate": answer.escalate, "topic": topic}

@@ -1,18 +1,26 @@
-"""`callcenter web`: the declaration form and the portal's API in a process of their own (a
+"""`callcenter web`: the declaration form and the portal's API in processes of their own (a
 flood of the public site cannot slow the IVR), on gevent's WSGI server over TLS, with the
 operator endpoints' connection bounds (callcenter.http) and a body guard: a body must declare
-its length, be no larger than `max_body_bytes`, and arrive within `body_seconds`."""
+its length, be no larger than `max_body_bytes`, and arrive within `body_seconds`. With
+`[web] workers` above 1, that many processes share the port (SO_REUSEPORT), each with its own
+database connections, caches and rate-limit counters."""
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import gevent
+import gevent.socket
 from gevent.event import Event
+from gevent.threadpool import ThreadPool
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.config import Settings
@@ -22,6 +30,7 @@ from callcenter.web.app import Intake, create_app
 from db.errors import DataError
 
 log = logging.getLogger(__name__)
+BACKLOG = 1024
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -57,9 +66,23 @@ def _refuse(start_response: Callable[..., Any], status: str) -> list[bytes]:
     return [status.encode() + b"\n"]
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, shared by port with the other worker processes (SO_REUSEPORT:
+    the kernel spreads the connections over the processes listening on it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = gevent.socket.socket(family, socket.SOCK_STREAM)  # gevent's: accept() yields
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(BACKLOG)
+    return sock
+
+
 def make_server(settings: Settings, sessions: sessionmaker[Session],
-                intake: Intake | None = None) -> HttpServer:
-    """The server, not started; `intake` for tests that set the clock."""
+                intake: Intake | None = None, listener: socket.socket | None = None
+                ) -> HttpServer:
+    """The server, not started (on `listener`, or [web] listen_host:listen_port); `intake`
+    for tests that set the clock."""
     web = settings.web
     tls = None
     if web.tls_cert and web.tls_key:
@@ -67,19 +90,23 @@ def make_server(settings: Settings, sessions: sessionmaker[Session],
     elif not web.allow_plain:
         raise DataError("[web] needs tls_cert and tls_key (or allow_plain = true behind a "
                         "TLS proxy on this host)")
-    threads = gevent.get_hub().threadpool
+    threads = ThreadPool(web.db_threads)  # as many as the engine's connections
     intake = intake or Intake(web, settings.site, sessions,
                               run=lambda fn: threads.apply(fn))
     app = body_guard(create_app(intake), web.max_body_bytes, web.body_seconds)
-    return HttpServer((web.listen_host, web.listen_port), app, web, ssl_context=tls,
-                      accept_bodies=True)
+    return HttpServer(listener or (web.listen_host, web.listen_port), app, web,
+                      ssl_context=tls, accept_bodies=True)
 
 
-def run_forever(server: HttpServer, ready: Callable[[int], None] | None = None) -> None:
-    """Serve until SIGTERM or SIGINT."""
+def run_forever(server: HttpServer, ready: Callable[[int], None] | None = None,
+                parent: int | None = None) -> None:
+    """Serve until SIGTERM or SIGINT (or, for a worker, until its `parent` process is
+    gone)."""
     stop = Event()
     gevent.signal_handler(signal.SIGTERM, stop.set)
     gevent.signal_handler(signal.SIGINT, stop.set)
+    if parent is not None:
+        gevent.spawn(_orphaned, parent, stop)
     server.start()
     port = int(server.server_port or 0)
     log.info("web: serving on %s:%s", server.server_host, port)
@@ -87,3 +114,27 @@ def run_forever(server: HttpServer, ready: Callable[[int], None] | None = None) 
         ready(port)
     stop.wait()
     server.stop(timeout=5)
+
+
+def _orphaned(parent: int, stop: Event) -> None:
+    while os.getppid() == parent:
+        gevent.sleep(1.0)
+    stop.set()
+
+
+def start_workers(argv: list[str], port: int, count: int) -> list[subprocess.Popen[bytes]]:
+    """`count` more processes serving the same port (`callcenter … web serve --worker`)."""
+    command = [sys.executable, "-m", "callcenter.cli.main", *argv, "--port", str(port),
+               "--worker"]
+    return [subprocess.Popen(command) for _ in range(count)]  # noqa: S603 — our own command
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

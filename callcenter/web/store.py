@@ -57,12 +57,18 @@ def resolve_unit(session: Session, typed: str, options: list[UnitOption]
     return FieldError("admin_unit", "admin_unit", f"no unit matches {typed!r}")
 
 
+def unit_codes(session: Session) -> frozenset[str]:
+    """Every unit's code (what a declaration's unit is checked against)."""
+    return frozenset(session.scalars(select(AdminUnit.code)))
+
+
 def submit(session: Session, form: Form, data: dict[str, Any], unit_typed: str | None,
-           units: list[UnitOption], *, source: str, now: datetime, today: date,
-           idempotency_key: str | None = None, client: str | None = None
+           units: list[UnitOption], codes: frozenset[str], *, source: str, now: datetime,
+           today: date, idempotency_key: str | None = None, client: str | None = None
            ) -> Received | list[FieldError]:
     """Check and, if nothing is wrong, receive a declaration. From the web form the unit is
-    what was typed (`unit_typed`); from the API it is a code in `data`."""
+    what was typed (`unit_typed`, resolved among `units`); from the API it is a code in
+    `data`, one of `codes`."""
     unit_error = None
     if unit_typed:
         resolved = resolve_unit(session, unit_typed, units)
@@ -70,7 +76,7 @@ def submit(session: Session, form: Form, data: dict[str, Any], unit_typed: str |
             unit_error = resolved
         else:
             data = {**data, "admin_unit": resolved}
-    errors = declarations.problems(session, form, data, today)
+    errors = declarations.problems(session, form, data, today, codes)
     if unit_error is not None:
         errors = [e for e in errors if e.field != "admin_unit"] + [unit_error]
     if errors:  # refused: audited too, with what was wrong (not what was typed)
