@@ -10,7 +10,10 @@ import logging
 import os
 import re
 import secrets
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import select
@@ -61,6 +64,7 @@ def serve(args: argparse.Namespace) -> int:
         run_forever,
         start_workers,
         stop_workers,
+        wait_for_workers,
     )
     from db.engine import make_engine, make_sessionmaker
     from db.migrate import is_current
@@ -76,23 +80,32 @@ def serve(args: argparse.Namespace) -> int:
         raise DataError("the database schema is not current: run `callcenter db upgrade`")
     listener = listening_socket(web.listen_host, port)
     server = make_server(config, make_sessionmaker(engine), listener=listener)
-    workers = []
+    workers: list[subprocess.Popen[bytes]] = []
+    signals = Path(tempfile.mkdtemp(prefix="hotline1022-web-")) if not args.worker else Path()
     if not args.worker:
         count = (args.workers if args.workers is not None else web.workers) - 1
         passed = ["--config", str(args.config)] if args.config else []
-        workers = start_workers([*passed, "web", "serve"], listener.getsockname()[1], count)
+        workers = start_workers([*passed, "web", "serve"], listener.getsockname()[1], count,
+                                signals)
 
     def ready(bound: int) -> None:
+        """Said once every process listens (a worker says it through its own file)."""
+        up = wait_for_workers(workers, signals) if workers else 0
+        if up < len(workers):
+            logging.getLogger("callcenter.web").error(
+                "web: %d of %d worker processes did not start", len(workers) - up,
+                len(workers))
         if args.ready_file is not None:
             args.ready_file.write_text(str(bound))
         logging.getLogger("callcenter.web").info("web: ready on port %s (%d processes)",
-                                                 bound, len(workers) + 1)
+                                                 bound, up + 1)
 
     try:
-        run_forever(server, None if args.worker else ready,
-                    parent=os.getppid() if args.worker else None)
+        run_forever(server, ready, parent=os.getppid() if args.worker else None)
     finally:
         stop_workers(workers)
+        if not args.worker:
+            shutil.rmtree(signals, ignore_errors=True)
         engine.dispose()
     return 0
 

@@ -14,7 +14,9 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import gevent
@@ -122,11 +124,25 @@ def _orphaned(parent: int, stop: Event) -> None:
     stop.set()
 
 
-def start_workers(argv: list[str], port: int, count: int) -> list[subprocess.Popen[bytes]]:
-    """`count` more processes serving the same port (`callcenter … web serve --worker`)."""
-    command = [sys.executable, "-m", "callcenter.cli.main", *argv, "--port", str(port),
-               "--worker"]
-    return [subprocess.Popen(command) for _ in range(count)]  # noqa: S603 — our own command
+def start_workers(argv: list[str], port: int, count: int, folder: Path
+                  ) -> list[subprocess.Popen[bytes]]:
+    """`count` more processes serving the same port (`callcenter … web serve --worker`),
+    each writing `folder`/worker-N once it listens."""
+    return [subprocess.Popen(  # noqa: S603 — our own command, no shell
+        [sys.executable, "-m", "callcenter.cli.main", *argv, "--port", str(port), "--worker",
+         "--ready-file", str(folder / f"worker-{n}")]) for n in range(count)]
+
+
+def wait_for_workers(workers: list[subprocess.Popen[bytes]], folder: Path,
+                     seconds: float = 30.0) -> int:
+    """Until every worker listens (or has died, or `seconds` passed): how many listen."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        up = sum(1 for n in range(len(workers)) if (folder / f"worker-{n}").exists())
+        if up == len(workers) or any(w.poll() is not None for w in workers):
+            return up
+        gevent.sleep(0.05)
+    return sum(1 for n in range(len(workers)) if (folder / f"worker-{n}").exists())
 
 
 def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:

@@ -5,7 +5,9 @@ wherever it is shown."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_engine, make_sessionmaker
 from db.models import AuditLog, Callback, Declaration
+from tests.support.waiting import until
 from tests.support.web_server import WebServer, api_key, prepare_database, running_web
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
@@ -232,3 +235,48 @@ def test_a_connection_that_never_shakes_hands_is_cut_off_and_counted(
             assert sock.recv(1) == b""  # no ClientHello within header_seconds: closed
         assert time.monotonic() - started < 4
         assert web.request("GET", "/api/v1/openapi.json").status == 200  # room again
+
+
+def test_worker_processes_share_the_port_and_stop_with_the_first(
+        sqlite_template: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(sqlite_template, tmp_path / "db.sqlite3")
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    prepare_database(url)
+    with running_web(tmp_path, url, workers=2) as web:
+        workers = _children(web.process.pid)
+        assert len(workers) == 1  # the first process and one more, on the same port
+        # The worker paused: connections the kernel gives it wait, the others are served.
+        os.kill(workers[0], signal.SIGSTOP)
+        try:
+            outcomes = {_outcome(web) for _ in range(16)}
+        finally:
+            os.kill(workers[0], signal.SIGCONT)
+        assert outcomes == {"served", "held"}
+        assert _outcome(web) == "served"
+    until(lambda: not Path(f"/proc/{workers[0]}").exists())  # it stops with the first
+
+
+def _outcome(web: WebServer) -> str:
+    connection = web.connection()
+    connection.timeout = 0.5
+    try:
+        connection.request("GET", "/api/v1/openapi.json")
+        return "served" if connection.getresponse().status == 200 else "refused"
+    except TimeoutError:
+        return "held"
+    finally:
+        connection.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
