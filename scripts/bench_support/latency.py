@@ -24,6 +24,7 @@ from bench_support import daemon_side
 from bench_support.lag import LagMonitor
 from bench_support.machine import machine_busy_seconds, own_seconds
 from bench_support.sim_side import SimPlan, serve
+from bench_support.stats import percentile  # also latency.percentile, for bench_daemon
 
 if TYPE_CHECKING:
     from callcenter.daemon import Daemon
@@ -42,13 +43,6 @@ class Level:
     @property
     def events(self) -> int:
         return len(self.latencies_ms)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def ask(control: Connection, *message: object, timeout: float = 60.0) -> Any:
