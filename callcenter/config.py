@@ -136,8 +136,8 @@ class WebSettings(HttpSettings):
     # Processes serving the port (SO_REUSEPORT), up to one per core; each counts its own
     # rate limits, so with N a client may get up to N times them.
     workers: int = Field(default=1, ge=1, le=64)
-    # Threads doing one process's database work (and its database connections: one each).
-    db_threads: int = Field(default=4, ge=1, le=64)
+    # One process's database connections, kept open (a request waits for a free one).
+    db_connections: int = Field(default=4, ge=1, le=64)
     # How often the daemon looks for new declarations (to push the callbacks to the desktops
     # and alert the leads).
     watch_seconds: float = Field(default=1.0, gt=0)

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import case, func, insert, or_, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.errors import DataError
 from db.models import AdminUnit, AuditLog, Callback, Declaration, Topic
-from db.models.calls import OPEN_CALLBACK_STATES
+from db.models.calls import OPEN_CALLBACK_PREDICATE
 from rules.declaration import (
     DeclarationRules,
     FieldError,
@@ -135,13 +137,13 @@ def receive(session: Session, form: Form, data: dict[str, Any], *, source: str,
         raise DataError("the phone number cannot be called")
     found = triage(form.triage_rules, data, schema=form.form_schema, today=today)
     key = person_key(phone, str(data.get("full_name", "")), data.get("birth_year"))
-    first = session.execute(select(Declaration.id, Declaration.first_id).where(
+    # the same person's first declaration in the window, found by the INSERT itself
+    first = select(func.coalesce(Declaration.first_id, Declaration.id)).where(
         Declaration.person_key == key, Declaration.topic_id == form.topic_id,
-        Declaration.received_at >= now - timedelta(days=form.rules.same_person_days))
-        .order_by(Declaration.received_at).limit(1)).first()
-    first_id = None if first is None else (first.first_id or first.id)
+        Declaration.received_at >= now - timedelta(days=form.rules.same_person_days)
+    ).order_by(Declaration.received_at).limit(1).scalar_subquery()
     receipt = _new_receipt()
-    declaration_id = session.execute(insert(Declaration).values(
+    declaration_id, first_id = session.execute(insert(Declaration).values(
         received_at=now, source=source, topic_id=form.topic_id, receipt_code=receipt,
         idempotency_key=idempotency_key or None, payload_sha256=digest, phone=phone,
         full_name=str(data.get("full_name", "")), birth_year=data.get("birth_year"),
@@ -149,8 +151,9 @@ def receive(session: Session, form: Form, data: dict[str, Any], *, source: str,
         address_detail=data.get("address_detail"),
         positive_date=_date(data.get("positive_date")), test_type=data.get("test_type"),
         symptoms=", ".join(data.get("symptoms") or []) or None, triage_level=found.level,
-        person_key=key, first_id=first_id, payload=data).returning(Declaration.id)
-    ).scalar_one()
+        person_key=key, first_id=first, payload=data).returning(Declaration.id,
+                                                                Declaration.first_id)
+    ).one()
     due = form.rules.due(now, found.level)
     _owe_callback(session, phone, form.topic_id, declaration_id, due, now)
     session.execute(insert(AuditLog).values(
@@ -212,18 +215,19 @@ def _owe_callback(session: Session, phone: str, topic_id: int, declaration_id: i
                   due: datetime, now: datetime) -> None:
     """The nurse's callback: a new one, or the caller's open one on this topic (an abandoned
     call, an earlier declaration) brought forward to the earlier due time and pointed at this
-    declaration."""
-    open_one = session.execute(select(Callback.id, Callback.due_at).where(
-        Callback.phone == phone, Callback.topic_id == topic_id,
-        Callback.state.in_(OPEN_CALLBACK_STATES))).first()
-    if open_one is not None:
-        session.execute(update(Callback).where(Callback.id == open_one.id).values(
-            declaration_id=declaration_id, due_at=min(open_one.due_at, due),
-            updated_at=now))  # pushed to the desktops as changed
-        return
-    session.execute(insert(Callback).values(
+    declaration — one statement, on the one-open-callback index (an upsert: no race)."""
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert_(Callback).values(
         phone=phone, topic_id=topic_id, reason="declaration", state="open", due_at=due,
-        attempts=0, declaration_id=declaration_id, created_at=now, updated_at=now))
+        attempts=0, declaration_id=declaration_id, created_at=now, updated_at=now)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[Callback.phone, Callback.topic_id],
+        # literal, as the index has it: PostgreSQL infers the index from the predicate, which
+        # it cannot do with bound parameters (a prepared statement's, after five runs)
+        index_where=text(OPEN_CALLBACK_PREDICATE),
+        set_={"declaration_id": declaration_id, "updated_at": now,  # pushed as changed
+              "due_at": case((statement.excluded.due_at < Callback.due_at,
+                              statement.excluded.due_at), else_=Callback.due_at)}))
 
 
 def _repeat(session: Session, form: Form, earlier: Declaration, digest: str,

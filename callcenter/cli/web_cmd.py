@@ -58,9 +58,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from gevent import monkey
+
     from callcenter.web.server import (
         listening_socket,
         make_server,
+        process_command,
         run_forever,
         start_workers,
         stop_workers,
@@ -69,13 +72,20 @@ def serve(args: argparse.Namespace) -> int:
     from db.engine import make_engine, make_sessionmaker
     from db.migrate import is_current
 
+    passed = ["--config", str(args.config)] if args.config else []
+    if not monkey.is_module_patched("socket"):  # become `python -m callcenter.web`
+        again = [*passed, *(["--port", str(args.port)] if args.port is not None else []),
+                 *(["--ready-file", str(args.ready_file)] if args.ready_file else []),
+                 *(["--workers", str(args.workers)] if args.workers is not None else []),
+                 *(["--worker"] if args.worker else [])]
+        command = process_command(again)
+        os.execv(command[0], command)  # noqa: S606 — our own command, no shell
     config = settings(args)
     logging.basicConfig(level=config.logging.level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     web = config.web
     port = args.port if args.port is not None else web.listen_port
-    threads = web.db_threads  # one connection each, kept (no connect per request)
-    engine = make_engine(config.database_url(), pool_size=threads, max_overflow=0)
+    engine = make_engine(config.database_url(), pool_size=web.db_connections, max_overflow=0)
     if not is_current(engine):
         raise DataError("the database schema is not current: run `callcenter db upgrade`")
     listener = listening_socket(web.listen_host, port)
@@ -84,9 +94,7 @@ def serve(args: argparse.Namespace) -> int:
     signals = Path(tempfile.mkdtemp(prefix="hotline1022-web-")) if not args.worker else Path()
     if not args.worker:
         count = (args.workers if args.workers is not None else web.workers) - 1
-        passed = ["--config", str(args.config)] if args.config else []
-        workers = start_workers([*passed, "web", "serve"], listener.getsockname()[1], count,
-                                signals)
+        workers = start_workers(passed, listener.getsockname()[1], count, signals)
 
     def ready(bound: int) -> None:
         """Said once every process listens (a worker says it through its own file)."""

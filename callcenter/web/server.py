@@ -21,6 +21,7 @@ from typing import Any
 
 import gevent
 import gevent.socket
+from gevent import monkey
 from gevent.event import Event
 from gevent.threadpool import ThreadPool
 from sqlalchemy.orm import Session, sessionmaker
@@ -92,9 +93,12 @@ def make_server(settings: Settings, sessions: sessionmaker[Session],
     elif not web.allow_plain:
         raise DataError("[web] needs tls_cert and tls_key (or allow_plain = true behind a "
                         "TLS proxy on this host)")
-    threads = ThreadPool(web.db_threads)  # as many as the engine's connections
-    intake = intake or Intake(web, settings.site, sessions,
-                              run=lambda fn: threads.apply(fn))
+    if monkey.is_module_patched("socket"):  # python -m callcenter.web: psycopg cooperates
+        intake = intake or Intake(web, settings.site, sessions)
+    else:
+        threads = ThreadPool(web.db_connections)  # unpatched (tests): a thread each
+        intake = intake or Intake(web, settings.site, sessions,
+                                  run=lambda fn: threads.apply(fn))
     app = body_guard(create_app(intake), web.max_body_bytes, web.body_seconds)
     return HttpServer(listener or (web.listen_host, web.listen_port), app, web,
                       ssl_context=tls, accept_bodies=True)
@@ -124,13 +128,19 @@ def _orphaned(parent: int, stop: Event) -> None:
     stop.set()
 
 
-def start_workers(argv: list[str], port: int, count: int, folder: Path
+def process_command(options: list[str]) -> list[str]:
+    """The command of a web process with these `serve` options (see callcenter/web/
+    __main__.py: patched before anything else is imported)."""
+    return [sys.executable, "-m", "callcenter.web", *options]
+
+
+def start_workers(options: list[str], port: int, count: int, folder: Path
                   ) -> list[subprocess.Popen[bytes]]:
-    """`count` more processes serving the same port (`callcenter … web serve --worker`),
-    each writing `folder`/worker-N once it listens."""
-    return [subprocess.Popen(  # noqa: S603 — our own command, no shell
-        [sys.executable, "-m", "callcenter.cli.main", *argv, "--port", str(port), "--worker",
-         "--ready-file", str(folder / f"worker-{n}")]) for n in range(count)]
+    """`count` more processes serving the same port, each writing `folder`/worker-N once it
+    listens."""
+    return [subprocess.Popen(process_command(  # noqa: S603 — our own command, no shell
+        [*options, "--port", str(port), "--worker", "--ready-file",
+         str(folder / f"worker-{n}")])) for n in range(count)]
 
 
 def wait_for_workers(workers: list[subprocess.Popen[bytes]], folder: Path,

@@ -18,6 +18,8 @@ CALL_DIRECTIONS = ("inbound", "outbound")
 CALLBACK_REASONS = ("abandoned", "declaration", "follow_up", "requested")
 CALLBACK_STATES = ("open", "dialing", "done", "cancelled", "failed")
 OPEN_CALLBACK_STATES = ("open", "dialing")
+# the one-open-callback index's predicate (an upsert on it names it again, db.declarations)
+OPEN_CALLBACK_PREDICATE = "state IN ('open', 'dialing')"
 
 
 class Call(Base):
@@ -91,8 +93,8 @@ class Callback(Base):
         # At most one open callback per caller and topic: a caller who abandons three
         # times is called back once.
         Index("uq_callback_open_phone_topic", "phone", "topic_id", unique=True,
-              sqlite_where=text("state IN ('open', 'dialing')"),
-              postgresql_where=text("state IN ('open', 'dialing')")),
+              sqlite_where=text(OPEN_CALLBACK_PREDICATE),
+              postgresql_where=text(OPEN_CALLBACK_PREDICATE)),
         Index("ix_callback_state_due_at", "state", "due_at"),
     )
 

@@ -152,3 +152,18 @@ def test_receipt_codes_are_read_as_people_type_them() -> None:
     assert declarations.normalise_receipt("7K3M9O2L") == "KB7K3M9021"  # O→0, L→1
     assert declarations.normalise_receipt("KB-7K3M-9Q2") is None
     assert declarations.normalise_receipt("KB-7K3M-9Q2U") is None  # U is not in the alphabet
+
+
+def test_many_declarations_of_one_phone_on_one_connection_attach_to_one_callback(
+        seeded: sessionmaker[Session]) -> None:
+    """psycopg prepares a statement run five times on one connection, and PostgreSQL plans a
+    prepared one generically after five more: the callback's upsert must still find its
+    index (its predicate written out, not bound)."""
+    with transaction(seeded) as s:
+        form = declarations.declaration_form(s, "f0_home_care")
+        for n in range(16):
+            declarations.receive(s, form, _data(full_name=f"Người {n}"), source="web",
+                                 now=NOW + timedelta(minutes=n), today=TODAY)
+    with seeded() as s:
+        assert len(s.scalars(select(Declaration)).all()) == 16
+        assert len(s.scalars(select(Callback)).all()) == 1
