@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, insert, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from db import intake_statements as statements
 from db.errors import DataError
-from db.models import AdminUnit, AuditLog, Callback, Declaration, Topic
-from db.models.calls import OPEN_CALLBACK_PREDICATE
+from db.models import AdminUnit, Callback, Declaration, Topic
 from rules.declaration import (
     DeclarationRules,
     FieldError,
@@ -125,7 +123,8 @@ def receive(session: Session, form: Form, data: dict[str, Any], *, source: str,
     The caller commits, and runs it again if the commit or a statement fails on a unique key:
     two sends of one Idempotency-Key at once (the second then finds the first), or two
     declarations of one phone racing for its one open callback (the second then attaches to
-    it). Core statements, no savepoints: this is the intake's hot path."""
+    it). Statements built once (db/intake_statements.py), no savepoints: this is the
+    intake's hot path."""
     digest = _digest(data)
     if idempotency_key:
         earlier = session.scalar(select(Declaration).where(
@@ -137,30 +136,27 @@ def receive(session: Session, form: Form, data: dict[str, Any], *, source: str,
         raise DataError("the phone number cannot be called")
     found = triage(form.triage_rules, data, schema=form.form_schema, today=today)
     key = person_key(phone, str(data.get("full_name", "")), data.get("birth_year"))
-    # the same person's first declaration in the window, found by the INSERT itself
-    first = select(func.coalesce(Declaration.first_id, Declaration.id)).where(
-        Declaration.person_key == key, Declaration.topic_id == form.topic_id,
-        Declaration.received_at >= now - timedelta(days=form.rules.same_person_days)
-    ).order_by(Declaration.received_at).limit(1).scalar_subquery()
     receipt = _new_receipt()
-    declaration_id, first_id = session.execute(insert(Declaration).values(
-        received_at=now, source=source, topic_id=form.topic_id, receipt_code=receipt,
-        idempotency_key=idempotency_key or None, payload_sha256=digest, phone=phone,
-        full_name=str(data.get("full_name", "")), birth_year=data.get("birth_year"),
-        sex=data.get("sex"), admin_unit_code=data.get("admin_unit"),
-        address_detail=data.get("address_detail"),
-        positive_date=_date(data.get("positive_date")), test_type=data.get("test_type"),
-        symptoms=", ".join(data.get("symptoms") or []) or None, triage_level=found.level,
-        person_key=key, first_id=first, payload=data).returning(Declaration.id,
-                                                                Declaration.first_id)
-    ).one()
+    declaration_id, first_id = session.execute(statements.INSERT_DECLARATION, {
+        "received_at": now, "source": source, "topic_id": form.topic_id,
+        "receipt_code": receipt, "idempotency_key": idempotency_key or None,
+        "payload_sha256": digest, "phone": phone, "full_name": str(data.get("full_name", "")),
+        "birth_year": data.get("birth_year"), "sex": data.get("sex"),
+        "admin_unit_code": data.get("admin_unit"), "address_detail": data.get("address_detail"),
+        "positive_date": _date(data.get("positive_date")), "test_type": data.get("test_type"),
+        "symptoms": ", ".join(data.get("symptoms") or []) or None,
+        "triage_level": found.level, "person_key": key, "payload": data,
+        "window_start": now - timedelta(days=form.rules.same_person_days)}).one()
     due = form.rules.due(now, found.level)
-    _owe_callback(session, phone, form.topic_id, declaration_id, due, now)
-    session.execute(insert(AuditLog).values(
-        at=now, actor=f"source:{source}", action="declaration_received", target=receipt,
-        client=client, detail={"declaration_id": declaration_id, "topic": form.topic_key,
-                               "triage_level": found.level, "first_id": first_id,
-                               "idempotency_key": idempotency_key}))
+    session.execute(statements.OWE_CALLBACK[session.get_bind().dialect.name], {
+        "phone": phone, "topic_id": form.topic_id, "due_at": due,
+        "declaration_id": declaration_id, "now": now})
+    session.execute(statements.INSERT_AUDIT, {
+        "at": now, "actor": f"source:{source}", "action": "declaration_received",
+        "target": receipt, "client": client, "detail": {
+            "declaration_id": declaration_id, "topic": form.topic_key,
+            "triage_level": found.level, "first_id": first_id,
+            "idempotency_key": idempotency_key}})
     return Received(_shown(receipt), declaration_id, found.level, due, found.escalate,
                     first_id=first_id)
 
@@ -209,25 +205,6 @@ def _new_receipt() -> str:
     """40 random bits: a collision fails the insert on the unique code, and the caller's
     second run draws another."""
     return RECEIPT_PREFIX + "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
-
-
-def _owe_callback(session: Session, phone: str, topic_id: int, declaration_id: int,
-                  due: datetime, now: datetime) -> None:
-    """The nurse's callback: a new one, or the caller's open one on this topic (an abandoned
-    call, an earlier declaration) brought forward to the earlier due time and pointed at this
-    declaration — one statement, on the one-open-callback index (an upsert: no race)."""
-    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert_(Callback).values(
-        phone=phone, topic_id=topic_id, reason="declaration", state="open", due_at=due,
-        attempts=0, declaration_id=declaration_id, created_at=now, updated_at=now)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[Callback.phone, Callback.topic_id],
-        # literal, as the index has it: PostgreSQL infers the index from the predicate, which
-        # it cannot do with bound parameters (a prepared statement's, after five runs)
-        index_where=text(OPEN_CALLBACK_PREDICATE),
-        set_={"declaration_id": declaration_id, "updated_at": now,  # pushed as changed
-              "due_at": case((statement.excluded.due_at < Callback.due_at,
-                              statement.excluded.due_at), else_=Callback.due_at)}))
 
 
 def _repeat(session: Session, form: Form, earlier: Declaration, digest: str,

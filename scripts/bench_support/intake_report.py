@@ -32,7 +32,7 @@ def print_table(levels: list[Level], headline: Level, args: argparse.Namespace) 
           f"database) over TLS, one kept-alive connection per worker; {args.seconds:g} s "
           f"window after a {args.warmup:g} s warm-up (baseline {args.baseline_seconds:g} s); "
           f"{os.cpu_count()} cores; the web server in {args.workers} process(es) ([web] "
-          f"workers), 4 database threads each")
+          f"workers), 4 database connections each ([web] db_connections)")
     print(f"{'':1}{'what':<6}{'conc':>5} {'requests':>9} {'req/s':>8} {'decl/s':>8} "
           f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7} {'CPU ms':>7} "
           f"{'web':>6} {'pg':>5} {'client':>6} {'rest':>5}")

@@ -101,7 +101,9 @@ def web_server(config: Path, root: Path, look: str | None) -> Iterator[Server]:
     env = dict(os.environ)
     if look is not None:
         env[SERVER_ENV] = f"{look}:{root / 'web'}.{look}"
-        command = [sys.executable, "-c", "import sys; sys.path[:0] = [sys.argv.pop(1)]; "
+        # patched first, as python -m callcenter.web does (else `web serve` would exec it)
+        command = [sys.executable, "-c", "from gevent import monkey; monkey.patch_all(); "
+                   "import sys; sys.path[:0] = [sys.argv.pop(1)]; "
                    "from bench_support import intake_instrument; "
                    "sys.exit(intake_instrument.serve_instrumented())",
                    str(ROOT / "scripts"), *command[1:]]
