@@ -121,10 +121,9 @@ def receive(session: Session, form: Form, data: dict[str, Any], *, source: str,
     """Store a declaration `problems` found nothing wrong with, and owe its callback.
 
     The caller commits, and runs it again if the commit or a statement fails on a unique key:
-    two sends of one Idempotency-Key at once (the second then finds the first), or two
-    declarations of one phone racing for its one open callback (the second then attaches to
-    it). Statements built once (db/intake_statements.py), no savepoints: this is the
-    intake's hot path."""
+    two sends of one Idempotency-Key at once (the second then finds the first), or a receipt
+    code drawn twice. Statements built once (db/intake_statements.py), no savepoints: this is
+    the intake's hot path."""
     digest = _digest(data)
     if idempotency_key:
         earlier = session.scalar(select(Declaration).where(

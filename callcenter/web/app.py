@@ -40,7 +40,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 @dataclass
 class Intake:
     """What the views share: settings, the database (`db(fn, *args)` runs fn(session, *args)
-    in one transaction, in the thread pool), the clock, and short-lived caches."""
+    in one transaction, through `run`: inline in the patched web process, in a thread pool
+    otherwise), the clock, and short-lived caches."""
 
     web: WebSettings
     site: SiteSettings
@@ -77,8 +78,8 @@ class Intake:
     def submit(self, form: Form, data: dict[str, Any], unit_typed: str | None, *,
                source: str, client: str | None, idempotency_key: str | None = None) -> Any:
         """store.submit in one transaction, run once more if it failed on a unique key (a
-        resend racing its first send, two declarations of one phone at once, a receipt code
-        drawn twice): the second run finds what the first one's rival stored."""
+        resend racing its first send, a receipt code drawn twice): the second run finds what
+        the first one's rival stored."""
         units = self.units(g.language) if unit_typed else []
         for attempt in range(2):
             try:
