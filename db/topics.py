@@ -15,6 +15,7 @@ from db.models import Agency, Topic
 from rules.board import check_board
 from rules.declaration import check_declaration
 from rules.forms import check_schema, with_outcomes
+from rules.monitoring import check_monitoring
 from rules.referral import check_forwarding
 from rules.triage import check_rules
 
@@ -131,6 +132,7 @@ def _check_consistency(spec: TopicsFile, path: Path) -> None:
         problems += check_board(topic.rules)
         problems += check_declaration(topic.rules, properties)
         problems += check_forwarding(topic.rules, properties)
+        problems += check_monitoring(topic.rules, properties)
         if problems:
             raise DataError(f"{where}: " + "; ".join(problems))
         for code in topic.agencies:

@@ -101,6 +101,17 @@ def _vital_flags(rules: Mapping[str, Any], form: Mapping[str, Any]) -> tuple[Fin
                  if _compare(form.get(rule["field"]), rule.get("op", "=="), rule.get("value")))
 
 
+def condition_holds(condition: Mapping[str, Any], form: Mapping[str, Any], flags: int,
+                    year: int) -> bool:
+    """One condition of the rules' grammar (see the module) on `form`, with `flags` red flags
+    found and ages counted from `year` (the monitoring plan's rules use it too)."""
+    return _holds(condition, form, flags, year)
+
+
+def check_condition(condition: Mapping[str, Any], properties: Mapping[str, Any]) -> list[str]:
+    return _check_condition(condition, properties)
+
+
 def _holds(condition: Mapping[str, Any], form: Mapping[str, Any], flags: int, year: int) -> bool:
     if "red_flags_at_least" in condition:
         return flags >= int(condition["red_flags_at_least"])

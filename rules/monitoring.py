@@ -1,0 +1,154 @@
+"""Home-treatment monitoring of an F0 patient: how often a nurse checks in, when the next
+check-in is due, whether the readings are getting worse, and when the episode may end — the
+topic's data (`[topic.rules.monitoring]` in db/seed/topics.toml), after the Ministry of
+Health's home-care guidance. Pure: the store and the desktop ask the same questions here.
+
+A plan checks in once a day at `daily_at`, or twice (`twice_daily_at`) for a patient any of
+`twice_daily_if` holds for (the triage's condition grammar: age, chronic conditions,
+pregnancy, vaccination, the triage level); it ends when the patient has recovered (at least
+`recovered_after_days` since the positive test, with a negative test or, failing one, no
+danger sign and a green level at the last check-in), or is escalated to a facility."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rules.triage import check_condition, condition_holds
+
+LEVEL_ORDER = ("green", "yellow", "orange", "red")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One check-in's readings (None: not taken)."""
+
+    at: dt.datetime
+    spo2: float | None = None
+    respiratory_rate: int | None = None
+    temperature: float | None = None
+    level: str | None = None  # the triage level computed from the check-in's form
+    red_flags: int = 0
+
+
+@dataclass(frozen=True)
+class Trend:
+    worsening: bool
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MonitoringRules:
+    daily_at: tuple[dt.time, ...]
+    twice_daily_at: tuple[dt.time, ...]
+    twice_daily_if: tuple[Mapping[str, Any], ...] = ()
+    recovered_after_days: int = 10
+    spo2_drop: float = 2.0  # a fall of this much since the last check-in is worsening
+    respiratory_rise: int = 4
+    level_field: str = "triage_level"
+
+    @classmethod
+    def of(cls, rules: Mapping[str, Any]) -> MonitoringRules | None:
+        part = rules.get("monitoring")
+        if not part:
+            return None
+        return cls(daily_at=tuple(_time(t) for t in part.get("daily_at", ["09:00"])),
+                   twice_daily_at=tuple(_time(t) for t in part.get(
+                       "twice_daily_at", ["08:00", "16:00"])),
+                   twice_daily_if=tuple(part.get("twice_daily_if", ())),
+                   recovered_after_days=int(part.get("recovered_after_days", 10)),
+                   spo2_drop=float(part.get("worsening", {}).get("spo2_drop", 2)),
+                   respiratory_rise=int(part.get("worsening", {}).get(
+                       "respiratory_rate_rise", 4)),
+                   level_field=str(rules.get("triage", {}).get("level_field",
+                                                               "triage_level")))
+
+
+def check_times(rules: MonitoringRules, form: Mapping[str, Any], today: dt.date
+                ) -> tuple[dt.time, ...]:
+    """The local times of day a nurse checks in on this patient."""
+    for condition in rules.twice_daily_if:
+        if "level_in" in condition:
+            if form.get(rules.level_field) in condition["level_in"]:
+                return rules.twice_daily_at
+        elif condition_holds(condition, form, 0, today.year):
+            return rules.twice_daily_at
+    return rules.daily_at
+
+
+def next_check_in(times: Sequence[dt.time], after: dt.datetime, zone: dt.tzinfo
+                  ) -> dt.datetime:
+    """The first check-in time strictly after `after`, in UTC."""
+    local = after.astimezone(zone)
+    for days in (0, 1):
+        day = local.date() + dt.timedelta(days=days)
+        for moment in sorted(times):
+            slot = dt.datetime.combine(day, moment, zone)
+            if slot > local:
+                return slot.astimezone(dt.UTC)
+    raise ValueError("no check-in times")
+
+
+def trend(rules: MonitoringRules, readings: Sequence[Reading]) -> Trend:
+    """Worse than at the check-in before: SpO2 down by `spo2_drop` or more, breathing up by
+    `respiratory_rise` or more, a higher triage level, or a new danger sign."""
+    ordered = sorted(readings, key=lambda r: r.at)
+    if len(ordered) < 2:
+        return Trend(False)
+    before, now = ordered[-2], ordered[-1]
+    reasons = []
+    if before.spo2 is not None and now.spo2 is not None and \
+            before.spo2 - now.spo2 >= rules.spo2_drop:
+        reasons.append(f"SpO2 {before.spo2:g} → {now.spo2:g}")
+    if before.respiratory_rate is not None and now.respiratory_rate is not None and \
+            now.respiratory_rate - before.respiratory_rate >= rules.respiratory_rise:
+        reasons.append(f"respiratory rate {before.respiratory_rate} → {now.respiratory_rate}")
+    if _rank(now.level) > _rank(before.level):
+        reasons.append(f"triage {before.level} → {now.level}")
+    if now.red_flags > before.red_flags:
+        reasons.append(f"danger signs {before.red_flags} → {now.red_flags}")
+    return Trend(bool(reasons), tuple(reasons))
+
+
+def recovered(rules: MonitoringRules, positive: dt.date, today: dt.date,
+              negative_test: bool, last: Reading | None) -> bool:
+    """The episode may end: enough days since the positive test, and a negative test — or,
+    without one, a last check-in green with no danger sign."""
+    if (today - positive).days < rules.recovered_after_days:
+        return False
+    if negative_test:
+        return True
+    return last is not None and last.level == "green" and last.red_flags == 0
+
+
+def check_monitoring(rules: Mapping[str, Any], properties: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a topic's monitoring part (checked at `topic load`)."""
+    part = rules.get("monitoring")
+    if not part:
+        return []
+    problems = []
+    for key in ("daily_at", "twice_daily_at"):
+        for value in part.get(key, []):
+            try:
+                _time(value)
+            except ValueError:
+                problems.append(f"monitoring: {key} has {value!r}, not a time HH:MM")
+    for condition in part.get("twice_daily_if", []):
+        if "level_in" in condition:
+            continue
+        problems += [p.replace("triage", "monitoring") for p in
+                     check_condition(condition, properties)]
+    days = part.get("recovered_after_days", 10)
+    if not isinstance(days, int) or days < 1:
+        problems.append("monitoring: recovered_after_days must be a whole number, 1 or more")
+    return problems
+
+
+def _rank(level: str | None) -> int:
+    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else -1
+
+
+def _time(text: str) -> dt.time:
+    return dt.time.fromisoformat(str(text))

@@ -1,0 +1,110 @@
+"""The home-treatment plan's rules (rules/monitoring.py) on hand-built patients, from the
+shipped topic's data: who is checked twice a day, when the next check-in is due (a fixed
+clock, Cà Mau's time), what is a worsening trend, and when an episode may end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from db.topics import read_topics_file
+from rules.monitoring import (
+    MonitoringRules,
+    Reading,
+    check_monitoring,
+    check_times,
+    next_check_in,
+    recovered,
+    trend,
+)
+from tests.conftest import TOPICS_FILE
+
+CA_MAU = ZoneInfo("Asia/Ho_Chi_Minh")
+TODAY = dt.date(2026, 12, 3)
+ONCE, TWICE = (dt.time(9, 0),), (dt.time(8, 0), dt.time(16, 0))
+
+
+@pytest.fixture(scope="module")
+def rules() -> MonitoringRules:
+    topic = next(t for t in read_topics_file(TOPICS_FILE).topic if t.key == "f0_home_care")
+    found = MonitoringRules.of(topic.rules)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(("patient", "times"), [
+    ({"birth_year": 1990, "vaccine_doses": 3, "triage_level": "green"}, ONCE),
+    ({"birth_year": 1961, "vaccine_doses": 3}, TWICE),  # 65 this year
+    ({"birth_year": 1962, "vaccine_doses": 3}, ONCE),  # 64
+    ({"birth_year": 1990, "vaccine_doses": 3, "comorbidities": ["diabetes"]}, TWICE),
+    ({"birth_year": 1990, "vaccine_doses": 3, "comorbidities": []}, ONCE),
+    ({"birth_year": 1995, "vaccine_doses": 2, "pregnant": True}, TWICE),
+    ({"birth_year": 1990, "vaccine_doses": 0}, TWICE),  # not vaccinated
+    ({"birth_year": 1990}, ONCE),  # doses unknown: not counted as none
+    ({"birth_year": 1990, "vaccine_doses": 3, "triage_level": "yellow"}, TWICE),
+])
+def test_who_is_checked_twice_a_day(rules: MonitoringRules, patient: dict[str, object],
+                                    times: tuple[dt.time, ...]) -> None:
+    assert check_times(rules, patient, TODAY) == times
+
+
+def _local(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 12, day, hour, minute, tzinfo=CA_MAU)
+
+
+@pytest.mark.parametrize(("after", "times", "due"), [
+    (_local(3, 7, 30), TWICE, _local(3, 8)),
+    (_local(3, 8, 0), TWICE, _local(3, 16)),  # strictly after
+    (_local(3, 16, 5), TWICE, _local(4, 8)),  # the next day
+    (_local(3, 10), ONCE, _local(4, 9)),
+    (_local(3, 23, 59), ONCE, _local(4, 9)),
+])
+def test_the_next_check_in_is_the_next_slot_in_local_time(
+        after: dt.datetime, times: tuple[dt.time, ...], due: dt.datetime) -> None:
+    got = next_check_in(times, after.astimezone(dt.UTC), CA_MAU)
+    assert got == due.astimezone(dt.UTC) and got.tzinfo == dt.UTC
+
+
+def _reading(day: int, **values: object) -> Reading:
+    return Reading(at=_local(day, 9), **values)  # type: ignore[arg-type]
+
+
+def test_a_worsening_trend_is_named(rules: MonitoringRules) -> None:
+    steady = [_reading(1, spo2=97, respiratory_rate=18, level="green"),
+              _reading(2, spo2=96, respiratory_rate=20, level="green")]
+    assert trend(rules, steady).worsening is False
+    falling = [*steady, _reading(3, spo2=94, respiratory_rate=24, level="orange",
+                                 red_flags=1)]
+    found = trend(rules, falling)
+    assert found.worsening
+    assert found.reasons == ("SpO2 96 → 94", "respiratory rate 20 → 24",
+                             "triage green → orange", "danger signs 0 → 1")
+    assert trend(rules, [falling[-1]]).worsening is False  # one check-in: no trend yet
+    assert trend(rules, list(reversed(falling))).worsening  # by time, not by list order
+
+
+def test_an_episode_ends_after_the_days_with_a_negative_test_or_a_green_check_in(
+        rules: MonitoringRules) -> None:
+    positive = dt.date(2026, 11, 24)
+    green = _reading(3, spo2=98, level="green")
+    assert not recovered(rules, positive, dt.date(2026, 12, 3), True, green)  # day 9
+    assert recovered(rules, positive, dt.date(2026, 12, 4), True, None)  # day 10, negative
+    assert recovered(rules, positive, dt.date(2026, 12, 4), False, green)
+    assert not recovered(rules, positive, dt.date(2026, 12, 4), False,
+                         _reading(3, level="yellow"))
+    assert not recovered(rules, positive, dt.date(2026, 12, 4), False,
+                         _reading(3, level="green", red_flags=1))
+    assert not recovered(rules, positive, dt.date(2026, 12, 4), False, None)
+
+
+def test_the_monitoring_rules_are_checked_at_load() -> None:
+    properties = {"birth_year": {}, "comorbidities": {}}
+    assert check_monitoring({}, properties) == []
+    assert check_monitoring({"monitoring": {
+        "daily_at": ["9h"], "twice_daily_if": [{"field": "weight", "op": ">", "value": 90}],
+        "recovered_after_days": 0}}, properties) == [
+        "monitoring: daily_at has '9h', not a time HH:MM",
+        "monitoring rule names unknown field 'weight'",
+        "monitoring: recovered_after_days must be a whole number, 1 or more"]
