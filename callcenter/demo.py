@@ -29,7 +29,6 @@ from sqlalchemy import select
 
 from callcenter.config import Settings
 from callcenter.daemon import Daemon
-from callcenter.demo_web import web_process
 from callcenter.hub.tls import make_self_signed
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
@@ -38,6 +37,7 @@ from callcenter.sim.stock_tree import stock_tree
 from callcenter.switchconf.install import install
 from callcenter.switchconf.render import TOPICS_FILE, render_site
 from callcenter.wallboard import render
+from callcenter.web import process as web_process
 from db import migrate
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
 from db.engine import make_engine, make_sessionmaker, transaction
@@ -72,7 +72,7 @@ class DemoOptions:
     extra_staff: int = 0  # simulated colleagues beyond the six demo agents
     lead: bool = False  # the demo lead's account (the desktop user of `demo --lead`)
     history: bool = False  # the day so far and last week's written first (callcenter.demo_history)
-    web: bool = True  # the public declaration form too (callcenter.demo_web)
+    web: bool = True  # the public declaration form too (callcenter.web.process)
 
 
 def _free_port() -> int:
@@ -162,7 +162,8 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
         daemon.set_agent_status(username, "Available (On Demand)"
                                 if username == options.desktop_user else "Available")
     web = ExitStack()
-    web_url = web.enter_context(web_process(workdir, url, cert, key)) if options.web else None
+    web_url = web.enter_context(web_process.running(workdir, url, cert, key)).url \
+        if options.web else None
     if options.ready_file is not None:
         _write_ready(options.ready_file, daemon, cert, options.desktop_user, passwords,
                      web_url)

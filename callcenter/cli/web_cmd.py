@@ -60,13 +60,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 def serve(args: argparse.Namespace) -> int:
     from gevent import monkey
 
+    from callcenter.web.process import stop
     from callcenter.web.server import (
         listening_socket,
         make_server,
         process_command,
         run_forever,
         start_workers,
-        stop_workers,
         wait_for_workers,
     )
     from db.engine import make_engine, make_sessionmaker
@@ -111,7 +111,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         run_forever(server, ready, parent=os.getppid() if args.worker else None)
     finally:
-        stop_workers(workers)
+        stop(workers)
         if not args.worker:
             shutil.rmtree(signals, ignore_errors=True)
         engine.dispose()

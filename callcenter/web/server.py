@@ -153,14 +153,3 @@ def wait_for_workers(workers: list[subprocess.Popen[bytes]], folder: Path,
             return up
         gevent.sleep(0.05)
     return sum(1 for n in range(len(workers)) if (folder / f"worker-{n}").exists())
-
-
-def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
-    for worker in workers:
-        worker.terminate()
-    for worker in workers:
-        try:
-            worker.wait(10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()

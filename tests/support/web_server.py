@@ -11,16 +11,13 @@ import json
 import secrets
 import ssl
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from callcenter.hub.tls import make_self_signed
+from callcenter.web import process
 from db import migrate
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.models import ApiSource
@@ -119,32 +116,5 @@ def running_web(folder: Path, db_url: str, **web: Any) -> Iterator[WebServer]:
     cert, key = folder / "web.crt", folder / "web.key"
     if not cert.exists():
         make_self_signed(cert, key, ["127.0.0.1", "localhost"])
-    settings = {"tls_cert": str(cert), "tls_key": str(key), "listen_port": 0, **web}
-    lines = ["[database]", f"url = {json.dumps(db_url)}", "[web]"]
-    lines += [f"{name} = {json.dumps(value)}" for name, value in settings.items()]
-    config = folder / "callcenter.toml"
-    config.write_text("\n".join(lines) + "\n")
-    ready, log = folder / "ready", folder / "web.log"
-    ready.unlink(missing_ok=True)
-    out = log.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from callcenter.cli.main import main; main()",
-         "--config", str(config), "web", "serve", "--ready-file", str(ready)],
-        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while not (ready.exists() and ready.read_text().strip()):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            out.close()
-            pytest.fail(f"the web process did not start:\n{log.read_text()}")
-        time.sleep(0.05)
-    try:
-        yield WebServer(process, int(ready.read_text()), cert, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        out.close()
+    with process.running(folder, db_url, cert, key, **web) as started:
+        yield WebServer(started.process, started.port, cert, started.log)
