@@ -42,6 +42,7 @@ from desktop.windows.labels import error_text, plain_text
 from desktop.windows.referral_models import OVERDUE_TEXT, referral_state_label
 from desktop.windows.screen_pop import history_table
 from protocol.messages import Error, Reply
+from rules.referral import is_overdue
 
 
 class HandoverDialog(QDialog):
@@ -322,7 +323,8 @@ class LeadHandoverView(QWidget):
 
     def _referral_overdue(self, row: dict[str, Any]) -> bool:
         due = parse_time(row.get("due_at"))
-        return bool(row.get("overdue")) or (due is not None and due < self._now())
+        return bool(row.get("overdue")) or (
+            due is not None and is_overdue(str(row.get("state")), due, self._now()))
 
     def refresh(self) -> str | None:
         """Ask the hub for the hand-over (once at a time)."""

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from desktop.i18n import QT_TRANSLATE_NOOP
 from desktop.models import Column, DictTableModel, field_text, parse_time, short_time
 from desktop.windows.callbacks import bold_font
-from rules.referral import OPEN_STATES, forwarding_rules
+from rules.referral import OPEN_STATES, forwarding_rules, is_overdue
 
 Agencies = tuple[tuple[str, str], ...]  # (code, name): the hub's login data says which
 
@@ -118,7 +118,7 @@ class ReferralsModel(DictTableModel):
 
     def is_overdue(self, row: Mapping[str, Any]) -> bool:
         due = parse_time(row.get("due_at"))
-        return row.get("state") in OPEN_STATES and due is not None and due < self._now()
+        return due is not None and is_overdue(str(row.get("state")), due, self._now())
 
     def overdue_count(self) -> int:
         return sum(1 for row in self.rows if self.is_overdue(row))
