@@ -54,6 +54,7 @@ import gevent.socket  # noqa: E402
 from bench_support import hub_side  # noqa: E402
 from bench_support.hub_clients import serve_clients  # noqa: E402
 from bench_support.machine import machine_busy_seconds, own_seconds  # noqa: E402
+from bench_support.stats import percentile  # noqa: E402
 
 STAGES = ("in the simulator (created → sent)", "sent → the daemon's live state",
           "→ pop queued (DB, build, JSON)", "  of which JSON + queueing",
@@ -104,13 +105,6 @@ class Level:
     stages_ms: dict[str, list[float]]
     pop_bytes: list[int]
     notes: dict[str, Any]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def ask(control: Connection, *message: object, timeout: float = 120.0) -> Any:
