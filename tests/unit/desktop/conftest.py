@@ -31,6 +31,7 @@ from tests.support.desktop_windows import (
     open_lead_window,
 )
 from tests.support.qt_windows import add_window
+from tests.support.scripted_hub import ScriptedHub
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +101,10 @@ def lead_window(qtbot: Any, connection: HubConnection, settings: QSettings,
                               bell=lambda: None)
     window.apply_board(lead_board(busy_board()))
     return window
+
+
+@pytest.fixture
+def scripted(qapp: Any) -> Iterator[ScriptedHub]:
+    hub = ScriptedHub()
+    yield hub
+    hub.close()

@@ -20,8 +20,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtNetwork import QHostAddress
-from PySide6.QtWebSockets import QWebSocket, QWebSocketServer
 from PySide6.QtWidgets import QApplication
 
 from callcenter.hub.tls import make_self_signed
@@ -35,6 +33,7 @@ from rules.retry import Backoff
 from tests.support.demo_backend import Demo, running_demo
 from tests.support.paths import ROOT_DIR
 from tests.support.qt_windows import add_window
+from tests.support.scripted_hub import ScriptedHub
 
 ROOT = ROOT_DIR
 F0_FORM = {"full_name": "Nguyễn Thị Hồng Nhung", "birth_year": 1987, "spo2": 97,
@@ -264,56 +263,6 @@ def test_an_expired_session_asks_for_a_new_login(qtbot: Any, connection: HubConn
 
 
 # -- a scripted hub, for what the real one never does on purpose --------------------------
-
-class ScriptedHub:
-    """A plain ws:// server on 127.0.0.1 that answers login and resume and records the rest."""
-
-    def __init__(self) -> None:
-        self.server = QWebSocketServer("scripted", QWebSocketServer.SslMode.NonSecureMode)
-        assert self.server.listen(QHostAddress.SpecialAddress.LocalHost, 0)
-        self.server.newConnection.connect(self._accept)
-        self.clients: list[QWebSocket] = []
-        self.received: list[dict[str, Any]] = []
-        self.refuse_resume = False
-
-    @property
-    def address(self) -> str:
-        return f"ws://127.0.0.1:{self.server.serverPort()}"
-
-    def _accept(self) -> None:
-        client = self.server.nextPendingConnection()
-        client.textMessageReceived.connect(self._receive)
-        self.clients.append(client)
-
-    def _receive(self, raw: str) -> None:
-        message = json.loads(raw)
-        self.received.append(message)
-        if message["type"] == "resume" and self.refuse_resume:
-            self.send(m.Error(id=message["id"], code="expired", message="session expired"))
-        elif message["type"] in ("login", "resume"):
-            data = {"token": "t" * 32} if message["type"] == "login" else {}
-            self.send(m.Reply(type=message["type"], id=message["id"], data=data))
-        if message["type"] == "login":
-            self.send(m.Snapshot(seq=1, agent=m.AgentView(
-                username="lan", full_name="Lan", role="nurse", status="Available",
-                state="Waiting")))
-
-    def send(self, message: Any) -> None:
-        self.say(m.dump(message))
-
-    def say(self, raw: str) -> None:
-        self.clients[-1].sendTextMessage(raw)
-
-    def close(self) -> None:
-        self.server.close()
-
-
-@pytest.fixture
-def scripted(qapp: Any) -> Iterator[ScriptedHub]:
-    hub = ScriptedHub()
-    yield hub
-    hub.close()
-
 
 def status_push(seq: int, status: str = "On Break") -> m.AgentStatus:
     return m.AgentStatus(seq=seq, agent=m.AgentView(

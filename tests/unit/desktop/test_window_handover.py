@@ -5,16 +5,12 @@ scripted WebSocket server for the connection's own test)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtNetwork import QHostAddress
-from PySide6.QtWebSockets import QWebSocket, QWebSocketServer
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.connection import HubConnection
@@ -22,6 +18,7 @@ from desktop.windows import AgentWindow, LeadWindow
 from desktop.windows.handover import HandoverDialog
 from protocol import messages as m
 from tests.support.desktop_windows import CALL_UUID, NOW, Requests, iso, lead_board, screen_pop
+from tests.support.scripted_hub import ScriptedHub
 
 REPORT = {"place": "Trạm y tế xã Tân Thuận", "admin_unit": "32152", "severity": "high",
           "description": "Không phát thuốc cho F0", "forwarded_to": "Sở Y tế",
@@ -202,50 +199,18 @@ def test_offline_the_logout_is_as_before_and_work_goes_to_the_pool_later(
     assert window.shift_end.dialog is None and requests.of(m.Colleagues) == []
 
 
-class ScriptedHub:
-    """A plain ws:// server on 127.0.0.1: logs in, and answers the rest as told."""
-
-    def __init__(self) -> None:
-        self.server = QWebSocketServer("scripted", QWebSocketServer.SslMode.NonSecureMode)
-        assert self.server.listen(QHostAddress.SpecialAddress.LocalHost, 0)
-        self.server.newConnection.connect(self._accept)
-        self.clients: list[QWebSocket] = []
-        self.received: list[dict[str, Any]] = []
-
-    def _accept(self) -> None:
-        client = self.server.nextPendingConnection()
-        client.textMessageReceived.connect(self._receive)
-        self.clients.append(client)
-
-    def _receive(self, raw: str) -> None:
-        message = json.loads(raw)
-        self.received.append(message)
-        if message["type"] == "login":
-            self.send(m.Reply(type="login", id=message["id"], data={"token": "t" * 32}))
-
-    def send(self, message: Any) -> None:
-        self.clients[-1].sendTextMessage(m.dump(message))
-
-
-@pytest.fixture
-def scripted(qapp: Any) -> Iterator[ScriptedHub]:
-    hub = ScriptedHub()
-    yield hub
-    hub.server.close()
-
-
 def test_the_connection_waits_for_the_hub_a_refusal_keeps_the_session(
         qtbot: Any, scripted: ScriptedHub) -> None:
     connection = HubConnection(reconnect_base=0.2, reconnect_cap=1.0)
     try:
         with qtbot.waitSignal(connection.logged_in, timeout=5000):
-            connection.login(f"ws://127.0.0.1:{scripted.server.serverPort()}", "lan", "mat-khau")
+            connection.login(scripted.address, "lan", "mat-khau")
         pushed: list[m.Referrals] = []
         connection.referrals.connect(pushed.append)
-        scripted.send(m.Referrals(seq=1, referrals=[{"id": 7, "state": "forwarded"}],
-                                  changed_only=True))
+        scripted.send(m.Referrals(seq=2, referrals=[{"id": 7, "state": "forwarded"}],
+                                  changed_only=True))  # after the login's snapshot, seq 1
         qtbot.waitUntil(lambda: bool(pushed), timeout=5000)
-        assert pushed[0].referrals[0]["id"] == 7 and connection.last_seq == 1
+        assert pushed[0].referrals[0]["id"] == 7 and connection.last_seq == 2
         answers: list[Any] = []
         connection.logout("hoa", answers.append)
         qtbot.waitUntil(lambda: scripted.received[-1]["type"] == "logout", timeout=5000)

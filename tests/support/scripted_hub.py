@@ -1,0 +1,56 @@
+"""A scripted hub for the desktop's connection tests: a plain ws:// server on 127.0.0.1 that
+answers login (with a snapshot, seq 1) and resume, records every message, and sends what a test
+tells it — for what the real hub never does on purpose."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtNetwork import QHostAddress
+from PySide6.QtWebSockets import QWebSocket, QWebSocketServer
+
+from protocol import messages as m
+
+
+class ScriptedHub:
+    """A plain ws:// server on 127.0.0.1 that answers login and resume and records the rest."""
+
+    def __init__(self) -> None:
+        self.server = QWebSocketServer("scripted", QWebSocketServer.SslMode.NonSecureMode)
+        assert self.server.listen(QHostAddress.SpecialAddress.LocalHost, 0)
+        self.server.newConnection.connect(self._accept)
+        self.clients: list[QWebSocket] = []
+        self.received: list[dict[str, Any]] = []
+        self.refuse_resume = False
+
+    @property
+    def address(self) -> str:
+        return f"ws://127.0.0.1:{self.server.serverPort()}"
+
+    def _accept(self) -> None:
+        client = self.server.nextPendingConnection()
+        client.textMessageReceived.connect(self._receive)
+        self.clients.append(client)
+
+    def _receive(self, raw: str) -> None:
+        message = json.loads(raw)
+        self.received.append(message)
+        if message["type"] == "resume" and self.refuse_resume:
+            self.send(m.Error(id=message["id"], code="expired", message="session expired"))
+        elif message["type"] in ("login", "resume"):
+            data = {"token": "t" * 32} if message["type"] == "login" else {}
+            self.send(m.Reply(type=message["type"], id=message["id"], data=data))
+        if message["type"] == "login":
+            self.send(m.Snapshot(seq=1, agent=m.AgentView(
+                username="lan", full_name="Lan", role="nurse", status="Available",
+                state="Waiting")))
+
+    def send(self, message: Any) -> None:
+        self.say(m.dump(message))
+
+    def say(self, raw: str) -> None:
+        self.clients[-1].sendTextMessage(raw)
+
+    def close(self) -> None:
+        self.server.close()
