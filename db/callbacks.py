@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db import monitoring
 from db.errors import DataError
 from db.models import Agent, Call, Callback, Declaration, Referral
 from db.models.calls import OPEN_CALLBACK_STATES
@@ -114,6 +115,8 @@ def dial_ended(session: Session, callback_id: int, token: str, disposition: str 
         _told_of_referrals(session, row.id, now)
     elif row.attempts >= policy.max_attempts:
         row.state = "failed"
+        if row.episode_id is not None:
+            monitoring.missed(session, row, now)
     else:
         row.state, row.due_at = "open", now + policy.retry_after
     return row.state

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rules.triage import check_condition, condition_holds
 
 LEVEL_ORDER = ("green", "yellow", "orange", "red")
+# How an episode ends (besides `active`): what the nurse chooses when closing one.
+END_STATES = ("recovered", "facility", "deceased", "lost")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,15 @@ class MonitoringRules:
     spo2_drop: float = 2.0  # a fall of this much since the last check-in is worsening
     respiratory_rise: int = 4
     level_field: str = "triage_level"
+    # A case saved with one of `start_outcomes` (and a positive test date) starts a plan; one
+    # saved with a key of `end_outcomes` ends it, as that value's state.
+    start_outcomes: tuple[str, ...] = ()
+    end_outcomes: Mapping[str, str] = field(default_factory=dict)
+    negative_test_field: str = "negative_test_on"
+    alert_levels: tuple[str, ...] = ("red",)  # a check-in at one of these alerts the lead
+    recheck_hours: float = 4.0  # after a worse check-in on a call, the next one within this
+    overdue_after_minutes: int = 60  # a check-in still not reached this long after its time
+    check_in_fields: tuple[str, ...] = ()  # what the patient reports on the web
 
     @classmethod
     def of(cls, rules: Mapping[str, Any]) -> MonitoringRules | None:
@@ -63,7 +74,15 @@ class MonitoringRules:
                    respiratory_rise=int(part.get("worsening", {}).get(
                        "respiratory_rate_rise", 4)),
                    level_field=str(rules.get("triage", {}).get("level_field",
-                                                               "triage_level")))
+                                                               "triage_level")),
+                   start_outcomes=tuple(part.get("start_outcomes", ())),
+                   end_outcomes=dict(part.get("end_outcomes", {})),
+                   negative_test_field=str(part.get("negative_test_field",
+                                                    "negative_test_on")),
+                   alert_levels=tuple(part.get("alert_levels", ("red",))),
+                   recheck_hours=float(part.get("recheck_hours", 4)),
+                   overdue_after_minutes=int(part.get("overdue_after_minutes", 60)),
+                   check_in_fields=tuple(part.get("check_in_fields", ())))
 
 
 def check_times(rules: MonitoringRules, form: Mapping[str, Any], today: dt.date
@@ -123,6 +142,41 @@ def recovered(rules: MonitoringRules, positive: dt.date, today: dt.date,
     return last is not None and last.level == "green" and last.red_flags == 0
 
 
+def alerting(rules: MonitoringRules, now: Reading, worse: Trend) -> bool:
+    """A check-in the lead must see: worse than the one before, or at an alert level."""
+    return worse.worsening or now.level in rules.alert_levels
+
+
+def overdue(due_at: dt.datetime | None, now: dt.datetime, missed_last: bool,
+            rules: MonitoringRules) -> bool:
+    """A patient nobody reached: the last check-in was missed (not reached after the
+    callback's retries), or the one owed is `overdue_after_minutes` past its time."""
+    if missed_last:
+        return True
+    return due_at is not None and now - due_at >= dt.timedelta(
+        minutes=rules.overdue_after_minutes)
+
+
+def reading_of(rules: MonitoringRules, form: Mapping[str, Any], at: dt.datetime,
+               level: str | None, red_flags: int) -> Reading:
+    """A check-in's readings from a case form (or the web's check-in form)."""
+    return Reading(at=at, spo2=_number(form.get("spo2")),
+                   respiratory_rate=_whole(form.get("respiratory_rate")),
+                   temperature=_number(form.get("temperature")), level=level,
+                   red_flags=red_flags)
+
+
+def negative_test(rules: MonitoringRules, form: Mapping[str, Any],
+                  positive: dt.date | None) -> bool:
+    """The form records a negative test taken after the positive one."""
+    value = form.get(rules.negative_test_field)
+    try:
+        day = dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return False
+    return day is not None and (positive is None or day > positive)
+
+
 def check_monitoring(rules: Mapping[str, Any], properties: Mapping[str, Any]) -> list[str]:
     """What is wrong with a topic's monitoring part (checked at `topic load`)."""
     part = rules.get("monitoring")
@@ -140,6 +194,18 @@ def check_monitoring(rules: Mapping[str, Any], properties: Mapping[str, Any]) ->
             continue
         problems += [p.replace("triage", "monitoring") for p in
                      check_condition(condition, properties)]
+    for outcome, state in part.get("end_outcomes", {}).items():
+        if state not in END_STATES:
+            problems.append(f"monitoring: end_outcomes {outcome} = {state!r} is not one of "
+                            f"{', '.join(END_STATES)}")
+    for name in part.get("check_in_fields", []):
+        if name not in properties:
+            problems.append(f"monitoring: check_in_fields names {name!r}, not a field of "
+                            "the form")
+    negative = part.get("negative_test_field", "negative_test_on")
+    if negative not in properties:
+        problems.append(f"monitoring: negative_test_field {negative!r} is not a field of the "
+                        "form")
     days = part.get("recovered_after_days", 10)
     if not isinstance(days, int) or days < 1:
         problems.append("monitoring: recovered_after_days must be a whole number, 1 or more")
@@ -148,6 +214,16 @@ def check_monitoring(rules: Mapping[str, Any], properties: Mapping[str, Any]) ->
 
 def _rank(level: str | None) -> int:
     return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else -1
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else None
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
 
 
 def _time(text: str) -> dt.time:

@@ -6,6 +6,7 @@ from db.models.calls import Call, Callback, CallLeg
 from db.models.cases import Case, CaseChange
 from db.models.intake import ApiSource, Declaration
 from db.models.logs import AgentStatusLog, AuditLog
+from db.models.monitoring import CheckIn, Episode
 from db.models.people import ROLES, Agency, Agent, agency_topic
 from db.models.reference import AdminUnit, AdminUnitFormer
 from db.models.referrals import Referral
@@ -28,7 +29,9 @@ __all__ = [
     "Case",
     "CaseChange",
     "CaseCounter",
+    "CheckIn",
     "Declaration",
+    "Episode",
     "Referral",
     "Tier",
     "Topic",

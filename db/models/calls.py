@@ -111,6 +111,10 @@ class Callback(Base):
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))
     declaration_id: Mapped[int | None] = mapped_column(
         ForeignKey("declaration.id", ondelete="SET NULL"))
+    # A check-in of a home-treatment episode (db.monitoring): a follow_up it owed, or the
+    # caller's open callback it took as its check-in.
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("monitoring_episode.id", ondelete="SET NULL", use_alter=True), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     # The dial in progress (state 'dialing'): its token is on the agent's leg, so the leg's
     # end is matched to this attempt and no other. last_result: how the last dial ended.

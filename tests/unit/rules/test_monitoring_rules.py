@@ -100,11 +100,16 @@ def test_an_episode_ends_after_the_days_with_a_negative_test_or_a_green_check_in
 
 
 def test_the_monitoring_rules_are_checked_at_load() -> None:
-    properties = {"birth_year": {}, "comorbidities": {}}
+    properties = {"birth_year": {}, "comorbidities": {}, "negative_test_on": {}, "spo2": {}}
     assert check_monitoring({}, properties) == []
     assert check_monitoring({"monitoring": {
         "daily_at": ["9h"], "twice_daily_if": [{"field": "weight", "op": ">", "value": 90}],
-        "recovered_after_days": 0}}, properties) == [
+        "end_outcomes": {"escalated_115": "hospital"}, "check_in_fields": ["spo2", "mood"],
+        "negative_test_field": "test_negative", "recovered_after_days": 0}}, properties) == [
         "monitoring: daily_at has '9h', not a time HH:MM",
         "monitoring rule names unknown field 'weight'",
+        "monitoring: end_outcomes escalated_115 = 'hospital' is not one of recovered, "
+        "facility, deceased, lost",
+        "monitoring: check_in_fields names 'mood', not a field of the form",
+        "monitoring: negative_test_field 'test_negative' is not a field of the form",
         "monitoring: recovered_after_days must be a whole number, 1 or more"]
