@@ -19,7 +19,7 @@ import sys
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from callcenter.config import Settings
 from callcenter.daemon import Daemon
+from callcenter.hub.plugin import Hub
 from callcenter.hub.tls import make_self_signed
 from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
@@ -223,8 +224,9 @@ def _write_ready(path: Path, daemon: Daemon, cert: Path, user: str | None,
 def _control(sim, daemon: Daemon, done: gevent.event.Event) -> None:
     """Commands on standard input, one per line: `call NUMBER KEY|- [TALK_SECONDS]` places a
     simulated call; `hub stop` / `hub start` take the desktop hub down (every desktop drops)
-    and up again on the same port, the daemon running on; `quit` (or the end of input) stops
-    the demo."""
+    and up again on the same port, the daemon running on; `clock DAYS` moves the clock of
+    home-treatment plans DAYS days ahead of now (a plan's next days, tried in minutes) and
+    owes what is due then; `quit` (or the end of input) stops the demo."""
     from gevent.fileobject import FileObject
 
     from callcenter.sim.people import Caller
@@ -239,11 +241,20 @@ def _control(sim, daemon: Daemon, done: gevent.event.Event) -> None:
         elif words[:1] == ["hub"] and daemon.hub is not None and words[1:] in (["stop"],
                                                                                 ["start"]):
             (daemon.hub.stop_listening if words[1] == "stop" else daemon.hub.listen_again)()
+        elif words[:1] == ["clock"] and len(words) == 2 and daemon.hub is not None:
+            _move_clock(daemon.hub, float(words[1]))
         elif words[:1] == ["quit"]:
             break
         elif words:
             print(f"demo: unknown command {line.strip()!r}", file=sys.stderr)
     done.set()
+
+
+def _move_clock(hub: Hub, days: float) -> None:
+    """The plans' clock `days` ahead of the real one, and what falls due by then owed."""
+    ahead = timedelta(days=days)
+    hub.monitoring.clock = lambda: datetime.now(UTC) + ahead
+    hub.monitoring.sweep()
 
 
 def _arrivals(sim, mix: CallerMix, rng: random.Random) -> None:

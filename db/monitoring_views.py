@@ -41,6 +41,7 @@ def summary(episode: Episode, rows: list[CheckIn], due_at: dt.datetime | None,
     late = episode.state == "active" and rules is not None and overdue(
         due_at, now, missed_last, rules)
     return {"id": episode.id, "state": episode.state, "level": episode.level,
+            "person_name": episode.person_name, "birth_year": episode.birth_year,
             "worsening": episode.worsening, "reasons": list(episode.reasons or []),
             "alert": episode.alert_at is not None, "missed": episode.missed,
             "overdue": late, "times": list(episode.times or []),
@@ -77,7 +78,6 @@ def episode_view(session: Session, episode_id: int, now: dt.datetime, zone: dt.t
     unit = session.get(AdminUnit, episode.admin_unit_code) if episode.admin_unit_code else None
     case = session.get(Case, episode.case_id) if episode.case_id else None
     view.update({"topic": session.get_one(Topic, episode.topic_id).key,
-                 "person_name": episode.person_name, "birth_year": episode.birth_year,
                  "unit": unit.name if unit else None, "case_id": episode.case_id,
                  "case_code": case.code if case else None, "end_note": episode.end_note,
                  "readings": [reading_payload(r) for r in rows]})
@@ -117,8 +117,7 @@ def cohort(session: Session, topic_ids: Collection[int] | None, now: dt.datetime
     for episode, unit, code, nurse in found:
         line = summary(episode, checked.get(episode.id, []), due.get(episode.id),
                        rules.get(episode.topic_id), now, zone)
-        line.update({"person_name": episode.person_name, "birth_year": episode.birth_year,
-                     "unit": unit, "unit_code": episode.admin_unit_code, "case_code": code,
+        line.update({"unit": unit, "unit_code": episode.admin_unit_code, "case_code": code,
                      "nurse": nurse})
         line["due_today"] = episode.state == "active" and due.get(episode.id) is not None \
             and due[episode.id] < end_of_day

@@ -60,7 +60,8 @@ class CallbackDesk:
         session = _session(client)
         if session.is_lead:
             self.hub.audit(client, "callbacks.read", None)
-        return {"callbacks": self.hub.db(store.open_callbacks, self.desk.visible(session))}
+        return {"callbacks": self.hub.db(store.open_callbacks, self.desk.visible(session),
+                                         self.desk.zone)}
 
     # -- dialling ----------------------------------------------------------------------
 
@@ -204,7 +205,7 @@ class CallbackDesk:
                     self.desk.visible(session), []):
                 groups.setdefault(self.desk.visible(session), []).append(session)
         for visible, sessions in groups.items():
-            rows = self.hub.db(store.changed_callbacks, visible, since)
+            rows = self.hub.db(store.changed_callbacks, visible, since, self.desk.zone)
             if rows:
                 for session in sessions:
                     self.hub.push_to(session, Callbacks(callbacks=rows, changed_only=True))

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import gevent
 from gevent.event import AsyncResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from callcenter.hub import store
 from callcenter.hub.acw import AfterCallWork
@@ -34,6 +37,7 @@ from callcenter.state.effects import (
 from callcenter.state.model import CallState
 from callcenter.switch.errors import SwitchError
 from db.errors import DataError, FormInvalid, NotFound, StaleCaseError
+from db.models import Case
 from protocol.errors import ErrorCode
 from protocol.messages import AgentStatus, CallView, ScreenPop, Snapshot
 
@@ -45,6 +49,7 @@ class AgentDesk:
     def __init__(self, hub: HubService, backend: Backend) -> None:
         self.hub, self.backend = hub, backend
         self.domain = backend.settings.site.domain
+        self.zone = ZoneInfo(backend.settings.site.timezone)
         self.reasons: dict[str, str | None] = {}  # username → break reason
         self.pops: dict[str, ScreenPop] = {}  # username → the pop of the call in hand
         # username → a call the agent dialled (a callback) while it is up: not a queue call
@@ -54,6 +59,10 @@ class AgentDesk:
         self._topics: dict[str, dict[str, Any]] = {}  # key → topic payload
         self._topics_read = 0.0  # topics are data: read again every TOPICS_SECONDS
         self.acw = AfterCallWork(hub, backend, self)
+        # run in a case's save, in its transaction (db session, case, call id, agent id) …
+        self.case_hooks: list[Callable[[Session, Case, int | None, int | None], None]] = []
+        # … and once it is committed
+        self.saved_hooks: list[Callable[[], None]] = []
         hub.handlers.update({
             "set_status": self.set_status, "case_get": self.case_get,
             "case_save": self.case_save, "case_draft": self.acw.draft,
@@ -104,7 +113,7 @@ class AgentDesk:
     def snapshot(self, session: HubSession) -> Snapshot:
         """The database first (it yields); then the live state, read with no yield until the
         snapshot is sent, so no push of the meantime is newer than it."""
-        callbacks = self.hub.db(store.open_callbacks, self.visible(session))
+        callbacks = self.hub.db(store.open_callbacks, self.visible(session), self.zone)
         self.topics()
         agent = self.agent_name(session.username)
         call = current_call(self.backend.state, agent)
@@ -160,14 +169,14 @@ class AgentDesk:
             return None
         return self.hub.db(store.screen_pop_data, call_uuid, phone, topic_key,
                            self.visible(sessions[0]),
-                           self.backend.settings.site.declaration_topic)
+                           self.backend.settings.site.declaration_topic, self.zone)
 
     def send_pop(self, username: str, view: CallView, topic: dict[str, Any],
                  data: dict[str, Any]) -> None:
         """The pop of the call in hand, kept for a snapshot and pushed to the desktop."""
         pop = ScreenPop(call=view, topic=topic, history=data["history"],
                         declaration=data["declaration"], open_case=data["open_case"],
-                        draft=data["draft"])
+                        draft=data["draft"], episode=data.get("episode"))
         self.pops[username] = pop
         self.hub.push_agent(username, pop)
 
@@ -243,9 +252,11 @@ class AgentDesk:
             self._may_see(session, self.hub.db(store.case_topic, request.case_id))
         try:
             try:
-                case = self.hub.db(store.save_case, request, session.agent_id)
+                case = self.hub.db(store.save_case, request, session.agent_id,
+                                   self.case_hooks)
             except IntegrityError:  # the same draft saved at the same moment (ACW ran out)
-                case = self.hub.db(store.save_case, request, session.agent_id)
+                case = self.hub.db(store.save_case, request, session.agent_id,
+                                   self.case_hooks)
         except FormInvalid as exc:
             raise Denied(ErrorCode.INVALID, "the form has errors", exc.errors) from None
         except StaleCaseError as exc:
@@ -255,6 +266,8 @@ class AgentDesk:
         except DataError as exc:
             raise Denied(ErrorCode.INVALID, str(exc)) from None
         self.acw.saved(session.username, request.call_uuid)
+        for hook in self.saved_hooks:
+            hook()
         return {"case": case}
 
     def history_search(self, client: Client, request: Any) -> dict[str, Any]:

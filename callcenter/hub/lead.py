@@ -151,10 +151,11 @@ class LeadDesk:
         self.dirty = True
 
     def read_callbacks(self) -> None:
-        """The callback counts and the urgent declarations (also when a declaration or a
-        callback's end was written)."""
+        """The callback counts, the urgent declarations and the home-treatment check-ins that
+        alerted (also when a declaration, a check-in or a callback's end was written)."""
         self.callbacks = self.hub.db(lead_store.callback_counts, datetime.now(UTC))
-        self.urgent = self.hub.db(lead_store.urgent_declarations)
+        self.urgent = self.hub.db(lead_store.urgent_declarations) | self.hub.db(
+            lead_store.urgent_check_ins)
         self.dirty = True
 
     def read_forever(self) -> None:

@@ -21,7 +21,9 @@ from db.models import (
     Call,
     Callback,
     CallLeg,
+    Case,
     Declaration,
+    Episode,
     Tier,
     Topic,
     agency_topic,
@@ -144,3 +146,27 @@ def urgent_declarations(session: Session) -> dict[str, dict[str, Any]]:
             "dialling": names.get(callback.assignee_id or 0) if callback.state == "dialing"
             else None}
     return urgent
+
+
+def urgent_check_ins(session: Session) -> dict[str, dict[str, Any]]:
+    """Home-treatment patients whose last check-in alerted (worse, or at an alert level) and
+    whose next check-in is owed, by callback id, in the urgent declarations' shape (the case
+    code for the receipt, the alert's time for the received one) with the trend's reasons."""
+    rows = session.execute(
+        select(Callback, Episode, Topic.key, AdminUnit.name, Case.code)
+        .join(Episode, Episode.id == Callback.episode_id)
+        .join(Topic, Topic.id == Episode.topic_id)
+        .outerjoin(AdminUnit, AdminUnit.code == Episode.admin_unit_code)
+        .outerjoin(Case, Case.id == Episode.case_id)
+        .where(Callback.state.in_(OPEN_CALLBACK_STATES), Episode.state == "active",
+               Episode.alert_at.is_not(None)))
+    names = dict(session.execute(select(Agent.id, Agent.full_name)).all())
+    return {str(callback.id): {
+        "callback_id": callback.id, "kind": "check_in", "episode_id": episode.id,
+        "topic": topic, "phone": callback.phone, "receipt": code, "level": episode.level,
+        "reasons": list(episode.reasons or []), "birth_year": episode.birth_year,
+        "unit": unit, "received_at": episode.alert_at.isoformat(),
+        "due_at": callback.due_at.isoformat(), "state": callback.state,
+        "attempts": callback.attempts,
+        "dialling": names.get(callback.assignee_id or 0) if callback.state == "dialing"
+        else None} for callback, episode, topic, unit, code in rows}

@@ -16,6 +16,7 @@ from callcenter.hub.desk import AgentDesk
 from callcenter.hub.handover import Handover
 from callcenter.hub.intake import IntakeWatch
 from callcenter.hub.lead import LeadDesk
+from callcenter.hub.monitoring import MonitoringDesk
 from callcenter.hub.recordings import Recordings
 from callcenter.hub.referrals import ReferralDesk
 from callcenter.hub.server import ConnectionLimits, HubServer
@@ -36,6 +37,7 @@ class Hub:
     lead: LeadDesk
     supervision: Supervision
     intake: IntakeWatch
+    monitoring: MonitoringDesk
     tls: ssl.SSLContext | None = None
 
     def on_effect(self, effect: Effect) -> None:
@@ -48,6 +50,7 @@ class Hub:
     def on_written(self, effects: list[Effect]) -> None:
         self.callbacks.on_written(effects)
         self.lead.on_written(effects)
+        self.monitoring.on_written(effects)
 
     def stop_listening(self) -> None:
         """Every desktop drops (their sessions stay, to be resumed)."""
@@ -67,7 +70,8 @@ class Hub:
                           gevent.spawn(self.lead.read_forever),
                           gevent.spawn(self.lead.publish_forever),
                           gevent.spawn(self.intake.watch_forever,
-                                       self.service.backend.settings.web.watch_seconds)]
+                                       self.service.backend.settings.web.watch_seconds),
+                          gevent.spawn(self.monitoring.sweep_forever)]
         gevent.spawn(self.desk.topics)  # read before the first event needs them
         # made once, before the first login of an unknown user has to wait for it
         gevent.spawn(self.service.backend.blocking, dummy_hash)
@@ -92,13 +96,14 @@ def build_hub(backend: Backend) -> Hub:
     Recordings(service, backend)
     ReferralDesk(service, backend, desk)
     Handover(service, desk, callbacks)
-    intake = IntakeWatch(service, callbacks, lead)
+    monitoring = MonitoringDesk(service, backend, desk, callbacks, lead)
+    intake = IntakeWatch(service, callbacks, lead, monitoring)
     tls = None
     if settings.tls_cert is not None and settings.tls_key is not None:
         tls = server_context(settings.tls_cert, settings.tls_key)
     limits = ConnectionLimits(settings.max_connections, settings.max_connections_per_address)
     server = HubServer(service, settings.listen_host, settings.listen_port, tls, limits)
-    return Hub(server, service, desk, callbacks, lead, supervision, intake, tls)
+    return Hub(server, service, desk, callbacks, lead, supervision, intake, monitoring, tls)
 
 
 def hub_wanted(backend: Backend) -> bool:

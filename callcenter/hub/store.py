@@ -5,15 +5,15 @@ ORM objects past its session."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from callcenter.store.lookup import caller_history
-from db import callbacks
+from db import callbacks, monitoring_views
 from db.cases import CaseFields, create_case, update_case
 from db.errors import DataError
 from db.models import (
@@ -23,6 +23,7 @@ from db.models import (
     Call,
     Callback,
     Case,
+    CheckIn,
     Declaration,
     Tier,
     Topic,
@@ -120,8 +121,11 @@ def get_case(session: Session, case_id: int) -> dict[str, Any] | None:
     return case_payload(case, session.get_one(Topic, case.topic_id).key)
 
 
-def save_case(session: Session, request: Any, agent_id: int) -> dict[str, Any]:
-    """Create or update (optimistic lock) a case; links the call it was taken on."""
+def save_case(session: Session, request: Any, agent_id: int,
+              hooks: Sequence[Callable[[Session, Case, int | None, int | None], None]] = ()
+              ) -> dict[str, Any]:
+    """Create or update (optimistic lock) a case; links the call it was taken on. `hooks`
+    run in the same transaction, with the call's id (None: saved off a call)."""
     topic = session.scalar(select(Topic).where(Topic.key == request.topic))
     if topic is None:
         raise LookupError(f"no topic {request.topic}")
@@ -146,17 +150,21 @@ def save_case(session: Session, request: Any, agent_id: int) -> dict[str, Any]:
         if current is None:
             raise LookupError(f"no case {request.case_id}")
         case = update_case(session, current.code, request.version or 0, fields, agent_id)
-    attach_case(session, request.call_uuid, case.id)
+    call_id = attach_case(session, request.call_uuid, case.id)
+    for hook in hooks:
+        hook(session, case, call_id, agent_id)
     session.flush()
     return case_payload(case, topic.key)
 
 
-def attach_case(session: Session, call_uuid: str | None, case_id: int) -> None:
-    """The call the case was taken on (its first case), and the callback it was dialled for."""
+def attach_case(session: Session, call_uuid: str | None, case_id: int) -> int | None:
+    """The call the case was taken on (its first case), and the callback it was dialled for;
+    returns the call's id."""
     call = session.scalar(select(Call).where(Call.uuid == call_uuid)) if call_uuid else None
     if call is not None and call.case_id is None:
         call.case_id = case_id
         callbacks.link_case(session, call, case_id)
+    return call.id if call is not None else None
 
 
 def case_topic(session: Session, case_id: int) -> str | None:
@@ -218,20 +226,22 @@ def _summary(form: dict[str, Any]) -> str:
 
 
 def open_callbacks(session: Session, topics: frozenset[str] | None,
-                   limit: int = 200) -> list[dict[str, Any]]:
+                   zone: tzinfo = UTC, limit: int = 200) -> list[dict[str, Any]]:
     query = select(Callback).where(Callback.state == "open").order_by(Callback.due_at)
-    return _callbacks(session, query.limit(limit), topics)
+    return _callbacks(session, query.limit(limit), topics, zone)
 
 
 def changed_callbacks(session: Session, topics: frozenset[str] | None,
-                      since: datetime) -> list[dict[str, Any]]:
+                      since: datetime, zone: tzinfo = UTC) -> list[dict[str, Any]]:
     """Callbacks of any state changed since `since` (for a `changed_only` push)."""
     query = select(Callback).where(Callback.updated_at >= since).order_by(Callback.id)
-    return _callbacks(session, query.limit(1000), topics)
+    return _callbacks(session, query.limit(1000), topics, zone)
 
 
-def _callbacks(session: Session, query: Any, topics: frozenset[str] | None
-               ) -> list[dict[str, Any]]:
+def _callbacks(session: Session, query: Any, topics: frozenset[str] | None,
+               zone: tzinfo) -> list[dict[str, Any]]:
+    """The rows as the desktops list them: a declaration's callback with the declaration, a
+    check-in with its episode's last readings and trend."""
     keys = topic_keys(session)
     if topics is not None:
         query = query.where(Callback.topic_id.in_([i for i, k in keys.items() if k in topics]))
@@ -239,11 +249,14 @@ def _callbacks(session: Session, query: Any, topics: frozenset[str] | None
     declared = _declarations_of(session, [c.declaration_id for c in rows if c.declaration_id])
     holders = dict(session.execute(select(Agent.id, Agent.username).where(
         Agent.id.in_({c.assignee_id for c in rows if c.assignee_id}))).all())
+    episodes = monitoring_views.for_callbacks(
+        session, {c.episode_id for c in rows if c.episode_id}, datetime.now(UTC), zone)
     return [{"id": c.id, "phone": c.phone, "topic": keys.get(c.topic_id), "reason": c.reason,
              "state": c.state, "due_at": iso(c.due_at), "attempts": c.attempts,
              "note": c.note, "case_id": c.case_id, "last_result": c.last_result,
              "last_attempt_at": iso(c.last_attempt_at),
              "declaration": declared.get(c.declaration_id or 0),
+             "episode": episodes.get(c.episode_id or 0),
              "holder": holders.get(c.assignee_id or 0) if c.state == "open" else None}
             for c in rows]
 
@@ -273,11 +286,11 @@ def callback_for_dial(session: Session, callback_id: int) -> dict[str, Any] | No
 
 
 def screen_pop_data(session: Session, call_uuid: str, phone: str, topic_key: str | None,
-                    visible: frozenset[str] | None,
-                    declaration_topic: str | None) -> dict[str, Any]:
+                    visible: frozenset[str] | None, declaration_topic: str | None,
+                    zone: tzinfo = UTC) -> dict[str, Any]:
     """What the agent sees when the call arrives: the caller's past (the cases of the topics
-    they may see), a declaration (health data: only to those who answer its topic), and the
-    draft case."""
+    they may see), a declaration (health data: only to those who answer its topic), the
+    caller's home-treatment episode in the call's topic, and the draft case."""
     call_id = session.scalar(select(Call.id).where(Call.uuid == call_uuid))
     past = history(session, phone, None, visible, declaration_topic)
     declaration = None
@@ -302,8 +315,11 @@ def screen_pop_data(session: Session, call_uuid: str, phone: str, topic_key: str
                            ("test_type", declaration.test_type)):
             if value is not None and key not in draft:
                 draft[key] = value
-    return {"call_id": call_id, "history": past,
-            "declaration": _declaration(declaration), "open_case": open_case, "draft": draft}
+    episode_id = monitoring_views.episode_of(session, phone=_phone(phone), topic_key=topic_key)
+    episode = monitoring_views.for_callbacks(session, [episode_id], datetime.now(UTC), zone)\
+        .get(episode_id) if episode_id else None
+    return {"call_id": call_id, "history": past, "declaration": _declaration(declaration),
+            "open_case": open_case, "draft": draft, "episode": episode}
 
 
 def iso_date(value: Any) -> str | None:
@@ -320,6 +336,8 @@ def _declaration(row: Declaration | None) -> dict[str, Any] | None:
             "test_type": row.test_type, "symptoms": row.symptoms, "case_id": row.case_id}
 
 
-def newest_declaration(session: Session) -> int:
-    """The id of the newest declaration (0: none yet)."""
-    return int(session.scalar(select(func.max(Declaration.id))) or 0)
+def newest_intake(session: Session) -> tuple[int, int]:
+    """The ids of the newest declaration and the newest check-in (0: none yet): what the web
+    process writes."""
+    return (int(session.scalar(select(func.max(Declaration.id))) or 0),
+            int(session.scalar(select(func.max(CheckIn.id))) or 0))

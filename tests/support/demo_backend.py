@@ -52,6 +52,10 @@ class Demo:
     def hub_start(self) -> None:
         self._say("hub start")
 
+    def clock(self, days: float) -> None:
+        """The home-treatment plans' clock `days` ahead of now (what is due then is owed)."""
+        self._say(f"clock {days}")
+
 
 @contextlib.contextmanager
 def running_demo(tmp_path: Path, lead: bool = False, web: bool = False) -> Iterator[Demo]:
