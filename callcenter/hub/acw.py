@@ -264,8 +264,10 @@ class AfterCallWork:
         kept = self.drafts.get((username, call_uuid))
         try:
             if kept is not None:
-                code = self.hub.db(save_draft_as_follow_up, *kept)
+                code = self.hub.db(save_draft_as_follow_up, *kept, self.desk.case_hooks)
                 log.info("hub: %s: after-call work ran out; draft saved as %s", username, code)
+                for hook in self.desk.saved_hooks:
+                    hook()
             else:
                 self.hub.db(follow_up_callback, call_uuid, username)
                 log.info("hub: %s: after-call work ran out with no draft; callback owed",

@@ -4,6 +4,7 @@ when the nurse did not save — the draft as a `follow_up` case, or a follow-up 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from callcenter.hub.store import attach_case, draft_key
+from callcenter.hub.store import CaseHook, attach_case, draft_key
 from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.models import AcwDeadline, Agent, Call, CallLeg, Case, Topic
@@ -60,9 +61,10 @@ def kept_wraps(session: Session) -> list[KeptWrap]:
             for username, uuid, started, until in rows]
 
 
-def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
+def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int,
+                            hooks: Sequence[CaseHook] = ()) -> str:
     """The draft as a follow_up case (or the open case it was editing), keeping every field
-    that validates."""
+    that validates; `hooks` run as for a nurse's save (store.save_case)."""
     topic = session.scalar(select(Topic).where(Topic.key == draft.topic))
     if topic is None:
         raise LookupError(f"no topic {draft.topic}")
@@ -79,13 +81,15 @@ def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int) -> str:
     existing = session.scalar(select(Case).where(Case.draft_id == key))
     if existing is not None:  # the nurse's own save got there first
         return existing.code
-    if draft.case_id is not None:
-        current = session.get(Case, draft.case_id)
-        if current is not None and current.topic_id == topic.id:
-            return update_case(session, current.code, current.version, fields, agent_id).code
-    case = create_case(session, topic, fields, agent_id)
-    case.draft_id = key
-    attach_case(session, draft.call_uuid, case.id)
+    current = session.get(Case, draft.case_id) if draft.case_id is not None else None
+    if current is not None and current.topic_id == topic.id:
+        case = update_case(session, current.code, current.version, fields, agent_id)
+    else:
+        case = create_case(session, topic, fields, agent_id)
+        case.draft_id = key
+    call_id = attach_case(session, draft.call_uuid, case.id)
+    for hook in hooks:
+        hook(session, case, call_id, agent_id)
     return case.code
 
 

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import gevent
 from gevent.event import AsyncResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from callcenter.hub import store
 from callcenter.hub.acw import AfterCallWork
@@ -37,7 +36,6 @@ from callcenter.state.effects import (
 from callcenter.state.model import CallState
 from callcenter.switch.errors import SwitchError
 from db.errors import DataError, FormInvalid, NotFound, StaleCaseError
-from db.models import Case
 from protocol.errors import ErrorCode
 from protocol.messages import AgentStatus, CallView, ScreenPop, Snapshot
 
@@ -59,8 +57,8 @@ class AgentDesk:
         self._topics: dict[str, dict[str, Any]] = {}  # key → topic payload
         self._topics_read = 0.0  # topics are data: read again every TOPICS_SECONDS
         self.acw = AfterCallWork(hub, backend, self)
-        # run in a case's save, in its transaction (db session, case, call id, agent id) …
-        self.case_hooks: list[Callable[[Session, Case, int | None, int | None], None]] = []
+        # run in a case's save, in its transaction (store.CaseHook) …
+        self.case_hooks: list[store.CaseHook] = []
         # … and once it is committed
         self.saved_hooks: list[Callable[[], None]] = []
         hub.handlers.update({

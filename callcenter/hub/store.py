@@ -31,6 +31,9 @@ from db.models import (
 )
 from rules.phone import normalise_phone
 
+# Runs in a case's save, in its transaction: (session, the case, the call's id, the agent's).
+CaseHook = Callable[[Session, Case, int | None, int | None], None]
+
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -122,8 +125,7 @@ def get_case(session: Session, case_id: int) -> dict[str, Any] | None:
 
 
 def save_case(session: Session, request: Any, agent_id: int,
-              hooks: Sequence[Callable[[Session, Case, int | None, int | None], None]] = ()
-              ) -> dict[str, Any]:
+              hooks: Sequence[CaseHook] = ()) -> dict[str, Any]:
     """Create or update (optimistic lock) a case; links the call it was taken on. `hooks`
     run in the same transaction, with the call's id (None: saved off a call)."""
     topic = session.scalar(select(Topic).where(Topic.key == request.topic))
