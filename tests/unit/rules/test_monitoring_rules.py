@@ -13,9 +13,14 @@ from db.topics import read_topics_file
 from rules.monitoring import (
     MonitoringRules,
     Reading,
+    Trend,
+    alerting,
     check_monitoring,
     check_times,
+    negative_test,
     next_check_in,
+    overdue,
+    reading_of,
     recovered,
     trend,
 )
@@ -113,3 +118,32 @@ def test_the_monitoring_rules_are_checked_at_load() -> None:
         "monitoring: check_in_fields names 'mood', not a field of the form",
         "monitoring: negative_test_field 'test_negative' is not a field of the form",
         "monitoring: recovered_after_days must be a whole number, 1 or more"]
+
+
+def test_what_alerts_the_lead(rules: MonitoringRules) -> None:
+    calm, worse = Trend(False), Trend(True, ("SpO2 97 → 94",))
+    assert not alerting(rules, _reading(3, level="yellow"), calm)
+    assert alerting(rules, _reading(3, level="yellow"), worse)
+    assert alerting(rules, _reading(3, level="red"), calm)  # red alerts even if unchanged
+
+
+def test_when_a_check_in_is_overdue(rules: MonitoringRules) -> None:
+    due = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
+    assert not overdue(due, due + dt.timedelta(minutes=59), False, rules)
+    assert overdue(due, due + dt.timedelta(minutes=60), False, rules)
+    assert overdue(None, due, True, rules)  # the last one was missed
+    assert not overdue(None, due, False, rules)  # nothing owed, nothing missed
+
+
+def test_readings_and_the_negative_test_from_a_form(rules: MonitoringRules) -> None:
+    at = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
+    taken = reading_of(rules, {"spo2": 95, "respiratory_rate": 21.0, "temperature": 38.2,
+                               "pulse": 90}, at, "orange", 2)
+    assert (taken.spo2, taken.respiratory_rate, taken.temperature, taken.red_flags) == (
+        95.0, 21, 38.2, 2)
+    assert reading_of(rules, {"spo2": True, "temperature": "38"}, at, None, 0) == Reading(at)
+    positive = dt.date(2026, 11, 25)
+    assert negative_test(rules, {"negative_test_on": "2026-12-02"}, positive)
+    assert not negative_test(rules, {"negative_test_on": "2026-11-20"}, positive)  # before
+    assert not negative_test(rules, {"negative_test_on": "2/12/2026"}, positive)
+    assert not negative_test(rules, {}, positive)
