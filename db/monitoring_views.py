@@ -113,7 +113,8 @@ def cohort(session: Session, topic_ids: Collection[int] | None, now: dt.datetime
     checked = _all_readings(session, [e.id for e, *_ in found])
     end_of_day = dt.datetime.combine(now.astimezone(zone).date() + dt.timedelta(days=1),
                                      dt.time(0), zone)
-    patients, units = [], {}
+    patients: list[dict[str, Any]] = []
+    units: dict[str, dict[str, Any]] = {}
     for episode, unit, code, nurse in found:
         line = summary(episode, checked.get(episode.id, []), due.get(episode.id),
                        rules.get(episode.topic_id), now, zone)
@@ -147,7 +148,7 @@ def _due(session: Session, episode_ids: list[int]) -> dict[int, dt.datetime]:
         return {}
     rows = session.execute(select(Callback.episode_id, Callback.due_at).where(
         Callback.episode_id.in_(episode_ids), Callback.state.in_(OPEN_CALLBACK_STATES)))
-    return {episode_id: due_at for episode_id, due_at in rows}
+    return {episode_id: due_at for episode_id, due_at in rows if episode_id is not None}
 
 
 def _all_readings(session: Session, episode_ids: list[int]) -> dict[int, list[CheckIn]]:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from protocol.base import (  # noqa: F401 - the protocol's names, from one module
+from protocol.base import (  # noqa: F401 - what the messages are made of, for their users
     BREAK_REASONS,
     MAX_DEPTH,
     MAX_MESSAGE_BYTES,

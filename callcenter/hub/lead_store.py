@@ -165,8 +165,12 @@ def urgent_check_ins(session: Session) -> dict[str, dict[str, Any]]:
         "callback_id": callback.id, "kind": "check_in", "episode_id": episode.id,
         "topic": topic, "phone": callback.phone, "receipt": code, "level": episode.level,
         "reasons": list(episode.reasons or []), "birth_year": episode.birth_year,
-        "unit": unit, "received_at": episode.alert_at.isoformat(),
+        "unit": unit, "received_at": _iso(episode.alert_at),
         "due_at": callback.due_at.isoformat(), "state": callback.state,
         "attempts": callback.attempts,
         "dialling": names.get(callback.assignee_id or 0) if callback.state == "dialing"
         else None} for callback, episode, topic, unit, code in rows}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

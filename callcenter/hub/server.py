@@ -52,7 +52,7 @@ from wsproto.frame_protocol import CloseReason
 from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from callcenter.hub.sessions import HubSession
-from protocol.messages import MAX_MESSAGE_BYTES
+from protocol.base import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
 

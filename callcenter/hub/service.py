@@ -45,8 +45,9 @@ from db.agents import check_login
 from db.audit import record
 from db.engine import transaction
 from db.errors import DataError
+from protocol.base import ProtocolError
 from protocol.errors import ErrorCode
-from protocol.messages import Error, ProtocolError, Reply, dump, parse_request
+from protocol.messages import Error, Reply, dump, parse_request
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
