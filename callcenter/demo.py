@@ -73,6 +73,7 @@ class DemoOptions:
     extra_staff: int = 0  # simulated colleagues beyond the six demo agents
     lead: bool = False  # the demo lead's account (the desktop user of `demo --lead`)
     history: bool = False  # the day so far and last week's written first (callcenter.demo_history)
+    patients: bool = False  # patients under home monitoring (callcenter.demo_patients)
     web: bool = True  # the public declaration form too (callcenter.web.process)
 
 
@@ -107,7 +108,7 @@ def staff(extra: int) -> list[tuple[str, str, str, str, str]]:
 
 
 def prepare_database(url: str, extra_staff: int = 0, lead: bool = False,
-                     history: bool = False) -> dict[str, str]:
+                     history: bool = False, patients: bool = False) -> dict[str, str]:
     """A fresh demo database; returns each demo account's (random) password."""
     migrate.upgrade(url)
     sessions = make_sessionmaker(make_engine(url))
@@ -129,13 +130,18 @@ def prepare_database(url: str, extra_staff: int = 0, lead: bool = False,
             from callcenter.demo_history import seed_history
 
             seed_history(session, datetime.now(UTC), ZoneInfo(Settings().site.timezone))
+        if patients:
+            from callcenter.demo_patients import seed_patients
+
+            seed_patients(session, datetime.now(UTC), ZoneInfo(Settings().site.timezone))
     return passwords
 
 
 def run_demo(options: DemoOptions, out=print) -> Daemon:
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
-    passwords = prepare_database(url, options.extra_staff, options.lead, options.history)
+    passwords = prepare_database(url, options.extra_staff, options.lead, options.history,
+                                 options.patients)
     cert, key = workdir / "hub.crt", workdir / "hub.key"
     make_self_signed(cert, key, ["127.0.0.1", "localhost"])
     password = secrets.token_urlsafe(16)

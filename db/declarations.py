@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from db import intake_statements as statements
@@ -169,9 +169,12 @@ def status(session: Session, receipt_code: str, phone: str) -> Status | None:
         if code else None
     if row is None or caller is None or row.phone != caller:
         return None
+    # its own callback, or a later one of the caller's — not a home-treatment check-in (the
+    # plan's calls after the first: the check-in page tells the next one)
     callback = session.scalar(select(Callback).where(
         Callback.phone == row.phone, Callback.topic_id == row.topic_id,
-        or_(Callback.declaration_id == row.id, Callback.updated_at >= row.received_at))
+        or_(Callback.declaration_id == row.id, and_(
+            Callback.updated_at >= row.received_at, Callback.episode_id.is_(None))))
         .order_by(Callback.id.desc()).limit(1))
     if callback is None:
         return Status("received", row.received_at, None)

@@ -138,11 +138,14 @@ def on_case_saved(session: Session, case: Case, call_id: int | None, agent_id: i
 
 def record(session: Session, episode: Episode, topic: Topic, form: Mapping[str, Any],
            at: dt.datetime, source: str, *, call_id: int | None = None,
-           declaration_id: int | None = None, agent_id: int | None = None) -> CheckIn:
-    """A check-in's readings, triaged again by the topic's rules; a call's second save
-    replaces its first."""
+           declaration_id: int | None = None, agent_id: int | None = None,
+           known: Mapping[str, Any] | None = None) -> CheckIn:
+    """A check-in's readings, triaged again by the topic's rules with what is `known` of the
+    patient (age, chronic conditions, pregnancy, vaccination: a patient's own report has only
+    the readings); a call's second save replaces its first."""
     rules = rules_of(topic)
-    found = triage(topic.rules, form, schema=topic.form_schema, today=at.date())
+    found = triage(topic.rules, {**(known or {}), **form}, schema=topic.form_schema,
+                   today=at.date())
     taken = reading_of(rules, form, at, found.level, len(found.red_flags)) if rules else None
     row = session.scalar(select(CheckIn).where(
         CheckIn.episode_id == episode.id, CheckIn.call_id == call_id)) if call_id else None
@@ -294,10 +297,13 @@ def web_check_in(session: Session, topic: Topic, receipt_code: str, phone: str,
     episode = active_episode(session, number, topic.id)
     if episode is None:
         return None
-    record(session, episode, topic, form, now, "web")
     case = session.get(Case, episode.case_id) if episode.case_id else None
-    context = {**(declaration.payload or {}), **(case.form_data if case else {}), **form}
-    return assess(session, episode, topic, context, now, zone, "web")
+    known = {**(declaration.payload or {}), **(case.form_data if case else {})}
+    for reading in (topic.rules.get("triage", {}).get("red_flag_field", "red_flags"),
+                    *(rules.check_in_fields if (rules := rules_of(topic)) else ())):
+        known.pop(reading, None)  # the patient's report is today's readings, not the last
+    record(session, episode, topic, form, now, "web", known=known)
+    return assess(session, episode, topic, {**known, **form}, now, zone, "web")
 
 
 def _describe(episode: Episode, form: Mapping[str, Any]) -> None:

@@ -1,6 +1,8 @@
 """Screenshots of the public declaration form at a phone's size (390×844), taken from the live
 web process in Debian's headless Chromium: empty, with errors, the danger-sign alert, the
-receipt and the status page, into docs/screenshots/web_*.png.
+receipt and the status page; then, the declaration's plan opened as the daemon opens it, the
+patient's home-treatment check-in and its answer to a red reading; into
+docs/screenshots/web_*.png.
 
     .venv/bin/python scripts/screenshots_web.py [--out docs/screenshots]
 """
@@ -32,6 +34,40 @@ def screen(driver: Any, path: Path) -> None:
     """What the phone's screen shows now."""
     driver.save_screenshot(str(path))
     print(f"wrote {path}")
+
+
+def check_in(driver: Any, base: str, db_url: str, code: str, out: Path) -> None:
+    """The declaration's plan opened (as the daemon does), then its check-in page filled in,
+    and the answer to a red reading."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from selenium.webdriver.common.by import By
+
+    from db import monitoring
+    from db.engine import make_engine, make_sessionmaker, transaction
+    from tests.e2e.test_web_form_browser import by_id, tick
+    from tests.support.waiting import until
+
+    engine = make_engine(db_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            monitoring.open_from_declarations(session, datetime.now(UTC),
+                                              ZoneInfo("Asia/Ho_Chi_Minh"))
+    finally:
+        engine.dispose()
+    driver.get(f"{base}/theo-doi/f0_home_care?code={code}")
+    by_id(driver, "phone").send_keys("0913 555 666")
+    by_id(driver, "temperature").send_keys("37,8")
+    tick(driver, "symptoms", "cough")
+    driver.execute_script("window.scrollTo(0, 0)")
+    full_page(driver, out / "web_check_in.png")
+    by_id(driver, "spo2").send_keys("92")
+    tick(driver, "red_flags", "dyspnoea")
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    until(lambda: "da-ghi" in driver.current_url)
+    by_id(driver, "recorded")
+    full_page(driver, out / "web_check_in_red.png")
 
 
 def main() -> int:
@@ -69,11 +105,13 @@ def main() -> int:
             driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             by_id(driver, "receipt-code")
             full_page(driver, args.out / "web_receipt.png")
+            code = by_id(driver, "receipt-code").text
             driver.find_element(By.LINK_TEXT, "Tra cứu tình trạng").click()
             by_id(driver, "phone").send_keys("0913555666")
             driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             by_id(driver, "status")
             full_page(driver, args.out / "web_status.png")
+            check_in(driver, server.url, url, code, args.out)
     return 0
 
 

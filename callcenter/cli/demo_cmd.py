@@ -22,7 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="the team lead's console instead of the nurse's desk: logged in as "
                         "the demo lead, 24 simulated agents, a busy hour (--rate 20)")
     p.add_argument("--no-history", dest="history", action="store_false",
-                   help="with --lead: start from an empty day (no calls written first)")
+                   help="start from an empty day: no patients under home monitoring (and with "
+                        "--lead no calls) written first")
     p.add_argument("--staff", type=int, default=None,
                    help="simulated agents beyond the six demo agents (default 0; 18 with "
                         "--lead)")
@@ -53,7 +54,8 @@ def demo(args: argparse.Namespace) -> int:
                          seed=args.seed, desktop_user=args.desktop_user,
                          ready_file=args.ready_file, quiet=args.quiet, control=args.control,
                          extra_staff=_staff(args), lead=args.lead,
-                         history=args.lead and args.history, web=args.web))
+                         history=args.lead and args.history, patients=args.history,
+                         web=args.web))
     return 0
 
 

@@ -1,7 +1,8 @@
-"""The web application (Flask): the public declaration form, the status look-up and the
-portal's API, with what a public site needs around them — CSRF tokens on the form (Flask-WTF),
-rate limits per address, phone and API source (Flask-Limiter), a body-size limit, security
-headers, and error pages that never show a stack trace."""
+"""The web application (Flask): the public declaration form, the status look-up, the patient's
+home-treatment check-in and the portal's API, with what a public site needs around them — CSRF
+tokens on the forms (Flask-WTF), rate limits per address, phone and API source
+(Flask-Limiter), a body-size limit, security headers, and error pages that never show a stack
+trace."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ class Intake:
 
 
 def create_app(intake: Intake) -> Flask:
-    from callcenter.web import api, public
+    from callcenter.web import api, check_in, public
 
     app = Flask(__name__)
     secret = intake.web.secret_key.get_secret_value() if intake.web.secret_key else ""
@@ -126,6 +127,7 @@ def create_app(intake: Intake) -> Flask:
     portal = api.blueprint(intake, limiter)
     csrf.exempt(portal)  # the API is called with a key, not from a browser's session
     app.register_blueprint(public.blueprint(intake, limiter))
+    app.register_blueprint(check_in.blueprint(intake, limiter))
     app.register_blueprint(portal)
 
     @app.before_request

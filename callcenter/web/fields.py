@@ -27,7 +27,7 @@ class Widget:
     """One field as the template draws it.
 
     kind: text, textarea, phone, integer, number, date, radio, select, checkboxes, checkbox,
-    admin_unit."""
+    admin_unit, receipt (a receipt code KB-XXXX-XXXX)."""
 
     name: str
     kind: str
@@ -97,7 +97,7 @@ def fill(items: Sequence[Widget], typed: Mapping[str, Any], errors: Mapping[str,
 
 def _kind(spec: Mapping[str, Any]) -> str:
     widget = spec.get("x-widget")
-    if widget in ("admin_unit", "textarea", "phone"):
+    if widget in ("admin_unit", "textarea", "phone", "receipt"):
         return str(widget)
     kind = spec.get("type")
     if kind == "array":

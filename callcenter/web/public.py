@@ -32,11 +32,6 @@ UNIT_FIELD = "admin_unit"
 def blueprint(intake: Intake, limiter: Limiter) -> Blueprint:
     bp = Blueprint("public", __name__)
 
-    def phone_key() -> str:
-        """The per-phone limit's key: the phone as the nurse would dial it."""
-        typed = request.form.get("phone", "")
-        return "phone:" + (callable_phone(typed) or typed.strip()[:20])
-
     @bp.get("/")
     def topics() -> Any:
         listed = intake.cached("topics", _topics)
@@ -93,6 +88,12 @@ def blueprint(intake: Intake, limiter: Limiter) -> Blueprint:
                                found=shown), (404 if asked and found is None else 200)
 
     return bp
+
+
+def phone_key() -> str:
+    """The per-phone limit's key: the phone as the nurse would dial it."""
+    typed = request.form.get("phone", "")
+    return "phone:" + (callable_phone(typed) or typed.strip()[:20])
 
 
 def _topics(db_session: Any) -> list[tuple[str, str, str]]:

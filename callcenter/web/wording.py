@@ -40,9 +40,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "điện thoại gần bên.",
                   "A health worker will call you before {due}, from 0290 1022. Keep your "
                   "phone near you."),
-    "next_worse": ("Nếu có dấu hiệu nặng hơn (khó thở, SpO2 dưới 96%, đau ngực), gọi 115 "
+    "next_worse": ("Nếu có dấu hiệu nặng hơn (khó thở, SpO2 từ 96% trở xuống, đau ngực), gọi 115 "
                    "ngay.",
-                   "If you get worse (short of breath, SpO2 below 96%, chest pain), call "
+                   "If you get worse (short of breath, SpO2 at 96% or below, chest pain), call "
                    "115 at once."),
     "status_title": ("Tra cứu tình trạng khai báo", "Where does my declaration stand?"),
     "status_phone": ("Số điện thoại đã khai báo", "The phone number you declared"),
@@ -84,6 +84,51 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "The page was open too long. Please send it again — what you typed "
                    "is kept."),
     "back": ("Quay lại", "Back"),
+    # the patient's own home-treatment check-in (/theo-doi/<topic>)
+    "check_in_title": ("Báo cáo sức khỏe hằng ngày khi điều trị tại nhà",
+                       "Daily health check-in during home treatment"),
+    "check_in_intro": ("Dành cho người bệnh F0 đang được nhân viên y tế theo dõi tại nhà. "
+                       "Nhập mã tiếp nhận và số điện thoại đã khai báo, rồi các chỉ số "
+                       "hôm nay.",
+                       "For F0 patients followed at home by a health worker. Enter your "
+                       "receipt code and the phone number you declared, then today's "
+                       "readings."),
+    "check_in_lead": ("Đang được theo dõi điều trị tại nhà?", "Followed at home?"),
+    "check_in_link": ("Gửi báo cáo sức khỏe hằng ngày", "Send your daily health check-in"),
+    "check_in_send": ("Gửi báo cáo", "Send the check-in"),
+    "danger_body_check_in": ("Đừng chờ nhân viên gọi lại. Bạn vẫn có thể gửi báo cáo sau "
+                             "khi gọi.",
+                             "Do not wait for our call. You can still send the check-in "
+                             "after calling."),
+    "check_in_not_found": ("Không tìm thấy đợt theo dõi điều trị tại nhà đang mở với mã và "
+                           "số điện thoại này.",
+                           "We could not find an active home-treatment follow-up for this "
+                           "code and phone number."),
+    "check_in_not_found_hint": ("Kiểm tra mã trên trang xác nhận khai báo và số điện thoại "
+                                "đã khai báo, hoặc gọi 0290 1022.",
+                                "Check the code on your declaration's receipt and the phone "
+                                "number you declared, or call 0290 1022."),
+    "check_in_recorded": ("Đã ghi nhận báo cáo sức khỏe", "Check-in recorded"),
+    "check_in_at": ("Ghi nhận lúc {at}.", "Recorded at {at}."),
+    "check_in_danger_body": ("Chỉ số của bạn có dấu hiệu nguy hiểm. Đừng chờ nhân viên "
+                             "gọi lại.",
+                             "Your check-in shows a danger sign. Do not wait for our call."),
+    "check_in_alerted": ("Nhân viên y tế đã được báo và sẽ gọi cho bạn ngay.",
+                         "The health workers have been alerted and will call you at once."),
+    "check_in_next": ("Nhân viên y tế sẽ gọi theo dõi bạn trước {due}, từ số 0290 1022.",
+                      "A health worker will call to follow up on you before {due}, from "
+                      "0290 1022."),
+    "check_in_daily": ("Gửi báo cáo mỗi ngày, và ngay khi thấy mệt hơn.",
+                       "Send a check-in every day, and at once if you feel worse."),
+    "check_in_ended": ("Đợt theo dõi điều trị tại nhà đã kết thúc: theo hướng dẫn, bạn đã "
+                       "khỏi bệnh.",
+                       "Your home-treatment follow-up has ended: by the guidance, you have "
+                       "recovered."),
+    "check_in_after_end": ("Bạn không cần gửi báo cáo nữa. Nếu thấy mệt trở lại, gọi "
+                           "0290 1022.",
+                           "You need not send check-ins any more. If you feel unwell again, "
+                           "call 0290 1022."),
+    "check_in_another": ("Gửi báo cáo khác", "Send another check-in"),
     # field errors, by FieldError.code; {label} is the field's name, {limit} a bound
     "err_required": ("Vui lòng nhập {label}.", "Please enter {label}."),
     "err_type": ("{label}: vui lòng nhập số.", "{label}: please enter a number."),
@@ -107,6 +152,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "the list."),
     "err_admin_unit_many": ("Có nhiều xã, phường khớp: {limit}. Vui lòng chọn một.",
                             "Several communes or wards match: {limit}. Please choose one."),
+    "err_receipt": ("Mã tiếp nhận có dạng KB-XXXX-XXXX (trên trang xác nhận khai báo).",
+                    "The receipt code looks like KB-XXXX-XXXX (on your declaration's "
+                    "receipt)."),
+    "err_no_reading": ("Vui lòng nhập ít nhất một chỉ số, hoặc đánh dấu triệu chứng.",
+                       "Please enter at least one reading, or tick a symptom."),
     "err_unknown_field": ("Mục {label} không thuộc biểu mẫu.", "{label} is not on this form."),
 }
 

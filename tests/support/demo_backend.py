@@ -63,7 +63,7 @@ def running_demo(tmp_path: Path, lead: bool = False, web: bool = False) -> Itera
     the day starts empty); with `web`, its public declaration form too."""
     ready = tmp_path / "ready.json"
     who = ["--desktop-user", "truong", "--lead", "--no-history", "--staff", "0"] if lead \
-        else ["--desktop-user", "lan"]
+        else ["--desktop-user", "lan", "--no-history"]
     command = [sys.executable, "-c", "from callcenter.cli.main import main; main()",
                "demo", "--headless", "--quiet", "--rate", "0", *who,
                "--ready-file", str(ready), "--control", *([] if web else ["--no-web"])]

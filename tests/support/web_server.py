@@ -1,6 +1,6 @@
 """`callcenter web serve` as its own process over TLS, as in production, for the web tests: a
-database made ready for it, an API key, and an HTTPS client that trusts exactly its
-certificate."""
+database made ready for it, an API key, an HTTPS client that trusts exactly its
+certificate, and a form session (cookie and CSRF token) for the public pages."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import contextlib
 import hashlib
 import http.client
 import json
+import re
 import secrets
 import ssl
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from callcenter.hub.tls import make_self_signed
 from callcenter.web import process
@@ -118,3 +120,43 @@ def running_web(folder: Path, db_url: str, **web: Any) -> Iterator[WebServer]:
         make_self_signed(cert, key, ["127.0.0.1", "localhost"])
     with process.running(folder, db_url, cert, key, **web) as started:
         yield WebServer(started.process, started.port, cert, started.log)
+
+
+@dataclass
+class FormSession:
+    """A browser's visit without a browser, for the public forms: the session cookie kept
+    from answer to answer, a form's CSRF token read from its page, and the Referer a browser
+    sends (CSRF checks it on TLS)."""
+
+    server: WebServer
+    cookie: str = ""
+
+    def get(self, path: str) -> Answer:
+        return self._send("GET", path, None)
+
+    def submit(self, path: str, values: Mapping[str, str | list[str]], *,
+               token: bool = True) -> Answer:
+        """The form at `path` sent with `values` (a list: a field ticked several times),
+        after its page was loaded for the token (or without one: `token=False`)."""
+        page = self.get(path)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert found is not None, page.text[:500]
+        fields = {**({"csrf_token": found.group(1)} if token else {}), **values}
+        return self._send("POST", path, urlencode(fields, doseq=True), {
+            "Content-Type": "application/x-www-form-urlencoded"})
+
+    def follow(self, answer: Answer) -> Answer:
+        """Where a 303 sends the browser."""
+        assert answer.status in (302, 303), (answer.status, answer.text[:500])
+        return self.get(urlsplit(answer.headers["location"]).path)
+
+    def _send(self, method: str, path: str, body: str | None,
+              headers: dict[str, str] | None = None) -> Answer:
+        sent = {"Referer": self.server.url + path, **(headers or {})}
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        answer = self.server.request(method, path, body, sent)
+        given = answer.headers.get("set-cookie")
+        if given:
+            self.cookie = given.split(";")[0]
+        return answer

@@ -1,9 +1,10 @@
-// The danger-sign alert also for the vital signs the person typed (SpO2 at or below the
-// topic's threshold, ...): the thresholds come from the page (the topic's triage rules).
+// The danger-sign alert (the declaration's form, the check-in's) also for the vital signs the
+// person typed (SpO2 at or below the topic's threshold, ...): the thresholds come from the
+// page (the topic's triage rules).
 // Without this script the ticked danger signs still show the alert (CSS).
 (function () {
   "use strict";
-  var form = document.getElementById("declaration");
+  var form = document.querySelector("form[data-vitals]");
   var alert = document.getElementById("danger");
   if (!form || !alert) { return; }
   var vitals = JSON.parse(form.getAttribute("data-vitals") || "[]");
@@ -23,6 +24,7 @@
   }
   form.addEventListener("input", check);
   check();
-  var summary = document.getElementById("error-summary");
+  var summary = document.getElementById("error-summary") ||
+    document.getElementById("not-found");
   if (summary) { summary.focus(); }
 }());

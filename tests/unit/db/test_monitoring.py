@@ -264,3 +264,22 @@ def test_closing_keeps_a_callback_the_episode_only_took_over(
         # the declaration's own callback is still owed, no longer a check-in
         assert (callback.state, callback.episode_id) == ("open", None)
         assert monitoring.owe_all(s, DAY1 + timedelta(days=1), CA_MAU) == []
+
+
+def test_a_patients_own_report_is_triaged_with_what_is_known_of_them(
+        seeded: sessionmaker[Session]) -> None:
+    """A 76-year-old's good readings are still yellow (age), so one green-looking report on
+    the web does not end her plan as recovered."""
+    receipt = _declare(seeded, DAY1, birth_year=1950, red_flags=["dyspnoea"], spo2=95)
+    with transaction(seeded) as s:
+        monitoring.open_from_declarations(s, DAY1, CA_MAU)
+        topic = s.scalars(select(Topic).where(Topic.key == "f0_home_care")).one()
+        code = declarations.normalise_receipt(receipt)
+        assert code is not None
+        at = _local(6, 10)  # eleven days after the positive test
+        checked = monitoring.web_check_in(s, topic, code, "0912345678",
+                                          {"spo2": 98, "respiratory_rate": 16}, at, CA_MAU)
+    # yellow by age; the declaration's danger sign is not today's
+    assert checked is not None and checked.level == "yellow" and checked.ended is None
+    with seeded() as s:
+        assert _episode(s).state == "active"
