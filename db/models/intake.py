@@ -26,7 +26,8 @@ class Declaration(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # indexed: the daemon opens the plans of the last days' declarations (db.monitoring)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     source: Mapped[str] = mapped_column(String(32), default="web")
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"))
     # What the person is given to look the declaration up with (and their phone).

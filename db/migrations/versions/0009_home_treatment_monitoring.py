@@ -86,6 +86,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_check_in_episode_id_at', ['episode_id', 'at'], unique=False)
         batch_op.create_index('uq_check_in_episode_call', ['episode_id', 'call_id'], unique=True)
 
+    with op.batch_alter_table('declaration', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_declaration_received_at'), ['received_at'], unique=False)
+
     with op.batch_alter_table('callback', schema=None) as batch_op:
         batch_op.add_column(sa.Column('episode_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_callback_episode_id'), ['episode_id'], unique=False)
@@ -99,6 +102,9 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_callback_episode_id_monitoring_episode'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_callback_episode_id'))
         batch_op.drop_column('episode_id')
+
+    with op.batch_alter_table('declaration', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_declaration_received_at'))
 
     with op.batch_alter_table('check_in', schema=None) as batch_op:
         batch_op.drop_index('uq_check_in_episode_call')
