@@ -57,12 +57,13 @@ def seed_patients(session: Session, now: datetime, zone: ZoneInfo, seed: int = 1
             timedelta(minutes=rng.randint(0, 600))
         if declared >= now:
             declared = now - timedelta(hours=3)
-        data = {"full_name": name, "birth_year": rng.choice((1950, 1958, 1972, 1985, 1990,
-                                                              1996, 2001)),
-                "sex": "female" if " Thị " in name or "Duyên" in name else "male",
-                "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
-                "admin_unit": rng.choice(units), "positive_date": positive.isoformat(),
-                "test_type": "rapid_antigen", "spo2": rng.choice((97, 98, 98, 99))}
+        born = rng.choice((1950, 1958, 1972, 1985, 1990, 1996, 2001))
+        data: dict[str, object] = {
+            "full_name": name, "birth_year": born,
+            "sex": "female" if " Thị " in name or "Duyên" in name else "male",
+            "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
+            "admin_unit": rng.choice(units), "positive_date": positive.isoformat(),
+            "test_type": "rapid_antigen", "spo2": rng.choice((97, 98, 98, 99))}
         declarations.receive(session, form, data, source="web", now=declared,
                              today=declared.astimezone(zone).date())
         monitoring.open_from_declarations(session, declared, zone)

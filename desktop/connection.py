@@ -11,7 +11,6 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.hub_link import DEFAULT_PORT, HubLink, hub_url, load_pinned
+from desktop.hub_requests import HubRequests, ReplyCallback
 from protocol import messages as m
 from protocol.errors import Code, ErrorCode, LocalCode
 
@@ -28,14 +28,13 @@ __all__ = ["COALESCED", "DEFAULT_PORT", "QUEUEABLE", "SESSION_OVER", "STATES", "
 
 log = logging.getLogger(__name__)
 
-ReplyCallback = Callable[[m.Reply | m.Error], None]
 STATES = ("connecting", "connected", "reconnecting", "offline")
 # Worth sending late: a case save, a status, a search. A transfer or a dial sent minutes after
 # the agent asked would surprise everyone, so those fail at once when the link is down.
 QUEUEABLE = frozenset({"set_status", "case_get", "case_save", "case_draft", "history_search",
-                       "callback_list", "wrap_up_done"})
+                       "callback_list", "wrap_up_done", "episode_get", "monitoring_cohort"})
 # Only the newest of these matters: a queued one is replaced by the next with the same key.
-COALESCED = {"case_draft": "draft_id", "set_status": None}
+COALESCED = {"case_draft": "draft_id", "set_status": None, "monitoring_cohort": None}
 LOCAL_CODES = frozenset(LocalCode)
 SESSION_OVER = frozenset({ErrorCode.EXPIRED, ErrorCode.UNAUTHENTICATED, ErrorCode.BAD_MESSAGE,
                           ErrorCode.FORBIDDEN})
@@ -54,8 +53,8 @@ def local_error(code: Code, message: str, request_id: str | None = None) -> m.Er
     return m.Error(code=code, message=message, id=request_id)
 
 
-class HubConnection(QObject):
-    """The session with the hub, across reconnects.
+class HubConnection(QObject, HubRequests):
+    """The session with the hub, across reconnects (the typed requests: HubRequests).
 
     Attributes:
         state: connecting / connected / reconnecting / offline.
@@ -211,64 +210,6 @@ class HubConnection(QObject):
                     (key is None or getattr(older, key) == getattr(message, key)):
                 self._answer(local_error(LocalCode.SUPERSEDED, "replaced by a newer one",
                                          request_id))
-
-    def set_status(self, status: str, reason: str | None = None,
-                   callback: ReplyCallback | None = None) -> str:
-        return self.request(m.SetStatus, callback, status=status, reason=reason)
-
-    def case_save(self, callback: ReplyCallback | None = None, **fields: Any) -> str:
-        return self.request(m.CaseSave, callback, **fields)
-
-    def case_draft(self, callback: ReplyCallback | None = None, **fields: Any) -> str:
-        """The form as it stands (autosave): the hub keeps the newest for after-call work."""
-        return self.request(m.CaseDraft, callback, **fields)
-
-    def case_get(self, case_id: int, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.CaseGet, callback, case_id=case_id)
-
-    def history_search(self, callback: ReplyCallback | None = None, *, phone: str | None = None,
-                       case_code: str | None = None) -> str:
-        return self.request(m.HistorySearch, callback, phone=phone, case_code=case_code)
-
-    def callback_list(self, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.CallbackList, callback)
-
-    def callback_dial(self, callback_id: int, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.CallbackDial, callback, callback_id=callback_id)
-
-    def colleagues(self, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.Colleagues, callback)
-
-    def referral_forward(self, case_id: int, agency: str, due_on: str | None = None,
-                         note: str = "", callback: ReplyCallback | None = None) -> str:
-        return self.request(m.ReferralForward, callback, case_id=case_id, agency=agency,
-                            due_on=due_on, note=note)
-
-    def referral_list(self, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.ReferralList, callback)
-
-    def referral_update(self, referral_id: int, state: str, resolution: str = "",
-                        callback: ReplyCallback | None = None) -> str:
-        return self.request(m.ReferralUpdate, callback, referral_id=referral_id, state=state,
-                            resolution=resolution)
-
-    def lead_handover(self, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.LeadHandover, callback)
-
-    def call_transfer(self, call_uuid: str, to: str, target: str = "",
-                      callback: ReplyCallback | None = None) -> str:
-        return self.request(m.CallTransfer, callback, call_uuid=call_uuid, to=to, target=target)
-
-    def call_hangup(self, call_uuid: str, callback: ReplyCallback | None = None) -> str:
-        return self.request(m.CallHangup, callback, call_uuid=call_uuid)
-
-    def call_hold(self, call_uuid: str, hold: bool = True,
-                  callback: ReplyCallback | None = None) -> str:
-        return self.request(m.CallHold, callback, call_uuid=call_uuid, hold=hold)
-
-    def wrap_up_done(self, callback: ReplyCallback | None = None,
-                     call_uuid: str | None = None) -> str:
-        return self.request(m.WrapUpDone, callback, call_uuid=call_uuid)
 
     # -- the link ---------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from PySide6.QtNetwork import (
 )
 from PySide6.QtWebSockets import QWebSocket
 
-from protocol import messages as m
+from protocol.base import MAX_MESSAGE_BYTES
 from rules.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class HubLink(QObject):
 
     def _make_socket(self) -> QWebSocket:
         ws = QWebSocket(parent=self)
-        ws.setMaxAllowedIncomingMessageSize(m.MAX_MESSAGE_BYTES)
+        ws.setMaxAllowedIncomingMessageSize(MAX_MESSAGE_BYTES)
         ws.connected.connect(self._on_connected)
         # errorOccurred comes after disconnected: look at the link once both are in.
         ws.disconnected.connect(lambda: self._later(self._link_down, self._link))

@@ -252,6 +252,14 @@
         <source>Refresh</source>
         <translation>Làm mới</translation>
     </message>
+    <message>
+        <source>Monitoring over the days…</source>
+        <translation>Diễn biến theo dõi…</translation>
+    </message>
+    <message>
+        <source>The selected check-in&apos;s readings over the days (or double-click its row)</source>
+        <translation>Chỉ số của người bệnh đang chọn qua các ngày (hoặc nhấp đúp vào dòng)</translation>
+    </message>
 </context>
 <context>
     <name>DateEditor</name>
@@ -317,6 +325,147 @@
     <message>
         <source>Other</source>
         <translation>Khác</translation>
+    </message>
+</context>
+<context>
+    <name>EpisodeBanner</name>
+    <message>
+        <source>Chart…</source>
+        <translation>Xem diễn biến…</translation>
+    </message>
+    <message>
+        <source>The readings of every check-in, over the days</source>
+        <translation>Chỉ số của mọi lần kiểm tra, theo từng ngày</translation>
+    </message>
+</context>
+<context>
+    <name>EpisodeChart</name>
+    <message>
+        <source>Day %1, %2</source>
+        <translation>Ngày %1, %2</translation>
+    </message>
+    <message>
+        <source>Breathing: %1 a minute</source>
+        <translation>Nhịp thở: %1 lần/phút</translation>
+    </message>
+    <message>
+        <source>Temperature: %1</source>
+        <translation>Nhiệt độ: %1</translation>
+    </message>
+    <message>
+        <source>Level: %1</source>
+        <translation>Phân loại: %1</translation>
+    </message>
+    <message>
+        <source>SpO2 (%)</source>
+        <translation>SpO2 (%)</translation>
+    </message>
+    <message>
+        <source>Breathing (a minute)</source>
+        <translation>Nhịp thở (lần/phút)</translation>
+    </message>
+    <message>
+        <source>Temperature (°C)</source>
+        <translation>Nhiệt độ (°C)</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Báo động</translation>
+    </message>
+    <message>
+        <source>Day of illness (since the positive test)</source>
+        <translation>Ngày bệnh (tính từ ngày xét nghiệm dương tính)</translation>
+    </message>
+    <message>
+        <source>Breathing / temperature</source>
+        <translation>Nhịp thở / nhiệt độ</translation>
+    </message>
+</context>
+<context>
+    <name>EpisodeDialog</name>
+    <message>
+        <source>Loading the episode…</source>
+        <translation>Đang tải đợt theo dõi…</translation>
+    </message>
+    <message>
+        <source>This patient has no home-monitoring episode.</source>
+        <translation>Người bệnh này chưa có đợt theo dõi tại nhà.</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(chưa có tên)</translation>
+    </message>
+    <message>
+        <source>born %1</source>
+        <translation>sinh năm %1</translation>
+    </message>
+    <message>
+        <source>Ended %1: %2</source>
+        <translation>Kết thúc lúc %1: %2</translation>
+    </message>
+    <message>
+        <source>Home monitoring — %1</source>
+        <translation>Theo dõi tại nhà — %1</translation>
+    </message>
+    <message>
+        <source>(positive on %1)</source>
+        <translation>(dương tính ngày %1)</translation>
+    </message>
+    <message>
+        <source>check-ins at %1</source>
+        <translation>kiểm tra lúc %1</translation>
+    </message>
+    <message>
+        <source>%1 check-ins recorded</source>
+        <translation>đã ghi %1 lần kiểm tra</translation>
+    </message>
+    <message>
+        <source>next %1</source>
+        <translation>lần tới %1</translation>
+    </message>
+    <message>
+        <source>Choose how the monitoring ends first.</source>
+        <translation>Hãy chọn kết quả theo dõi trước.</translation>
+    </message>
+    <message>
+        <source>Ending the monitoring…</source>
+        <translation>Đang kết thúc theo dõi…</translation>
+    </message>
+    <message>
+        <source>End the monitoring</source>
+        <translation>Kết thúc theo dõi</translation>
+    </message>
+    <message>
+        <source>End the home monitoring of %1 as “%2”? The check-ins still owed are cancelled.</source>
+        <translation>Kết thúc theo dõi tại nhà cho %1 với kết quả “%2”? Các lần kiểm tra còn hẹn sẽ bị hủy.</translation>
+    </message>
+    <message>
+        <source>Go back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
+        <source>The monitoring has ended: %1.</source>
+        <translation>Đã kết thúc theo dõi: %1.</translation>
+    </message>
+    <message>
+        <source>Choose the outcome</source>
+        <translation>Chọn kết quả</translation>
+    </message>
+    <message>
+        <source>End the monitoring:</source>
+        <translation>Kết thúc theo dõi:</translation>
+    </message>
+    <message>
+        <source>Note (why, where to, by whom)</source>
+        <translation>Ghi chú (lý do, chuyển đến đâu, ai xác nhận)</translation>
+    </message>
+    <message>
+        <source>End the monitoring…</source>
+        <translation>Kết thúc theo dõi…</translation>
+    </message>
+    <message>
+        <source>Home monitoring</source>
+        <translation>Theo dõi tại nhà</translation>
     </message>
 </context>
 <context>
@@ -779,8 +928,64 @@
 <context>
     <name>LeadTables</name>
     <message>
+        <source>Monitored</source>
+        <translation>Đang theo dõi</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>Đến hạn hôm nay</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Worse</source>
+        <translation>Xấu đi</translation>
+    </message>
+    <message>
+        <source>Recovered</source>
+        <translation>Đã khỏi</translation>
+    </message>
+    <message>
+        <source>To a facility</source>
+        <translation>Chuyển cơ sở y tế</translation>
+    </message>
+    <message>
+        <source>(no commune)</source>
+        <translation>(chưa rõ xã, phường)</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Born</source>
+        <translation>Năm sinh</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Ngày bệnh</translation>
+    </message>
+    <message>
+        <source>Next check-in</source>
+        <translation>Kiểm tra tiếp</translation>
+    </message>
+    <message>
+        <source>Overdue / missed</source>
+        <translation>Quá hạn / lỡ hẹn</translation>
+    </message>
+    <message>
+        <source>Nurse</source>
+        <translation>Điều dưỡng</translation>
+    </message>
+    <message>
+        <source>Why worse</source>
+        <translation>Lý do xấu đi</translation>
     </message>
     <message>
         <source>Agency</source>
@@ -951,6 +1156,10 @@ hoàn tất</translation>
     <message>
         <source>Mute the red alert sound</source>
         <translation>Tắt âm báo động đỏ</translation>
+    </message>
+    <message>
+        <source>Home monitoring</source>
+        <translation>Theo dõi tại nhà</translation>
     </message>
     <message>
         <source>Shift hand-over</source>
@@ -1381,6 +1590,184 @@ hoàn tất</translation>
     <message>
         <source>%1 left</source>
         <translation>còn %1</translation>
+    </message>
+    <message>
+        <source>SpO2
+(%)</source>
+        <translation>SpO2
+(%)</translation>
+    </message>
+    <message>
+        <source>Breathing
+(a minute)</source>
+        <translation>Nhịp thở
+(lần/phút)</translation>
+    </message>
+    <message>
+        <source>Temp.
+(°C)</source>
+        <translation>Nhiệt độ
+(°C)</translation>
+    </message>
+    <message>
+        <source>Day of
+illness</source>
+        <translation>Ngày
+bệnh</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Nguồn</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Phân loại</translation>
+    </message>
+    <message>
+        <source>Danger
+signs</source>
+        <translation>Dấu hiệu
+nguy hiểm</translation>
+    </message>
+    <message>
+        <source>Negative
+test</source>
+        <translation>XN
+âm tính</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>có</translation>
+    </message>
+</context>
+<context>
+    <name>Monitoring</name>
+    <message>
+        <source>Monitoring</source>
+        <translation>Đang theo dõi</translation>
+    </message>
+    <message>
+        <source>Recovered</source>
+        <translation>Đã khỏi</translation>
+    </message>
+    <message>
+        <source>Moved to a health facility</source>
+        <translation>Chuyển cơ sở y tế</translation>
+    </message>
+    <message>
+        <source>Deceased</source>
+        <translation>Tử vong</translation>
+    </message>
+    <message>
+        <source>Lost to follow-up</source>
+        <translation>Mất liên lạc</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Web report</source>
+        <translation>Tự khai web</translation>
+    </message>
+    <message>
+        <source>Declaration</source>
+        <translation>Tờ khai</translation>
+    </message>
+    <message>
+        <source>SpO2 %1 → %2</source>
+        <translation>SpO2 %1 → %2</translation>
+    </message>
+    <message>
+        <source>respiratory rate %1 → %2</source>
+        <translation>nhịp thở %1 → %2</translation>
+    </message>
+    <message>
+        <source>triage %1 → %2</source>
+        <translation>phân loại %1 → %2</translation>
+    </message>
+    <message>
+        <source>danger signs %1 → %2</source>
+        <translation>dấu hiệu nguy hiểm %1 → %2</translation>
+    </message>
+    <message>
+        <source>Breathing %1</source>
+        <translation>Nhịp thở %1</translation>
+    </message>
+    <message>
+        <source>Worse: %1</source>
+        <translation>Xấu đi: %1</translation>
+    </message>
+    <message>
+        <source>missed %1</source>
+        <translation>lỡ hẹn %1 lần</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>quá hạn</translation>
+    </message>
+    <message>
+        <source>day %1</source>
+        <translation>ngày %1</translation>
+    </message>
+    <message>
+        <source>Home monitoring (check-in %1)</source>
+        <translation>Theo dõi tại nhà (lần %1)</translation>
+    </message>
+    <message>
+        <source>Home monitoring — day %1 (check-in %2)</source>
+        <translation>Theo dõi tại nhà — ngày %1 (lần %2)</translation>
+    </message>
+    <message>
+        <source>check-in %1</source>
+        <translation>lần kiểm tra %1</translation>
+    </message>
+    <message>
+        <source>Home monitoring: %1</source>
+        <translation>Đang theo dõi tại nhà: %1</translation>
+    </message>
+    <message>
+        <source>once a day</source>
+        <translation>1 lần/ngày</translation>
+    </message>
+    <message>
+        <source>%1 times a day</source>
+        <translation>%1 lần/ngày</translation>
+    </message>
+</context>
+<context>
+    <name>MonitoringView</name>
+    <message>
+        <source>%1 patients monitored at home · %2 due today · %3 overdue · %4 worse</source>
+        <translation>%1 người bệnh đang theo dõi tại nhà · %2 đến hạn kiểm tra hôm nay · %3 quá hạn · %4 xấu đi</translation>
+    </message>
+    <message>
+        <source>read at %1</source>
+        <translation>cập nhật lúc %1</translation>
+    </message>
+    <message>
+        <source>Reading the patients monitored at home…</source>
+        <translation>Đang tải danh sách người bệnh theo dõi tại nhà…</translation>
+    </message>
+    <message>
+        <source>Patients (%1), the most urgent first</source>
+        <translation>Người bệnh (%1), cần chú ý nhất lên trước</translation>
+    </message>
+    <message>
+        <source>Patients of %1 (%2)</source>
+        <translation>Người bệnh ở %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>All communes</source>
+        <translation>Tất cả xã, phường</translation>
+    </message>
+    <message>
+        <source>Filter by name, case or nurse…</source>
+        <translation>Lọc theo tên, mã hồ sơ hoặc điều dưỡng…</translation>
     </message>
 </context>
 <context>

@@ -1,8 +1,10 @@
 """The Callbacks tab: what the hotline owes callers on the agent's topics, the most urgent
-first (a web declaration at red or orange, then the overdue ones), each dialled with one click
-("Gọi lại" → callback_dial). A declaration's callback shows who declared and where, its triage
-level as a coloured badge, the danger signs and SpO2 reported, and its receipt code; what the
-public typed is shown as text, never as markup."""
+first (a web declaration at red or orange, or a home-monitoring check-in that got worse, then the
+overdue ones), each dialled with one click ("Gọi lại" → callback_dial). A declaration's callback
+shows who declared and where, its triage level as a coloured badge, the danger signs and SpO2
+reported, and its receipt code; a check-in's shows the day of illness, the last readings with
+their trend and why they are worse, and opens the episode's chart (double click). What the public
+typed is shown as text, never as markup."""
 
 from __future__ import annotations
 
@@ -10,35 +12,19 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.connection import HubConnection
-from desktop.forms.triage_view import LEVEL_COLOURS
 from desktop.i18n import QT_TRANSLATE_NOOP
 from desktop.models import (
     ALERT_LEVELS,
@@ -58,11 +44,14 @@ from desktop.models import (
     triage_rank,
     utc_now,
 )
+from desktop.windows import monitoring_text as mt
+from desktop.windows.badges import TriageBadges, bold_font
+from desktop.windows.episode import EpisodeOpener
 from desktop.windows.labels import error_text, plain_text
-from desktop.windows.screen_pop import history_table
+from desktop.windows.tables import history_table
 from protocol.messages import Error, Reply
 
-AnyIndex = QModelIndex | QPersistentModelIndex
+WORSE = QColor("#c62828")
 
 
 def _tr(text: str) -> str:
@@ -72,14 +61,17 @@ def _tr(text: str) -> str:
 class CallbacksModel(DictTableModel):
     """The callbacks owed on the agent's topics, the most urgent first; overdue ones stand out
     in red and bold. A web declaration's callback shows who declared, where, how urgent
-    (the triage level, painted as a badge: LEVEL_ROLE) and why, and its receipt code.
+    (the triage level, painted as a badge: LEVEL_ROLE) and why, and its receipt code; a
+    check-in of a home-treatment episode its day, level, last readings and their trend, and why
+    it is worse or late (below its reason, in red).
 
     Each row is one callback from the hub: id, phone, topic, reason, due_at, attempts,
     last_result, last_attempt_at, note, declaration (None, or id, receipt, full_name,
-    birth_year, level, unit, received_at, source, red_flags, spo2)."""
+    birth_year, level, unit, received_at, source, red_flags, spo2), episode (None, or an
+    episode's summary: db/monitoring_views.py summary)."""
 
     OVERDUE = QColor("#fde2e1")
-    TRIAGE_COLUMN, NOTE_COLUMN = 1, 8
+    TRIAGE_COLUMN, REASON_COLUMN, NOTE_COLUMN = 1, 4, 8
 
     def __init__(self, topic_name: Callable[[str | None], str] | None = None,
                  clock: Clock = utc_now, parent: QObject | None = None) -> None:
@@ -92,7 +84,7 @@ class CallbacksModel(DictTableModel):
             Column(QT_TRANSLATE_NOOP("Models", "Declared by"), self._who_text),
             Column(QT_TRANSLATE_NOOP("Models", "Attempts"), field_text("attempts")),
             Column(QT_TRANSLATE_NOOP("Models", "Last try"), self._last_try_text),
-            Column(QT_TRANSLATE_NOOP("Models", "Note"), field_text("note")),
+            Column(QT_TRANSLATE_NOOP("Models", "Note"), _note_text),
             Column("", lambda row: ""),  # the dial button's cell
         ], parent)
         self._clock = clock
@@ -111,9 +103,9 @@ class CallbacksModel(DictTableModel):
         return sum(1 for row in self.rows if self.is_overdue(row))
 
     def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        """The most urgent first: red declarations, orange ones, then the overdue callbacks,
-        then the others; within each, yellow before green (or no level), then the earliest
-        due."""
+        """The most urgent first: red declarations and alarming check-ins (worse, alerted or
+        red), orange ones, then the overdue callbacks (and check-ins late or missed), then the
+        others; within each, yellow before green (or no level), then the earliest due."""
         super().set_rows(self._ordered(row for row in rows if isinstance(row, dict)))
 
     def resort(self) -> bool:
@@ -128,10 +120,16 @@ class CallbacksModel(DictTableModel):
         latest = datetime.max.replace(tzinfo=UTC)
 
         def urgency(row: dict[str, Any]) -> tuple[int, bool, int, datetime]:
-            level = declaration_of(row).get("level")
+            level = level_of(row)
             rank = min(triage_rank(level), triage_rank("green"))  # no level: as green
-            return (rank if level in ALERT_LEVELS else len(ALERT_LEVELS),
-                    not self.is_overdue(row), rank, parse_time(row.get("due_at")) or latest)
+            first = rank if level in ALERT_LEVELS else len(ALERT_LEVELS)
+            episode = mt.episode_of(row)
+            late = self.is_overdue(row)
+            if episode:
+                group, _rank = mt.urgency(episode)
+                first = 0 if group == mt.ALARM else first
+                late = late or group == mt.LATE
+            return first, not late, rank, parse_time(row.get("due_at")) or latest
 
         return sorted(rows, key=urgency)
 
@@ -162,7 +160,11 @@ class CallbacksModel(DictTableModel):
 
     def style_data(self, row: dict[str, Any], column: int, role: int) -> Any:
         if role == LEVEL_ROLE and column == self.TRIAGE_COLUMN:
-            return declaration_of(row).get("level")
+            return level_of(row)
+        episode = mt.episode_of(row)
+        if column == self.REASON_COLUMN and role == Qt.ItemDataRole.ForegroundRole and \
+                episode and mt.urgency(episode)[0] in (mt.ALARM, mt.LATE):
+            return WORSE
         if not self.is_overdue(row):
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -178,9 +180,23 @@ def declaration_of(row: dict[str, Any]) -> dict[str, Any]:
     return declared if isinstance(declared, dict) else {}
 
 
+def level_of(row: dict[str, Any]) -> str | None:
+    """The level a callback's badge shows: its declaration's, or its episode's."""
+    episode = mt.episode_of(row)
+    level = mt.level_of(episode) if episode else declaration_of(row).get("level")
+    return level if isinstance(level, str) else None
+
+
 def _triage_text(row: dict[str, Any]) -> str:
     """The level's word (on the badge), then a line each of what the declarer reported of
-    danger: the SpO2 (short: beside the badge), how many danger signs."""
+    danger: the SpO2 (short: beside the badge), how many danger signs; for a check-in, its
+    last readings and their trend (SpO2 93 ↓ (97), breathing, temperature)."""
+    episode = mt.episode_of(row)
+    if episode:
+        readings = mt.trend_texts(episode)
+        below = " · ".join(readings[1:])
+        return "\n".join(p for p in (triage_label(mt.level_of(episode)), *readings[:1], below)
+                         if p)
     declared = declaration_of(row)
     flags, spo2 = declared.get("red_flags"), declared.get("spo2")
     found = []
@@ -194,7 +210,14 @@ def _triage_text(row: dict[str, Any]) -> str:
 
 
 def _reason_text(row: dict[str, Any]) -> str:
-    """Why the callback is owed; a declaration's receipt code below (a portal's name too)."""
+    """Why the callback is owed; a declaration's receipt code below (a portal's name too), a
+    check-in's day of illness and which check-in it is, and below why it is worse than the one
+    before, or late."""
+    episode = mt.episode_of(row)
+    if episode:
+        why = " · ".join(part for part in (mt.reasons_text(episode), mt.late_text(episode))
+                         if part)
+        return "\n".join(part for part in (mt.check_in_title(episode), why) if part)
     reason = reason_label(str(row.get("reason") or ""))
     declared = declaration_of(row)
     if not declared:
@@ -205,95 +228,29 @@ def _reason_text(row: dict[str, Any]) -> str:
     return "\n".join(part for part in (reason, receipt_text(declared.get("receipt"))) if part)
 
 
-class TriageBadges(QStyledItemDelegate):
-    """Paints a cell whose LEVEL_ROLE is a triage level as a badge in the level's colour (the
-    first line of the cell's text, the level's word), its next line beside the badge if it
-    fits there, the others below; any other cell as usual, with some air above and below its
-    lines. The text is drawn as text (an item view never reads markup)."""
-
-    PAD, GAP = 8, 6  # the badge's room either side of its word; between it and a note
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        level = index.data(LEVEL_ROLE)
-        if level not in LEVEL_COLOURS:
-            super().paint(painter, option, index)
-            return
-        item = QStyleOptionViewItem(option)
-        self.initStyleOption(item, index)
-        word, notes = _lines(item.text)
-        item.text = ""  # the background and the selection, as any cell's
-        style = item.widget.style() if item.widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, item.widget)
-        bold = bold_font(item.font)
-        area, line = item.rect.adjusted(4, 0, -4, 0), item.fontMetrics.height()
-        badge = QRect(0, 0, QFontMetrics(bold).horizontalAdvance(word) + 2 * self.PAD,
-                      QFontMetrics(bold).height() + 4)
-        beside = notes[0] if notes and badge.width() + self.GAP + \
-            item.fontMetrics.horizontalAdvance(notes[0]) <= area.width() else ""
-        below = " · ".join(notes[1:] if beside else notes)
-        badge.moveTo(area.left(),
-                     area.top() + (area.height() - badge.height() - (line if below else 0)) // 2)
-        background, foreground = LEVEL_COLOURS[level]
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(background))
-        painter.drawRoundedRect(badge, 4, 4)
-        painter.setPen(QColor(foreground))
-        painter.setFont(bold)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, word)
-        selected = bool(item.state & QStyle.StateFlag.State_Selected)
-        painter.setPen(item.palette.color(item.palette.ColorRole.HighlightedText if selected
-                                          else item.palette.ColorRole.Text))
-        painter.setFont(item.font)
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        if beside:
-            painter.drawText(badge.adjusted(badge.width() + self.GAP, 0, area.width(), 0),
-                             left, beside)
-        if below:
-            room = QRect(area.left(), badge.bottom() + 1, area.width(), line)
-            painter.drawText(room, left, item.fontMetrics.elidedText(
-                below, Qt.TextElideMode.ElideRight, room.width()))
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        size = super().sizeHint(option, index)
-        if index.data(LEVEL_ROLE) not in LEVEL_COLOURS:
-            return size + QSize(0, 8)  # two lines need air
-        word, notes = _lines(str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
-        bold, plain = QFontMetrics(bold_font(option.font)), option.fontMetrics
-        width = bold.horizontalAdvance(word) + 2 * self.PAD + 8
-        width = max([width, *(plain.horizontalAdvance(note) + 8 for note in notes)])
-        return QSize(width, bold.height() + 4 + (plain.height() if notes else 0) + 8)
-
-
-def _lines(text: str) -> tuple[str, list[str]]:
-    """A badge cell's text: the level's word, and the notes (initStyleOption turned its line
-    breaks into Unicode line separators)."""
-    first, *rest = text.replace("\u2028", "\n").split("\n")
-    return first, [line for line in rest if line]
-
-
-def bold_font(font: QFont) -> QFont:
-    """`font`, bold (a copy)."""
-    bold = QFont(font)
-    bold.setBold(True)
-    return bold
+def _note_text(row: dict[str, Any]) -> str:
+    """The note (the hub's own note on a check-in, "Theo dõi tại nhà", is its reason)."""
+    note = "" if row.get("note") is None else str(row.get("note"))
+    return "" if note == mt.CHECK_IN_NOTE and mt.episode_of(row) else note
 
 
 class CallbacksView(QWidget):
-    """A table of callbacks with a dial button on every row.
+    """A table of callbacks with a dial button on every row; a check-in's episode (its chart,
+    its readings, its end) opens with a double click or the episode button.
 
     Attributes:
         model: the callbacks, the most urgent first.
         buttons: the dial button of each row, by callback id.
+        episode_button: opens the selected check-in's episode; episodes: the episode window.
 
     Signals:
         count_changed(int, int): how many callbacks, how many of them overdue.
     """
 
     count_changed = Signal(int, int)
-    NARROW = {1: 170, 3: 170, 5: 210}  # triage, topic, who declared: elided, widths fixed
+    # triage, topic, reason, who declared, last try: elided (whole in the tooltip), widths
+    # fixed, so that the note keeps some room at 1366 pixels
+    NARROW = {1: 170, 3: 130, 4: 230, 5: 190, 7: 150}
 
     def __init__(self, connection: HubConnection, topic_name: Callable[[str | None], str],
                  clock: Clock = utc_now, parent: QWidget | None = None) -> None:
@@ -302,9 +259,15 @@ class CallbacksView(QWidget):
         self.model = CallbacksModel(topic_name, clock, self)
         self.buttons: dict[int, QPushButton] = {}
         self._summary, self.message = QLabel(), plain_text(QLabel(wordWrap=True))
-        self._refresh = QPushButton()
+        self._refresh, self.episode_button = QPushButton(), QPushButton()
+        self.episode_button.setEnabled(False)
         self._refresh.clicked.connect(self.refresh)
+        self.episode_button.clicked.connect(lambda: self.open_episode(self._selected()))
+        self.episodes = EpisodeOpener(connection, self, clock)
+        self.episodes.closed.connect(lambda _episode: self.refresh())
         self.view: QTableView = history_table(self.model, narrow=tuple(self.NARROW))
+        self.view.doubleClicked.connect(lambda index: self.open_episode(index.row()))
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.view.setItemDelegate(TriageBadges(self.view))
         header = self.view.horizontalHeader()
         for column, width in self.NARROW.items():  # elided, whole in the tooltip
@@ -317,6 +280,7 @@ class CallbacksView(QWidget):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         top = QHBoxLayout()
         top.addWidget(self._summary, 1)
+        top.addWidget(self.episode_button)
         top.addWidget(self._refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -331,6 +295,7 @@ class CallbacksView(QWidget):
     def set_callbacks(self, callbacks: list[dict[str, Any]]) -> None:
         self.model.set_rows(callbacks)
         self._place_buttons()
+        self._on_selection()
         self._recount()
 
     def _place_buttons(self) -> None:
@@ -362,6 +327,23 @@ class CallbacksView(QWidget):
         """Ask the hub for the list again."""
         self._connection.callback_list(self._on_list)
 
+    def open_episode(self, row_number: int | None) -> None:
+        """The episode of the check-in on this row (nothing for another callback)."""
+        rows = self.model.rows
+        episode = mt.episode_of(rows[row_number]) if row_number is not None and \
+            0 <= row_number < len(rows) else {}
+        if isinstance(episode.get("id"), int):
+            self.episodes.open(episode_id=episode["id"])
+
+    def _selected(self) -> int | None:
+        chosen = self.view.selectionModel().selectedRows()
+        return chosen[0].row() if chosen else None
+
+    def _on_selection(self) -> None:
+        number = self._selected()
+        self.episode_button.setEnabled(number is not None and number < len(self.model.rows)
+                                       and bool(mt.episode_of(self.model.rows[number])))
+
     def dial(self, callback_id: int) -> str:
         """One click: the hub rings the agent's phone, then the caller."""
         row = next((r for r in self.model.rows if r.get("id") == callback_id), {})
@@ -390,6 +372,7 @@ class CallbacksView(QWidget):
     def _look_again(self) -> None:
         if self.model.resort():  # one fell overdue: it moves up
             self._place_buttons()
+            self._on_selection()
         self._recount()
 
     def _recount(self) -> None:
@@ -405,6 +388,9 @@ class CallbacksView(QWidget):
 
     def retranslate(self) -> None:
         self._refresh.setText(self.tr("Refresh"))
+        self.episode_button.setText(self.tr("Monitoring over the days…"))
+        self.episode_button.setToolTip(self.tr("The selected check-in's readings over the days "
+                                               "(or double-click its row)"))
         for button in self.buttons.values():
             button.setText(self.tr("Call back"))
         self.model.retranslate()

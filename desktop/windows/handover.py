@@ -37,10 +37,10 @@ from desktop.models import (
     short_time,
     state_label,
 )
-from desktop.windows.callbacks import bold_font
+from desktop.windows.badges import bold_font
 from desktop.windows.labels import error_text, plain_text
 from desktop.windows.referral_models import OVERDUE_TEXT, referral_state_label
-from desktop.windows.screen_pop import history_table
+from desktop.windows.tables import history_table
 from protocol.messages import Error, Reply
 from rules.referral import is_overdue
 

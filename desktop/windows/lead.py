@@ -1,8 +1,9 @@
 """The team lead's window: the queues board, the agents grid with supervision, the waiting
-callers, the urgent declarations still to call, the intraday chart, the supervision log
-(admins), the forwarded reports, the shift hand-over and the wallboard. What it knows of the
-board comes from HubConnection.lead_board (applied with protocol.board.apply_board); every act
-goes through HubConnection's requests. Times count up every second on the hub's clock."""
+callers, the urgent declarations still to call, the intraday chart, the patients monitored at
+home, the supervision log (admins), the forwarded reports, the shift hand-over and the
+wallboard. What it knows of the board comes from HubConnection.lead_board (applied with
+protocol.board.apply_board); every act goes through HubConnection's requests. Times count up
+every second on the hub's clock."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from desktop.windows.lead_models import (
     queue_rules,
     topic_name,
 )
+from desktop.windows.lead_monitoring import MonitoringView
 from desktop.windows.lead_queues import QueuesBoard
 from desktop.windows.lead_urgent import UrgentView
 from desktop.windows.lead_waiting import WaitingView
@@ -68,7 +70,8 @@ class LeadWindow(QMainWindow):
         hub_clock: the hub's time as seen from here.
         alert: the red alert (red topics, the sound, muted or not); it rings too for each
             urgent declaration new since the first board.
-        queues_board, agents_view, waiting_view, urgent_view, intraday_view, search_view (the
+        queues_board, agents_view, waiting_view, urgent_view, intraday_view, monitoring_view
+            (the patients treated at home), search_view (the
             callers' history, recordings), audit_view (admins, else None), referrals_view,
             handover_view (read at the first board after a login), supervision_bar,
             wallboard (while open): the parts.
@@ -127,6 +130,7 @@ class LeadWindow(QMainWindow):
         self.waiting_view = WaitingView(self.requests, now, self.topic_name)
         self.urgent_view = UrgentView(now, self.topic_name)
         self.intraday_view = IntradayView(now, self.topic_name)
+        self.monitoring_view = MonitoringView(self._connection, now)  # reads while in sight
         # the callers' history (a call's recording plays from it, as on the agent's desk)
         self.search_view = SearchView(self._connection, self.topic_name)
         self.audit_view = AuditView(self.requests) if self.is_admin else None
@@ -135,7 +139,7 @@ class LeadWindow(QMainWindow):
         self.tabs = QTabWidget()
         for view in (self.queues_board, self.agents_view, self.waiting_view, self.urgent_view,
                      self.intraday_view, self.search_view, self.audit_view,
-                     self.referrals_view, self.handover_view):
+                     self.monitoring_view, self.referrals_view, self.handover_view):
             if view is not None:
                 self.tabs.addTab(view, "")
         self.referrals_view.follow_tab(self.tabs)
@@ -217,6 +221,7 @@ class LeadWindow(QMainWindow):
         titles = {self.agents_view: self.tr("Agents"),
                   self.waiting_view: self.tr("Waiting callers"),
                   self.intraday_view: self.tr("Intraday"), self.search_view: self.tr("History"),
+                  self.monitoring_view: self.tr("Home monitoring"),
                   self.audit_view: self.tr("Supervision log"),
                   self.handover_view: self.tr("Shift hand-over")}  # Queues, Urgent: as alerted
         for view, text in titles.items():

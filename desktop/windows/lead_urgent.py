@@ -26,7 +26,7 @@ from desktop.models import (
     triage_label,
     triage_rank,
 )
-from desktop.windows.callbacks import TriageBadges, bold_font
+from desktop.windows.badges import TriageBadges, bold_font
 from desktop.windows.lead_agents import board_table, fit_headers
 from desktop.windows.lead_models import Row, number, seconds_since, seconds_until
 from desktop.windows.lead_tables import BoardProxy, BoardTableModel, Column, or_last

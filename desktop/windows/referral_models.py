@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.i18n import QT_TRANSLATE_NOOP
 from desktop.models import Column, DictTableModel, field_text, parse_time, short_time
-from desktop.windows.callbacks import bold_font
+from desktop.windows.badges import bold_font
 from rules.referral import OPEN_STATES, forwarding_rules, is_overdue
 
 Agencies = tuple[tuple[str, str], ...]  # (code, name): the hub's login data says which

@@ -42,7 +42,7 @@ from desktop.windows.referral_models import (
     agency_named,
     referral_state_label,
 )
-from desktop.windows.screen_pop import history_table
+from desktop.windows.tables import history_table
 from protocol.messages import Error, Referrals, Reply
 from rules.referral import OPEN_STATES, due
 

@@ -1,5 +1,6 @@
-"""The screen-pop: the caller's history (newest first), a matching declaration, an open case,
-and the topic's case form with its save (Ctrl+S in the agent window)."""
+"""The screen-pop: the caller's home-monitoring episode (a banner that opens its chart), history
+(newest first), a matching declaration, an open case, and the topic's case form with its save
+(Ctrl+S in the agent window)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,14 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,10 +25,13 @@ from PySide6.QtWidgets import (
 from desktop.connection import HubConnection
 from desktop.forms.editors import keeps_list_key
 from desktop.forms.merge import merge_forms
-from desktop.models import DictTableModel, HistoryModel, format_date, format_time, state_label
+from desktop.models import HistoryModel, format_date, format_time, state_label
 from desktop.windows.drafting import DraftKeeper
+from desktop.windows.episode import EpisodeOpener
+from desktop.windows.episode_parts import EpisodeBanner
 from desktop.windows.form_host import FormHost, make_form
 from desktop.windows.labels import error_text, plain_text
+from desktop.windows.tables import history_table
 from protocol.messages import Error, Reply, ScreenPop
 
 CASE_STATUSES = ("closed", "follow_up", "open", "escalated")
@@ -55,26 +56,6 @@ def choice_title(topic: dict[str, Any], field: str, code: Any, language: str) ->
             title = choice.get("x-title-en") if language == "en" else None
             return str(title or choice.get("title") or code)
     return None
-
-
-def history_table(model: DictTableModel, narrow: tuple[int, ...] = (),
-                  parent: QWidget | None = None) -> QTableView:
-    """A read-only table over caller history, sized for 1366 pixels: the summary stretches."""
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
-    for column in narrow:  # long texts (topic names) elided, whole in the tooltip
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(column, 120)
-    return view
 
 
 class DeclarationBox(QGroupBox):
@@ -152,6 +133,7 @@ class ScreenPopView(QWidget):
 
     Attributes:
         history: the caller history's model (newest first).
+        episode_banner, episodes: the caller's home-monitoring episode, and its window.
         pop: the screen-pop on show, or None.
         case_id, version: the case the next save updates (None: a new case).
         draft_id: names this call's case to the hub (a resend, the after-call-work draft).
@@ -184,6 +166,8 @@ class ScreenPopView(QWidget):
         self._history_title.setObjectName("sectionTitle")
         self._history_title.setStyleSheet("font-weight: 600;")
         self.history_view = history_table(self.history, narrow=(2,))
+        self.episode_banner, self.episodes = EpisodeBanner(), EpisodeOpener(self._connection, self)
+        self.episode_banner.open_requested.connect(lambda e: self.episodes.open(episode_id=e))
         self.declaration_box = DeclarationBox(unit_name)
         self._open_case = plain_text(QLabel(wordWrap=True))
         self._open_case.setObjectName("openCase")
@@ -192,10 +176,10 @@ class ScreenPopView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 4, 0)
-        for widget in (self._history_title, self.history_view, self._open_case,
-                       self.declaration_box):
+        for widget in (self.episode_banner, self._history_title, self.history_view,
+                       self._open_case, self.declaration_box):
             left_layout.addWidget(widget)
-        left_layout.setStretch(1, 1)
+        left_layout.setStretch(2, 1)
         self.form_host = FormHost()
         self._notes = QPlainTextEdit()
         self._notes.setFixedHeight(54)
@@ -257,6 +241,7 @@ class ScreenPopView(QWidget):
         if self.drafts is not None:  # the last of the call on screen, saved as that call's
             self.drafts.detach()
         self.pop = pop
+        self.episode_banner.set_episode(pop.episode)
         self.history.set_rows(pop.history)
         self.declaration_box.set_declaration(
             pop.declaration, lambda field, code: choice_title(pop.topic, field, code, language))
@@ -322,6 +307,7 @@ class ScreenPopView(QWidget):
         if self.drafts is not None:
             self.drafts.detach()
         self.pop, self.case_id, self.version = None, None, None
+        self.episode_banner.set_episode(None)
         self.history.set_rows([])
         self.declaration_box.set_declaration(None)
         self.form_host.set_form(None)

@@ -13,7 +13,7 @@ from desktop.connection import HubConnection
 from desktop.models import HistoryModel
 from desktop.windows.labels import error_text, plain_text
 from desktop.windows.recording_player import RecordingPlayer
-from desktop.windows.screen_pop import history_table
+from desktop.windows.tables import history_table
 from protocol.messages import Error, Reply
 
 # A topic's prefix (with at least one letter: F0, PA, HC), the year, the number.

@@ -1,6 +1,7 @@
 """A scripted hub for the desktop's connection tests: a plain ws:// server on 127.0.0.1 that
-answers login (with a snapshot, seq 1) and resume, records every message, and sends what a test
-tells it — for what the real hub never does on purpose."""
+answers login (with a snapshot, seq 1) and resume, records every message, answers other requests
+as a test scripts them (`answer`), and sends what a test tells it — for what the real hub never
+does on purpose."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ class ScriptedHub:
         self.clients: list[QWebSocket] = []
         self.received: list[dict[str, Any]] = []
         self.refuse_resume = False
+        # What it answers to other requests, by type: data for a reply, or an Error (its id is
+        # the request's), or a function of the request that makes either.
+        self.answers: dict[str, Any] = {}
 
     @property
     def address(self) -> str:
@@ -41,10 +45,30 @@ class ScriptedHub:
         elif message["type"] in ("login", "resume"):
             data = {"token": "t" * 32} if message["type"] == "login" else {}
             self.send(m.Reply(type=message["type"], id=message["id"], data=data))
+        elif message["type"] in self.answers:
+            self._answer(message)
         if message["type"] == "login":
             self.send(m.Snapshot(seq=1, agent=m.AgentView(
                 username="lan", full_name="Lan", role="nurse", status="Available",
                 state="Waiting")))
+
+    def answer(self, kind: str, answer: Any) -> None:
+        """Answer every request of `kind` from now on with `answer`: a reply's data (a dict),
+        an Error, or a function of the request (a dict) that returns one of those."""
+        self.answers[kind] = answer
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        """The requests of `kind` received so far, in order."""
+        return [message for message in self.received if message.get("type") == kind]
+
+    def _answer(self, message: dict[str, Any]) -> None:
+        answer = self.answers[message["type"]]
+        if callable(answer):
+            answer = answer(message)
+        if isinstance(answer, m.Error):
+            self.send(answer.model_copy(update={"id": message["id"]}))
+        else:
+            self.send(m.Reply(type=message["type"], id=message["id"], data=dict(answer)))
 
     def send(self, message: Any) -> None:
         self.say(m.dump(message))
