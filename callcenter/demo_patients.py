@@ -46,7 +46,8 @@ def seed_patients(session: Session, now: datetime, zone: ZoneInfo, seed: int = 1
     form = declarations.declaration_form(session, TOPIC)
     units = list(session.scalars(select(AdminUnit.code).where(AdminUnit.kind != "province")
                                  .order_by(AdminUnit.code)))[:12]  # a few communes, several each
-    nurse = session.scalar(select(Agent.id).where(Agent.role == "nurse").order_by(Agent.id))
+    nurses = list(session.scalars(select(Agent.id).where(Agent.role == "nurse")
+                                  .order_by(Agent.id))) or [None]
     today = now.astimezone(zone).date()
     for n, name in enumerate(NAMES):
         course = WORSE if n in (3, 11) else MISSED if n == 7 else BETTER
@@ -69,7 +70,8 @@ def seed_patients(session: Session, now: datetime, zone: ZoneInfo, seed: int = 1
         monitoring.open_from_declarations(session, declared, zone)
         episode = session.scalars(select(Episode).order_by(Episode.id.desc())).first()
         if episode is not None:
-            _check_ins(session, topic, episode, data, course, nurse, now, zone, rng)
+            _check_ins(session, topic, episode, data, course, rng.choice(nurses), now, zone,
+                       rng)
     monitoring.owe_all(session, now, zone)
     return len(NAMES)
 
@@ -115,12 +117,14 @@ def _called(session: Session, topic: Topic, episode: Episode, form: dict[str, ob
     """The first call makes the patient's case; the declaration's callback is done."""
     if episode.case_id is None:
         case = create_case(session, topic, CaseFields(form=form, status="follow_up",
-                                                      caller_phone=episode.phone), nurse, at)
+                                                      caller_phone=episode.phone,
+                                                      assignee_id=nurse), nurse, at)
         episode.case_id = case.id
     else:
         case = session.get_one(Case, episode.case_id)
         update_case(session, case.code, case.version, CaseFields(
-            form=form, status="follow_up", caller_phone=episode.phone), nurse, at)
+            form=form, status="follow_up", caller_phone=episode.phone, assignee_id=nurse),
+            nurse, at)
     for callback in session.scalars(select(Callback).where(
             Callback.phone == episode.phone, Callback.state == "open")):
         callback.state, callback.attempts, callback.last_attempt_at = "done", 1, at

@@ -59,11 +59,14 @@ def for_callbacks(session: Session, episode_ids: Collection[int], now: dt.dateti
     """The summaries the callback rows carry, by episode id."""
     if not episode_ids:
         return {}
-    episodes = session.scalars(select(Episode).where(Episode.id.in_(episode_ids))).all()
+    episodes = session.execute(select(Episode, AdminUnit.name).outerjoin(
+        AdminUnit, AdminUnit.code == Episode.admin_unit_code).where(
+        Episode.id.in_(episode_ids))).all()
     rules = _rules(session)
-    due = _due(session, [e.id for e in episodes])
-    return {e.id: summary(e, readings(session, e.id), due.get(e.id), rules.get(e.topic_id),
-                          now, zone) for e in episodes}
+    due = _due(session, [e.id for e, _ in episodes])
+    checked = _all_readings(session, [e.id for e, _ in episodes])  # one query, not one each
+    return {e.id: summary(e, checked.get(e.id, []), due.get(e.id), rules.get(e.topic_id),
+                          now, zone) | {"unit": unit} for e, unit in episodes}
 
 
 def episode_view(session: Session, episode_id: int, now: dt.datetime, zone: dt.tzinfo

@@ -149,11 +149,12 @@ class CallbacksModel(DictTableModel):
         return f"{text} — {overdue}"
 
     def _who_text(self, row: dict[str, Any]) -> str:
-        """The declarer's name and age, and the commune or ward below."""
-        declared = declaration_of(row)
+        """The declarer's (or the monitored patient's) name and age, and the commune or ward
+        below."""
+        declared = declaration_of(row) or mt.episode_of(row)
         if not declared:
             return ""
-        name = str(declared.get("full_name") or "")
+        name = str(declared.get("full_name") or declared.get("person_name") or "")
         age = age_text(declared.get("birth_year"), self._clock())
         who = f"{name}, {age}" if name and age else name or age
         return "\n".join(part for part in (who, str(declared.get("unit") or "")) if part)
@@ -250,7 +251,7 @@ class CallbacksView(QWidget):
     count_changed = Signal(int, int)
     # triage, topic, reason, who declared, last try: elided (whole in the tooltip), widths
     # fixed, so that the note keeps some room at 1366 pixels
-    NARROW = {1: 170, 3: 130, 4: 230, 5: 190, 7: 150}
+    NARROW = {1: 170, 3: 120, 4: 220, 5: 170, 7: 130}
 
     def __init__(self, connection: HubConnection, topic_name: Callable[[str | None], str],
                  clock: Clock = utc_now, parent: QWidget | None = None) -> None:

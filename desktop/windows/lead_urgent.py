@@ -30,6 +30,7 @@ from desktop.windows.badges import TriageBadges, bold_font
 from desktop.windows.lead_agents import board_table, fit_headers
 from desktop.windows.lead_models import Row, number, seconds_since, seconds_until
 from desktop.windows.lead_tables import BoardProxy, BoardTableModel, Column, or_last
+from desktop.windows.monitoring_text import reasons_text
 
 OVERDUE = QColor("#c62828")
 DIALLING = QColor("#1565c0")
@@ -52,7 +53,9 @@ class UrgentModel(BoardTableModel):
 
     Each row is the hub's (callcenter/hub/lead_store.py urgent_declarations): callback_id,
     topic, phone (masked), receipt, level, birth_year, unit, received_at, due_at, state,
-    attempts, dialling."""
+    attempts, dialling; a home-treatment check-in that alerted (urgent_check_ins) has `kind`
+    check_in, its case code as the receipt, the alert's time as received and the trend's
+    `reasons`."""
 
     LEVEL, DUE, STATE = 0, 7, 8
 
@@ -118,6 +121,12 @@ class UrgentModel(BoardTableModel):
 
 
 def _state_text(row: Row) -> str:
+    """Where the call stands; a home-treatment check-in that alerted says why first."""
+    why = reasons_text(row) if row.get("kind") == "check_in" else ""
+    return " · ".join(part for part in (why, _call_state(row)) if part)
+
+
+def _call_state(row: Row) -> str:
     if row.get("state") != "dialing":
         return _tr(QT_TRANSLATE_NOOP("LeadTables", "Waiting to be called"))
     who = row.get("dialling")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.demo_patients import NAMES, seed_patients
 from db import monitoring_views
 from db.engine import transaction
-from db.models import Callback, CheckIn, Episode
+from db.models import Agent, Callback, CheckIn, Episode
 
 CA_MAU = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -24,6 +24,8 @@ CA_MAU = ZoneInfo("Asia/Ho_Chi_Minh")
 def test_the_demo_starts_from_a_week_of_home_monitoring(
         seeded: sessionmaker[Session], now: datetime) -> None:
     with transaction(seeded) as s:
+        s.add(Agent(username="lan", full_name="Nguyễn Thị Lan", role="nurse", password_hash="-"))
+        s.flush()
         assert seed_patients(s, now, CA_MAU) == len(NAMES)
     with seeded() as s:
         view = monitoring_views.cohort(s, None, now, CA_MAU)
@@ -33,7 +35,8 @@ def test_the_demo_starts_from_a_week_of_home_monitoring(
         assert any(p["alert"] and p["worsening"] for p in active)  # getting worse
         assert any(p["missed"] for p in active)  # not reached at the last check-in
         assert all(p["next_due_at"] for p in active)  # each owes its next check-in
-        assert all(p["case_code"] for p in view["patients"] if p["check_ins"] > 1)
+        assert all(p["case_code"] and p["nurse"] for p in view["patients"]
+                   if p["check_ins"] > 1)  # called: a case, held by the nurse who calls
         assert s.scalar(select(func.count()).select_from(CheckIn)) > 3 * len(NAMES)
         open_ = s.scalar(select(func.count()).select_from(Callback).where(
             Callback.state == "open", Callback.episode_id.is_not(None)))

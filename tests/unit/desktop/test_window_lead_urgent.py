@@ -163,3 +163,12 @@ def test_the_urgent_tab_in_english(lead_window: LeadWindow) -> None:
     lead_window.set_language("vi")
     assert tab(lead_window)[0] == "⚠ Khai báo khẩn cần gọi (2)"
     assert model.headerData(AGE, Qt.Orientation.Horizontal) == "Tuổi"
+
+
+def test_a_home_treatment_check_in_that_alerted_says_why(lead_window: LeadWindow) -> None:
+    board = {**calm_board(), "urgent": {"70": urgent(
+        70, "red", -5, kind="check_in", receipt="F0-2026-000012",
+        reasons=["SpO2 97 → 93", "respiratory rate 18 → 24"])}}
+    lead_window.apply_board(lead_board(board))
+    (row,) = rows(lead_window, 1, 8)
+    assert row == ("F0-2026-000012", "Xấu đi: SpO2 97 → 93; nhịp thở 18 → 24 · Đang chờ gọi lại")

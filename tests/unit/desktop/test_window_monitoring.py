@@ -56,7 +56,8 @@ def summary(episode_id: int = 31, **changes: Any) -> dict[str, Any]:
             "alert": True, "missed": 0, "overdue": False, "times": ["08:00", "16:00"],
             "day": 5, "positive_date": "2026-03-08", "check_ins": 4, "next_due_at": iso(NOW),
             "last_check_in_at": found[3]["at"], "last": found[3], "previous": found[2],
-            "started_at": found[0]["at"], "ended_at": None, **changes}
+            "started_at": found[0]["at"], "ended_at": None, "person_name": "Nguyễn Văn Bảy",
+            "birth_year": 1950, "unit": "Xã Tân Thuận", **changes}
 
 
 def episode_view(**changes: Any) -> dict[str, Any]:
@@ -135,6 +136,7 @@ def test_check_ins_show_the_day_the_trend_and_why_worse_the_alarming_first(
     assert cell(view, 10, TRIAGE) == "Cam\nSpO2 95 ↓ (97)\nNhịp thở 19 ↑ · 38.5 °C"
     assert cell(view, 10, TRIAGE, LEVEL_ROLE) == "orange"
     assert cell(view, 10, NOTE) == ""  # the hub's "Theo dõi tại nhà": the reason says it
+    assert cell(view, 10, WHO) == "Nguyễn Văn Bảy, 76 tuổi\nXã Tân Thuận"  # the patient
     assert cell(view, 11, TRIAGE) == "Đỏ\nSpO2 93\nNhịp thở 24 · 38.9 °C"  # nothing before
     assert cell(view, 11, TRIAGE, LEVEL_ROLE) == "red"
     assert cell(view, 12, REASON) == "Theo dõi tại nhà — ngày 3 (lần 5)\nlỡ hẹn 1 lần"
@@ -164,17 +166,24 @@ def test_a_late_check_in_moves_up_with_the_overdue_and_the_list_fits_1366(
     worse = summary(36, level="yellow", reasons=["SpO2 99 → 97"],  # 68 years old: yellow
                     last={**found[1], "spo2": 97, "level": "yellow"},
                     previous={**found[0], "spo2": 99, "level": "yellow"})
+    yesterday = check_in(16, -26 * 60, summary(37, level="green", worsening=False,
+                                                reasons=[], alert=False, overdue=True))
+    yesterday["phone"] = "+84981711751"  # as the hub sends it (bold: overdue)
+    many = [check_in(20 + n, 120 + n, summary(40 + n, level="green", worsening=False,
+                                              reasons=[], alert=False)) for n in range(14)]
     view = pushed(qtbot, window, hub, [owed(1, 40, "follow_up"), check_in(14, 90, late),
-                                       check_in(15, 100, worse), *callbacks()[4:6]])
+                                       check_in(15, 100, worse), *callbacks()[4:6],
+                                       yesterday, *many])
     # worse at any level is called first; then late before on time
-    assert [row["id"] for row in view.model.rows] == [11, 10, 15, 14, 1]
+    assert [row["id"] for row in view.model.rows][:6] == [11, 10, 15, 16, 14, 1]
     assert cell(view, 15, TRIAGE) == "Vàng\nSpO2 97 ↓ (99)\nNhịp thở 18 · 37.8 °C"
     assert cell(view, 14, REASON) == "Theo dõi tại nhà — ngày 5 (lần 5)\nquá hạn"
     window.tabs.setCurrentWidget(view)
     qtbot.waitUntil(view.view.isVisible, timeout=2000)
-    for language in ("en", "vi"):
+    for language in ("en", "vi"):  # a full list (its scroll bar), a due date of yesterday
         window.set_language(language)
         QApplication.processEvents()
+        assert view.view.verticalScrollBar().maximum() > 0
         assert view.view.horizontalScrollBar().maximum() == 0, language
 
 
