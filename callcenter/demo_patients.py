@@ -20,10 +20,11 @@ from db.models import AdminUnit, Agent, Callback, Case, Episode, Topic
 from rules.monitoring import next_check_in
 
 TOPIC = "f0_home_care"
-NAMES = ("Nguyễn Thị Hạnh", "Trần Văn Tài", "Lê Thị Yến", "Phạm Minh Khoa", "Hoàng Thị Diễm",
-         "Huỳnh Quốc Bảo", "Phan Thị Thảo", "Vũ Hoàng Phúc", "Võ Thị Nhung", "Đặng Văn Lợi",
-         "Bùi Ngọc Ánh", "Đỗ Thanh Tùng", "Hồ Thị Kiều", "Ngô Đức Anh", "Dương Thị Loan",
-         "Lý Văn Sơn", "Trương Mỹ Duyên", "Mai Tấn Phát")
+# Not the demo staff's names (callcenter/demo.py FAMILY × GIVEN): a patient is not a nurse.
+NAMES = ("Nguyễn Văn Út", "Trần Thị Bé", "Lê Hoàng Nam", "Phạm Thị Xuân", "Đinh Văn Hải",
+         "Cao Thị Lài", "Lâm Minh Trí", "Tô Thị Hồng", "Châu Văn Lực", "Quách Thị Mận",
+         "La Văn Dũng", "Thái Thị Sen", "Kiều Văn Phước", "Triệu Thị Bích", "Huỳnh Văn Sáu",
+         "Tạ Thị Lan Anh", "Mạc Văn Tấn", "Lục Thị Nga")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def seed_patients(session: Session, now: datetime, zone: ZoneInfo, seed: int = 1
         born = rng.choice((1950, 1958, 1972, 1985, 1990, 1996, 2001))
         data: dict[str, object] = {
             "full_name": name, "birth_year": born,
-            "sex": "female" if " Thị " in name or "Duyên" in name else "male",
+            "sex": "female" if " Thị " in name else "male",
             "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
             "admin_unit": rng.choice(units), "positive_date": positive.isoformat(),
             "test_type": "rapid_antigen", "spo2": rng.choice((97, 98, 98, 99))}

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.demo import FAMILY, GIVEN
 from callcenter.demo_patients import NAMES, seed_patients
 from db import monitoring_views
 from db.engine import transaction
@@ -31,6 +32,7 @@ def test_the_demo_starts_from_a_week_of_home_monitoring(
         view = monitoring_views.cohort(s, None, now, CA_MAU)
         states = [p["state"] for p in view["patients"]]
         assert len(states) == len(NAMES) and "recovered" in states
+        assert not set(NAMES) & {f"{f} {g}" for f in FAMILY for g in GIVEN}  # not the staff
         active = [p for p in view["patients"] if p["state"] == "active"]
         assert any(p["alert"] and p["worsening"] for p in active)  # getting worse
         assert any(p["missed"] for p in active)  # not reached at the last check-in
