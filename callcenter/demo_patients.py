@@ -47,8 +47,8 @@ def seed_patients(session: Session, now: datetime, zone: ZoneInfo, seed: int = 1
     form = declarations.declaration_form(session, TOPIC)
     units = list(session.scalars(select(AdminUnit.code).where(AdminUnit.kind != "province")
                                  .order_by(AdminUnit.code)))[:12]  # a few communes, several each
-    nurses = list(session.scalars(select(Agent.id).where(Agent.role == "nurse")
-                                  .order_by(Agent.id))) or [None]
+    nurses: list[int | None] = list(session.scalars(
+        select(Agent.id).where(Agent.role == "nurse").order_by(Agent.id))) or [None]
     today = now.astimezone(zone).date()
     for n, name in enumerate(NAMES):
         course = WORSE if n in (3, 11) else MISSED if n == 7 else BETTER

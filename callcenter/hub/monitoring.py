@@ -39,15 +39,24 @@ class MonitoringDesk:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests fix it
         hub.handlers.update({"episode_get": self.get, "episode_close": self.close,
                              "monitoring_cohort": self.cohort})
+        self._saved = False  # a case save touched a plan: the desktops are told once it is in
         desk.case_hooks.append(self.case_saved)
-        desk.saved_hooks.append(self.changed)
+        desk.saved_hooks.append(self.after_save)
 
     # -- the plans ----------------------------------------------------------------------
 
     def case_saved(self, db: Session, case: Case, call_id: int | None,
                    agent_id: int | None) -> None:
         """In the case's save: a check-in, a new plan, or the end of one."""
-        monitoring.on_case_saved(db, case, call_id, agent_id, self.clock(), self.zone)
+        if monitoring.on_case_saved(db, case, call_id, agent_id, self.clock(),
+                                    self.zone) is not None:
+            self._saved = True
+
+    def after_save(self) -> None:
+        """The save is committed: its check-in's next call and alert reach the desktops."""
+        if self._saved:
+            self._saved = False
+            self.changed()
 
     def sweep(self) -> bool:
         """Plans for the declarations not seen yet, and the next check-in of every plan that
