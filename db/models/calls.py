@@ -66,6 +66,7 @@ class CallLeg(Base):
     __tablename__ = "call_leg"
     __table_args__ = (
         Index("uq_call_leg_member", "call_id", "member_uuid", unique=True),
+        Index("ix_call_leg_queued_at", "queued_at"),  # the reports read legs by period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,30 @@
+"""reports indexes
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03 18:10:00
+
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = '0010'
+down_revision: str | Sequence[str] | None = '0009'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    with op.batch_alter_table('call_leg', schema=None) as batch_op:
+        batch_op.create_index('ix_call_leg_queued_at', ['queued_at'], unique=False)
+
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    with op.batch_alter_table('call_leg', schema=None) as batch_op:
+        batch_op.drop_index('ix_call_leg_queued_at')
+
