@@ -134,3 +134,15 @@ def queue_rows(session: Session, first: date, last: date, grouping: Grouping, by
     table = roll_up(leg_sums(session, first, last, zone), grouping, by, zone, labels(session))
     return [{"period": period, "group": group, **stats.figures()}
             for (period, group), stats in table.items()]
+
+
+def heatmap_rows(session: Session, first: date, last: date, zone: tzinfo
+                 ) -> list[dict[str, Any]]:
+    """Calls offered to the queues by local weekday (1 Monday … 7 Sunday) and hour: one row
+    per weekday, a column per hour ("00" … "23")."""
+    grid = [[0] * 24 for _ in range(7)]
+    for row, seconds in leg_sums(session, first, last, zone):
+        local = bucket_start(int(row.slot), seconds).astimezone(zone)
+        grid[local.isoweekday() - 1][local.hour] += int(row.offered)
+    return [{"weekday": day + 1, **{f"{hour:02d}": grid[day][hour] for hour in range(24)}}
+            for day in range(7)]
