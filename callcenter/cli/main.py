@@ -12,6 +12,7 @@ from callcenter.cli import (
     db_cmd,
     demo_cmd,
     desktop_cmd,
+    report_cmd,
     run_cmd,
     simulate_cmd,
     switchconf_cmd,
@@ -23,7 +24,7 @@ from callcenter.config import ConfigError
 from db.errors import DataError
 
 AREAS = (run_cmd, demo_cmd, desktop_cmd, db_cmd, agent_cmd, topic_cmd, simulate_cmd, switchconf_cmd,
-         tls_cmd, web_cmd)
+         tls_cmd, web_cmd, report_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,55 @@
+"""`callcenter report`: a report for a period, as XLSX (with charts) or CSV, audited."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from callcenter.cli.context import database, settings
+from callcenter.reports.catalogue import REPORTS, Request, run
+from callcenter.reports.export import write_csv, write_xlsx
+from callcenter.reports.periods import GROUPINGS
+from db.audit import command_line_actor, record
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("report", help="a report for a period: XLSX with charts, or CSV")
+    p.add_argument("name", choices=sorted(REPORTS), help="which report ('daily': all parts)")
+    p.add_argument("--from", dest="first", type=date.fromisoformat, default=None,
+                   metavar="YYYY-MM-DD", help="the first local day (default: yesterday)")
+    p.add_argument("--to", dest="last", type=date.fromisoformat, default=None,
+                   metavar="YYYY-MM-DD", help="the last local day (default: --from)")
+    p.add_argument("--group-by", choices=GROUPINGS, default="day",
+                   help="the periods of the rows (default: day)")
+    p.add_argument("--by", choices=("topic", "agency", "agent", "all"), default="topic",
+                   help="the groups of the queues' rows (default: topic)")
+    p.add_argument("--format", choices=("xlsx", "csv"), default=None,
+                   help="default: from the --out file's extension")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.set_defaults(handler=report)
+
+
+def report(args: argparse.Namespace) -> None:
+    zone = ZoneInfo(settings(args).site.timezone)
+    first = args.first or (date.today() - timedelta(days=1))
+    last = args.last or first
+    kind = args.format or args.out.suffix.lstrip(".").lower()
+    if kind not in ("xlsx", "csv"):
+        raise SystemExit(f"report: write .xlsx or .csv (or say --format), not {args.out.name}")
+    request = Request(first, last, args.group_by, args.by)
+    with database(args) as session:
+        sheets = run(session, args.name, request, zone)
+        title = REPORTS[args.name][0]
+        span = f"{first:%d/%m/%Y}" if first == last else f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"
+        subtitle = f"Đường dây nóng 0290 1022 · {span} · giờ {zone.key}"
+        if kind == "xlsx":
+            write_xlsx(sheets, args.out, title, subtitle)
+        else:
+            write_csv(sheets, args.out)
+        record(session, command_line_actor(), "report.export", args.name, file=str(args.out),
+               format=kind, first=first.isoformat(), last=last.isoformat(),
+               group_by=args.group_by, by=args.by, rows=sum(len(s.rows) for s in sheets))
+    print(f"{args.out}: {title}, {span}, {sum(len(s.rows) for s in sheets)} rows in "
+          f"{len(sheets)} part(s)")
