@@ -40,6 +40,7 @@ from protocol.base import (  # noqa: F401 - what the messages are made of, for t
 )
 from protocol.errors import Code, ErrorCode
 from protocol.monitoring import EpisodeClose, EpisodeGet, MonitoringCohort
+from protocol.reports import ReportExport, ReportRun
 
 # -- client → daemon ---------------------------------------------------------------------
 
@@ -253,7 +254,7 @@ Request = Annotated[Login | Resume | Logout | SetStatus | CaseGet | CaseSave | C
                     CallHold | WrapUpDone | AgentsOverview | LeadSetStatus | LeadSupervise |
                     LeadSuperviseEnd | LeadMoveCaller | LeadAudit | RecordingGet | Colleagues |
                     ReferralForward | ReferralList | ReferralUpdate | LeadHandover |
-                    EpisodeGet | EpisodeClose | MonitoringCohort,
+                    EpisodeGet | EpisodeClose | MonitoringCohort | ReportRun | ReportExport,
                     Field(discriminator="type")]
 REQUEST_TYPES = frozenset(m.model_fields["type"].default for m in get_args(get_args(Request)[0]))
 

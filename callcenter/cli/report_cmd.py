@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from callcenter.cli.context import database, settings
-from callcenter.reports.catalogue import REPORTS, Request, run
-from callcenter.reports.export import write_csv, write_xlsx
+from callcenter.reports.catalogue import REPORTS, Request, headings, run
+from callcenter.reports.export import csv_bytes, xlsx_bytes
 from callcenter.reports.periods import GROUPINGS
 from db.audit import command_line_actor, record
 
@@ -41,15 +41,11 @@ def report(args: argparse.Namespace) -> None:
     request = Request(first, last, args.group_by, args.by)
     with database(args) as session:
         sheets = run(session, args.name, request, zone)
-        title = REPORTS[args.name][0]
-        span = f"{first:%d/%m/%Y}" if first == last else f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"
-        subtitle = f"Đường dây nóng 0290 1022 · {span} · giờ {zone.key}"
-        if kind == "xlsx":
-            write_xlsx(sheets, args.out, title, subtitle)
-        else:
-            write_csv(sheets, args.out)
+        title, subtitle = headings(args.name, request, zone)
+        args.out.write_bytes(xlsx_bytes(sheets, title, subtitle) if kind == "xlsx"
+                             else csv_bytes(sheets))
         record(session, command_line_actor(), "report.export", args.name, file=str(args.out),
                format=kind, first=first.isoformat(), last=last.isoformat(),
                group_by=args.group_by, by=args.by, rows=sum(len(s.rows) for s in sheets))
-    print(f"{args.out}: {title}, {span}, {sum(len(s.rows) for s in sheets)} rows in "
-          f"{len(sheets)} part(s)")
+    print(f"{args.out}: {title}, {first} – {last}, {sum(len(s.rows) for s in sheets)} rows "
+          f"in {len(sheets)} part(s)")

@@ -19,6 +19,7 @@ from callcenter.hub.lead import LeadDesk
 from callcenter.hub.monitoring import MonitoringDesk
 from callcenter.hub.recordings import Recordings
 from callcenter.hub.referrals import ReferralDesk
+from callcenter.hub.reports import ReportDesk
 from callcenter.hub.server import ConnectionLimits, HubServer
 from callcenter.hub.service import Backend, HubService
 from callcenter.hub.sessions import Sessions
@@ -95,6 +96,7 @@ def build_hub(backend: Backend) -> Hub:
     supervision = Supervision(service, backend, desk, lead)
     Recordings(service, backend)
     ReferralDesk(service, backend, desk)
+    ReportDesk(service, backend)
     Handover(service, desk, callbacks)
     monitoring = MonitoringDesk(service, backend, desk, callbacks, lead)
     intake = IntakeWatch(service, callbacks, lead, monitoring)

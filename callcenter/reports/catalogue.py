@@ -163,3 +163,19 @@ def run(session: Session, name: str, request: Request, zone: tzinfo,
         if progress is not None and not progress(done, len(makers)):
             break
     return sheets
+
+
+def headings(name: str, request: Request, zone: tzinfo) -> tuple[str, str]:
+    """The report's title and the line under it: the line, the period, the time zone."""
+    first, last = request.first, request.last
+    span = f"{first:%d/%m/%Y}" if first == last else f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"
+    return REPORTS[name][0], f"Đường dây nóng 0290 1022 · {span} · giờ {zone}"
+
+
+def sheet_payload(sheet: Sheet) -> dict[str, Any]:
+    """A sheet as JSON for the desktop's Reports tab."""
+    chart = sheet.chart
+    return {"name": sheet.name, "title": sheet.title,
+            "columns": [vars(c) for c in sheet.columns], "rows": sheet.rows,
+            "chart": None if chart is None else {"kind": chart.kind, "category": chart.category,
+                                                 "series": list(chart.series)}}

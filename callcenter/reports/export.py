@@ -6,8 +6,8 @@ before each)."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -20,22 +20,24 @@ FORMATS = {"pct": "0.0", "seconds": "0.0", "minutes": "0.0", "int": "#,##0", "te
 COLOURS = ("#43a047", "#e53935", "#b0bec5", "#1565c0", "#6a1b9a", "#ef6c00")
 
 
-def write_csv(sheets: Sequence[Sheet], path: Path) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        for index, sheet in enumerate(sheets):
-            if len(sheets) > 1:
-                if index:
-                    writer.writerow([])
-                writer.writerow([sheet.title])
-            writer.writerow([c.vi for c in sheet.columns])
-            for row in sheet.rows:
-                writer.writerow(["" if row.get(c.key) is None else row.get(c.key)
-                                 for c in sheet.columns])
+def csv_bytes(sheets: Sequence[Sheet]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    for index, sheet in enumerate(sheets):
+        if len(sheets) > 1:
+            if index:
+                writer.writerow([])
+            writer.writerow([sheet.title])
+        writer.writerow([c.vi for c in sheet.columns])
+        for row in sheet.rows:
+            writer.writerow(["" if row.get(c.key) is None else row.get(c.key)
+                             for c in sheet.columns])
+    return out.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(sheets: Sequence[Sheet], path: Path, title: str, subtitle: str) -> None:
-    workbook = xlsxwriter.Workbook(str(path))
+def xlsx_bytes(sheets: Sequence[Sheet], title: str, subtitle: str) -> bytes:
+    target = io.BytesIO()
+    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
     try:
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top",
                                     "bg_color": "#e3f2fd", "border": 1})
@@ -50,6 +52,7 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path, title: str, subtitle: str) -
                 _chart(workbook, page, sheet)
     finally:
         workbook.close()
+    return target.getvalue()
 
 
 HEADER_ROW = 3
