@@ -60,7 +60,9 @@ def leg_sums(session: Session, first: date, last: date, zone: tzinfo) -> list[An
     wait = seconds_between(session, CallLeg.queued_at, CallLeg.answered_at)
     stay = seconds_between(session, CallLeg.queued_at, CallLeg.ended_at)
     talk = seconds_between(session, CallLeg.answered_at, CallLeg.ended_at)
+    wrap = seconds_between(session, CallLeg.ended_at, CallLeg.wrap_ended_at)
     answered = CallLeg.answered_at.is_not(None)
+    wrapped = and_(answered, CallLeg.ended_at.is_not(None), CallLeg.wrap_ended_at.is_not(None))
     left = and_(CallLeg.answered_at.is_(None), CallLeg.ended_at.is_not(None))
     timed_out = and_(left, CallLeg.cause.in_(sorted(TIMED_OUT)))
     moved = and_(left, CallLeg.cause == "MOVED")
@@ -84,6 +86,8 @@ def leg_sums(session: Session, first: date, last: date, zone: tzinfo) -> list[An
         count(and_(answered, CallLeg.ended_at.is_not(None))).label("talked"),
         func.sum(case((and_(answered, CallLeg.ended_at.is_not(None)), talk), else_=0))
         .label("talk_s"),
+        count(wrapped).label("wrapped"), func.sum(case((wrapped, wrap), else_=0))
+        .label("wrap_s"),
     ).where(CallLeg.queued_at >= start, CallLeg.queued_at < end) \
         .group_by(slot, CallLeg.topic_id, CallLeg.agent_id)
     return [(row, seconds) for row in session.execute(query)]
@@ -103,7 +107,8 @@ def roll_up(sums: Iterable[Any], grouping: Grouping, by: By, zone: tzinfo,
             short_abandoned=row.short_abandoned or 0, timed_out=row.timed_out or 0,
             moved=row.moved or 0, waiting=row.waiting or 0,
             wait_us=round(float(row.wait_s or 0) * 1e6), talked=row.talked or 0,
-            talk_us=round(float(row.talk_s or 0) * 1e6)))
+            talk_us=round(float(row.talk_s or 0) * 1e6), wrapped=row.wrapped or 0,
+            wrap_us=round(float(row.wrap_s or 0) * 1e6)))
         stats.longest_wait = max(stats.longest_wait, float(row.longest or 0))
     return dict(sorted(table.items()))
 

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.state.effects import (
+    AgentReleased,
+    AgentStateChanged,
     AgentStatusChanged,
     CallbackDialEnded,
     CallbackOwed,
@@ -61,6 +63,8 @@ class Recorder:
         self._topics: dict[str, int] = {}
         self._agents: dict[str, int] = {}
         self._requested: dict[str, list[tuple[str, str, str | None]]] = {}
+        # agent → the call they were released from, while in after-call work
+        self._released: dict[str, str] = {}
 
     def requested(self, agent: str, status: str, source: str,
                   reason: str | None = None) -> None:
@@ -80,6 +84,7 @@ class Recorder:
             if isinstance(effect, CallChanged):
                 calls[effect.call.uuid] = effect.call  # the latest snapshot wins
         used: dict[str, int] = {}  # agent → how many of its requests this batch answered
+        released = dict(self._released)  # kept only once the batch is committed
         with transaction(self.sessions) as session:
             self._load_names(session, calls.values(), effects)
             rows = {uuid: self._call_row(session, call) for uuid, call in calls.items()}
@@ -95,6 +100,13 @@ class Recorder:
                     callbacks.dial_ended(session, effect.callback_id, effect.token,
                                          effect.disposition, _time(effect.at_us) or
                                          datetime.now(UTC), self.retry, effect.leg_uuid)
+                elif isinstance(effect, AgentReleased):
+                    released[effect.agent] = effect.call_uuid
+                elif isinstance(effect, AgentStateChanged) and effect.state != "Idle" and \
+                        effect.agent in released:
+                    self._wrap_ended(session, effect.agent, released.pop(effect.agent),
+                                     effect.at_us)
+        self._released = released
         # Committed: only now are those requests used up. A failed batch is written again
         # and must find them still there (requests only ever join at the end of the list).
         for agent, count in used.items():
@@ -131,6 +143,18 @@ class Recorder:
         if not self._agents or not agents <= self._agents.keys():
             self._agents = {name: id_ for name, id_ in session.execute(
                 select(Agent.username, Agent.id))}
+
+    def _wrap_ended(self, session: Session, agent: str, call_uuid: str, at_us: int) -> None:
+        """After-call work ends when the agent leaves Idle (mod_callcenter holds a desktop
+        agent Idle until the daemon sets them Waiting; the lead's board counts it the same
+        way): its end goes on the agent's leg of the call they were released from."""
+        agent_id = self._agent_id(agent) or session.scalar(
+            select(Agent.id).where(Agent.username == agent.split("@")[0]))
+        leg = session.scalar(select(CallLeg).join(Call, Call.id == CallLeg.call_id).where(
+            Call.uuid == call_uuid, CallLeg.agent_id == agent_id,
+            CallLeg.answered_at.is_not(None)).order_by(CallLeg.seq.desc()).limit(1))
+        if leg is not None and leg.wrap_ended_at is None:
+            leg.wrap_ended_at = _time(at_us)
 
     def _agent_id(self, name: str | None) -> int | None:
         return self._agents.get(name.split("@")[0]) if name else None

@@ -82,6 +82,8 @@ class CallLeg(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # member-queue-end: Terminated (answered), or the cancel reason (BREAK_OUT, TIMEOUT, …)
     cause: Mapped[str | None] = mapped_column(String(32))
+    # when the agent who took it left after-call work (took calls again): its handle time
+    wrap_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Callback(Base):

@@ -1,4 +1,4 @@
-"""reports indexes
+"""reports: the legs' index by time, and when after-call work ended
 
 Revision ID: 0010
 Revises: 0009
@@ -7,6 +7,7 @@ Create Date: 2026-12-03 18:10:00
 """
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -19,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Upgrade schema."""
     with op.batch_alter_table('call_leg', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('wrap_ended_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_call_leg_queued_at', ['queued_at'], unique=False)
 
 
@@ -27,4 +29,5 @@ def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('call_leg', schema=None) as batch_op:
         batch_op.drop_index('ix_call_leg_queued_at')
+        batch_op.drop_column('wrap_ended_at')
 

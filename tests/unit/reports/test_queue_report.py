@@ -19,7 +19,8 @@ from db.models import Agent, Call, CallLeg, Topic
 CA_MAU = ZoneInfo("Asia/Ho_Chi_Minh")
 T = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # 23:00 on 3 December in Cà Mau
 
-# (minutes after T the caller joined, seconds waited, seconds talked or None, cause, agent)
+# (minutes after T the caller joined, seconds waited, seconds talked or None, cause, agent);
+# lan wraps up her first call in 30 s (after-call work: until she takes calls again)
 # topic f0_home_care: service level target 20 s, short abandons under 5 s
 LEGS = [
     (0, 10, 120, "Terminated", "lan"),   # 23:00 local, answered in 10 s, talked 2 min
@@ -54,7 +55,8 @@ def day(seeded: sessionmaker[Session]) -> sessionmaker[Session]:
             s.flush()
             s.add(CallLeg(call_id=call.id, seq=1, member_uuid=f"m-{n}", topic_id=topic.id,
                           agent_id=agents.get(who or ""), queued_at=joined,
-                          answered_at=answered, ended_at=ended, cause=cause))
+                          answered_at=answered, ended_at=ended, cause=cause,
+                          wrap_ended_at=ended + timedelta(seconds=30) if n == 0 else None))
     return seeded
 
 
@@ -69,7 +71,8 @@ def test_a_day_by_topic_worked_by_hand(day: sessionmaker[Session]) -> None:
     assert third["service_level_pct"] == 25.0 and third["abandon_pct"] == 25.0
     assert third["asa_seconds"] == 20.0  # (10 + 30) ÷ 2
     assert third["longest_wait_seconds"] == 120.0  # the one who timed out
-    assert third["avg_talk_seconds"] == 90.0 and third["aht_seconds"] == 90.0
+    # handle time: talk (120 + 60) ÷ 2, plus after-call work 30 ÷ 1 wrapped
+    assert third["avg_talk_seconds"] == 90.0 and third["aht_seconds"] == 120.0
     assert (fourth["period"], fourth["offered"], fourth["answered"]) == ("2026-12-04", 2, 1)
     assert fourth["service_level_pct"] == 100.0  # the one still waiting is not counted yet
 
@@ -96,4 +99,6 @@ def test_the_sql_classifies_each_leg_as_the_board_does(day: sessionmaker[Session
         table = roll_up(leg_sums(s, date(2026, 12, 3), date(2026, 12, 4), CA_MAU), "total",
                         "all", CA_MAU, labels(s))
     (stats,) = table.values()
+    # the board folds after-call work apart (from the agent's state), not with the legs
+    board.wrapped, board.wrap_us = 1, 30_000_000
     assert stats.counts == board

@@ -13,7 +13,7 @@ from callcenter.state.effects import AgentStatusChanged
 from callcenter.store.recorder import Recorder
 from db.agents import NewAgent, add_agent
 from db.engine import transaction
-from db.models import AgentStatusLog, Call, Callback, Topic
+from db.models import AgentStatusLog, Call, Callback, CallLeg, Topic
 from tests.support.fidelity import captured_events
 
 
@@ -136,3 +136,22 @@ def test_rows_of_calls_gone_while_the_daemon_was_down_are_closed(
     assert sorted(closed) == ["dialled", "queued"] and rows["still-up"].ended_at is None
     assert rows["queued"].result == "abandoned"
     assert rows["dialled"].result is None and rows["dialled"].ended_at is not None  # a callback's
+
+
+def test_the_end_of_after_call_work_goes_on_the_agents_leg(
+        seeded: sessionmaker[Session]) -> None:
+    """Captured: the agent is released, then Waiting again (this queue's agent has no wrap-up
+    time): the leg's after-call work ends there, so its handle time is its talk and that."""
+    with transaction(seeded) as s:
+        add_agent(s, NewAgent("agent1001", "Nguyễn Thị Lan", "nurse", "mat-khau-dai-1"))
+    state, effects = LiveState(), []
+    for event in captured_events("call_answered"):
+        effects += apply(state, event)
+    names = [type(e).__name__ for e in effects]
+    assert "AgentReleased" in names
+    recorder = Recorder(seeded)
+    recorder.write(effects)
+    with seeded() as s:
+        leg = s.scalars(select(CallLeg)).one()
+    assert leg.agent_id is not None and leg.ended_at is not None
+    assert leg.wrap_ended_at is not None and leg.wrap_ended_at >= leg.ended_at
