@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.reports.activity import activity_rows
+from callcenter.reports.agents import agent_time_rows
 from callcenter.reports.cases import case_rows, unit_rows
 from callcenter.reports.periods import Grouping
 from callcenter.reports.queues import By, heatmap_rows, queue_rows
@@ -92,10 +93,35 @@ def _queues(s: Session, r: Request, zone: tzinfo) -> list[Sheet]:
                   Chart("column", "period", ("answered", "abandoned", "timed_out")))]
 
 
+BREAK_NAMES = {"meal": ("ăn", "meal"), "rest": ("nghỉ ngơi", "rest"),
+               "meeting": ("họp", "meeting"), "training": ("đào tạo", "training"),
+               "personal": ("việc riêng", "personal"), "other": ("khác", "other")}
+
+
 def _agents(s: Session, r: Request, zone: tzinfo) -> list[Sheet]:
-    return [Sheet("Điện thoại viên", "Theo điện thoại viên", QUEUE_COLUMNS,
+    """Their calls (the queues' figures by agent), and their time (status log and legs)."""
+    time_rows = agent_time_rows(s, r.first, r.last, r.grouping, zone)
+    reasons = sorted({k for row in time_rows for k in row if k.startswith("break_")
+                      and k != "break_minutes"})
+    time_columns = (
+        PERIOD, Column("group", "Điện thoại viên", "Agent", "text"),
+        Column("staffed_hours", "Giờ làm việc", "Staffed (h)", "minutes"),
+        Column("available_hours", "Giờ sẵn sàng", "Available (h)", "minutes"),
+        Column("break_minutes", "Phút tạm nghỉ", "Break (min)", "minutes"),
+        *(Column(key, f"Nghỉ {BREAK_NAMES.get(key[6:-8], (key[6:-8],))[0]} (phút)",
+                 f"Break: {BREAK_NAMES.get(key[6:-8], ('', key[6:-8]))[-1]} (min)", "minutes")
+          for key in reasons),
+        Column("answered", "Cuộc đã trả lời", "Answered"),
+        Column("talk_hours", "Giờ đàm thoại", "Talk (h)", "minutes"),
+        Column("wrap_hours", "Giờ xử lý sau cuộc gọi", "After-call work (h)", "minutes"),
+        Column("occupancy_pct", "Mức bận (%)", "Occupancy (%)", "pct"),
+        Column("utilisation_pct", "Mức sử dụng (%)", "Utilisation (%)", "pct"),
+        Column("no_answer_breaks", "Tạm nghỉ do không nghe máy", "No-answer breaks"))
+    return [Sheet("Điện thoại viên", "Cuộc gọi theo điện thoại viên", QUEUE_COLUMNS,
                   queue_rows(s, r.first, r.last, "total", "agent", zone),
-                  Chart("column", "group", ("answered",)))]
+                  Chart("column", "group", ("answered",))),
+            Sheet("Thời gian làm việc", "Thời gian làm việc của điện thoại viên", time_columns,
+                  time_rows, Chart("column", "group", ("occupancy_pct", "utilisation_pct")))]
 
 
 def _activity(s: Session, r: Request, zone: tzinfo) -> list[Sheet]:

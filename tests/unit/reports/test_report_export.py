@@ -35,7 +35,8 @@ def test_the_daily_report_as_a_workbook(cli, day: sessionmaker[Session],  # noqa
     assert cli("report", "daily", "--from", "2026-12-03", "--to", "2026-12-04",
                "--out", str(out)) == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Hàng chờ", "Điện thoại viên", "Cuộc gọi và gọi lại",
+    assert book.sheetnames == ["Hàng chờ", "Điện thoại viên", "Thời gian làm việc",
+                               "Cuộc gọi và gọi lại",
                                "Kết quả xử lý", "Phân loại nguy cơ", "Trạng thái hồ sơ",
                                "Xã, phường", "Giờ cao điểm"]
     queues = book["Hàng chờ"]
@@ -50,7 +51,7 @@ def test_the_daily_report_as_a_workbook(cli, day: sessionmaker[Session],  # noqa
     assert third[headers.index("Mức phục vụ (%)")] == 25.0
     with zipfile.ZipFile(out) as package:
         charts = [n for n in package.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 7  # a chart on each sheet (the heat map: a colour scale instead)
+    assert len(charts) == 8  # a chart on each sheet (the heat map: a colour scale instead)
     units = book["Xã, phường"]
     assert units["A5"].value and units["A5"].value != "—"  # the commune with most first
     with day() as s:
