@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Call, CallLeg, Topic
+from db.models import Call, CallLeg, Tier, Topic
 
 # Calls an hour at each local hour (a public line: a morning peak, a smaller one after lunch,
 # a quiet night), for all topics together; shared out 60 / 20 / 20 % as the demo's callers are.
@@ -28,6 +28,10 @@ def seed_history(session: Session, now: datetime, zone: ZoneInfo, seed: int = 1)
     returns how many were written."""
     rng = random.Random(seed)  # noqa: S311 — simulated callers, not a secret
     topics = {t.key: t for t in session.scalars(select(Topic)) if t.key in SHARE}
+    picker = random.Random(seed + 1)  # noqa: S311 — who answered (apart: the calls stay)
+    staff: dict[int, list[int]] = {}  # topic id → the agents in its queue (who answered)
+    for topic_id, agent_id in session.execute(select(Tier.topic_id, Tier.agent_id)):
+        staff.setdefault(topic_id, []).append(agent_id)
     local = now.astimezone(zone)
     today = local.replace(hour=0, minute=0, second=0, microsecond=0)
     written, first_id = 0, (session.scalar(select(func.max(Call.id))) or 0) + 1
@@ -39,14 +43,16 @@ def seed_history(session: Session, now: datetime, zone: ZoneInfo, seed: int = 1)
             if moment >= end:
                 break
             key = rng.choices(list(SHARE), weights=list(SHARE.values()))[0]
-            _call(session, topics[key], moment.astimezone(UTC), rng, first_id + written)
+            _call(session, topics[key], moment.astimezone(UTC), rng, first_id + written,
+                  staff.get(topics[key].id, []), picker)
             written += 1
     return written
 
 
 def _call(session: Session, topic: Topic, queued: datetime, rng: random.Random,
-          call_id: int) -> None:
-    """One call and its queue leg (ids given: written in one flush at the end)."""
+          call_id: int, agents: list[int], picker: random.Random) -> None:
+    """One call and its queue leg (ids given: written in one flush at the end); an answered
+    one by an agent of the topic's queue, who then wraps it up for 10 to 60 s."""
     wait = rng.expovariate(1 / 10.0)
     patience = rng.expovariate(1 / 150.0)
     answered = queued + timedelta(seconds=wait) if wait < patience else None
@@ -60,6 +66,10 @@ def _call(session: Session, topic: Topic, queued: datetime, rng: random.Random,
                 hangup_cause="NORMAL_CLEARING")
     session.add(call)
     member = str(uuid.UUID(int=rng.getrandbits(128)))
+    agent = picker.choice(agents) if answered and agents else None
+    call.agent_id = agent
     session.add(CallLeg(call_id=call.id, seq=1, member_uuid=member, topic_id=topic.id,
-                        queued_at=queued, answered_at=answered, ended_at=ended,
-                        cause="Terminated" if answered else "BREAK_OUT"))
+                        agent_id=agent, queued_at=queued, answered_at=answered, ended_at=ended,
+                        cause="Terminated" if answered else "BREAK_OUT",
+                        wrap_ended_at=ended + timedelta(seconds=picker.uniform(10, 60))
+                        if agent else None))

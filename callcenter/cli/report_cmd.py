@@ -15,7 +15,8 @@ from db.audit import command_line_actor, record
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("report", help="a report for a period: XLSX with charts, or CSV")
+    p = commands.add_parser("report", help="a report for a period: XLSX with charts, CSV, or "
+                                           "PNG charts")
     p.add_argument("name", choices=sorted(REPORTS), help="which report ('daily': all parts)")
     p.add_argument("--from", dest="first", type=date.fromisoformat, default=None,
                    metavar="YYYY-MM-DD", help="the first local day (default: yesterday)")
@@ -25,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="the periods of the rows (default: day)")
     p.add_argument("--by", choices=("topic", "agency", "agent", "all"), default="topic",
                    help="the groups of the queues' rows (default: topic)")
-    p.add_argument("--format", choices=("xlsx", "csv"), default=None,
+    p.add_argument("--format", choices=("xlsx", "csv", "png"), default=None,
                    help="default: from the --out file's extension")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.set_defaults(handler=report)
@@ -36,14 +37,20 @@ def report(args: argparse.Namespace) -> None:
     first = args.first or (date.today() - timedelta(days=1))
     last = args.last or first
     kind = args.format or args.out.suffix.lstrip(".").lower()
-    if kind not in ("xlsx", "csv"):
-        raise SystemExit(f"report: write .xlsx or .csv (or say --format), not {args.out.name}")
+    if kind not in ("xlsx", "csv", "png"):
+        raise SystemExit(f"report: write .xlsx, .csv or .png (or say --format), not "
+                         f"{args.out.name}")
     request = Request(first, last, args.group_by, args.by)
     with database(args) as session:
         sheets = run(session, args.name, request, zone)
         title, subtitle = headings(args.name, request, zone)
-        args.out.write_bytes(xlsx_bytes(sheets, title, subtitle) if kind == "xlsx"
-                             else csv_bytes(sheets))
+        if kind == "png":
+            from callcenter.reports.charts import png_bytes  # matplotlib: only when asked
+
+            args.out.write_bytes(png_bytes(sheets, title, subtitle))
+        else:
+            args.out.write_bytes(xlsx_bytes(sheets, title, subtitle) if kind == "xlsx"
+                                 else csv_bytes(sheets))
         record(session, command_line_actor(), "report.export", args.name, file=str(args.out),
                format=kind, first=first.isoformat(), last=last.isoformat(),
                group_by=args.group_by, by=args.by, rows=sum(len(s.rows) for s in sheets))

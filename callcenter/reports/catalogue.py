@@ -48,6 +48,13 @@ class Sheet:
     columns: tuple[Column, ...]
     rows: list[dict[str, Any]] = field(default_factory=list)
     chart: Chart | None = None
+    # what the files show for a row's "group" (topic keys → the topics' Vietnamese names)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def text(self, row: dict[str, Any], key: str) -> Any:
+        """A cell as the files show it."""
+        value = row.get(key)
+        return self.labels.get(str(value), value) if key == "group" else value
 
 
 @dataclass(frozen=True)
@@ -183,12 +190,37 @@ def run(session: Session, name: str, request: Request, zone: tzinfo,
     if name not in REPORTS:
         raise KeyError(f"no report {name!r}: one of {', '.join(REPORTS)}")
     makers = REPORTS[name][1]
+    names = dict(session.execute(select(Topic.key, Topic.name_vi)).all())
     sheets: list[Sheet] = []
     for done, make in enumerate(makers, 1):
         sheets += make(session, request, zone)
         if progress is not None and not progress(done, len(makers)):
             break
+    for sheet in sheets:
+        sheet.labels = names
     return sheets
+
+
+def chart_points(sheet: Sheet) -> tuple[list[str], dict[str, list[float]]]:
+    """What a sheet's chart draws: each category once (in the rows' order), and for each
+    series its value there — counts summed over the rows of that category (the topics of a
+    period), rates and durations averaged (a sum of percentages means nothing)."""
+    chart = sheet.chart
+    if chart is None:
+        return [], {}
+    kinds = {c.key: c.kind for c in sheet.columns}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in sheet.rows:
+        groups.setdefault(str(sheet.text(row, chart.category) or "—"), []).append(row)
+    values: dict[str, list[float]] = {}
+    for key in chart.series:
+        values[key] = []
+        for rows in groups.values():
+            found = [float(r[key]) for r in rows if r.get(key) is not None]
+            total = sum(found)
+            values[key].append(total if kinds.get(key) == "int" else
+                               round(total / len(found), 1) if found else 0.0)
+    return list(groups), values
 
 
 def headings(name: str, request: Request, zone: tzinfo) -> tuple[str, str]:
@@ -201,7 +233,7 @@ def headings(name: str, request: Request, zone: tzinfo) -> tuple[str, str]:
 def sheet_payload(sheet: Sheet) -> dict[str, Any]:
     """A sheet as JSON for the desktop's Reports tab."""
     chart = sheet.chart
-    return {"name": sheet.name, "title": sheet.title,
+    return {"name": sheet.name, "title": sheet.title, "labels": sheet.labels,
             "columns": [vars(c) for c in sheet.columns], "rows": sheet.rows,
             "chart": None if chart is None else {"kind": chart.kind, "category": chart.category,
                                                  "series": list(chart.series)}}
