@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -211,6 +212,25 @@ class CdrSettings(_Section):
     settle_seconds: float = Field(default=5.0, ge=0)
 
 
+class ReportSettings(_Section):
+    """The daily report the daemon writes at the end of each shift (the local times of
+    `shift_ends`) into `folder`: the report of the shift's days as XLSX. No folder: none."""
+
+    folder: Path | None = None
+    shift_ends: list[str] = Field(default_factory=lambda: ["07:00", "15:00", "23:00"],
+                                  min_length=1)
+
+    @field_validator("shift_ends")
+    @classmethod
+    def _times(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                time.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time HH:MM") from None
+        return values
+
+
 class LoggingSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
@@ -230,6 +250,7 @@ class Settings(BaseSettings):
     routing: RoutingSettings = RoutingSettings()
     callbacks: CallbackSettings = CallbackSettings()
     cdr: CdrSettings = CdrSettings()
+    reports: ReportSettings = ReportSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

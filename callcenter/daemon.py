@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import gevent
 import gevent.event
@@ -23,6 +26,7 @@ from callcenter.hub.plugin import Hub, build_hub, hub_wanted
 from callcenter.ivr.guard import IvrMetrics
 from callcenter.ivr.server import ivr_server
 from callcenter.ivr.store import IvrStore
+from callcenter.reports.shifts import write_forever
 from callcenter.state import LiveState
 from callcenter.store.pool import Blocking, reader
 from callcenter.store.recorder import Recorder
@@ -30,10 +34,11 @@ from callcenter.switch.api import SwitchApi
 from callcenter.switch.link import SwitchLink
 from callcenter.tracker import Tracker
 from db.callbacks import RetryPolicy
-from db.engine import make_engine, make_sessionmaker
+from db.engine import make_engine, make_sessionmaker, transaction
 from rules.retry import Backoff
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Daemon:
@@ -98,8 +103,20 @@ class Daemon:
         self.link.start()
         self._greenlets += [gevent.spawn(self.tracker.flush_loop),
                             gevent.spawn(self.agents.loop), gevent.spawn(self.cdrs.loop)]
+        reports = self.settings.reports
+        if reports.folder is not None:  # the daily report at each shift's end
+            self._greenlets.append(gevent.spawn(
+                write_forever, self._in_transaction, reports.folder, reports.shift_ends,
+                ZoneInfo(self.settings.site.timezone)))
         log.info("daemon: IVR on %s:%s, switch at %s:%s", *self.ivr.address,
                  self.settings.switch.host, self.settings.switch.port)
+
+    def _in_transaction(self, fn: Callable[..., T], *args: object) -> T:
+        """fn(session, *args) in the thread pool, committed."""
+        def run() -> T:
+            with transaction(self.sessions) as session:
+                return fn(session, *args)
+        return self.blocking(run)
 
     def stop(self) -> None:
         if self.http is not None:
