@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,6 +33,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=report)
 
 
+def _progress(done: int, of: int) -> bool:
+    """A long report says how far it is (on standard error; Ctrl-C stops it)."""
+    if of > 1:
+        print(f"report: part {done} of {of}", file=sys.stderr, flush=True)
+    return True
+
+
 def report(args: argparse.Namespace) -> None:
     zone = ZoneInfo(settings(args).site.timezone)
     first = args.first or (date.today() - timedelta(days=1))
@@ -42,7 +50,7 @@ def report(args: argparse.Namespace) -> None:
                          f"{args.out.name}")
     request = Request(first, last, args.group_by, args.by)
     with database(args) as session:
-        sheets = run(session, args.name, request, zone)
+        sheets = run(session, args.name, request, zone, progress=_progress)
         title, subtitle = headings(args.name, request, zone)
         if kind == "png":
             from callcenter.reports.charts import png_bytes  # matplotlib: only when asked
