@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from protocol import messages as m
-from protocol import monitoring
+from protocol import monitoring, reports
 
 ReplyCallback = Callable[[m.Reply | m.Error], None]
 
@@ -94,3 +94,19 @@ class HubRequests:
     def monitoring_cohort(self, callback: ReplyCallback | None = None) -> str:
         """Leads: the patients under monitoring in their topics, by commune."""
         return self.request(monitoring.MonitoringCohort, callback)
+
+    # -- reports (protocol/reports.py): leads and admins -----------------------------------
+
+    def report_run(self, name: str, first: str, last: str, grouping: str = "day",
+                   by: str = "topic", callback: ReplyCallback | None = None) -> str:
+        """A report's sheets (title, subtitle, sheets with columns, rows and chart) for local
+        days `first` … `last` ("YYYY-MM-DD")."""
+        return self.request(reports.ReportRun, callback, name=name, first=first, last=last,
+                            grouping=grouping, by=by)
+
+    def report_export(self, name: str, first: str, last: str, grouping: str = "day",
+                      by: str = "topic", file_format: str = "xlsx",
+                      callback: ReplyCallback | None = None) -> str:
+        """The same report as a file: its filename, rows and bytes (base64)."""
+        return self.request(reports.ReportExport, callback, name=name, first=first, last=last,
+                            grouping=grouping, by=by, format=file_format)

@@ -1166,6 +1166,10 @@ hoàn tất</translation>
         <translation>Bàn giao ca</translation>
     </message>
     <message>
+        <source>Reports</source>
+        <translation>Báo cáo</translation>
+    </message>
+    <message>
         <source>Queues</source>
         <translation>Hàng chờ</translation>
     </message>
@@ -1942,6 +1946,232 @@ test</source>
     </message>
 </context>
 <context>
+    <name>Reports</name>
+    <message>
+        <source>Queues</source>
+        <translation>Hàng chờ</translation>
+    </message>
+    <message>
+        <source>Agents</source>
+        <translation>Điện thoại viên</translation>
+    </message>
+    <message>
+        <source>Calls and callbacks</source>
+        <translation>Cuộc gọi và gọi lại</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <source>Communes and wards</source>
+        <translation>Xã phường</translation>
+    </message>
+    <message>
+        <source>Peak hours</source>
+        <translation>Giờ cao điểm</translation>
+    </message>
+    <message>
+        <source>Summary report</source>
+        <translation>Báo cáo tổng hợp</translation>
+    </message>
+    <message>
+        <source>Hour</source>
+        <translation>Giờ</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Ngày</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>Tuần</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Tháng</translation>
+    </message>
+    <message>
+        <source>Whole period</source>
+        <translation>Cả kỳ</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Chủ đề</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>Cơ quan</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Điện thoại viên</translation>
+    </message>
+    <message>
+        <source>Whole line</source>
+        <translation>Toàn đường dây</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Hôm nay</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Hôm qua</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 ngày qua</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>Tháng này</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Tháng trước</translation>
+    </message>
+    <message>
+        <source>Working time</source>
+        <translation>Thời gian làm việc</translation>
+    </message>
+    <message>
+        <source>Outcomes</source>
+        <translation>Kết quả xử lý</translation>
+    </message>
+    <message>
+        <source>Triage levels</source>
+        <translation>Phân loại nguy cơ</translation>
+    </message>
+    <message>
+        <source>Case status</source>
+        <translation>Trạng thái hồ sơ</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>Thứ Hai</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Thứ Ba</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Thứ Tư</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Thứ Năm</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Thứ Sáu</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Thứ Bảy</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Chủ nhật</translation>
+    </message>
+    <message>
+        <source>Week %1/%2</source>
+        <translation>Tuần %1/%2</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsView</name>
+    <message>
+        <source>The period ends before it starts.</source>
+        <translation>Ngày kết thúc đang trước ngày bắt đầu.</translation>
+    </message>
+    <message>
+        <source>Cancelled: the hub&apos;s answer will be ignored.</source>
+        <translation>Đã hủy: kết quả máy chủ gửi về sau sẽ bị bỏ qua.</translation>
+    </message>
+    <message>
+        <source>%1 sheets, %2 rows.</source>
+        <translation>%1 trang, %2 dòng.</translation>
+    </message>
+    <message>
+        <source>The hub sent a file that cannot be read.</source>
+        <translation>Máy chủ gửi về một file không đọc được.</translation>
+    </message>
+    <message>
+        <source>The file was not saved.</source>
+        <translation>Chưa lưu file.</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>Không ghi được %1: %2</translation>
+    </message>
+    <message>
+        <source>Saved %1 (%2 rows).</source>
+        <translation>Đã lưu %1 (%2 dòng).</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Bảng tính Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>CSV file (*.csv)</source>
+        <translation>File CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Save the report</source>
+        <translation>Lưu báo cáo</translation>
+    </message>
+    <message>
+        <source>Preparing the file…</source>
+        <translation>Đang chuẩn bị file…</translation>
+    </message>
+    <message>
+        <source>Preparing the report…</source>
+        <translation>Đang lập báo cáo…</translation>
+    </message>
+    <message>
+        <source>Report:</source>
+        <translation>Báo cáo:</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ ngày</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>đến</translation>
+    </message>
+    <message>
+        <source>Totals per:</source>
+        <translation>Cộng theo:</translation>
+    </message>
+    <message>
+        <source>Broken down by:</source>
+        <translation>Chia theo:</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>File:</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Xem</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Xuất file…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Choose a report and its days, then press Show.</source>
+        <translation>Chọn báo cáo và khoảng ngày rồi bấm Xem.</translation>
+    </message>
+</context>
+<context>
     <name>ResolutionDialog</name>
     <message>
         <source>Report resolved</source>
@@ -2064,6 +2294,28 @@ test</source>
     <message>
         <source>Search</source>
         <translation>Tìm</translation>
+    </message>
+</context>
+<context>
+    <name>SheetChart</name>
+    <message>
+        <source>Stack the bars</source>
+        <translation>Cộng dồn các cột</translation>
+    </message>
+    <message>
+        <source>No data in this period.</source>
+        <translation>Không có số liệu trong kỳ này.</translation>
+    </message>
+    <message>
+        <source>The chart shows the %1 largest of %2.</source>
+        <translation>Biểu đồ chỉ vẽ %1 nhóm lớn nhất trong %2.</translation>
+    </message>
+</context>
+<context>
+    <name>SheetView</name>
+    <message>
+        <source>Calls offered: the darker, the busier.</source>
+        <translation>Cuộc gọi đến: màu càng đậm càng đông.</translation>
     </message>
 </context>
 <context>

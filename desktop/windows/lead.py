@@ -1,9 +1,9 @@
 """The team lead's window: the queues board, the agents grid with supervision, the waiting
 callers, the urgent declarations still to call, the intraday chart, the patients monitored at
-home, the supervision log (admins), the forwarded reports, the shift hand-over and the
-wallboard. What it knows of the board comes from HubConnection.lead_board (applied with
-protocol.board.apply_board); every act goes through HubConnection's requests. Times count up
-every second on the hub's clock."""
+home, the supervision log (admins), the forwarded reports, the shift hand-over, the reports of
+the line and the wallboard. What it knows of the board comes from HubConnection.lead_board
+(applied with protocol.board.apply_board); every act goes through HubConnection's requests.
+Times count up every second on the hub's clock."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ from desktop.windows.lead_models import (
 )
 from desktop.windows.lead_monitoring import MonitoringView
 from desktop.windows.lead_queues import QueuesBoard
+from desktop.windows.lead_reports import ReportsView
 from desktop.windows.lead_urgent import UrgentView
 from desktop.windows.lead_waiting import WaitingView
 from desktop.windows.lead_wallboard import Wallboard
@@ -71,10 +72,9 @@ class LeadWindow(QMainWindow):
         alert: the red alert (red topics, the sound, muted or not); it rings too for each
             urgent declaration new since the first board.
         queues_board, agents_view, waiting_view, urgent_view, intraday_view, monitoring_view
-            (the patients treated at home), search_view (the
-            callers' history, recordings), audit_view (admins, else None), referrals_view,
-            handover_view (read at the first board after a login), supervision_bar,
-            wallboard (while open): the parts.
+            (the patients treated at home), search_view (the callers' history, recordings),
+            audit_view (admins, else None), referrals_view, handover_view (read at the first
+            board after a login), reports_view, supervision_bar, wallboard (while open).
 
     Signals:
         logout_requested(): the lead chose to end the session (the app shows the login).
@@ -136,10 +136,11 @@ class LeadWindow(QMainWindow):
         self.audit_view = AuditView(self.requests) if self.is_admin else None
         self.referrals_view = ReferralsView(self._connection, now, self._agency_id, self.role)
         self.handover_view = LeadHandoverView(self._connection, now, self.topic_name)
+        self.reports_view = ReportsView(self._connection, now, lambda: self.language)
         self.tabs = QTabWidget()
         for view in (self.queues_board, self.agents_view, self.waiting_view, self.urgent_view,
-                     self.intraday_view, self.search_view, self.audit_view,
-                     self.monitoring_view, self.referrals_view, self.handover_view):
+                     self.intraday_view, self.search_view, self.audit_view, self.monitoring_view,
+                     self.referrals_view, self.handover_view, self.reports_view):
             if view is not None:
                 self.tabs.addTab(view, "")
         self.referrals_view.follow_tab(self.tabs)
@@ -223,7 +224,8 @@ class LeadWindow(QMainWindow):
                   self.intraday_view: self.tr("Intraday"), self.search_view: self.tr("History"),
                   self.monitoring_view: self.tr("Home monitoring"),
                   self.audit_view: self.tr("Supervision log"),
-                  self.handover_view: self.tr("Shift hand-over")}  # Queues, Urgent: as alerted
+                  self.handover_view: self.tr("Shift hand-over"),
+                  self.reports_view: self.tr("Reports")}  # Queues, Urgent: as alerted
         for view, text in titles.items():
             if view is not None:
                 self.tabs.setTabText(self.tabs.indexOf(view), text)

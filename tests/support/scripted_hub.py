@@ -27,6 +27,9 @@ class ScriptedHub:
         # What it answers to other requests, by type: data for a reply, or an Error (its id is
         # the request's), or a function of the request that makes either.
         self.answers: dict[str, Any] = {}
+        # Requests of these types are recorded and answered only at `release` (a slow hub).
+        self.holding: set[str] = set()
+        self.held: list[dict[str, Any]] = []
 
     @property
     def address(self) -> str:
@@ -45,6 +48,8 @@ class ScriptedHub:
         elif message["type"] in ("login", "resume"):
             data = {"token": "t" * 32} if message["type"] == "login" else {}
             self.send(m.Reply(type=message["type"], id=message["id"], data=data))
+        elif message["type"] in self.holding:
+            self.held.append(message)
         elif message["type"] in self.answers:
             self._answer(message)
         if message["type"] == "login":
@@ -56,6 +61,17 @@ class ScriptedHub:
         """Answer every request of `kind` from now on with `answer`: a reply's data (a dict),
         an Error, or a function of the request (a dict) that returns one of those."""
         self.answers[kind] = answer
+
+    def hold(self, kind: str) -> None:
+        """Keep requests of `kind` unanswered until `release` (a hub that takes its time)."""
+        self.holding.add(kind)
+
+    def release(self) -> None:
+        """Answer the requests held, in order, as scripted now; stop holding."""
+        held, self.held = self.held, []
+        self.holding.clear()
+        for message in held:
+            self._answer(message)
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         """The requests of `kind` received so far, in order."""

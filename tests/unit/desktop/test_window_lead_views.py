@@ -98,10 +98,10 @@ def test_the_intraday_chart_draws_today_and_last_week_by_topic(lead_window: Lead
 def test_an_admin_reads_the_supervision_log_a_lead_has_none(
         qtbot: Any, connection: HubConnection, settings: QSettings, translations: Translations,
         clock: Clock, lead_window: LeadWindow, requests: Requests) -> None:
-    assert lead_window.audit_view is None and lead_window.tabs.count() == 9  # no log tab
+    assert lead_window.audit_view is None and lead_window.tabs.count() == 10  # no log tab
     admin = open_lead_window(qtbot, connection, settings, translations, clock, role="admin",
                              bell=lambda: None)
-    assert admin.tabs.count() == 10 and admin.tabs.tabText(6) == "Nhật ký giám sát"
+    assert admin.tabs.count() == 11 and admin.tabs.tabText(6) == "Nhật ký giám sát"
     assert admin.tabs.tabText(5) == "Tra cứu lịch sử"  # the history, recordings played from it
     assert admin.audit_view is not None and requests.of(m.LeadAudit) == []
     admin.tabs.setCurrentIndex(6)  # opening the tab reads the log
