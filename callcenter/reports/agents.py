@@ -127,7 +127,8 @@ def agent_time_rows(session: Session, first: date, last: date, grouping: Groupin
         if r.status == ON_BREAK and r.source == "switch" and start <= r.at < end:
             entry(period_key(r.at, grouping, zone), r.agent_id).no_answer_breaks += 1
     by_id = {name: agent_id for agent_id, name in names["agent"].items()}
-    legs = roll_up(leg_sums(session, first, last, zone), grouping, "agent", zone, names)
+    legs = roll_up(leg_sums(session, first, last, zone, grouping, "agent"), grouping, "agent",
+                   zone, names)
     for (period, username), stats in legs.items():
         if username in by_id:
             time = entry(period, by_id[username])

@@ -48,8 +48,12 @@ class Stats:
                     c.talk_us / c.talked / 1e6, 1)}
 
 
-def leg_sums(session: Session, first: date, last: date, zone: tzinfo) -> list[Any]:
-    """Per bucket (UTC hour, or quarter hour), topic and agent: the legs' counts and sums."""
+def leg_sums(session: Session, first: date, last: date, zone: tzinfo,
+             grouping: Grouping = "hour", by: By | None = None) -> list[Any]:
+    """Per bucket (UTC hour, or quarter hour), topic and agent: the legs' counts and sums —
+    grouped only by what the report shows (no bucket for a total, the topic only by topic, the
+    agent only by agent or agency: a month by topic is 2,000 groups, not 9,000); a key left
+    out reads as NULL (the bucket: the first)."""
     start, end = local_range(first, last, zone)
     seconds = bucket_seconds(zone, start, end)
     topics = list(session.scalars(select(Topic)))
@@ -72,9 +76,15 @@ def leg_sums(session: Session, first: date, last: date, zone: tzinfo) -> list[An
     def count(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
-    slot = bucket(session, CallLeg.queued_at, seconds).label("slot")
+    slot = bucket(session, CallLeg.queued_at, seconds)
+    keys = [slot] if grouping != "total" else []
+    topic = CallLeg.topic_id if by in (None, "topic") else literal(None)
+    agent = CallLeg.agent_id if by in (None, "agent", "agency") else literal(None)
+    keys += [k for k, wanted in ((CallLeg.topic_id, by in (None, "topic")),
+                                 (CallLeg.agent_id, by in (None, "agent", "agency"))) if wanted]
     query = select(
-        slot, CallLeg.topic_id, CallLeg.agent_id, func.count().label("offered"),
+        (slot if grouping != "total" else func.min(slot)).label("slot"),
+        topic.label("topic_id"), agent.label("agent_id"), func.count().label("offered"),
         count(answered).label("answered"),
         count(and_(answered, wait <= target)).label("in_target"),
         count(and_(gave_up, stay >= short)).label("abandoned"),
@@ -88,9 +98,10 @@ def leg_sums(session: Session, first: date, last: date, zone: tzinfo) -> list[An
         .label("talk_s"),
         count(wrapped).label("wrapped"), func.sum(case((wrapped, wrap), else_=0))
         .label("wrap_s"),
-    ).where(CallLeg.queued_at >= start, CallLeg.queued_at < end) \
-        .group_by(slot, CallLeg.topic_id, CallLeg.agent_id)
-    return [(row, seconds) for row in session.execute(query)]
+    ).where(CallLeg.queued_at >= start, CallLeg.queued_at < end)
+    if keys:
+        query = query.group_by(*keys)
+    return [(row, seconds) for row in session.execute(query) if row.offered]
 
 
 def roll_up(sums: Iterable[Any], grouping: Grouping, by: By, zone: tzinfo,
@@ -136,7 +147,8 @@ def labels(session: Session) -> dict[str, dict[int, str]]:
 def queue_rows(session: Session, first: date, last: date, grouping: Grouping, by: By,
                zone: tzinfo) -> list[dict[str, Any]]:
     """The report's rows: period, group, and the figures."""
-    table = roll_up(leg_sums(session, first, last, zone), grouping, by, zone, labels(session))
+    table = roll_up(leg_sums(session, first, last, zone, grouping, by), grouping, by, zone,
+                    labels(session))
     return [{"period": period, "group": group, **stats.figures()}
             for (period, group), stats in table.items()]
 
@@ -146,7 +158,7 @@ def heatmap_rows(session: Session, first: date, last: date, zone: tzinfo
     """Calls offered to the queues by local weekday (1 Monday … 7 Sunday) and hour: one row
     per weekday, a column per hour ("00" … "23")."""
     grid = [[0] * 24 for _ in range(7)]
-    for row, seconds in leg_sums(session, first, last, zone):
+    for row, seconds in leg_sums(session, first, last, zone, "hour", "all"):
         local = bucket_start(int(row.slot), seconds).astimezone(zone)
         grid[local.isoweekday() - 1][local.hour] += int(row.offered)
     return [{"weekday": day + 1, **{f"{hour:02d}": grid[day][hour] for hour in range(24)}}

@@ -99,6 +99,9 @@ class Callback(Base):
               sqlite_where=text(OPEN_CALLBACK_PREDICATE),
               postgresql_where=text(OPEN_CALLBACK_PREDICATE)),
         Index("ix_callback_state_due_at", "state", "due_at"),
+        # the reports: owed, and reached or given up, by period
+        Index("ix_callback_created_at", "created_at"),
+        Index("ix_callback_last_attempt_at", "last_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

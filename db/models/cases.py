@@ -24,6 +24,7 @@ class Case(Base):
     __table_args__ = (
         one_of("status", CASE_STATUSES),
         Index("ix_case_topic_id_status", "topic_id", "status"),
+        Index("ix_case_created_at", "created_at"),  # the reports read cases by period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
