@@ -77,6 +77,8 @@ QUEUE_COLUMNS = (
     Column("asa_seconds", "Chờ trung bình (giây)", "Average speed of answer (s)", "seconds"),
     Column("longest_wait_seconds", "Chờ lâu nhất (giây)", "Longest wait (s)", "seconds"),
     Column("avg_talk_seconds", "Đàm thoại trung bình (giây)", "Average talk (s)", "seconds"),
+    Column("avg_wrap_seconds", "Xử lý sau cuộc gọi trung bình (giây)",
+           "Average after-call work (s)", "seconds"),
     Column("aht_seconds", "Xử lý trung bình (giây)", "Average handle time (s)", "seconds"),
 )
 ACTIVITY_COLUMNS = (

@@ -45,7 +45,9 @@ class Stats:
         c = self.counts
         return {**c.figures(), "longest_wait_seconds": round(self.longest_wait, 1),
                 "avg_talk_seconds": None if not c.talked else round(
-                    c.talk_us / c.talked / 1e6, 1)}
+                    c.talk_us / c.talked / 1e6, 1),
+                "avg_wrap_seconds": None if not c.wrapped else round(
+                    c.wrap_us / c.wrapped / 1e6, 1)}
 
 
 def leg_sums(session: Session, first: date, last: date, zone: tzinfo,

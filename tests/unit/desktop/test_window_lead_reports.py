@@ -155,15 +155,17 @@ def test_the_sheets_as_tables_numbers_by_kind_and_a_dash_for_none(
     assert view.message.text() == "3 trang, 36 dòng."
     queues = view.sheet_views[0].proxy
     assert headers(queues)[:5] == ["Kỳ", "Nhóm", "Cuộc gọi đến", "Đã trả lời", "Bỏ máy"]
-    assert headers(queues)[-2:] == ["Đàm thoại trung bình (giây)", "Xử lý trung bình (giây)"]
+    assert headers(queues)[-3:] == ["Đàm thoại trung bình (giây)",
+                                    "Xử lý sau cuộc gọi trung bình (giây)",
+                                    "Xử lý trung bình (giây)"]
     assert cells(queues, 0) == ["11/03/2026", "Tư vấn và hỗ trợ điều trị F0 tại nhà", "120",
                                 "100", "12", "1", "5", "83,3%", "10,0%", "12,3", "185,0",
-                                "240,5", "1.234,5"]
+                                "240,5", "—", "1.234,5"]
     assert queues.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == \
         "Tư vấn và hỗ trợ điều trị F0 tại nhà (f0_home_care)"  # a topic's name, its key
     assert cells(queues, 1)[1] == "public_services"  # no name sent: the key
-    assert cells(queues, 2)[7:] == ["—", "10,0%", "—", "185,0", "—", "—"]
-    assert queues.headerData(12, Qt.Orientation.Horizontal) == "Xử lý trung\nbình (giây)"
+    assert cells(queues, 2)[7:] == ["—", "10,0%", "—", "185,0", "—", "—", "—"]
+    assert queues.headerData(13, Qt.Orientation.Horizontal) == "Xử lý trung\nbình (giây)"
     assert queues.index(0, 2).data(Qt.ItemDataRole.TextAlignmentRole) == int(
         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     table = view.sheet_views[0].table
@@ -193,7 +195,8 @@ def test_english_headers_numbers_and_sheet_names(qtbot: Any, lead: LeadWindow) -
     assert view.title_label.text() == "Summary report"
     queues = view.sheet_views[0].proxy
     assert headers(queues)[:4] == ["Period", "Group", "Offered", "Answered"]
-    assert cells(queues, 0)[7:] == ["83.3%", "10.0%", "12.3", "185.0", "240.5", "1,234.5"]
+    assert cells(queues, 0)[7:] == ["83.3%", "10.0%", "12.3", "185.0", "240.5", "—",
+                                    "1,234.5"]
     assert view.sheet_views[2].proxy.index(0, 0).data() == "Monday"
     chart = view.sheet_views[0].chart
     assert chart is not None and chart.bar_sets["answered"].label() == "Answered"

@@ -72,7 +72,8 @@ def test_a_day_by_topic_worked_by_hand(day: sessionmaker[Session]) -> None:
     assert third["asa_seconds"] == 20.0  # (10 + 30) ÷ 2
     assert third["longest_wait_seconds"] == 120.0  # the one who timed out
     # handle time: talk (120 + 60) ÷ 2, plus after-call work 30 ÷ 1 wrapped
-    assert third["avg_talk_seconds"] == 90.0 and third["aht_seconds"] == 120.0
+    assert third["avg_talk_seconds"] == 90.0 and third["avg_wrap_seconds"] == 30.0
+    assert third["aht_seconds"] == 120.0
     assert (fourth["period"], fourth["offered"], fourth["answered"]) == ("2026-12-04", 2, 1)
     assert fourth["service_level_pct"] == 100.0  # the one still waiting is not counted yet
 
