@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ def _progress(done: int, of: int) -> bool:
 
 def report(args: argparse.Namespace) -> None:
     zone = ZoneInfo(settings(args).site.timezone)
-    first = args.first or (date.today() - timedelta(days=1))
+    first = args.first or (datetime.now(zone).date() - timedelta(days=1))  # the site's yesterday
     last = args.last or first
     kind = args.format or args.out.suffix.lstrip(".").lower()
     if kind not in ("xlsx", "csv", "png"):
