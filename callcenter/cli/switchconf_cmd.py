@@ -9,7 +9,7 @@ from pathlib import Path
 from callcenter.cli.context import database, settings
 from callcenter.switchconf.check import check, domain_problem
 from callcenter.switchconf.hold_music import hold_music_problems
-from callcenter.switchconf.install import install
+from callcenter.switchconf.install import install, write_rendered
 from callcenter.switchconf.prompts import Prompts, load_prompts, render_prompts
 from callcenter.switchconf.render import (
     PROMPTS_FILE,
@@ -68,7 +68,7 @@ def render_cmd(args: argparse.Namespace) -> None:
     for relative, text in files.items():
         target = args.out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_rendered(target, relative, text.encode("utf-8"))  # a secret's: 0640
         print(f"rendered  {relative}")
 
 

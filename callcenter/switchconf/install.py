@@ -84,10 +84,7 @@ def install(files: dict[str, str], conf_dir: Path, force: bool = False) -> list[
         else:
             action = "created"
         target.parent.mkdir(parents=True, exist_ok=True)
-        if relative in SECRET_FILES:
-            _write_private(target, data_bytes)
-        else:
-            target.write_bytes(data_bytes)
+        write_rendered(target, relative, data_bytes)
         manifest[relative] = _digest(data_bytes)
         changes.append(Change(relative, action))
     changes += _enable_modules(files, conf_dir, data["modules"])
@@ -116,6 +113,14 @@ def _enable_modules(files: dict[str, str], conf_dir: Path, record: dict) -> list
                for m in edit.enabled]
     changes += [Change(MODULES_CONF, "added", f"<load module=\"{m}\"/>", m) for m in edit.added]
     return changes
+
+
+def write_rendered(target: Path, relative: str, data: bytes) -> None:
+    """One rendered file: a secret one (SECRET_FILES) 0640 from its first byte."""
+    if relative in SECRET_FILES:
+        _write_private(target, data)
+    else:
+        target.write_bytes(data)
 
 
 def _write_private(target: Path, data: bytes) -> None:

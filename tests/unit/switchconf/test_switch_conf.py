@@ -5,6 +5,7 @@ dialplan, and the simulator reading the rendered queues."""
 from __future__ import annotations
 
 import os
+import stat
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -301,8 +302,16 @@ def test_switch_conf_commands(tmp_path: Path, sounds: Path, monkeypatch: pytest.
     assert main(["switch-conf", "check", str(conf), "--sounds-dir", str(sounds)]) == 0
     assert "0 problem(s)" in capsys.readouterr().out
     out_dir = tmp_path / "rendered"
-    assert main(["switch-conf", "render", "--out", str(out_dir)]) == 0
+    old = os.umask(0o022)  # the usual: new files readable by all
+    try:
+        assert main(["switch-conf", "render", "--out", str(out_dir)]) == 0
+    finally:
+        os.umask(old)
     assert (out_dir / "ivr_menus" / "hotline_1022.xml").exists()
+    # the file holding the event socket's password is the operator's and the switch's only
+    secret = out_dir / "autoload_configs" / "00_hotline1022_vars.xml"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o640
+    assert stat.S_IMODE((out_dir / "dialplan" / "hotline.xml").stat().st_mode) == 0o644
 
 
 @pytest.mark.parametrize("rate", [8000, 16000])
