@@ -119,15 +119,25 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
 def _check_consistency(spec: TopicsFile, path: Path) -> None:
     agency_codes = {a.code for a in spec.agency}
     for field in ("key", "menu_key", "code_prefix", "queue"):
-        values = [getattr(t, field) for t in spec.topic if getattr(t, field) is not None]
-        if len(values) != len(set(values)):
-            raise DataError(f"{path}: two topics share a {field}: {values}")
+        seen: dict[str, str] = {}
+        for topic in spec.topic:
+            value = getattr(topic, field)
+            if value is None:
+                continue
+            if value in seen:
+                raise DataError(f"{path}: topics '{seen[value]}' and '{topic.key}' share the "
+                                f"{field} {value!r}")
+            seen[value] = topic.key
     for topic in spec.topic:
         where = f"{path}: topic '{topic.key}'"
         check_schema(topic.form, where)
         properties = topic.form.get("properties", {})
         if not any(p.get("x-outcomes") for p in properties.values()):
             raise DataError(f"{where}: the form has no field marked x-outcomes")
+        unknown = [name for name in topic.form.get("x-order", []) if name not in properties]
+        if unknown:
+            raise DataError(f"{where}: the form's x-order names {', '.join(map(repr, unknown))}"
+                            ", not fields of the form")
         problems = check_rules(topic.rules.get("triage", {}), properties)
         problems += check_board(topic.rules)
         problems += check_declaration(topic.rules, properties)

@@ -77,7 +77,10 @@ def test_menu_keys_can_be_swapped(sessions: sessionmaker[Session], tmp_path: Pat
 
 @pytest.mark.parametrize("change, message", [
     (('menu_key = "1"', 'menu_kye = "1"'), "topic 'f0_home_care': menu_kye: unknown key"),
-    (('menu_key = "3"', 'menu_key = "2"'), "two topics share a menu_key"),
+    (('menu_key = "3"', 'menu_key = "2"'),  # both named, and the key they share
+     "topics 'epidemic_report' and 'public_services' share the menu_key '2'"),
+    (('"symptoms", "red_flags", "triage_level"', '"symptoms", "red_flag", "triage_level"'),
+     "topic 'f0_home_care': the form's x-order names 'red_flag', not fields of the form"),
     (('menu_key = "1"', 'menu_key = "12"'), "topic 'f0_home_care': menu_key"),
     (('agencies = ["TTPVHCC"]', 'agencies = ["UBND"]'), "unknown agency 'UBND'"),
     (('minimum = 1900', 'minimum = "1900"'), "not a valid JSON Schema at properties/birth_year"),
