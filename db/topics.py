@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.errors import DataError
 from db.models import Agency, Topic
+from db.text_files import read_text
 from rules.board import check_board
 from rules.declaration import check_declaration
 from rules.forms import check_schema, with_outcomes
@@ -92,8 +93,8 @@ class TopicsFile(_Strict):
 def read_topics_file(path: Path) -> TopicsFile:
     """Parse and check a topics file; every problem names the topic and key at fault."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{path}: {exc}") from exc
     try:
         spec = TopicsFile.model_validate(raw)

@@ -4,6 +4,7 @@ former name (callers still say "Phường 7" years after it was merged)."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from db.errors import DataError
 from db.models import AdminUnit, AdminUnitFormer
 from db.models.reference import UNIT_KINDS
+from db.text_files import read_text
 from rules.text import fold
 
 CSV_COLUMNS = ("code", "name", "kind", "former_units")
@@ -42,15 +44,15 @@ def parse_former(text: str) -> tuple[tuple[str, str], ...]:
 
 def read_units_csv(path: Path) -> list[UnitRow]:
     """Read and check every row; the first bad row is refused with its line number."""
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""), strict=True)
     try:
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
-                raise DataError(f"{path}: the header must be {','.join(CSV_COLUMNS)}, "
-                                f"not {','.join(reader.fieldnames or ())}")
-            rows = [_row(path, reader.line_num, record) for record in reader]
-    except OSError as exc:
-        raise DataError(f"{path}: {exc}") from exc
+        if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
+            raise DataError(f"{path}: the header must be {','.join(CSV_COLUMNS)}, "
+                            f"not {','.join(reader.fieldnames or ())}")
+        rows = [_row(path, reader.line_num, record) for record in reader]
+    except csv.Error as exc:  # strict: a quote opened and never closed, …
+        raise DataError(f"{path}, line {reader.line_num}: {exc} (a quote opened and never "
+                        "closed?)") from None
     codes = [r.code for r in rows]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:

@@ -114,3 +114,14 @@ def test_f0_form_accepts_what_a_nurse_records() -> None:
         form, {**record, "positive_date": "20/11/2026"})
     assert form_errors(form, {**record, "temperatur": 37})[0][1].startswith(
         "Additional properties are not allowed")
+
+
+def test_a_topics_file_saved_as_utf_16_or_with_a_bom_reads_the_same(tmp_path: Path) -> None:
+    for encoding in ("utf-16", "utf-8-sig"):
+        path = tmp_path / f"topics-{encoding}.toml"
+        path.write_bytes(SEED.encode(encoding))
+        assert read_topics_file(path) == read_topics_file(TOPICS_FILE)
+    path = tmp_path / "latin.toml"
+    path.write_bytes(SEED.encode("utf-8").replace("Tư vấn".encode(), b"T\xff v\xe1n"))
+    with pytest.raises(DataError, match=r"latin.toml: not UTF-8 text \(byte 0xff"):
+        read_topics_file(path)

@@ -95,3 +95,23 @@ def test_reload_updates_in_place(seeded: sessionmaker[Session], tmp_path: Path) 
     with seeded() as s:
         assert s.scalars(select(AdminUnitFormer.name).where(
             AdminUnitFormer.unit_code == "32167")).all() == ["Xã Tân Đức"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])  # Excel's CSV UTF-8; "Unicode"
+def test_a_list_saved_with_a_bom_or_as_utf_16_reads_as_the_shipped_one(
+        tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "units.csv"
+    path.write_bytes(UNITS_FILE.read_text(encoding="utf-8").encode(encoding))
+    assert read_units_csv(path) == read_units_csv(UNITS_FILE)
+
+
+def test_other_encodings_and_an_unclosed_quote_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_bytes(UNITS_FILE.read_text(encoding="utf-8").encode("cp1258", "replace"))
+    with pytest.raises(DataError, match=r"not UTF-8 text \(byte 0x.. at offset \d+\): save it"):
+        read_units_csv(path)
+    lines = UNITS_FILE.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",", ',"', 1)  # a quote opened and never closed
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="a quote opened and never closed"):
+        read_units_csv(path)
