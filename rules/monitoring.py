@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rules.daily import next_time_of_day
 from rules.triage import check_condition, condition_holds
 
 LEVEL_ORDER = ("green", "yellow", "orange", "red")
@@ -100,14 +101,7 @@ def check_times(rules: MonitoringRules, form: Mapping[str, Any], today: dt.date
 def next_check_in(times: Sequence[dt.time], after: dt.datetime, zone: dt.tzinfo
                   ) -> dt.datetime:
     """The first check-in time strictly after `after`, in UTC."""
-    local = after.astimezone(zone)
-    for days in (0, 1):
-        day = local.date() + dt.timedelta(days=days)
-        for moment in sorted(times):
-            slot = dt.datetime.combine(day, moment, zone)
-            if slot > local:
-                return slot.astimezone(dt.UTC)
-    raise ValueError("no check-in times")
+    return next_time_of_day(times, after, zone)
 
 
 def trend(rules: MonitoringRules, readings: Sequence[Reading]) -> Trend:

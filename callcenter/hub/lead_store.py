@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from callcenter.hub.store import topics_payload
+from callcenter.hub.store import iso, topics_payload
 from callcenter.lead.board import Person
 from callcenter.lead.tally import LegFacts
 from db.models import (
@@ -165,12 +165,8 @@ def urgent_check_ins(session: Session) -> dict[str, dict[str, Any]]:
         "callback_id": callback.id, "kind": "check_in", "episode_id": episode.id,
         "topic": topic, "phone": callback.phone, "receipt": code, "level": episode.level,
         "reasons": list(episode.reasons or []), "birth_year": episode.birth_year,
-        "unit": unit, "received_at": _iso(episode.alert_at),
+        "unit": unit, "received_at": iso(episode.alert_at),
         "due_at": callback.due_at.isoformat(), "state": callback.state,
         "attempts": callback.attempts,
         "dialling": names.get(callback.assignee_id or 0) if callback.state == "dialing"
         else None} for callback, episode, topic, unit, code in rows}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

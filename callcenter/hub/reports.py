@@ -10,8 +10,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from callcenter.hub.desk import _session
 from callcenter.hub.server import Client
 from callcenter.hub.service import Backend, Denied, HubService
@@ -30,7 +28,7 @@ class ReportDesk:
 
     def run(self, client: Client, request: Any) -> dict[str, Any]:
         wanted = self._request(client, request)
-        sheets = self.hub.db(_sheets, request.name, wanted, self.zone)
+        sheets = self.hub.db(run, request.name, wanted, self.zone)
         title, subtitle = headings(request.name, wanted, self.zone)
         self.hub.audit(client, "report.read", request.name, first=request.first,
                        last=request.last, grouping=request.grouping, by=request.by)
@@ -39,7 +37,7 @@ class ReportDesk:
 
     def export(self, client: Client, request: Any) -> dict[str, Any]:
         wanted = self._request(client, request)
-        sheets = self.hub.db(_sheets, request.name, wanted, self.zone)
+        sheets = self.hub.db(run, request.name, wanted, self.zone)
         title, subtitle = headings(request.name, wanted, self.zone)
         content = xlsx_bytes(sheets, title, subtitle) if request.format == "xlsx" else \
             csv_bytes(sheets)
@@ -63,7 +61,3 @@ class ReportDesk:
             raise Denied(ErrorCode.INVALID, f"the period runs {first} to {last}: it must end "
                          f"after it starts, and span {MAX_DAYS} days at most")
         return Request(first, last, request.grouping, request.by)
-
-
-def _sheets(db: Session, name: str, request: Request, zone: ZoneInfo) -> list[Any]:
-    return run(db, name, request, zone)

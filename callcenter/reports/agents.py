@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.reports.periods import Grouping, local_range, period_key
 from callcenter.reports.queues import labels, leg_sums, roll_up
-from db.models import Agent, AgentStatusLog
+from db.models import AgentStatusLog
 
 LOGGED_OUT = "Logged Out"
 ON_BREAK = "On Break"
@@ -135,6 +135,6 @@ def agent_time_rows(session: Session, first: date, last: date, grouping: Groupin
             time.answered += stats.counts.answered
             time.talk += stats.counts.talk_us / 1e6
             time.wrap += stats.counts.wrap_us / 1e6
-    agents = {a.username for a in session.scalars(select(Agent))}
+    agents = set(names["agent"].values())
     return [{"period": period, "group": who, **time.figures()}
             for (period, who), time in sorted(table.items()) if who in agents]

@@ -16,19 +16,14 @@ import gevent
 from callcenter.reports.catalogue import Request, headings, run
 from callcenter.reports.export import xlsx_bytes
 from db.audit import record
+from rules.daily import next_time_of_day
 
 log = logging.getLogger(__name__)
 
 
 def next_end(now: datetime, ends: Sequence[str], zone: tzinfo) -> datetime:
     """The first shift end strictly after `now`, in UTC (pure)."""
-    local = now.astimezone(zone)
-    for days in (0, 1):
-        for end in sorted(time.fromisoformat(e) for e in ends):
-            moment = datetime.combine(local.date() + timedelta(days=days), end, zone)
-            if moment > local:
-                return moment.astimezone(UTC)
-    raise ValueError("no shift ends")
+    return next_time_of_day([time.fromisoformat(e) for e in ends], now, zone)
 
 
 def shift_days(end: datetime, ends: Sequence[str], zone: tzinfo) -> tuple[date, date]:

@@ -6,12 +6,9 @@ the same with the hub going down while the form is half typed: nothing is lost."
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
@@ -19,25 +16,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Call, Case, CaseChange
-from desktop.drafts import DraftStore
 from desktop.windows import AgentWindow
 from protocol import messages as m
-from tests.support.demo_backend import Demo, running_demo, window_on
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
-    with running_demo(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def window(qtbot: Any, demo: Demo, tmp_path: Path) -> Iterator[AgentWindow]:
-    with window_on(qtbot, demo, tmp_path / "s.ini", lambda connection, data, settings:
-                   AgentWindow(connection, data, settings,
-                               drafts=DraftStore(tmp_path / "drafts"))) as window:
-        qtbot.waitUntil(lambda: window.agent.username == "lan", timeout=10_000)
-        yield window
+from tests.support.demo_backend import Demo
 
 
 def _type(qtbot: Any, window: AgentWindow, field: str, text: str) -> None:

@@ -9,40 +9,21 @@ facility."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import declarations, monitoring
 from db.engine import transaction
 from db.models import Callback, CheckIn, Episode, Topic
-from desktop.drafts import DraftStore
 from desktop.windows.agent import AgentWindow
 from tests.e2e.test_desktop_e2e import _choose, _type
-from tests.support.demo_backend import Demo, running_demo, window_on
+from tests.support.demo_backend import Demo
 
 CA_MAU = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
-    with running_demo(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def window(qtbot: Any, demo: Demo, tmp_path: Path) -> Iterator[AgentWindow]:
-    with window_on(qtbot, demo, tmp_path / "s.ini", lambda connection, data, settings:
-                   AgentWindow(connection, data, settings,
-                               drafts=DraftStore(tmp_path / "drafts"))) as window:
-        qtbot.waitUntil(lambda: window.agent.username == "lan", timeout=10_000)
-        yield window
 
 
 def _sessions(demo: Demo) -> sessionmaker[Session]:
