@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from xvfb_rerun import rerun_under_xvfb  # noqa: E402 - scripts/ is on the path
 
 NOW = datetime(2026, 3, 12, 2, 41, 35, tzinfo=UTC)  # 09:41 in Cà Mau
 
@@ -214,13 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ca-file")
     parser.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a pop")
     args = parser.parse_args(argv)
-    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        if not shutil.which("xvfb-run"):
-            print("no display and no xvfb-run: apt-get install -y xvfb", file=sys.stderr)
-            return 2
-        command = ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable,
-                   *sys.argv]
-        return subprocess.call(command)
+    rerun = rerun_under_xvfb("1366x768x24")
+    if rerun is not None:
+        return rerun
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.hub:

@@ -11,8 +11,6 @@ Without a display it runs itself again under xvfb-run (a 1920×1080 screen)."""
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from xvfb_rerun import rerun_under_xvfb  # noqa: E402 - scripts/ is on the path
+
 TABS = ("lead_queues", "lead_agents", "lead_waiting", "lead_intraday")
 
 
@@ -103,13 +103,9 @@ def main() -> int:
                         help="real seconds of the busy hour before the pictures")
     parser.add_argument("--language", choices=("vi", "en"), default="vi")
     args = parser.parse_args()
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        xvfb = shutil.which("xvfb-run")
-        if xvfb is None:
-            print("screenshots: no display and no xvfb-run (apt install xvfb)", file=sys.stderr)
-            return 2
-        return subprocess.call([xvfb, "-a", "-s", "-screen 0 1920x1080x24",
-                                sys.executable, *sys.argv])
+    rerun = rerun_under_xvfb("1920x1080x24", offscreen_ok=False)  # the demo's real window
+    if rerun is not None:
+        return rerun
     return shoot(args.out, args.wait, args.language)
 
 

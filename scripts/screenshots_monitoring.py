@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +22,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from xvfb_rerun import rerun_under_xvfb  # noqa: E402 - scripts/ is on the path
 
 NOW = datetime(2026, 3, 12, 2, 41, 35, tzinfo=UTC)  # 09:41 in Cà Mau, day 5 of the episode
 LOCAL = timedelta(hours=7)
@@ -300,13 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--language", choices=("vi", "en"), default="vi")
     args = parser.parse_args(argv)
-    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        xvfb = shutil.which("xvfb-run")
-        if xvfb is None:
-            print("no display and no xvfb-run: apt-get install -y xvfb", file=sys.stderr)
-            return 2
-        return subprocess.call([xvfb, "-a", "-s", "-screen 0 1920x1080x24", sys.executable,
-                                *sys.argv])
+    rerun = rerun_under_xvfb("1920x1080x24")
+    if rerun is not None:
+        return rerun
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     args.out.mkdir(parents=True, exist_ok=True)
     shoot(args.out, args.language)

@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from xvfb_rerun import rerun_under_xvfb  # noqa: E402 - scripts/ is on the path
 
 NOW = datetime(2026, 3, 12, 2, 41, 35, tzinfo=UTC)  # 09:41 in Cà Mau
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -158,13 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", choices=("vi", "en"), default="vi")
     parser.add_argument("--every-sheet", type=Path, default=None)
     args = parser.parse_args(argv)
-    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        xvfb = shutil.which("xvfb-run")
-        if xvfb is None:
-            print("no display and no xvfb-run: apt-get install -y xvfb", file=sys.stderr)
-            return 2
-        return subprocess.call([xvfb, "-a", "-s", "-screen 0 1920x1080x24", sys.executable,
-                                *sys.argv])
+    rerun = rerun_under_xvfb("1920x1080x24")
+    if rerun is not None:
+        return rerun
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     args.out.mkdir(parents=True, exist_ok=True)
     shoot(args.out, args.language, args.every_sheet)
