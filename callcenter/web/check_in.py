@@ -15,7 +15,7 @@ from flask_limiter import Limiter
 from callcenter.web import check_in_form, fields
 from callcenter.web.app import Intake
 from callcenter.web.check_in_form import CODE_FIELD, CheckInForm, NoCheckIns, Recorded
-from callcenter.web.public import phone_key
+from callcenter.web.public import form_limits
 from callcenter.web.wording import field_error
 
 
@@ -29,9 +29,7 @@ def blueprint(intake: Intake, limiter: Limiter) -> Blueprint:
             "check_in_topics", check_in_form.check_in_topics)}
 
     @bp.route("/theo-doi/<topic>", methods=["GET", "POST"])
-    @limiter.limit(lambda: intake.web.rate_per_address, methods=["POST"])
-    @limiter.limit(lambda: intake.web.rate_per_phone, key_func=phone_key, methods=["POST"],
-                   deduct_when=lambda response: response.status_code == 303)
+    @form_limits(intake, limiter)
     def check_in(topic: str) -> Any:
         form = _form_or_404(intake, topic)
         language = g.language

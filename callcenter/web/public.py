@@ -5,6 +5,7 @@ status look-up. Vietnamese first (`?lang=en` for English), phone-first, without 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -40,9 +41,7 @@ def blueprint(intake: Intake, limiter: Limiter) -> Blueprint:
         return render_template("topics.html", topics=listed)
 
     @bp.route("/khai-bao/<topic>", methods=["GET", "POST"])
-    @limiter.limit(lambda: intake.web.rate_per_address, methods=["POST"])
-    @limiter.limit(lambda: intake.web.rate_per_phone, key_func=phone_key, methods=["POST"],
-                   deduct_when=lambda response: response.status_code == 303)
+    @form_limits(intake, limiter)
     def declare(topic: str) -> Any:
         form = _form_or_404(intake, topic)
         language = g.language
@@ -88,6 +87,21 @@ def blueprint(intake: Intake, limiter: Limiter) -> Blueprint:
                                found=shown), (404 if asked and found is None else 200)
 
     return bp
+
+
+View = Callable[..., Any]
+
+
+def form_limits(intake: Intake, limiter: Limiter) -> Callable[[View], View]:
+    """The public forms' limits on sending: per address, and per phone counted only on what
+    was stored (a 303: a stranger's refused guesses do not lock the phone's owner out)."""
+    def limited(view: View) -> View:
+        per_phone = limiter.limit(lambda: intake.web.rate_per_phone, key_func=phone_key,
+                                  methods=["POST"],
+                                  deduct_when=lambda response: response.status_code == 303)
+        return limiter.limit(lambda: intake.web.rate_per_address, methods=["POST"])(
+            per_phone(view))
+    return limited
 
 
 def phone_key() -> str:
