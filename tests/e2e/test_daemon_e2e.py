@@ -157,7 +157,7 @@ def test_abandoned_caller_gets_one_callback(hotline: Hotline) -> None:
 def test_agent_status_changes_are_logged(hotline: Hotline) -> None:
     _available(hotline, "lan")
     hotline.daemon.set_agent_status("lan", "On Break", "lead")
-    hotline.wait(lambda: hotline.daemon.state.agents["lan@hotline1022"].status == "On Break")
+    hotline.wait(lambda: hotline.agent_status("lan@hotline1022") == "On Break")
     hotline.daemon.flush()
     with hotline.sessions() as s:
         rows = s.execute(select(AgentStatusLog.status, AgentStatusLog.source)

@@ -49,7 +49,7 @@ def make_line(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[Callabl
 def _status(line: Hotline, agent: str, status: str) -> None:
     assert line.sim.api("callcenter_config", f"agent set status {agent} '{status}'") \
         .startswith("+OK")
-    line.wait(lambda: line.daemon.state.agents[agent].status == status)
+    line.wait(lambda: line.agent_status(agent) == status)
 
 
 def _kept(line: Hotline) -> list[AcwDeadline]:

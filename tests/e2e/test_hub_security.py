@@ -250,7 +250,7 @@ def test_a_break_reason_is_one_of_the_codes(make_line: MakeLine) -> None:
         refused = nurse.request("set_status", status="On Break", reason=reason)
         assert refused["code"] in ("bad_message", "invalid"), reason
     assert nurse.request("set_status", status="On Break", reason="meal")["ok"]
-    line.wait(lambda: line.daemon.state.agents["lan@hotline1022"].status == "On Break")
+    line.wait(lambda: line.agent_status("lan@hotline1022") == "On Break")
 
 
 def test_colleagues_behind_one_address_still_log_in(

@@ -109,6 +109,12 @@ class Hotline:
         client.push("snapshot")
         return client
 
+    def agent_status(self, agent: str) -> str | None:
+        """The daemon's view of an agent's status; None until an event or the resync has told
+        it of the agent (a test's status change may be read before its event arrived)."""
+        seen = self.daemon.state.agents.get(agent)
+        return None if seen is None else seen.status
+
     def wait(self, condition, timeout: float = 20.0) -> None:
         with gevent.Timeout(timeout):
             while not condition():
@@ -133,5 +139,6 @@ def with_hub(sessions: sessionmaker[Session], tmp_path: Path, agents_on_switch: 
         answer_after=0.3)), overrides={"hub": {"listen_port": 0, "tls_cert": cert,
                                                 "tls_key": key}})
     hotline.ca = cert
-    hotline.wait(lambda: len(hotline.sim.callcenter.model.agents) == agents_on_switch)
+    hotline.wait(lambda: len(hotline.sim.callcenter.model.agents) == agents_on_switch
+                 and hotline.daemon.synced.is_set())
     return hotline
