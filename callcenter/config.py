@@ -2,25 +2,41 @@
 
 The file is found by `--config`, then `CALLCENTER_CONFIG`, then `./callcenter.toml`; with none,
 the defaults apply (a SQLite database in the user's data directory, a switch on 127.0.0.1).
-Environment variables override the file: `CALLCENTER_SWITCH__PASSWORD` sets `[switch] password`.
-Unknown keys and wrong types are refused, naming the key.
+Environment variables override the file: `CALLCENTER_SWITCH__PASSWORD` sets `[switch] password`
+(two underscores between the section and the key; a list or a table is written as JSON).
+Unknown keys and wrong types are refused, naming the key — or, for a value an environment
+variable gave, the variable and its value; an unknown CALLCENTER_* variable is refused too,
+naming the variable it was likely meant to be.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 from sqlalchemy.engine import make_url
 
 ENV_PREFIX = "CALLCENTER_"
 DEFAULT_FILE = Path("callcenter.toml")
+# The CALLCENTER_* variables that are not settings: the file's path (config_path), the
+# switch_conf folder of an installed copy (callcenter.switchconf.render), the tests' PostgreSQL.
+OTHER_VARIABLES = ("CALLCENTER_CONFIG", "CALLCENTER_SWITCH_CONF", "CALLCENTER_TEST_PG_URL")
 
 
 class ConfigError(Exception):
@@ -286,21 +302,141 @@ def load_settings(explicit: Path | None = None) -> Settings:
             raise ConfigError(f"cannot read the configuration {path}: {exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    environment = _environment(os.environ)
+    _check_environment(environment)
     try:
         return Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(f"{path or 'configuration'}: " + _describe(exc)) from exc
+        raise ConfigError(_describe(exc, path, environment)) from exc
+    except SettingsError as exc:  # what _check_environment did not foresee
+        raise ConfigError(f"the CALLCENTER_* environment variables: {exc}") from exc
 
 
-def _describe(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"])
-        env = ENV_PREFIX + "__".join(str(p) for p in error["loc"]).upper()
-        if error["type"] == "extra_forbidden":
-            problems.append(f"unknown key {key}")
+@dataclass(frozen=True)
+class _Variable:
+    """A CALLCENTER_* environment variable that sets a setting (or a whole section)."""
+
+    loc: tuple[str, ...]  # ("switch", "port"), or ("switch",) for CALLCENTER_SWITCH
+    json: bool  # a list or a table: the value is JSON
+    secret: bool
+
+
+def _is_json(annotation: Any) -> bool:
+    """Whether pydantic-settings reads the field's variable as JSON (a list, a table)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_json(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    if typing.get_origin(annotation) in (list, dict, set, tuple):
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_secret(annotation: Any) -> bool:
+    return annotation is SecretStr or SecretStr in typing.get_args(annotation)
+
+
+def setting_variables() -> dict[str, _Variable]:
+    """Every variable that sets a setting, by its name in capitals: CALLCENTER_<SECTION> (the
+    section as JSON) and CALLCENTER_<SECTION>__<KEY>."""
+    variables = {}
+    for section, field in Settings.model_fields.items():
+        name = ENV_PREFIX + section.upper()
+        variables[name] = _Variable((section,), True, False)
+        model = field.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for key, setting in model.model_fields.items():
+            for spelling in {key, setting.alias or key}:
+                variables[f"{name}__{spelling.upper()}"] = _Variable(
+                    (section, key), _is_json(setting.annotation), _is_secret(setting.annotation))
+    return variables
+
+
+def _environment(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """The CALLCENTER_* variables set: name in capitals → (name as set, value). pydantic-settings
+    reads them whatever their case."""
+    return {name.upper(): (name, value) for name, value in environ.items()
+            if name.upper().startswith(ENV_PREFIX)}
+
+
+def _shown(name: str, value: str, secret: bool) -> str:
+    return f"{name}={'********' if secret else repr(value)}"
+
+
+def _check_environment(environment: dict[str, tuple[str, str]]) -> None:
+    """Refuse a CALLCENTER_* variable that sets nothing (a typo would leave the setting at its
+    default: CALLCENTER_DATABSE_URL, a daemon on an empty SQLite database), and a list's or
+    table's variable that is not JSON."""
+    variables = setting_variables()
+    # compared without the prefix, which every name shares
+    known = {name.removeprefix(ENV_PREFIX): name for name in [*variables, *OTHER_VARIABLES]}
+    unknown, not_json = [], []
+    for upper, (name, value) in sorted(environment.items()):
+        variable = variables.get(upper)
+        if variable is None and upper not in OTHER_VARIABLES:
+            close = difflib.get_close_matches(upper.removeprefix(ENV_PREFIX), known, n=1)
+            hint = f" (did you mean {known[close[0]]}?)" if close else ""
+            unknown.append(f"unknown environment variable {name}{hint}")
+        elif variable is not None and variable.json:
+            try:
+                json.loads(value)
+            except ValueError:
+                not_json.append(
+                    f"environment variable {_shown(name, value, variable.secret)} "
+                    f"({'.'.join(variable.loc)}): not JSON; a list or a table is written as "
+                    "JSON, e.g. '[\"10.0.0.5\"]' or '{\"port\": 8021}'")
+    if unknown:
+        unknown.append("a setting's variable is CALLCENTER_<SECTION>__<KEY>, with two "
+                       "underscores between the section and the key")
+    if unknown or not_json:
+        raise ConfigError("; ".join(unknown + not_json))
+
+
+def _from_environment(loc: tuple[str, ...], environment: dict[str, tuple[str, str]],
+                      ) -> tuple[str, str] | None:
+    """The variable that gave the value at `loc`: CALLCENTER_SWITCH__PORT for switch.port, or
+    CALLCENTER_SWITCH if its JSON holds `port`; None: the value came from the file."""
+    for length in range(len(loc), 0, -1):
+        found = environment.get(ENV_PREFIX + "__".join(loc[:length]).upper())
+        if found is None:
+            continue
+        try:
+            value: Any = json.loads(found[1]) if length < len(loc) else None
+        except ValueError:
+            return found
+        for part in loc[length:]:
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                break
         else:
-            problems.append(f"{key} (or {env}): {error['msg']}, got {error.get('input')!r}")
+            return found
+    return None
+
+
+def _describe(exc: ValidationError, path: Path | None,
+              environment: dict[str, tuple[str, str]]) -> str:
+    secrets = {variable.loc for variable in setting_variables().values() if variable.secret}
+    from_file, from_environment = [], []
+    for error in exc.errors():
+        loc = tuple(str(p) for p in error["loc"])
+        key = ".".join(loc)
+        source = _from_environment(loc, environment)
+        if source is not None:
+            name, value = source
+            what = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+            from_environment.append(
+                f"environment variable {_shown(name, value, loc[:2] in secrets)} ({key}): {what}")
+        elif error["type"] == "extra_forbidden":
+            from_file.append(f"unknown key {key}")
+        else:
+            env = ENV_PREFIX + "__".join(loc).upper()
+            got = "********" if loc[:2] in secrets else repr(error.get("input"))
+            from_file.append(f"{key} (or {env}): {error['msg']}, got {got}")
+    problems = from_environment
+    if from_file:
+        problems.append(f"{path or 'configuration'}: " + "; ".join(from_file))
     return "; ".join(problems)
 
 

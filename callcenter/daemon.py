@@ -65,7 +65,8 @@ class Daemon:
         self.statuses = AgentStatuses(self.switch, self.recorder, lambda: self.state,
                                       settings.site.domain)
         self.agents = AgentWatch(self.sessions, self.blocking, self.switch, settings.site.domain,
-                                 lambda: self.state, switch.agent_sync_seconds, self.synced)
+                                 lambda: self.state, switch.agent_sync_seconds, self.synced,
+                                 self.recorder)
         self.ivr_store = IvrStore(self.sessions, self.blocking, settings.ivr, self.flush)
         self.ivr, self.ivr_guard = ivr_server(settings, self.ivr_store, lambda: self.state)
         self.tracker.subscribers.append(self.ivr_guard.on_effect)

@@ -102,7 +102,8 @@ def _check_ins(session: Session, topic: Topic, episode: Episode, data: dict[str,
         breathing = max(14.0, breathing + (3.0 if worse else -0.5) + rng.uniform(-0.5, 0.5))
         form = {**data, "spo2": round(spo2), "respiratory_rate": round(breathing),
                 "temperature": round(rng.uniform(36.6, 38.4 if day < 3 else 37.4), 1),
-                "outcome": "follow_up"}
+                "outcome": "follow_up",
+                "follow_up_on": following.astimezone(zone).date().isoformat()}
         form.pop("phone", None)
         form.pop("sex", None)
         if day >= 5 and course is not WORSE and rng.random() < 0.5:

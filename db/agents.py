@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from db.errors import DataError, NotFound
-from db.models import ROLES, Agency, Agent, Tier, Topic
+from db.models import PHONE_STATUSES, ROLES, Agency, Agent, Tier, Topic, agency_topic, utcnow
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -159,6 +160,140 @@ def set_queues(session: Session, username: str, memberships: list[QueueMembershi
     for m in wanted.values():
         agent.tiers.append(Tier(topic=topics[m.topic_key], level=m.level, position=m.position))
     session.flush()
+
+
+@dataclass(frozen=True)
+class QueueMismatch:
+    """A topic an agent would answer though their agency is not one of those the topic names
+    as answering it (topics.toml `agencies`): a clerk of the public-services centre on the
+    nurses' queue."""
+
+    username: str
+    role: str
+    agency: str | None  # the agent's agency code; None: they belong to none
+    topic_key: str
+    topic_agencies: tuple[str, ...]
+
+    def __str__(self) -> str:
+        staff = ", ".join(self.topic_agencies)
+        whose = f"{self.role}, agency {self.agency}" if self.agency else \
+            f"{self.role}, no agency"
+        return (f"agent {self.username} ({whose}) is not staff of the agencies that answer "
+                f"topic {self.topic_key} ({staff})")
+
+
+def queue_mismatches(session: Session, username: str,
+                     memberships: list[QueueMembership]) -> list[QueueMismatch]:
+    """The topics of `memberships` the agent does not answer yet whose agencies do not include
+    the agent's. Topics that name no agency are anyone's; tiers the agent has already are not
+    asked about again (one put there on purpose stays without a new question)."""
+    agent = get_agent(session, username)
+    have = {tier.topic.key for tier in agent.tiers}
+    code = agent.agency.code if agent.agency else None
+    found = []
+    for key in dict.fromkeys(m.topic_key for m in memberships):
+        if key in have:
+            continue
+        agencies = tuple(session.scalars(
+            select(Agency.code).join(agency_topic, agency_topic.c.agency_id == Agency.id)
+            .join(Topic, Topic.id == agency_topic.c.topic_id)
+            .where(Topic.key == key).order_by(Agency.code)))
+        if agencies and code not in agencies:
+            found.append(QueueMismatch(username, agent.role, code, key, agencies))
+    return found
+
+
+# mod_callcenter's per-agent parameters (`callcenter_config agent set <key>`, mod_callcenter.c
+# cc_agent_update, which takes any whole number): the range this hotline accepts, and what
+# each means. The times are seconds.
+SWITCH_LIMITS: dict[str, tuple[int, int, str]] = {
+    "max_no_answer": (0, 100, "calls in a row the agent may leave unanswered before "
+                              "mod_callcenter puts them On Break (0: never)"),
+    "wrap_up_time": (0, 3600, "seconds after each call before the next is offered"),
+    "reject_delay_time": (0, 3600, "seconds before a call is offered again after the agent "
+                                   "rejected one"),
+    "busy_delay_time": (0, 3600, "seconds before a call is offered again after the agent's "
+                                 "phone was busy"),
+    "no_answer_delay_time": (0, 3600, "seconds before a call is offered again after one the "
+                                      "agent did not answer"),
+}
+
+
+@dataclass(frozen=True)
+class AgentSwitchSettings:
+    """An agent's settings on mod_callcenter, as the daemon pushes them."""
+
+    max_no_answer: int
+    wrap_up_time: int
+    reject_delay_time: int
+    busy_delay_time: int
+    no_answer_delay_time: int
+    phone_status: str | None  # None: the agent's desktop sets the status
+
+
+def switch_settings(session: Session, username: str) -> AgentSwitchSettings:
+    agent = get_agent(session, username)
+    return AgentSwitchSettings(agent.max_no_answer, agent.wrap_up_time, agent.reject_delay_time,
+                          agent.busy_delay_time, agent.no_answer_delay_time,
+                          agent.phone_status)
+
+
+def phone_status(text: str) -> str | None:
+    """A phone-only status as mod_callcenter spells it (it stores what it is given, and offers
+    calls only to `Available` in that exact case), or None for `none`: the desktop's again."""
+    if text.strip().lower() == "none":
+        return None
+    for status in PHONE_STATUSES:
+        if text.strip().lower() == status.lower():
+            return status
+    if text.strip().lower() == "available (on demand)":
+        raise DataError("'Available (On Demand)' is for agents with a desktop: after each call "
+                        "it waits for the desktop to end the after-call work, and a phone-only "
+                        "agent would stay Idle; use Available (and wrap_up_time)")
+    raise DataError(f"phone-only status {text!r} is not one of {', '.join(PHONE_STATUSES)} "
+                    "(or none)")
+
+
+def switch_setting_problem(key: str, value: object) -> str | None:
+    """What is wrong with a value of one of SWITCH_LIMITS' settings (None: nothing)."""
+    low, high, meaning = SWITCH_LIMITS[key]
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    return f"must be a whole number from {low} to {high} ({meaning})"
+
+
+def set_switch_settings(session: Session, username: str, changes: Mapping[str, int | str | None],
+                        ) -> dict[str, tuple[object, object]]:
+    """Change some of an agent's mod_callcenter settings (SWITCH_LIMITS' keys and
+    `phone_status`); returns each changed one as (before, after). Everything is checked
+    before anything is changed. The daemon pushes them to the switch; a phone status given
+    again, unchanged, is pushed again too (the agent's row is touched): that is how a
+    phone-only agent mod_callcenter put On Break for missed calls is made Available again."""
+    agent = get_agent(session, username)
+    problems = []
+    for key, value in changes.items():
+        if key == "phone_status":
+            if value is not None and value not in PHONE_STATUSES:
+                problems.append(f"phone_status {value!r} is not one of "
+                                f"{', '.join(PHONE_STATUSES)}")
+        elif key in SWITCH_LIMITS:
+            problem = switch_setting_problem(key, value)
+            if problem:
+                problems.append(f"{key} {value!r}: {problem}")
+        else:
+            problems.append(f"unknown switch setting {key!r}")
+    if problems:
+        raise DataError("; ".join(problems))
+    changed: dict[str, tuple[object, object]] = {}
+    for key, value in changes.items():
+        before = getattr(agent, key)
+        if before != value:
+            setattr(agent, key, value)
+            changed[key] = (before, value)
+    if changes.get("phone_status") is not None and "phone_status" not in changed:
+        agent.updated_at = utcnow()  # the daemon's watch sees a change and syncs
+    session.flush()
+    return changed
 
 
 def callcenter_name(agent: Agent, domain: str) -> str:

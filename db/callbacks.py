@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from db import monitoring
 from db.errors import DataError
-from db.models import Agent, Call, Callback, Declaration, Referral
+from db.models import Agent, Call, Callback, Declaration, Referral, Topic
+from db.models.base import utcnow
 from db.models.calls import OPEN_CALLBACK_STATES
+from rules.callbacks import due_within
 
 REACHED = "SUCCESS"  # originate_disposition when the caller answered
 NOT_DIALLED = "not_dialled"  # last_result: the caller's number was never rung
@@ -36,18 +38,23 @@ class RetryPolicy:
 
 
 def owe(session: Session, phone: str, topic_id: int, reason: str, call_id: int | None,
-        note: str | None = None, assignee_id: int | None = None) -> Callback | None:
+        note: str | None = None, assignee_id: int | None = None,
+        now: datetime | None = None) -> Callback | None:
     """A callback owed to `phone` (normalised) in a topic — unless one is still open there
     (`open` or being dialled): one open callback per caller and topic, the rule the partial
     unique index keeps. The recorder (abandoned, no agent, the callback key) and after-call
     work (a follow-up, held by the agent who promised it: `assignee_id`) both owe through
-    here. Returns the new callback, or None."""
+    here. It is due as the topic's rules say for `reason` (rules.callbacks): not overdue
+    the moment it is owed. Returns the new callback, or None."""
     if session.scalar(select(Callback.id).where(
             Callback.phone == phone, Callback.topic_id == topic_id,
             Callback.state.in_(OPEN_CALLBACK_STATES))) is not None:
         return None
+    topic = session.get_one(Topic, topic_id)
+    owed_at = now or utcnow()
     callback = Callback(phone=phone, topic_id=topic_id, reason=reason, call_id=call_id,
-                        note=note, assignee_id=assignee_id)
+                        note=note, assignee_id=assignee_id, created_at=owed_at,
+                        due_at=owed_at + due_within(topic.rules, reason))
     session.add(callback)
     session.flush()
     return callback

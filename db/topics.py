@@ -14,8 +14,9 @@ from db.errors import DataError
 from db.models import Agency, Topic
 from db.text_files import read_text
 from rules.board import check_board
+from rules.callbacks import check_callbacks
 from rules.declaration import check_declaration
-from rules.forms import check_schema, with_outcomes
+from rules.forms import check_schema, field_rules_problems, with_outcomes
 from rules.monitoring import check_monitoring
 from rules.referral import check_forwarding
 from rules.triage import check_rules
@@ -31,9 +32,13 @@ class _Strict(BaseModel):
 
 
 class OutcomeSpec(_Strict):
+    """A way to end a case, and the case status it leads to (the desktop sets the status from
+    the chosen outcome; before one is chosen a new case is open)."""
+
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     vi: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    status: Literal["open", "follow_up", "escalated", "closed"] = "closed"
 
 
 class QueueSpec(_Strict):
@@ -61,6 +66,8 @@ class TopicSpec(_Strict):
     code_prefix: str = Field(pattern=r"^[A-Z0-9]{1,8}$")
     name_vi: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    short_vi: str | None = Field(default=None, min_length=1, max_length=40)
+    short_en: str | None = Field(default=None, min_length=1, max_length=40)
     queue: str = Field(pattern=r"^[A-Za-z0-9_.-]+(@[A-Za-z0-9_.-]+)?$")
     service_level_seconds: int = Field(gt=0)
     acw_seconds: int = Field(ge=0)
@@ -140,6 +147,8 @@ def _check_consistency(spec: TopicsFile, path: Path) -> None:
             raise DataError(f"{where}: the form's x-order names {', '.join(map(repr, unknown))}"
                             ", not fields of the form")
         problems = check_rules(topic.rules.get("triage", {}), properties)
+        problems += field_rules_problems(topic.form)
+        problems += check_callbacks(topic.rules)
         problems += check_board(topic.rules)
         problems += check_declaration(topic.rules, properties)
         problems += check_forwarding(topic.rules, properties)
@@ -199,6 +208,8 @@ def _topic_values(item: TopicSpec) -> dict[str, Any]:
         "code_prefix": item.code_prefix,
         "name_vi": item.name_vi,
         "name_en": item.name_en,
+        "short_vi": item.short_vi,
+        "short_en": item.short_en,
         "queue": item.queue,
         "service_level_seconds": item.service_level_seconds,
         "acw_seconds": item.acw_seconds,

@@ -1,21 +1,28 @@
 """The agent desktop application: the login window, then the agent window (or, for a team
 lead or an admin, the lead window), on one HubConnection; back to the login when the session
-ends."""
+ends — or, in the demo, the end when the window closes. Ctrl-C (SIGINT), SIGTERM and SIGHUP
+end it as closing it would."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import signal
+import socket
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QObject, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
@@ -26,6 +33,9 @@ from desktop.windows.login import LANGUAGE_KEY
 from protocol.messages import Error
 
 ORGANIZATION, APPLICATION = "Hotline1022", "desktop"
+# What ends the application as closing its window would (no KeyboardInterrupt in a Qt slot).
+QUIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +78,45 @@ def display_available(environ: dict[str, str] | None = None) -> bool:
     return any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+@contextlib.contextmanager
+def signals_call(handler: Callable[[int], None],
+                 signals: Sequence[int] = QUIT_SIGNALS) -> Iterator[None]:
+    """While the block runs, these signals call `handler(signal number)` from Qt's event loop
+    (on this, the main thread), instead of raising KeyboardInterrupt (SIGINT) in whichever
+    slot runs, or killing the process with nothing saved (SIGTERM, SIGHUP). Python runs a
+    handler only when it runs Python code, and Qt's loop may wait in C++ for a long time: the
+    signal's number written to a socket (signal.set_wakeup_fd) wakes it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are the main thread's
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def drain() -> None:  # Python ran the handlers before this; the bytes only woke us
+        with contextlib.suppress(OSError):
+            while reader.recv(64):
+                pass
+
+    def caught(signum: int, _frame: FrameType | None) -> None:
+        QTimer.singleShot(0, lambda: handler(signum))
+
+    notifier.activated.connect(drain)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    previous = {number: signal.signal(number, caught) for number in signals}
+    try:
+        yield
+    finally:
+        for number, before in previous.items():
+            signal.signal(number, before)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        reader.close()
+        writer.close()
+
+
 class DesktopApp(QObject):
     """Which window is up: the login, or the logged-in user's window — the agent window, or
     the lead window for a team lead or an admin.
@@ -76,14 +125,17 @@ class DesktopApp(QObject):
         login_window: always there.
         agent_window: the agent window, once an agent logged in.
         lead_window: the lead window, once a lead or an admin logged in.
+        demo: the demo's desktop: the session is the whole run — closing the window or
+            logging out ends the application (the demo's user has no password to type).
     """
 
     def __init__(self, connection: HubConnection, settings: QSettings,
                  translations: Translations, drafts: DraftStore | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, demo: bool = False) -> None:
         super().__init__(parent)
         self._connection, self._settings = connection, settings
         self._translations, self._drafts = translations, drafts
+        self.demo, self._quitting = demo, False
         self.login_window = LoginWindow(connection, settings, translations)
         self.agent_window: AgentWindow | None = None
         self.lead_window: LeadWindow | None = None
@@ -108,7 +160,34 @@ class DesktopApp(QObject):
         window = self._lead_window(data, role) if role in LEAD_ROLES else \
             self._agent_window(data)
         self.login_window.hide()
+        if self.demo:
+            window.removeEventFilter(self)
+            window.installEventFilter(self)  # its closing ends the demo
         window.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and watched is self.window and \
+                not self._quitting:  # the demo's window: closed, the demo is over
+            self.quit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def quit(self) -> None:
+        """End the application as closing its last window does: the logged-in window saves
+        its draft and logs out, asking nothing (the application is quitting), every window
+        closes, and the event loop ends."""
+        if self._quitting:
+            return
+        self._quitting = True
+        window = self.window
+        if window is not None:
+            window.quitting = True
+            window.close()
+        self.login_window.close()
+        for widget in QApplication.topLevelWidgets():  # a wallboard, a dialog left open
+            if isinstance(widget, QWidget) and widget.isVisible():
+                widget.close()
+        QApplication.exit(0)  # also the loops of modal dialogs, which quit() leaves running
 
     def _agent_window(self, data: dict[str, Any]) -> AgentWindow:
         self._drop_lead_window()
@@ -150,6 +229,8 @@ class DesktopApp(QObject):
             self.lead_window = None
 
     def _on_session_lost(self, error: Error) -> None:
+        if self._quitting:
+            return
         self.login_window.show_message(error_text(error.code, error.message))
         self.login_window.show()
         if self.window is not None:
@@ -163,12 +244,32 @@ class DesktopApp(QObject):
         self._connection.logout()
         if self.window is not None:
             self.window.hide()
+        if self.demo or self._quitting:  # nobody to log in again: the end
+            self.quit()
+            return
         self.login_window.show_message("")
         self.login_window.show()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`callcenter desktop`: run the agent desktop until its last window closes."""
+@dataclass(frozen=True)
+class DemoRun:
+    """How `callcenter demo` (callcenter.demo_desktop) runs the desktop: the session is the
+    whole run (DesktopApp.demo), and
+
+    Attributes:
+        quit_after: seconds, then the end (`--duration`).
+        stop_when: asked twice a second; true: the end (the demo's backend stopped).
+        logged_in: told who logged in, once their window is up.
+    """
+
+    quit_after: float | None = None
+    stop_when: Callable[[], bool] | None = None
+    logged_in: Callable[[str], None] | None = None
+
+
+def main(argv: Sequence[str] | None = None, *, demo: DemoRun | None = None) -> int:
+    """`callcenter desktop`: run the agent desktop until its last window closes, or SIGINT,
+    SIGTERM or SIGHUP (exit code 0); `demo`: as the demo runs it."""
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if not display_available():
         print("callcenter desktop: no display here (set DISPLAY, or run under Xvfb)",
@@ -191,11 +292,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"callcenter desktop: {exc}", file=sys.stderr)
         return 2
-    desktop = DesktopApp(connection, settings, translations, drafts)
+    desktop = DesktopApp(connection, settings, translations, drafts, demo=demo is not None)
     desktop.login_window.fill(**login)
-    desktop.start()
-    if login["password"] and login["username"]:
-        desktop.login_window.submit()
-    code = app.exec()
+    timers = _demo_timers(app, desktop, connection, demo, login) if demo is not None else []
+    with signals_call(lambda _signum: desktop.quit()):
+        desktop.start()
+        if login["password"] and login["username"]:
+            desktop.login_window.submit()
+        for timer in timers:
+            timer.start()
+        code = app.exec()
+    for timer in timers:
+        timer.stop()
     connection.close()
     return code
+
+
+def _demo_timers(app: QObject, desktop: DesktopApp, connection: HubConnection, demo: DemoRun,
+                 login: dict[str, Any]) -> list[QTimer]:
+    """The demo's hooks on the application; the timers to start with the event loop."""
+    # the session lost (expired): the demo's login filled in again, one click away
+    connection.session_lost.connect(lambda _error: desktop.login_window.fill(**login))
+    if demo.logged_in is not None:
+        told = demo.logged_in
+        connection.logged_in.connect(lambda _data: told(connection.username))
+    timers = []
+    if demo.quit_after is not None:
+        timers.append(QTimer(app, singleShot=True, interval=int(demo.quit_after * 1000)))
+        timers[-1].timeout.connect(desktop.quit)
+    if demo.stop_when is not None:
+        stop_when = demo.stop_when
+
+        def poll() -> None:
+            if stop_when():
+                desktop.quit()
+
+        timers.append(QTimer(app, interval=500))
+        timers[-1].timeout.connect(poll)
+    return timers

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import Qt as QtText  # Qt's text helpers (mightBeRichText) live in QtGui
 
 from desktop.i18n import QT_TRANSLATE_NOOP
+from rules.phone import display_phone
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 Clock = Callable[[], datetime]
@@ -278,6 +279,11 @@ def field_text(key: str) -> Callable[[dict[str, Any]], str]:
     return lambda row: "" if row.get(key) is None else str(row.get(key))
 
 
+def phone_text(key: str) -> Callable[[dict[str, Any]], str]:
+    """A column that shows a phone number as people write it (0912 345 678)."""
+    return lambda row: "" if row.get(key) is None else display_phone(str(row.get(key)))
+
+
 def _coded(key: str, label: Callable[[str], str]) -> Callable[[dict[str, Any]], str]:
     return lambda row: label(str(row.get(key) or ""))
 
@@ -285,17 +291,21 @@ def _coded(key: str, label: Callable[[str], str]) -> Callable[[dict[str, Any]], 
 class HistoryModel(DictTableModel):
     """A caller's earlier cases, calls, callbacks and declarations, newest first.
 
-    Each row is one history item from the hub: kind, at, topic, code, status, summary."""
+    Each row is one history item from the hub: kind, at, topic, code, status, summary; and
+    for a case person_name, outcome and triage_level, which `summary` (the window's, in the
+    agent's words) turns into the Summary column instead of the hub's codes."""
 
     def __init__(self, topic_name: Callable[[str | None], str] | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None,
+                 summary: Callable[[dict[str, Any]], str] | None = None) -> None:
+        self._summary = summary or field_text("summary")
         super().__init__([
             Column(QT_TRANSLATE_NOOP("Models", "Time"), lambda row: format_time(row.get("at"))),
             Column(QT_TRANSLATE_NOOP("Models", "Kind"), _coded("kind", kind_label)),
             Column(QT_TRANSLATE_NOOP("Models", "Topic"), self._topic_text),
             Column(QT_TRANSLATE_NOOP("Models", "Code"), field_text("code")),
             Column(QT_TRANSLATE_NOOP("Models", "Status"), _coded("status", state_label)),
-            Column(QT_TRANSLATE_NOOP("Models", "Summary"), field_text("summary")),
+            Column(QT_TRANSLATE_NOOP("Models", "Summary"), lambda row: self._summary(row)),
         ], parent)
         if topic_name is not None:
             self._topic_name = topic_name

@@ -94,7 +94,7 @@ class CaseSave(_CaseContent):
 
     type: Literal["case_save"] = "case_save"
     version: RowId | None = None  # versions count from 1
-    status: Literal["open", "follow_up", "escalated", "closed"] = "closed"
+    status: Literal["open", "follow_up", "escalated", "closed"] = "open"
     draft_id: Id | None = None  # the desktop's local draft, so a resend is recognised
 
 
@@ -291,6 +291,9 @@ class AgentView(BaseModel):
     reason: str | None = None
     state: str
     since: str | None = None  # ISO time of the last status/state change
+    # How long in it when sent, by the hub's clock: a desktop counts on from there, so a PC
+    # whose clock is off (or the simulator's faster one) never shows a frozen 0:00.
+    for_seconds: float | None = None
     calls_today: int = 0
     topics: list[str] = Field(default_factory=list)
 

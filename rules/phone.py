@@ -42,11 +42,18 @@ def callable_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def display_phone(canonical: str, region: str = DEFAULT_REGION) -> str:
-    """How people write it at home: '+84912345678' → '0912 345 678'."""
-    if not canonical.startswith("+"):
-        return canonical
-    number = phonenumbers.parse(canonical, None)
+def display_phone(phone: str, region: str = DEFAULT_REGION) -> str:
+    """How people write it at home, whatever form it came in: '+84912345678', '84912345678'
+    or '0912345678' → '0912 345 678'. What is not a valid number (an extension, a short
+    code, a masked number such as '09xx xxx 678') stays as it is."""
+    if not re.fullmatch(r"\+?[\d\s.()-]+", phone):  # letters would be read as a keypad's
+        return phone
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(number):
+        return phone
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

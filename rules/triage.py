@@ -43,6 +43,8 @@ class Triage:
         reasons: the labelled conditions that made `level` hold (empty for the default level).
         escalate: the level is one of `escalate_levels`, or there is any red flag.
         escalation_number: where to transfer when escalating (e.g. "115").
+        missing: the fields of `assess_with` not filled in: with any missing, a level found
+            by no condition (the default one) is not a finding but an empty form.
     """
 
     level: str | None
@@ -50,6 +52,13 @@ class Triage:
     reasons: tuple[Finding, ...] = ()
     escalate: bool = False
     escalation_number: str | None = None
+    missing: tuple[str, ...] = ()
+
+    @property
+    def assessed(self) -> bool:
+        """A level the data supports: something held, or everything needed was given."""
+        return self.level is not None and (bool(self.reasons or self.red_flags)
+                                           or not self.missing)
 
 
 def triage(rules: Mapping[str, Any], form: Mapping[str, Any], *,
@@ -75,7 +84,8 @@ def triage(rules: Mapping[str, Any], form: Mapping[str, Any], *,
             reasons = tuple(_finding(c) for c in held if "vi" in c)
             break
     escalate = bool(flags) or level in rules.get("escalate_levels", [])
-    return Triage(level, flags, reasons, escalate, rules.get("escalation_number"))
+    missing = tuple(name for name in rules.get("assess_with", []) if form.get(name) is None)
+    return Triage(level, flags, reasons, escalate, rules.get("escalation_number"), missing)
 
 
 def _signs(rules: Mapping[str, Any], form: Mapping[str, Any],
@@ -158,6 +168,8 @@ def check_rules(rules: Mapping[str, Any], properties: Mapping[str, Any]) -> list
             problems.append(f"triage rule names unknown field {rules[name]!r}")
     for rule in rules.get("vital_flags", []):
         problems += _check_condition(rule, properties)
+    problems += [f"triage rule assess_with names unknown field {name!r}"
+                 for name in rules.get("assess_with", []) if name not in properties]
     levels = _level_codes(rules, properties)
     for entry in rules.get("levels", []):
         if levels is not None and entry.get("level") not in levels:

@@ -3,7 +3,9 @@
 `plan()` is pure: what the database wants, what the switch has, and the mod_callcenter
 commands (callcenter.switch.api) that close the gap, each with the log line it deserves.
 `read_switch()` and `run()` are the I/O, through the switch's typed API. Agents of other domains
-are left alone, statuses never touched (they belong to the agents)."""
+are left alone, statuses never touched (they belong to the agents) — except a phone-only
+agent's (`agent.phone_status`, `callcenter agent switch-settings`): with no desktop to set it,
+the database's is held on the switch, put back at each sync if the switch has another."""
 
 from __future__ import annotations
 
@@ -29,13 +31,15 @@ from db.models import Agent, Tier, Topic
 log = logging.getLogger(__name__)
 
 PARAMS = ("contact", "max_no_answer", "wrap_up_time", "reject_delay_time", "busy_delay_time",
-          "no_answer_delay_time")
+          "no_answer_delay_time", "status")  # status: only a phone-only agent's is wanted
 
 
 @dataclass(frozen=True)
 class SwitchAgent:
     name: str
-    params: tuple[tuple[str, str], ...]  # PARAMS, in order, as strings
+    # PARAMS, in order, as strings (a wanted agent has `status` only if phone-only: it is set
+    # last, once the agent can be rung)
+    params: tuple[tuple[str, str], ...]
 
     def param(self, key: str) -> str:
         return dict(self.params)[key]
@@ -61,7 +65,8 @@ def desired(session: Session, domain: str) -> Wanted:
             ("wrap_up_time", str(agent.wrap_up_time)),
             ("reject_delay_time", str(agent.reject_delay_time)),
             ("busy_delay_time", str(agent.busy_delay_time)),
-            ("no_answer_delay_time", str(agent.no_answer_delay_time))))
+            ("no_answer_delay_time", str(agent.no_answer_delay_time)),
+            *((("status", agent.phone_status),) if agent.phone_status else ())))
         for tier in agent.tiers:
             if tier.topic.active:
                 tiers[(tier.topic.queue, name)] = (tier.level, tier.position)
@@ -112,6 +117,12 @@ def plan(want_agents: dict[str, SwitchAgent], want_tiers: dict[tuple[str, str], 
         if name.endswith(ours):  # `agent del` takes its tiers with it
             commands.append(agent_del(name, f"agent {name}: removed"))
     return commands
+
+
+def statuses_set(commands: list[CcCommand]) -> list[tuple[str, str, str]]:
+    """The phone-only statuses among the commands: (agent, status, the command's reason)."""
+    return [(c.words[3], c.words[4], c.reason) for c in commands
+            if c.words[:3] == ("agent", "set", "status")]
 
 
 def removed(commands: list[CcCommand], done: list[str]) -> list[str]:

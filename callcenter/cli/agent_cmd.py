@@ -6,20 +6,41 @@ import argparse
 import getpass
 import sys
 
+from sqlalchemy.orm import Session
+
 from callcenter.cli.context import database, settings
 from db.agents import (
+    SWITCH_LIMITS,
     NewAgent,
+    QueueMembership,
     add_agent,
+    callcenter_name,
+    get_agent,
     list_agents,
     parse_membership,
+    phone_status,
+    queue_mismatches,
     set_active,
     set_password,
     set_queues,
     set_sip_password,
+    set_switch_settings,
+    switch_setting_problem,
+    switch_settings,
 )
 from db.audit import command_line_actor, record
 from db.errors import DataError
-from db.models import ROLES
+from db.models import PHONE_STATUSES, ROLES
+
+# `agent switch-settings` options → the agent's mod_callcenter parameters (db.agents)
+SWITCH_OPTIONS = (
+    ("--max-no-answer", "max_no_answer", "N"),
+    ("--wrap-up-time", "wrap_up_time", "SECONDS"),
+    ("--reject-delay", "reject_delay_time", "SECONDS"),
+    ("--busy-delay", "busy_delay_time", "SECONDS"),
+    ("--no-answer-delay", "no_answer_delay_time", "SECONDS"),
+)
+FORCE_HELP = "put the agent on the topics even if their agency does not answer them"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -33,6 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--extension", help="SIP extension of the agent's phone")
     p.add_argument("--contact", help="dial string, if not user/<extension>@<domain>")
     p.add_argument("--queues", nargs="*", default=[], metavar="TOPIC[:LEVEL[:POSITION]]")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     _password_options(p)
     p.set_defaults(handler=add)
     p = sub.add_parser("list", help="list agents with their queues")
@@ -52,7 +74,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("set-queues", help="set the topics an agent answers (replaces all)")
     p.add_argument("username")
     p.add_argument("queues", nargs="*", metavar="TOPIC[:LEVEL[:POSITION]]")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(handler=queues)
+    p = sub.add_parser(
+        "switch-settings", help="show or change an agent's settings on mod_callcenter",
+        description="With no option, show the agent's mod_callcenter settings; with options, "
+                    "change them. The running daemon pushes changes to the switch within "
+                    "[switch] agent_sync_seconds.")
+    p.add_argument("username")
+    for option, key, metavar in SWITCH_OPTIONS:
+        low, high, meaning = SWITCH_LIMITS[key]
+        p.add_argument(option, dest=key, type=int, metavar=metavar,
+                       help=f"{meaning}; {low}-{high}")
+    p.add_argument("--phone-only-status", dest="phone_status", metavar="STATUS",
+                   help=f"for an agent with no desktop: the status the daemon holds them in "
+                        f"({', '.join(repr(s) for s in PHONE_STATUSES)}; given again, it "
+                        f"is set again); 'none': the desktop sets it")
+    p.set_defaults(handler=switch_settings_cmd)
 
 
 def _password_options(parser: argparse.ArgumentParser) -> None:
@@ -76,11 +114,27 @@ def add(args: argparse.Namespace) -> None:
                    sip_extension=args.extension, contact=args.contact)
     with database(args) as session:
         add_agent(session, new)
+        forced = []
         if memberships:
+            forced = _check_queues(session, args.username, memberships, args.force)
             set_queues(session, args.username, memberships)
         record(session, command_line_actor(), "agent.add", args.username, role=args.role,
-               queues=args.queues)
+               queues=args.queues, forced=forced)
     print(f"agent {args.username} added ({args.role})")
+
+
+def _check_queues(session: Session, username: str, memberships: list[QueueMembership],
+                  force: bool) -> list[str]:
+    """Refuse topics the agent's agency does not answer (unless forced: then warn, and
+    return them for the audit log); an agent with no agency is let through with a warning."""
+    mismatches = queue_mismatches(session, username, memberships)
+    refused = [m for m in mismatches if m.agency is not None]
+    if refused and not force:
+        raise DataError("; ".join(map(str, refused)) +
+                        " — refused (--force puts them there on purpose)")
+    for mismatch in mismatches:
+        print(f"callcenter: warning: {mismatch}", file=sys.stderr)
+    return [m.topic_key for m in refused]
 
 
 def list_cmd(args: argparse.Namespace) -> None:
@@ -113,9 +167,10 @@ def activate(args: argparse.Namespace, active: bool) -> None:
 def queues(args: argparse.Namespace) -> None:
     memberships = [parse_membership(q) for q in args.queues]
     with database(args) as session:
+        forced = _check_queues(session, args.username, memberships, args.force)
         set_queues(session, args.username, memberships)
         record(session, command_line_actor(), "agent.set_queues", args.username,
-               queues=args.queues)
+               queues=args.queues, forced=forced)
     print(f"agent {args.username} answers: "
           f"{', '.join(m.topic_key for m in memberships) or 'nothing'}")
 
@@ -127,3 +182,56 @@ def sip_password(args: argparse.Namespace) -> None:
         record(session, command_line_actor(), "agent.sip_password", args.username)
     print(f"SIP password of {args.username} (domain {domain}): {password}")
     print("Give it to the agent now: it is not stored, and cannot be shown again.")
+
+
+def switch_settings_cmd(args: argparse.Namespace) -> None:
+    changes: dict[str, int | str | None] = {}
+    problems = []
+    for option, key, _ in SWITCH_OPTIONS:
+        value = getattr(args, key)
+        if value is not None:
+            problem = switch_setting_problem(key, value)
+            if problem:
+                problems.append(f"{option} {value}: {problem}")
+            changes[key] = value
+    if args.phone_status is not None:
+        try:
+            changes["phone_status"] = phone_status(args.phone_status)
+        except DataError as exc:
+            problems.append(f"--phone-only-status: {exc}")
+    if problems:
+        raise DataError("; ".join(problems))
+    domain = settings(args).site.domain
+    with database(args) as session:
+        if changes:
+            changed = set_switch_settings(session, args.username, changes)
+            record(session, command_line_actor(), "agent.switch_settings", args.username,
+                   changes=changes)
+            for key, (before, after) in changed.items():
+                print(f"{args.username}: {_name(key)} {_shown(key, before)} → "
+                      f"{_shown(key, after)}")
+            if not changed:
+                print(f"{args.username}: nothing changed" + (
+                    " (the phone-only status is set again)" if changes.get("phone_status")
+                    else ""))
+        agent = get_agent(session, args.username)
+        now = switch_settings(session, args.username)
+        print(f"{callcenter_name(agent, domain)} ({agent.role}) on mod_callcenter:")
+        for _, key, _ in SWITCH_OPTIONS:
+            print(f"  {key:<21} {_shown(key, getattr(now, key)):<10} {SWITCH_LIMITS[key][2]}")
+        print(f"  {_name('phone_status'):<21} {_shown('phone_status', now.phone_status):<10} "
+              + ("held there by the daemon (the agent has no desktop)" if now.phone_status
+                 else "the agent's own, set from the desktop"))
+        if agent.dial_string(domain) is None or not agent.active:
+            why = "is disabled" if not agent.active else "has no phone (extension or contact)"
+            print(f"  (the agent {why}: mod_callcenter has them only once that changes)")
+
+
+def _name(key: str) -> str:
+    return "phone_only_status" if key == "phone_status" else key
+
+
+def _shown(key: str, value: object) -> str:
+    if key == "phone_status":
+        return str(value) if value else "none"
+    return f"{value}" if key == "max_no_answer" else f"{value} s"

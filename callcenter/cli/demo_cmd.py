@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
 
 from callcenter.demo import DemoOptions, run_demo
 
@@ -47,9 +49,12 @@ def demo(args: argparse.Namespace) -> int:
             from callcenter.demo_desktop import run_desktop_demo
 
             return run_desktop_demo(args.rate, args.speed, args.seed, lead=args.lead,
-                                    staff=_staff(args))
+                                    staff=_staff(args), duration=args.duration,
+                                    web=args.web, history=args.history)
         print("demo: no display here (no DISPLAY or WAYLAND_DISPLAY): the headless wallboard "
               "instead", flush=True)
+    if args.ready_file is not None:  # the desktop demo's backend, which SIGTERM stops
+        signal.signal(signal.SIGTERM, _interrupt)
     run_demo(DemoOptions(rate_per_minute=args.rate, speed=args.speed, duration=args.duration,
                          seed=args.seed, desktop_user=args.desktop_user,
                          ready_file=args.ready_file, quiet=args.quiet, control=args.control,
@@ -57,6 +62,13 @@ def demo(args: argparse.Namespace) -> int:
                          history=args.lead and args.history, patients=args.history,
                          web=args.web))
     return 0
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM while the demo starts: unwound as Ctrl-C would (what was started so far is
+    stopped: the web form's process, the daemon), not killed on the spot. Once up, the demo
+    takes SIGTERM itself (a clean stop)."""
+    raise KeyboardInterrupt
 
 
 def _staff(args: argparse.Namespace) -> int:

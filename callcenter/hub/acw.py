@@ -66,6 +66,8 @@ class AfterCallWork:
         # (username, call uuid) → the last CaseDraft, and the agent id it came from
         self.drafts: dict[tuple[str, str], tuple[Any, int]] = {}
         self.unready: set[str] = set()  # could not be set Waiting (link down): retried
+        self.saved_on_call: dict[str, str] = {}  # username → the call whose case was saved
+        self.ready_when_idle: set[str] = set()  # done, but the switch has not held them yet
         self.ended: OrderedDict[str, AsyncResult] = OrderedDict()  # call uuid → its cause
         self._kept: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
         self._keeper: gevent.Greenlet | None = None
@@ -95,6 +97,22 @@ class AfterCallWork:
         self.finish(username, "next call", ready=False)
         log.info("hub: %s has no desktop: no after-call work for %s", username, call_uuid)
 
+    def state_changed(self, username: str, state: str) -> None:
+        """An agent at a desktop changed state: one done before mod_callcenter held them Idle
+        (On Demand) is let go now."""
+        if state == "Idle" and username in self.ready_when_idle:
+            self.ready_when_idle.discard(username)
+            gevent.spawn(self.ready, username)
+
+    def _ready_once_idle(self, username: str) -> None:
+        agent = self.backend.state.agents.get(self.desk.agent_name(username))
+        if agent is not None and agent.state == "Idle":
+            gevent.spawn(self.ready, username)
+        else:
+            # FreeSWITCH: mod_callcenter.c outbound_agent_thread_run fires bridge-agent-end,
+            # then sets an On Demand agent's state to Idle: the Idle event comes after.
+            self.ready_when_idle.add(username)
+
     def held_without_desk(self, username: str, state: str) -> None:
         """An agent with no desktop held Idle by mod_callcenter after a call (On Demand):
         nobody will wrap up or say they are done, so they take calls again at once."""
@@ -109,6 +127,9 @@ class AfterCallWork:
         """After-call work on this call. `wait_cause`: call_ended carries the call's hangup
         cause, waited for a moment if the caller is still up (a queue call)."""
         self.finish(username, "next call", ready=False)
+        if self.saved_on_call.get(username) == call_uuid:
+            self._saved_already(username, call_uuid)
+            return
         call = self.backend.state.calls.get(call_uuid)  # gone if the caller hung up first
         pop = self.desk.pops.get(username)
         topic = self.desk.topic_of_queue(call.queue) if call else \
@@ -127,6 +148,17 @@ class AfterCallWork:
                                                     acw_until=until))
         else:
             gevent.spawn(self._tell_ended, username, call_uuid, until)
+
+    def _saved_already(self, username: str, call_uuid: str) -> None:
+        """The case was saved during the call: no after-call work (nothing left to wrap up,
+        and no follow-up owed when it would have run out); the agent takes calls again."""
+        del self.saved_on_call[username]
+        pop = self.desk.pops.get(username)
+        if pop is not None and pop.call.uuid == call_uuid:
+            del self.desk.pops[username]
+        gevent.spawn(self._tell_ended, username, call_uuid, None)
+        self._ready_once_idle(username)
+        log.info("hub: %s saved the case during %s: no after-call work", username, call_uuid)
 
     def _begin(self, username: str, call_uuid: str, started: float, until: float) -> None:
         timer = gevent.spawn_later(max(0.0, until - time.time()), self._expired, username,
@@ -166,6 +198,8 @@ class AfterCallWork:
             self.drafts.pop((username, call_uuid), None)
         if wrap is not None and call_uuid == wrap.call_uuid:
             self.finish(username, "case saved")
+        elif call_uuid is not None:  # before its after-call work began: none is needed
+            self.saved_on_call[username] = call_uuid
 
     def finish(self, username: str, why: str, ready: bool = True) -> bool:
         """End the agent's after-call work; False if there was none."""

@@ -141,6 +141,8 @@ class AgentDesk:
             elif isinstance(effect, AgentBridged):
                 gevent.spawn(self._screen_pop, username, effect)
             else:
+                if isinstance(effect, AgentStateChanged):
+                    self.acw.state_changed(username, effect.state)
                 self.status_changed(username)
 
     def status_changed(self, username: str) -> None:

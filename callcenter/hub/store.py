@@ -79,7 +79,8 @@ def accounts_fingerprint(session: Session) -> tuple[object, ...]:
 
 def topics_payload(session: Session) -> list[dict[str, Any]]:
     return [{"key": t.key, "menu_key": t.menu_key, "name_vi": t.name_vi, "name_en": t.name_en,
-             "queue": t.queue, "form_schema": t.form_schema, "rules": t.rules,
+             "short_vi": t.short_vi, "short_en": t.short_en, "queue": t.queue,
+             "form_schema": t.form_schema, "rules": t.rules,
              "outcomes": t.outcomes, "acw_seconds": t.acw_seconds,
              "service_level_seconds": t.service_level_seconds}
             for t in session.scalars(select(Topic).where(Topic.active).order_by(Topic.menu_key))]

@@ -6,6 +6,7 @@ call, for after-call work) and the desktop says `Available`."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,13 +33,17 @@ def switch_status(status: str) -> str:
 
 
 def agent_view(identity: dict[str, Any], agent: AgentState | None,
-               reason: str | None = None) -> AgentView:
+               reason: str | None = None, now: float | None = None) -> AgentView:
+    """The agent as their desktop shows them; `now` (epoch seconds, default the clock's)
+    dates how long they have been in their status or state."""
     status = shown_status(agent.status) if agent else "Logged Out"
+    moment = time.time() if now is None else now
+    held = max(0.0, moment - agent.since_us / 1e6) if agent and agent.since_us else None
     return AgentView(username=identity["username"], full_name=identity["full_name"],
                      role=identity["role"], status=status,
                      reason=reason if status == "On Break" else None,
                      state=agent.state if agent else "Waiting",
-                     since=iso_us(agent.since_us) if agent else None,
+                     since=iso_us(agent.since_us) if agent else None, for_seconds=held,
                      calls_today=agent.calls_answered if agent else 0,
                      topics=sorted(identity["topics"]))
 

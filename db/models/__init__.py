@@ -7,12 +7,13 @@ from db.models.cases import Case, CaseChange
 from db.models.intake import ApiSource, Declaration
 from db.models.logs import AgentStatusLog, AuditLog
 from db.models.monitoring import CheckIn, Episode
-from db.models.people import ROLES, Agency, Agent, agency_topic
+from db.models.people import PHONE_STATUSES, ROLES, Agency, Agent, agency_topic
 from db.models.reference import AdminUnit, AdminUnitFormer
 from db.models.referrals import Referral
 from db.models.topics import CaseCounter, Tier, Topic
 
 __all__ = [
+    "PHONE_STATUSES",
     "ROLES",
     "AcwDeadline",
     "AdminUnit",

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from db.models.topics import Tier, Topic
 
 ROLES = ("nurse", "health", "clerk", "lead", "admin")
+# The statuses a phone-only agent may be held in (mod_callcenter.c AGENT_STATUS_CHART, less
+# `Available (On Demand)`: with no desktop to end after-call work, its agent would stay Idle
+# after the first call).
+PHONE_STATUSES = ("Available", "On Break", "Logged Out")
 
 agency_topic = Table(
     "agency_topic",
@@ -60,6 +64,10 @@ class Agent(Base):
     reject_delay_time: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     busy_delay_time: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     no_answer_delay_time: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # An agent who works from the phone alone: the status the daemon holds them in on
+    # mod_callcenter (one of PHONE_STATUSES, checked by db.agents). NULL: the status is the
+    # agent's own, set from the desktop, and never touched by the daemon's sync.
+    phone_status: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

@@ -33,6 +33,9 @@ class Topic(Base):
     code_prefix: Mapped[str] = mapped_column(String(8), unique=True)
     name_vi: Mapped[str] = mapped_column(String(300))
     name_en: Mapped[str] = mapped_column(String(300))
+    # What tables and lists show (the names are sentences); the name where there is none.
+    short_vi: Mapped[str | None] = mapped_column(String(40))
+    short_en: Mapped[str | None] = mapped_column(String(40))
     queue: Mapped[str] = mapped_column(String(64), unique=True)
     service_level_seconds: Mapped[int] = mapped_column(Integer, default=20)
     acw_seconds: Mapped[int] = mapped_column(Integer, default=120)

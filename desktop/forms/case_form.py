@@ -24,7 +24,7 @@ from desktop.forms.editors import (
 from desktop.forms.triage_view import TriageBadge, TriageBar
 from desktop.forms.unit_picker import AdminUnitPicker
 from desktop.forms.validation import FORM_LEVEL, schema_errors
-from rules.forms import with_outcomes
+from rules.forms import required_now, with_outcomes
 from rules.triage import Triage, triage
 
 Spec = Mapping[str, Any]
@@ -45,7 +45,7 @@ def make_editor(spec: Spec, language: str, units: Sequence[Mapping[str, Any]]) -
     if kind == "boolean":
         return BoolEditor()
     if kind in ("integer", "number"):
-        return NumberEditor(spec)
+        return NumberEditor(spec, language)
     if spec.get("format") == "date":
         return DateEditor()
     return TextEditor(spec)
@@ -97,6 +97,7 @@ class CaseForm(QWidget):
         self._editors: dict[str, FieldEditor] = {}
         self._error_labels: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
+        self._labels: dict[str, QLabel] = {}
         self._touched: set[str] = set()
         self._show_all = False  # after errors() every error stays in sight
         self._setting = False
@@ -104,6 +105,7 @@ class CaseForm(QWidget):
         self._triage: Triage | None = None
         self._build(properties, units)
         self._refresh_triage()
+        self._mark_required()
 
     # -- building ------------------------------------------------------------------------
     def _build(self, properties: Mapping[str, Spec], units: Sequence[Mapping[str, Any]]) -> None:
@@ -144,11 +146,9 @@ class CaseForm(QWidget):
 
     def _make_row(self, name: str, spec: Spec, units: Sequence[Mapping[str, Any]]
                   ) -> tuple[QLabel, QWidget]:
-        text = html.escape(label_of(spec, self._language), quote=False)
-        if name in self._required:
-            text += ' <span style="color:#c62828">*</span>'
-        label = QLabel(text)
+        label = self._labels[name] = QLabel()
         label.setTextFormat(Qt.TextFormat.RichText)
+        self._mark(name, name in self._required)
         label.setWordWrap(True)
         label.setMinimumWidth(150)
         label.setMaximumWidth(190)
@@ -194,7 +194,7 @@ class CaseForm(QWidget):
     def values(self) -> dict[str, Any]:
         """The filled fields as JSON values (the computed level included), in field order."""
         data = self._entered()
-        if self._level_field and self._triage and self._triage.level:
+        if self._level_field and self._triage and self._triage.assessed:
             data[self._level_field] = self._triage.level
         ordered = {name: data[name] for name in self._order if name in data}
         return {**ordered, **self._extra}
@@ -213,6 +213,7 @@ class CaseForm(QWidget):
         self._extra.update({k: v for k, v in values.items() if k not in self._rows})
         self._touched |= {name for name in self._editors if values.get(name) is not None}
         self._refresh_triage()
+        self._mark_required()
         self._show_errors(self._collect_errors())
 
     def errors(self) -> list[tuple[str, str]]:
@@ -240,6 +241,7 @@ class CaseForm(QWidget):
             return
         self._touched.add(name)
         self._refresh_triage()
+        self._mark_required()
         self._show_errors(self._collect_errors())
         self.changed.emit(self.values())
 
@@ -251,9 +253,9 @@ class CaseForm(QWidget):
             return
         self._triage = result
         if self.triage_bar is not None:
-            self.triage_bar.show_triage(result)
+            self.triage_bar.show_triage(result, [self.label(name) for name in result.missing])
         if self._level_badge is not None:
-            self._level_badge.set_level(result.level)
+            self._level_badge.set_level(result.level if result.assessed else None)
         self.triage_changed.emit(result)
 
     def _triage_input(self) -> dict[str, Any]:
@@ -271,9 +273,30 @@ class CaseForm(QWidget):
     def _collect_errors(self) -> dict[str, str]:
         found = {name: error for name, editor in self._editors.items()
                  if (error := editor.local_error())}
-        for name, text in schema_errors(self._schema, self.values()).items():
+        labels = {name: self.label(name) for name in self._order}
+        for name, text in schema_errors(self._schema, self.values(), self._language,
+                                        labels).items():
             found.setdefault(name, text)
         return found
+
+    def _mark(self, name: str, required: bool) -> None:
+        text = html.escape(self.label(name), quote=False)
+        if required:
+            text += ' <span style="color:#c62828">*</span>'
+        self._labels[name].setText(text)
+        self._labels[name].setProperty("required", required)
+
+    def _mark_required(self) -> None:
+        """A star on each field required now: the form's own, and those a rule between fields
+        asks for given what is entered (a follow-up's date once the outcome is follow-up)."""
+        needed = required_now(self._schema, self.values())
+        for name, label in self._labels.items():
+            if bool(label.property("required")) != (name in needed):
+                self._mark(name, name in needed)
+
+    def required(self) -> list[str]:
+        """The fields marked required now, in field order."""
+        return [name for name in self._order if self._labels[name].property("required")]
 
     def _show_errors(self, found: Mapping[str, str]) -> None:
         for name, label in self._error_labels.items():

@@ -55,6 +55,12 @@ def label_of(spec: Spec, language: str) -> str:
     return str(spec.get("x-title-en", title)) if language == "en" else title
 
 
+def unit_of(spec: Spec, language: str) -> str:
+    """The unit shown beside a number: `x-unit-en` in English (`x-unit` if the same in both)."""
+    unit = str(spec.get("x-unit", ""))
+    return str(spec.get("x-unit-en", unit)) if language == "en" else unit
+
+
 def choices_of(spec: Spec, language: str) -> list[tuple[Any, str]]:
     """(value, label) of a choice field (`oneOf` of `const`s, or `enum`) in schema order."""
     if "oneOf" in spec:
@@ -138,7 +144,7 @@ class NumberEditor(FieldEditor):
     not 0. Accepts a comma as the decimal mark, as Vietnamese writes it. The range is shown as
     a placeholder and enforced by the schema's own minimum/maximum (the form shows the error)."""
 
-    def __init__(self, spec: Spec, parent: QWidget | None = None) -> None:
+    def __init__(self, spec: Spec, language: str = "vi", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._integer = spec.get("type") == "integer"
         low, high = spec.get("minimum"), spec.get("maximum")
@@ -155,8 +161,9 @@ class NumberEditor(FieldEditor):
         self._edit.textChanged.connect(self.edited)
         layout = self._row(self)
         layout.addWidget(self._edit)
-        if spec.get("x-unit"):
-            layout.addWidget(QLabel(str(spec["x-unit"])))
+        unit = unit_of(spec, language)
+        if unit:
+            layout.addWidget(QLabel(unit))
         layout.addStretch(1)
 
     def value(self) -> int | float | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -84,8 +84,17 @@ class TriageBar(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.findings)
 
-    def show_triage(self, result: Triage) -> None:
-        self.badge.set_level(result.level)
+    def set_call_live(self, live: bool) -> None:
+        """After the hang-up there is no caller to transfer: the button stays in sight
+        (the level still calls for 115) but cannot be pressed, and says why."""
+        self.escalate_button.setEnabled(live)
+        self.escalate_button.setToolTip("" if live else self.tr(
+            "The call has ended: there is no caller to transfer."))
+
+    def show_triage(self, result: Triage, missing: Sequence[str] = ()) -> None:
+        """The level, what made it, and (`missing`: the labels of the fields the triage needs
+        that are empty) "not assessed" instead of the lowest level on a form not filled in."""
+        self.badge.set_level(result.level if result.assessed else None)
         if result.red_flags:
             text = self.tr("Red flags: %1").replace("%1", "; ".join(
                 f.label(self._language) for f in result.red_flags))
@@ -93,6 +102,9 @@ class TriageBar(QWidget):
             text = "; ".join(r.label(self._language) for r in result.reasons)
         else:
             text = ""
+        if missing and not result.escalate:
+            more = self.tr("Missing for the triage: %1").replace("%1", ", ".join(missing))
+            text = f"{text}; {more}" if text else more
         self.findings.setText(text)
         self.findings.setStyleSheet("color: #b71c1c; font-weight: bold;" if result.red_flags
                                     else "")

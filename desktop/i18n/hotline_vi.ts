@@ -198,6 +198,10 @@
 <context>
     <name>CallPanel</name>
     <message>
+        <source>Incoming call…</source>
+        <translation>Cuộc gọi đến…</translation>
+    </message>
+    <message>
         <source>No call</source>
         <translation>Chưa có cuộc gọi</translation>
     </message>
@@ -259,6 +263,104 @@
     <message>
         <source>The selected check-in&apos;s readings over the days (or double-click its row)</source>
         <translation>Chỉ số của người bệnh đang chọn qua các ngày (hoặc nhấp đúp vào dòng)</translation>
+    </message>
+</context>
+<context>
+    <name>CaseForm</name>
+    <message>
+        <source>Required</source>
+        <translation>Bắt buộc</translation>
+    </message>
+    <message>
+        <source>Required with %1</source>
+        <translation>Bắt buộc khi có %1</translation>
+    </message>
+    <message>
+        <source>Not fields of this form: %1</source>
+        <translation>Không phải trường của phiếu này: %1</translation>
+    </message>
+    <message>
+        <source>At least %1</source>
+        <translation>Tối thiểu %1</translation>
+    </message>
+    <message>
+        <source>At most %1</source>
+        <translation>Tối đa %1</translation>
+    </message>
+    <message>
+        <source>More than %1</source>
+        <translation>Phải lớn hơn %1</translation>
+    </message>
+    <message>
+        <source>Less than %1</source>
+        <translation>Phải nhỏ hơn %1</translation>
+    </message>
+    <message>
+        <source>At most %1 characters</source>
+        <translation>Tối đa %1 ký tự</translation>
+    </message>
+    <message>
+        <source>At least %1 characters</source>
+        <translation>Tối thiểu %1 ký tự</translation>
+    </message>
+    <message>
+        <source>Not in the expected form</source>
+        <translation>Không đúng định dạng</translation>
+    </message>
+    <message>
+        <source>Choose one of the listed values</source>
+        <translation>Chọn một giá trị trong danh sách</translation>
+    </message>
+    <message>
+        <source>Not allowed with the other answers</source>
+        <translation>Không hợp với các câu trả lời khác</translation>
+    </message>
+    <message>
+        <source>A choice is listed twice</source>
+        <translation>Một lựa chọn bị lặp lại</translation>
+    </message>
+    <message>
+        <source>Not the right kind of value</source>
+        <translation>Giá trị không đúng kiểu</translation>
+    </message>
+    <message>
+        <source>Not a valid date</source>
+        <translation>Ngày không hợp lệ</translation>
+    </message>
+    <message>
+        <source>Not valid</source>
+        <translation>Không hợp lệ</translation>
+    </message>
+</context>
+<context>
+    <name>CaseViewer</name>
+    <message>
+        <source>Case</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <source>Reading the case…</source>
+        <translation>Đang tải hồ sơ…</translation>
+    </message>
+    <message>
+        <source>Case %1</source>
+        <translation>Hồ sơ %1</translation>
+    </message>
+    <message>
+        <source>Opened %1, last changed %2</source>
+        <translation>Mở lúc %1, sửa lần cuối %2</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Có</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Không</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Ghi chú</translation>
     </message>
 </context>
 <context>
@@ -970,6 +1072,10 @@
     <message>
         <source>Day</source>
         <translation>Ngày bệnh</translation>
+    </message>
+    <message>
+        <source>SpO2</source>
+        <translation>SpO2</translation>
     </message>
     <message>
         <source>Next check-in</source>
@@ -1782,6 +1888,188 @@ test</source>
     </message>
 </context>
 <context>
+    <name>QAbstractSpinBox</name>
+    <message>
+        <source>&amp;Select All</source>
+        <translation>Chọn &amp;tất cả</translation>
+    </message>
+    <message>
+        <source>&amp;Step up</source>
+        <translation>&amp;Tăng</translation>
+    </message>
+    <message>
+        <source>Step &amp;down</source>
+        <translation>&amp;Giảm</translation>
+    </message>
+</context>
+<context>
+    <name>QLineEdit</name>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>Sao &amp;chép</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>&amp;Dán</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Select All</source>
+        <translation>Chọn tất cả</translation>
+    </message>
+</context>
+<context>
+    <name>QMessageBox</name>
+    <message>
+        <source>Show Details...</source>
+        <translation>Xem chi tiết...</translation>
+    </message>
+    <message>
+        <source>Hide Details...</source>
+        <translation>Ẩn chi tiết...</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <source>OK</source>
+        <translation>Đồng ý</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>&amp;Yes</source>
+        <translation>&amp;Có</translation>
+    </message>
+    <message>
+        <source>&amp;No</source>
+        <translation>&amp;Không</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Áp dụng</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Bỏ</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Ignore</source>
+        <translation>Bỏ qua</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Mở</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Trợ giúp</translation>
+    </message>
+</context>
+<context>
+    <name>QShortcut</name>
+    <message>
+        <source>Ctrl</source>
+        <translation>Ctrl</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>Shift</translation>
+    </message>
+    <message>
+        <source>Alt</source>
+        <translation>Alt</translation>
+    </message>
+    <message>
+        <source>Meta</source>
+        <translation>Meta</translation>
+    </message>
+    <message>
+        <source>Num</source>
+        <translation>Num</translation>
+    </message>
+    <message>
+        <source>Del</source>
+        <translation>Del</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+</context>
+<context>
+    <name>QWidgetTextControl</name>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>Sao &amp;chép</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Link Location</source>
+        <translation>Sao chép địa chỉ &amp;liên kết</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>&amp;Dán</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Select All</source>
+        <translation>Chọn tất cả</translation>
+    </message>
+</context>
+<context>
     <name>QueueTile</name>
     <message>
         <source>answered within %1 s</source>
@@ -2373,8 +2661,16 @@ test</source>
         <translation>Phân loại:</translation>
     </message>
     <message>
+        <source>The call has ended: there is no caller to transfer.</source>
+        <translation>Cuộc gọi đã kết thúc: không còn người gọi để chuyển.</translation>
+    </message>
+    <message>
         <source>Red flags: %1</source>
         <translation>Dấu hiệu nguy hiểm: %1</translation>
+    </message>
+    <message>
+        <source>Missing for the triage: %1</source>
+        <translation>Thiếu để phân loại: %1</translation>
     </message>
     <message>
         <source>Transfer to emergency %1</source>

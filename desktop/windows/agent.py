@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QEvent, QSettings, Signal, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -22,16 +22,18 @@ from desktop.connection import HubConnection
 from desktop.drafts import DraftStore
 from desktop.i18n import Translations
 from desktop.models import Clock, utc_now
+from desktop.windows.agent_words import TopicWords
 from desktop.windows.call_actions import CallActions
 from desktop.windows.call_panel import CallPanel
 from desktop.windows.callbacks import CallbacksView
+from desktop.windows.case_viewer import CaseViewer
 from desktop.windows.drafting import DraftKeeper, left_over_pop
 from desktop.windows.handover import ShiftEnd
 from desktop.windows.labels import error_text, role_label
 from desktop.windows.login import LANGUAGE_KEY, language_menu
 from desktop.windows.referral_models import agencies_of, agency_of
 from desktop.windows.referrals import ReferralsView
-from desktop.windows.screen_pop import ScreenPopView
+from desktop.windows.screen_pop import ScreenPopView, known_name
 from desktop.windows.search import SearchView
 from desktop.windows.status import AgentStatusBar, StatusActions, status_toolbar
 from protocol.errors import LocalCode
@@ -49,7 +51,7 @@ from protocol.messages import (
 log = logging.getLogger(__name__)
 
 
-class AgentWindow(QMainWindow):
+class AgentWindow(QMainWindow, TopicWords):
     """Where a nurse or a clerk spends the shift.
 
     Attributes:
@@ -96,10 +98,10 @@ class AgentWindow(QMainWindow):
         conn = self._connection
         self.status_actions = StatusActions(self)
         self.call_panel = CallPanel(self._clock)
-        self.screen_pop_view = ScreenPopView(conn, self.topic_name, self.unit_name,
-                                             self._drafts)
-        self.callbacks_view = CallbacksView(conn, self.topic_name, self._clock)
-        self.search_view = SearchView(conn, self.topic_name)
+        self.screen_pop_view = ScreenPopView(conn, self.topic_short, self.unit_name,
+                                             self._drafts, summary=self.case_summary)
+        self.callbacks_view = CallbacksView(conn, self.topic_short, self._clock)
+        self.search_view = SearchView(conn, self.topic_short, summary=self.case_summary)
         self.referrals_view = ReferralsView(conn, self._clock, self._agency_id, self.agent.role)
         self.tabs = QTabWidget()
         for view in (self.screen_pop_view, self.callbacks_view, self.search_view,
@@ -165,6 +167,8 @@ class AgentWindow(QMainWindow):
             self._drafts.resent.connect(self._on_left_over)
         self.screen_pop_view.escalate_requested.connect(self.escalate)
         self.screen_pop_view.saved.connect(self._on_saved)
+        self.screen_pop_view.case_requested.connect(self.open_case)
+        self.search_view.case_requested.connect(self.open_case)
         self.callbacks_view.count_changed.connect(self._on_callback_count)
         self.shift_end.done.connect(self.request_logout)
         self.shift_end.said.connect(lambda text: self.statusBar().showMessage(text, 30_000))
@@ -204,19 +208,13 @@ class AgentWindow(QMainWindow):
 
     # -- lookups ----------------------------------------------------------------------
 
-    def topic_name(self, key: str | None) -> str:
-        topic = self._topics.get(key or "")
-        if topic is None:
-            return key or ""
-        return str(topic.get("name_vi" if self.language == "vi" else "name_en") or key)
-
-    def outcome_codes(self, key: str) -> list[str]:
-        outcomes = self._topics.get(key, {}).get("outcomes") or []
-        return [str(o["code"]) for o in outcomes if isinstance(o, dict) and "code" in o]
-
-    def unit_name(self, code: str | None) -> str:
-        unit = self._units.get(code or "")
-        return str(unit.get("name") or code) if unit else (code or "")
+    def open_case(self, case_id: int) -> CaseViewer:
+        """A case of the history or the search, read-only, in a window of its own."""
+        viewer = CaseViewer(self._connection, case_id, lambda key: self._topics.get(key, {}),
+                            self.unit_name, self.language, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+        return viewer
 
     # -- what the hub says ------------------------------------------------------------
 
@@ -285,6 +283,9 @@ class AgentWindow(QMainWindow):
         self.retranslate_who()
         self.status_bar.set_agent(agent)
         self.status_actions.show_status(agent.status)
+        if agent.state == "Receiving" and (self.call_panel.call is None or
+                                           self.call_panel.ended):
+            self.call_panel.show_ringing()  # not the last caller's number while it rings
         if agent.state == "Waiting" and self.call_panel.acw_seconds_left() is not None:
             self.call_panel.end_acw()  # the hub put the agent back into the distribution
             self.call_actions.set_acw(False)
@@ -296,7 +297,8 @@ class AgentWindow(QMainWindow):
             return  # the same call again (a snapshot after a reconnect): keep what is typed
         self._topics.setdefault(str(pop.topic.get("key")), pop.topic)
         self.call_panel.show_call(pop.call, self.topic_name(pop.call.topic or
-                                                            pop.topic.get("key")))
+                                                            pop.topic.get("key")),
+                                  known_name(pop))
         self.screen_pop_view.show_pop(pop, list(self._units.values()), self.language)
         self.tabs.setCurrentWidget(self.screen_pop_view)
         self.call_actions.set_live(True)
@@ -309,6 +311,11 @@ class AgentWindow(QMainWindow):
         if call is None or call.uuid != push.call_uuid:
             return
         topic = self._topics.get(call.topic or "", {})
+        self.screen_pop_view.call_over()
+        if self.screen_pop_view.saved_call == call.uuid and push.acw_until is None:
+            self.call_panel.show_ended(None)  # saved during the call: no after-call work
+            self.call_actions.set_live(False)
+            return
         self.call_panel.show_ended(push.acw_until, topic.get("acw_seconds"))
         if self._drafts is not None:
             self._drafts.save_now()  # the hub keeps it if after-call work runs out

@@ -20,6 +20,7 @@ from desktop.windows.referral_models import Agencies, forwards
 from desktop.windows.referrals import ForwardDialog
 from desktop.windows.screen_pop import ScreenPopView
 from protocol.messages import Error, Reply
+from rules.phone import display_phone
 
 EMERGENCY_OUTCOME = "escalated_115"  # the outcome code an escalation sets, if the topic has it
 FORWARDED_OUTCOME = "forwarded"  # a forwarded topic's outcome: sent to the agency responsible
@@ -138,7 +139,8 @@ class CallActions(QObject):
         call = self._panel.call
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Transfer to 115"),
                           self.tr("Transfer %1 to emergency (115) now?").replace(
-                              "%1", call.caller_number if call else ""), parent=self._window)
+                              "%1", display_phone(call.caller_number) if call else ""),
+                          parent=self._window)
         transfer = box.addButton(self.tr("Transfer to 115"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Stay on the call"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(transfer)

@@ -3,6 +3,7 @@ after the call the after-call-work countdown."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -13,6 +14,17 @@ from desktop.models import Clock, format_duration, format_time, parse_time, utc_
 from desktop.windows.labels import plain_text
 from protocol.messages import CallView
 from rules.phone import display_phone
+
+
+def caller_id_name(call: CallView) -> str:
+    """The network's caller-ID name, unless it is only the number again (what trunks in
+    Vietnam send) or a placeholder such as "unknown"."""
+    name = (call.caller_name or "").strip()
+    digits = re.sub(r"\D", "", name)
+    if not name or (digits and len(digits) >= len(name.replace(" ", "")) - 1) or \
+            name.lower() in ("unknown", "anonymous", "private", "unavailable"):
+        return ""
+    return name
 
 
 class CallPanel(QFrame):
@@ -32,6 +44,8 @@ class CallPanel(QFrame):
         self._answered: datetime | None = None
         self._ended: datetime | None = None
         self._acw_until: datetime | None = None
+        self._ringing = False
+        self._name = ""
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("#callPanel { background: #f3f6fa; }")
         self._build()
@@ -82,8 +96,11 @@ class CallPanel(QFrame):
     def call(self) -> CallView | None:
         return self._call
 
-    def show_call(self, call: CallView, topic_name: str) -> None:
-        self._call, self._topic = call, topic_name
+    def show_call(self, call: CallView, topic_name: str, known_name: str = "") -> None:
+        """The call answered; `known_name`: who the hotline's records say is calling (a
+        declaration, an open case), shown instead of the network's caller-ID name."""
+        self._call, self._topic, self._ringing = call, topic_name, False
+        self._name = known_name or caller_id_name(call)
         self._answered = parse_time(call.answered_at) or self._clock()
         self._ended, self._acw_until = None, None
         self.retranslate()
@@ -113,9 +130,16 @@ class CallPanel(QFrame):
     def ended(self) -> bool:
         return self._ended is not None
 
+    def show_ringing(self) -> None:
+        """The next call rings: the last caller leaves the header (their form stays below
+        until the new one pops)."""
+        self.clear()
+        self._ringing = True
+        self.retranslate()
+
     def clear(self) -> None:
         """No call: back to waiting."""
-        self._call, self._topic = None, ""
+        self._call, self._topic, self._ringing, self._name = None, "", False, ""
         self._answered = self._ended = self._acw_until = None
         self.retranslate()
 
@@ -127,13 +151,14 @@ class CallPanel(QFrame):
     def retranslate(self) -> None:
         call = self._call
         if call is None:
-            self.caller_label.setText(self.tr("No call"))
+            self.caller_label.setText(self.tr("Incoming call…") if self._ringing
+                                      else self.tr("No call"))
             for label in (self.name_label, self.topic_label, self.waited_label,
                           self.talk_label):
                 label.clear()
         else:
             self.caller_label.setText(display_phone(call.caller_number))  # +84… → 0912 …
-            self.name_label.setText(call.caller_name)
+            self.name_label.setText(self._name)
             self.topic_label.setText(self._topic or self.tr("Topic not chosen"))
             waited = format_duration(call.waited_seconds) if call.waited_seconds is not None \
                 else "—"

@@ -36,6 +36,7 @@ from desktop.models import (
     dial_result_label,
     field_text,
     parse_time,
+    phone_text,
     plain_tip,
     reason_label,
     receipt_text,
@@ -50,6 +51,7 @@ from desktop.windows.episode import EpisodeOpener
 from desktop.windows.labels import error_text, plain_text
 from desktop.windows.tables import history_table
 from protocol.messages import Error, Reply
+from rules.phone import display_phone
 
 WORSE = QColor("#c62828")
 
@@ -78,7 +80,7 @@ class CallbacksModel(DictTableModel):
         super().__init__([
             Column(QT_TRANSLATE_NOOP("Models", "Due"), self._due_text),
             Column(QT_TRANSLATE_NOOP("Models", "Triage"), _triage_text),
-            Column(QT_TRANSLATE_NOOP("Models", "Phone"), field_text("phone")),
+            Column(QT_TRANSLATE_NOOP("Models", "Phone"), phone_text("phone")),
             Column(QT_TRANSLATE_NOOP("Models", "Topic"), self._topic_text),
             Column(QT_TRANSLATE_NOOP("Models", "Reason"), _reason_text),
             Column(QT_TRANSLATE_NOOP("Models", "Declared by"), self._who_text),
@@ -307,7 +309,7 @@ class CallbacksView(QWidget):
                 continue
             button = QPushButton(self.tr("Call back"))
             button.setToolTip(plain_tip(self.tr("Dial %1 now").replace(
-                "%1", str(row.get("phone", "")))))
+                "%1", display_phone(str(row.get("phone", ""))))))
             button.clicked.connect(lambda _=False, c=callback_id: self.dial(c))
             self.view.setIndexWidget(self.model.index(row_number, self.model.dial_column),
                                      button)
@@ -348,7 +350,7 @@ class CallbacksView(QWidget):
     def dial(self, callback_id: int) -> str:
         """One click: the hub rings the agent's phone, then the caller."""
         row = next((r for r in self.model.rows if r.get("id") == callback_id), {})
-        self._say(self.tr("Calling %1…").replace("%1", str(row.get("phone", ""))))
+        self._say(self.tr("Calling %1…").replace("%1", display_phone(str(row.get("phone", "")))))
         button = self.buttons.get(callback_id)
         if button is not None:
             button.setEnabled(False)

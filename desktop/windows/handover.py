@@ -332,7 +332,7 @@ class LeadHandoverView(QWidget):
             return None
         self.loading = True
         self.refresh_button.setEnabled(False)
-        self.summary.setText(self.tr("Reading the hand-over…"))
+        self.retranslate()
         return self._connection.lead_handover(self._on_answer)
 
     def _on_answer(self, answer: Reply | Error) -> None:
@@ -356,7 +356,9 @@ class LeadHandoverView(QWidget):
                 (self.red_cases, self.callbacks, self.referrals), strict=True):
             title.setText(text.replace("%1", str(len(model.rows))))
             model.retranslate()
-        if not self.loading:
+        if self.loading:
+            self.summary.setText(self.tr("Reading the hand-over…"))
+        else:
             self.summary.setText(self.tr("Read at %1").replace("%1", self._read_at)
                                  if self._read_at else self.tr("Not read yet."))
 

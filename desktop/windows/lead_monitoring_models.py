@@ -104,7 +104,7 @@ class PatientsModel(BoardTableModel):
                                        else None), right=True),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Level"),
                    lambda row: triage_label(mt.level_of(row)), self.urgency),
-            Column("SpO2", mt.spo2_trend,
+            Column(QT_TRANSLATE_NOOP("LeadTables", "SpO2"), mt.spo2_trend,
                    lambda row: or_last(mt.value(mt.mapping(row.get("last")), "spo2"))),
             Column(QT_TRANSLATE_NOOP("LeadTables", "Next check-in"), self._next_text,
                    lambda row: self.urgency(row)[-1]),

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -31,6 +32,7 @@ from protocol.messages import Error
 SERVER_KEY, USER_KEY, CERT_KEY = "login/server", "login/username", "login/ca_file"
 LANGUAGE_KEY = "ui/language"
 LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))  # each in its own language
+CARD_WIDTH = 480  # px: the form's width, whatever the window's
 
 
 def language_menu(owner: QObject, menu: QMenu, current: str,
@@ -73,6 +75,9 @@ class LoginWindow(QWidget):
         (self._password if self._username.text() else self._username).setFocus()
 
     def _build(self) -> None:
+        """The form as a card of a fixed width, centred in the window whatever its size (a
+        maximised login does not stretch the fields over the screen); the error and the
+        progress take room only while they have something to say."""
         self._title = QLabel()
         self._title.setObjectName("loginTitle")
         self._title.setStyleSheet("font-size: 18pt; font-weight: 600;")
@@ -92,6 +97,7 @@ class LoginWindow(QWidget):
                 self._translations.language)))
         self._language.currentIndexChanged.connect(self._on_language)
         self._form = QFormLayout()
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._labels = [QLabel() for _ in range(5)]
         fields: tuple[QWidget | QLayout, ...] = (self._server, self._username, self._password,
                                                  cert_row, self._language)
@@ -100,21 +106,39 @@ class LoginWindow(QWidget):
         self._error = plain_text(QLabel(wordWrap=True))
         self._error.setObjectName("loginError")
         self._error.setStyleSheet("color: #c62828;")
+        self._error.setVisible(False)
         self._progress = QProgressBar(minimum=0, maximum=0, textVisible=False)
-        self._progress.setVisible(False)
-        self._status = QLabel()
+        self._progress.setMaximumHeight(8)
+        self._status = plain_text(QLabel(wordWrap=True))
+        self.busy_box = QWidget()  # the progress and what it waits for: only while connecting
+        busy_layout = QVBoxLayout(self.busy_box)
+        busy_layout.setContentsMargins(0, 0, 0, 0)
+        busy_layout.addWidget(self._progress)
+        busy_layout.addWidget(self._status)
+        self.busy_box.setVisible(False)
         self._submit = QPushButton(default=True, autoDefault=True)
         self._submit.clicked.connect(self.submit)
         for field in (self._server, self._username, self._password):
             field.returnPressed.connect(self.submit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._title)
-        layout.addLayout(self._form)
-        layout.addWidget(self._error)
-        layout.addWidget(self._progress)
-        layout.addWidget(self._status)
-        layout.addWidget(self._submit, 0, Qt.AlignmentFlag.AlignRight)
-        self.setMinimumWidth(460)
+        self.card = QWidget()
+        self.card.setObjectName("loginCard")
+        self.card.setFixedWidth(CARD_WIDTH)
+        card = QVBoxLayout(self.card)
+        card.setContentsMargins(0, 0, 0, 0)
+        card.addWidget(self._title)
+        card.addSpacing(6)
+        card.addLayout(self._form)
+        card.addWidget(self._error)
+        card.addWidget(self.busy_box)
+        card.addSpacing(6)
+        card.addWidget(self._submit, 0, Qt.AlignmentFlag.AlignRight)
+        layout = QGridLayout(self)  # the card in the middle, the room around it empty
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.addWidget(self.card, 1, 1, Qt.AlignmentFlag.AlignCenter)
+        for edge in (0, 2):
+            layout.setRowStretch(edge, 1)
+            layout.setColumnStretch(edge, 1)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Hotline 1022 — log in"))
@@ -152,18 +176,18 @@ class LoginWindow(QWidget):
         """Check the fields, remember them, and ask the connection to log in."""
         problem = self._problem()
         if problem:
-            self._error.setText(problem)
+            self._say(problem)
             return
         server, username = self._server.text().strip(), self._username.text().strip()
         try:
             self._connection.pin_certificate(self._certificate.text().strip() or None)
         except ValueError:
-            self._error.setText(self.tr("The certificate file holds no PEM certificate."))
+            self._say(self.tr("The certificate file holds no PEM certificate."))
             return
         self._settings.setValue(SERVER_KEY, server)
         self._settings.setValue(USER_KEY, username)
         self._settings.setValue(CERT_KEY, self._certificate.text().strip())
-        self._error.clear()
+        self._say("")
         self._busy(True, self.tr("Connecting to %1…").replace("%1", server))
         password = self._password.text()
         self._password.clear()
@@ -191,23 +215,36 @@ class LoginWindow(QWidget):
             text = self.tr("Cannot reach the server: %1").replace("%1", error.message)
         else:
             text = error_text(error.code, error.message)
-        self._error.setText(text)
+        self._say(text)
         self._password.setFocus()
 
     def show_message(self, text: str) -> None:
         """A note from elsewhere (the session expired) above the fields."""
         self._busy(False)
-        self._error.setText(text)
+        self._say(text)
 
     def _on_logged_in(self, _data: dict[str, Any]) -> None:
         self._busy(False)
 
     def _on_state(self, state: str) -> None:
-        if state == "connected" and self._progress.isVisible():
+        if not self.connecting:
+            return
+        if state == "connected":
             self._status.setText(self.tr("Logging in…"))
+        elif state == "offline":  # given up without a word (closed, logged out meanwhile)
+            self._busy(False)
+
+    @property
+    def connecting(self) -> bool:
+        """A login is on its way (the progress shows)."""
+        return not self.busy_box.isHidden()
+
+    def _say(self, text: str) -> None:
+        self._error.setText(text)
+        self._error.setVisible(bool(text))
 
     def _busy(self, busy: bool, text: str = "") -> None:
-        self._progress.setVisible(busy)
+        self.busy_box.setVisible(busy)
         self._status.setText(text)
         for field in (self._server, self._username, self._password, self._submit,
                       self._certificate, self._browse):

@@ -8,11 +8,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,7 +23,8 @@ from PySide6.QtWidgets import (
 from desktop.connection import HubConnection
 from desktop.forms.editors import keeps_list_key
 from desktop.forms.merge import merge_forms
-from desktop.models import HistoryModel, format_date, format_time, state_label
+from desktop.models import HistoryModel, format_time, state_label
+from desktop.windows.declaration_box import DeclarationBox, choice_title
 from desktop.windows.drafting import DraftKeeper
 from desktop.windows.episode import EpisodeOpener
 from desktop.windows.episode_parts import EpisodeBanner
@@ -34,13 +33,7 @@ from desktop.windows.labels import error_text, plain_text
 from desktop.windows.tables import history_table
 from protocol.messages import Error, Reply, ScreenPop
 
-CASE_STATUSES = ("closed", "follow_up", "open", "escalated")
-# Two to a row (label, value, label, value); None: the field has the row to itself.
-DECLARATION_ROWS = (("received_at", "phone"), ("full_name", "birth_year"),
-                    ("sex", "positive_date"), ("admin_unit", "test_type"),
-                    ("address_detail", None), ("symptoms", None))
-
-
+CASE_STATUSES = ("open", "follow_up", "escalated", "closed")
 def draft_id_of(call_uuid: str) -> str:
     """The call's uuid as a draft id (letters, digits, _ . -; up to 64): the same after a
     restart, so the hub and the local draft store recognise it."""
@@ -48,84 +41,15 @@ def draft_id_of(call_uuid: str) -> str:
     return cleaned if cleaned[:1].isalnum() else f"d{cleaned[:63]}"
 
 
-def choice_title(topic: dict[str, Any], field: str, code: Any, language: str) -> str | None:
-    """The label the topic's form gives a coded value (oneOf const/title), in `language`."""
-    spec = ((topic.get("form_schema") or {}).get("properties") or {}).get(field) or {}
-    for choice in spec.get("oneOf") or []:
-        if isinstance(choice, dict) and choice.get("const") == code:
-            title = choice.get("x-title-en") if language == "en" else None
-            return str(title or choice.get("title") or code)
-    return None
-
-
-class DeclarationBox(QGroupBox):
-    """The web declaration matching the caller's number, field by field."""
-
-    def __init__(self, unit_name: Callable[[str | None], str],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._unit_name = unit_name
-        self._declaration: dict[str, Any] | None = None
-        self._choices: Callable[[str, Any], str | None] | None = None
-        self._layout = QGridLayout(self)
-        self._layout.setHorizontalSpacing(10)
-        self._layout.setVerticalSpacing(3)
-        self._layout.setColumnStretch(1, 1)
-        self._layout.setColumnStretch(3, 1)
-        self.retranslate()
-
-    def _labels(self) -> dict[str, str]:
-        return {"received_at": self.tr("Received"), "full_name": self.tr("Full name"),
-                "phone": self.tr("Phone"), "birth_year": self.tr("Year of birth"),
-                "sex": self.tr("Sex"), "admin_unit": self.tr("Commune or ward"),
-                "address_detail": self.tr("Address"), "positive_date": self.tr("Positive on"),
-                "test_type": self.tr("Test"), "symptoms": self.tr("Symptoms")}
-
-    def set_declaration(self, declaration: dict[str, Any] | None,
-                        choices: Callable[[str, Any], str | None] | None = None) -> None:
-        """Show `declaration`; `choices(field, code)` names a coded value (a test type) as
-        the topic's form does, or None."""
-        self._declaration, self._choices = declaration, choices
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.setTitle(self.tr("Matching declaration"))
-        while (item := self._layout.takeAt(0)) is not None:
-            if (widget := item.widget()) is not None:
-                widget.deleteLater()
-        declaration = self._declaration
-        self.setVisible(bool(declaration))
-        if not declaration:
-            return
-        labels = self._labels()
-        for row, keys in enumerate(DECLARATION_ROWS):
-            for column, key in enumerate(keys):
-                if key is None:
-                    continue
-                name = QLabel(labels[key] + ":")
-                name.setStyleSheet("color: #555;")
-                value = plain_text(QLabel(self._value(declaration, key), wordWrap=True))
-                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                self._layout.addWidget(name, row, 2 * column)
-                self._layout.addWidget(value, row, 2 * column + 1, 1, 3 if keys[1] is None
-                                       else 1)
-
-    def _value(self, declaration: dict[str, Any], key: str) -> str:
-        value = declaration.get(key)
-        if key == "admin_unit":
-            code = declaration.get("admin_unit_code") or value
-            return self._unit_name(str(code)) if code else ""
-        if key in ("received_at", "positive_date"):
-            return format_date(value)
-        named = self._choices(key, value) if self._choices and value is not None else None
-        if named:
-            return named
-        if key == "sex":
-            return {"male": self.tr("Male"), "female": self.tr("Female"),
-                    "other": self.tr("Other")}.get(str(value), str(value or ""))
-        if isinstance(value, list):
-            return ", ".join(str(v) for v in value)
-        return "" if value is None else str(value)
+def known_name(pop: ScreenPop) -> str:
+    """Who the hotline's records say is calling: the draft's, the open case's or the
+    declaration's full name ("" if none)."""
+    case_form = (pop.open_case or {}).get("form") or {}
+    for source in (pop.draft, case_form, pop.declaration or {}):
+        name = source.get("full_name") if isinstance(source, dict) else None
+        if name:
+            return str(name)
+    return ""
 
 
 class ScreenPopView(QWidget):
@@ -141,18 +65,23 @@ class ScreenPopView(QWidget):
     Signals:
         saved(dict): the hub stored the case (the reply's case: id, code, version, …).
         escalate_requested(): the form asked for the emergency transfer (a red flag).
+        case_requested(int): a case's row of the history was opened (double click, Enter).
     """
 
     saved = Signal(dict)
     escalate_requested = Signal()
+    case_requested = Signal(int)
 
     def __init__(self, connection: HubConnection, topic_name: Callable[[str | None], str],
                  unit_name: Callable[[str | None], str], drafts: DraftKeeper | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 summary: Callable[[dict[str, Any]], str] | None = None) -> None:
         super().__init__(parent)
         self._connection, self.drafts = connection, drafts
-        self.history = HistoryModel(topic_name, self)
+        self.history = HistoryModel(topic_name, self, summary)
         self.pop: ScreenPop | None = None
+        self.saved_call: str | None = None  # the call whose case was saved (during it)
+        self._call_live = False
         self.case_id: int | None = None
         self.version: int | None = None
         self.draft_id = ""
@@ -166,6 +95,8 @@ class ScreenPopView(QWidget):
         self._history_title.setObjectName("sectionTitle")
         self._history_title.setStyleSheet("font-weight: 600;")
         self.history_view = history_table(self.history, narrow=(2,))
+        self.history_view.activated.connect(self._open_history_row)
+        self.history_view.doubleClicked.connect(self._open_history_row)
         self.episode_banner, self.episodes = EpisodeBanner(), EpisodeOpener(self._connection, self)
         self.episode_banner.open_requested.connect(lambda e: self.episodes.open(episode_id=e))
         self.declaration_box = DeclarationBox(unit_name)
@@ -185,6 +116,8 @@ class ScreenPopView(QWidget):
         self._notes.setFixedHeight(54)
         self._notes.textChanged.connect(self._notes_edited)
         self._status = keeps_list_key(QComboBox())
+        self._status.activated.connect(self._status_chosen)
+        self._status_by_hand = False  # the nurse chose it: an outcome no longer moves it
         self._save = QPushButton()
         self._save.clicked.connect(self.save)
         self._save.setEnabled(False)
@@ -219,7 +152,7 @@ class ScreenPopView(QWidget):
         self._status_label.setText(self.tr("Case status:"))
         labels = {"closed": self.tr("Closed"), "follow_up": self.tr("Needs follow-up"),
                   "open": self.tr("Open"), "escalated": self.tr("Escalated to 115")}
-        current = self._status.currentData() or "closed"
+        current = self._status.currentData() or "open"
         self._status.clear()
         for code in CASE_STATUSES:
             self._status.addItem(labels[code], code)
@@ -242,23 +175,31 @@ class ScreenPopView(QWidget):
             self.drafts.detach()
         self.pop = pop
         self.episode_banner.set_episode(pop.episode)
-        self.history.set_rows(pop.history)
+        self.history.set_rows([row for row in pop.history  # not the call on screen
+                               if not (row.get("kind") == "call" and
+                                       row.get("id") == pop.call.call_id)])
         self.declaration_box.set_declaration(
             pop.declaration, lambda field, code: choice_title(pop.topic, field, code, language))
         case = pop.open_case or {}  # a follow-up: the save updates that case
         self.case_id, self.version = case.get("id"), case.get("version")
         self._base = dict(case.get("form") or {})
         self.draft_id = draft_id_of(pop.call.uuid)
+        self.saved_call = None
         form = make_form(pop.topic, units, language)
         form.set_values(dict(pop.draft))  # the hub's draft: the form's values, flat
         form.escalate_requested.connect(self.escalate_requested)
+        form.changed.connect(self._follow_outcome)
         self._notes.setPlainText(str(case.get("notes") or ""))
         if self.drafts is not None:  # what this desk typed for this call before, if anything
             local = self.drafts.attach(self.draft_id, form, self._draft_extra)
             if local and local.get("notes"):
                 self._notes.setPlainText(str(local["notes"]))
         self.form_host.set_form(form)
-        self.set_case_status(str(case.get("status") or "closed"))
+        self._call_live = True
+        self._status_by_hand = bool(case)  # a follow-up keeps the case's status
+        self.set_case_status(str(case.get("status") or "open"))
+        if not case:
+            self._follow_outcome(form.values())
         self._save.setEnabled(True)
         self.message.clear()
         self._show_open_case()
@@ -271,9 +212,11 @@ class ScreenPopView(QWidget):
         form = make_form(self.pop.topic, units, language)
         form.set_values(old.values())
         form.escalate_requested.connect(self.escalate_requested)
+        form.changed.connect(self._follow_outcome)
         if self.drafts is not None:
             self.drafts.attach(self.draft_id, form, self._draft_extra)
         self.form_host.set_form(form)
+        self._show_call_live()
 
     def _draft_extra(self) -> dict[str, Any]:
         """What a draft holds besides the form (the fields of case_draft)."""
@@ -295,6 +238,36 @@ class ScreenPopView(QWidget):
             self._open_case.setText(text.replace("%1", str(case.get("code", "")))
                                     .replace("%2", state_label(str(case.get("status", ""))))
                                     .replace("%3", format_time(case.get("updated_at"))))
+
+    def call_over(self) -> None:
+        """The caller hung up: the form's 115 button has nobody to transfer."""
+        self._call_live = False
+        self._show_call_live()
+
+    def _show_call_live(self) -> None:
+        form = self.form_host.form
+        if form is not None and form.triage_bar is not None:
+            form.triage_bar.set_call_live(self._call_live)
+
+    def _open_history_row(self, index: QModelIndex) -> None:
+        row = self.history.row(index.row()) if index.isValid() else {}
+        if row.get("kind") == "case" and isinstance(row.get("id"), int):
+            self.case_requested.emit(row["id"])
+
+    def _status_chosen(self, _index: int) -> None:
+        self._status_by_hand = True
+
+    def _follow_outcome(self, values: dict[str, Any]) -> None:
+        """The case status the chosen outcome leads to (the topic's data: each outcome's
+        `status`), open while there is none; unless the nurse chose the status herself."""
+        if self._status_by_hand or self.pop is None:
+            return
+        outcome = next((values.get(name) for name, spec in
+                        self.pop.topic.get("form_schema", {}).get("properties", {}).items()
+                        if isinstance(spec, dict) and spec.get("x-outcomes")), None)
+        status = next((str(o.get("status") or "closed") for o in self.pop.topic.get(
+            "outcomes", []) if o.get("code") == outcome), "open")
+        self.set_case_status(status)
 
     def set_case_status(self, status: str) -> None:
         index = self._status.findData(status)
@@ -351,6 +324,9 @@ class ScreenPopView(QWidget):
             self.say(text, error=True)
             return
         case = answer.data.get("case") or {}
+        if self.pop is not None:
+            self.saved_call = self.pop.call.uuid
+            self._add_to_history(case)
         self.case_id = case.get("id", self.case_id)
         self.version = case.get("version", self.version)
         self._base = dict(case.get("form") or self._sending)
@@ -358,6 +334,17 @@ class ScreenPopView(QWidget):
         if self.drafts is not None:
             self.drafts.case_saved(self.draft_id)
         self.saved.emit(dict(case))
+
+    def _add_to_history(self, case: dict[str, Any]) -> None:
+        """The case just saved, at the top of the caller's history (or its row updated)."""
+        form = case.get("form") or self._sending
+        row = {"kind": "case", "id": case.get("id"), "at": case.get("updated_at"),
+               "topic": case.get("topic"), "code": case.get("code"),
+               "status": case.get("status"), "person_name": form.get("full_name"),
+               "outcome": form.get("outcome"), "triage_level": form.get("triage_level")}
+        rows = [r for r in self.history.rows
+                if not (r.get("kind") == "case" and r.get("id") == row["id"])]
+        self.history.set_rows([row, *rows])
 
     def _merge_newer(self, answer: Reply | Error) -> None:
         """The version saved meanwhile, merged into the form on screen (merge_forms): the

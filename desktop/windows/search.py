@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex
+from PySide6.QtCore import QEvent, QModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.connection import HubConnection
@@ -33,13 +34,19 @@ class SearchView(QWidget):
 
     Attributes:
         results: the model of what the hub found.
+
+    Signals:
+        case_requested(int): a case's row was opened (double click, Enter).
     """
 
+    case_requested = Signal(int)
+
     def __init__(self, connection: HubConnection, topic_name: Callable[[str | None], str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 summary: Callable[[dict[str, Any]], str] | None = None) -> None:
         super().__init__(parent)
         self._connection = connection
-        self.results = HistoryModel(topic_name, self)
+        self.results = HistoryModel(topic_name, self, summary)
         self.field = QLineEdit(clearButtonEnabled=True)
         self.field.returnPressed.connect(self.search)
         self._button = QPushButton()
@@ -59,8 +66,12 @@ class SearchView(QWidget):
         self.retranslate()
 
     def open_row(self, index: QModelIndex) -> RecordingPlayer | None:
-        """A call's row plays its recording (the hub says if there is none, or may not)."""
+        """A call's row plays its recording (the hub says if there is none, or may not); a
+        case's row asks the window to open the case."""
         row = self.results.row(index.row()) if index.isValid() else {}
+        if row.get("kind") == "case" and isinstance(row.get("id"), int):
+            self.case_requested.emit(row["id"])
+            return None
         if row.get("kind") != "call" or not isinstance(row.get("id"), int):
             return None
         if self.player is not None:

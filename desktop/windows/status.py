@@ -3,6 +3,8 @@ it, with the time in status ticking, calls today, and the link to the hub, alway
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
@@ -132,6 +134,7 @@ class AgentStatusBar(QStatusBar):
         super().__init__(parent)
         self._clock = clock
         self._agent: AgentView | None = None
+        self._since: datetime | None = None  # on this PC's clock
         self._connection = "offline"
         self._pending = 0
         self.status_label, self.state_label = QLabel(), QLabel()
@@ -149,7 +152,17 @@ class AgentStatusBar(QStatusBar):
         self.retranslate()
 
     def set_agent(self, agent: AgentView) -> None:
+        before = self._agent
+        moved = before is None or (before.status, before.state, before.since) != \
+            (agent.status, agent.state, agent.since)
         self._agent = agent
+        if moved:  # counted on this PC's clock from what the hub said, never from its times
+            since = parse_time(agent.since)
+            if agent.for_seconds is not None:
+                since = self._clock() - timedelta(seconds=agent.for_seconds)
+            elif since is not None:
+                since = min(since, self._clock())
+            self._since = since
         self.retranslate()
 
     def set_connection(self, state: str) -> None:
@@ -165,8 +178,8 @@ class AgentStatusBar(QStatusBar):
         return self._connection
 
     def seconds_in_status(self) -> float | None:
-        since = parse_time(self._agent.since) if self._agent else None
-        return None if since is None else (self._clock() - since).total_seconds()
+        since = self._since if self._agent else None
+        return None if since is None else max(0.0, (self._clock() - since).total_seconds())
 
     def retranslate(self) -> None:
         agent = self._agent

@@ -7,14 +7,21 @@ from pathlib import Path
 
 import gevent.socket
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.sim.core import Listener, SimEvent
 from callcenter.sim.people import PhoneBehaviour, Phones
-from db.agents import NewAgent, add_agent, parse_membership, set_active, set_queues
+from db.agents import (
+    NewAgent,
+    add_agent,
+    parse_membership,
+    set_active,
+    set_queues,
+    set_switch_settings,
+)
 from db.engine import transaction
-from db.models import Agent
+from db.models import Agent, AgentStatusLog
 from tests.support.hotline import Hotline
 
 
@@ -97,3 +104,27 @@ def test_a_removed_agent_is_no_longer_counted(line: Hotline) -> None:
     line.wait(lambda: line.sim.callcenter.model.agent("lan@hotline1022") is None, 10)
     line.wait(lambda: 'status="Available"' not in _metrics(line), 10)
     assert "lan@hotline1022" not in line.daemon.state.agents
+
+
+def _status_log(line: Hotline) -> list[tuple[str, str | None, str]]:
+    line.daemon.flush()
+    with line.sessions() as s:
+        return [(r.status, r.reason, r.source) for r in s.scalars(
+            select(AgentStatusLog).order_by(AgentStatusLog.id))]
+
+
+def test_a_phone_only_agent_is_put_in_their_status_by_the_daemon(line: Hotline) -> None:
+    """The status reaches the switch without a desktop, and the status log says the daemon
+    set it (a switch's On Break would count as a break for missed calls in the reports)."""
+    model = line.sim.callcenter.model
+    with transaction(line.sessions) as s:
+        set_switch_settings(s, "lan", {"phone_status": "On Break", "wrap_up_time": 20})
+    line.wait(lambda: model.agent("lan@hotline1022").status == "On Break", 10)
+    assert model.agent("lan@hotline1022").wrap_up_time == 20
+    line.wait(lambda: _status_log(line) == [("On Break", "phone-only", "daemon")], 10)
+    line.sim.api("callcenter_config", "agent set status lan@hotline1022 Available")
+    line.wait(lambda: _status_log(line)[-1:] == [("Available", None, "switch")], 10)
+    with transaction(line.sessions) as s:  # given again: put back
+        set_switch_settings(s, "lan", {"phone_status": "On Break"})
+    line.wait(lambda: _status_log(line)[-1:] == [("On Break", "phone-only", "daemon")], 10)
+    assert model.agent("lan@hotline1022").status == "On Break"

@@ -81,6 +81,7 @@ def test_the_hub_going_down_mid_form_loses_nothing(qtbot: Any, window: AgentWind
     qtbot.waitUntil(lambda: window._connection.state != "connected", timeout=10_000)
     _type(qtbot, window, "spo2", "95")  # she goes on typing with the link down
     _choose(window, "outcome", "follow_up")
+    window.screen_pop_view.form_host.form.editor("follow_up_on").set_value("2026-12-10")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert window.screen_pop_view.message.text().startswith("Offline")
     demo.hub_start()

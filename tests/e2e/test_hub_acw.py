@@ -146,3 +146,32 @@ def test_after_call_work_that_ran_out_while_the_daemon_was_down(
         (callback,) = s.scalars(select(Callback))
         assert (callback.reason, callback.phone) == ("follow_up", "+84912345678")
     assert session.channel.uuid not in line.daemon.state.calls
+
+
+def test_a_case_saved_during_the_call_needs_no_after_call_work(
+        make_line: Callable[..., Hotline]) -> None:
+    """Saved before the caller hung up: no countdown, no follow-up owed when it would have
+    run out, and the nurse takes calls again as soon as mod_callcenter lets her go."""
+    line = make_line(acw_seconds=2)
+    nurse = line.logged_in("lan", PASSWORD)
+    assert nurse.request("set_status", status="Available")["ok"]
+    session = line.call("0912345678", "1", talk_time=3)
+    pop = nurse.push("screen_pop", timeout=20)
+    saved = nurse.request("case_save", topic="f0_home_care", call_uuid=pop["call"]["uuid"],
+                          caller_phone="0912345678", draft_id="d-1",
+                          form={"full_name": "Lê Thị Hoa", "outcome": "info_only"})
+    assert saved["ok"], saved
+    assert line.daemon.state.agents[LAN].call == session.channel.uuid  # still talking
+    ended = nurse.push("call_ended", timeout=20)
+    assert ended["acw_until"] is None
+    line.wait(lambda: line.agent_status(LAN) is not None and
+              line.daemon.state.agents[LAN].state == "Waiting" and
+              line.daemon.state.agents[LAN].call is None)
+    assert "lan" not in line.daemon.hub.desk.acw.active
+    line.wait(lambda: time.time() > datetime.fromisoformat(
+        saved["data"]["case"]["created_at"]).timestamp() + 3)  # past when it would run out
+    line.daemon.flush()
+    with line.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Callback)) == 0
+        assert s.scalar(select(func.count()).select_from(AcwDeadline)) == 0
+    nurse.close()

@@ -74,6 +74,9 @@ def _check_in(qtbot: Any, window: AgentWindow, demo: Demo, name: str,
         window.screen_pop_view.form_host.form.editor("negative_test_on").set_value(
             negative_test.isoformat())
     _choose(window, "outcome", outcome)
+    if outcome == "follow_up":  # the topic's rule: a follow-up has its date
+        window.screen_pop_view.form_host.form.editor("follow_up_on").set_value(
+            (date.today() + timedelta(days=1)).isoformat())
     window.call_actions.save_case()
     qtbot.waitUntil(lambda: window.screen_pop_view.message.text().startswith("Case F0-"),
                     timeout=10_000)
@@ -87,10 +90,10 @@ def _check_in(qtbot: Any, window: AgentWindow, demo: Demo, name: str,
     qtbot.waitUntil(ended, timeout=20_000)
     with sessions() as s:
         reached = s.get_one(Callback, row["id"]).state == "done"
-    if reached:  # after-call work: she is done with it
-        qtbot.waitUntil(lambda: window.call_actions.wrap_up.isEnabled(), timeout=10_000)
-        window.call_actions.ready()
-        qtbot.waitUntil(lambda: not window.call_actions.wrap_up.isEnabled(), timeout=10_000)
+    if reached:  # saved during the call: no after-call work, back to the queues at once
+        qtbot.waitUntil(lambda: window.call_panel.ended, timeout=10_000)
+        assert window.call_panel.acw_seconds_left() is None
+        assert not window.call_actions.wrap_up.isEnabled()
     return row
 
 

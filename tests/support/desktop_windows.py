@@ -52,7 +52,8 @@ def screen_pop(session_data: dict[str, Any], seq: int = 2, uuid: str = CALL_UUID
          "topic": "f0_home_care", "status": "abandoned", "summary": ""},
         {"kind": "case", "id": 311, "at": iso(NOW - timedelta(days=2)),
          "topic": "f0_home_care", "code": "F0-2026-000087", "status": "follow_up",
-         "summary": "Nguyễn Thị Hồng Nhung · follow_up"},
+         "summary": "Nguyễn Thị Hồng Nhung · follow_up", "person_name": "Nguyễn Thị Hồng Nhung",
+         "outcome": "follow_up", "triage_level": None},
         {"kind": "declaration", "id": 77, "at": iso(NOW - timedelta(days=3)), "status": None},
     ]
     declaration = {"id": 77, "received_at": iso(NOW - timedelta(days=3)), "source": "web",

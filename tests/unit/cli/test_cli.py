@@ -175,3 +175,131 @@ def test_run_says_when_it_stops_on_sigterm(db_url: str, tmp_path: Path) -> None:
         daemon.kill()
     assert daemon.returncode == 0, err
     assert "daemon: SIGTERM: stopping" in err and "daemon: stopped" in err
+
+
+# -- a topic's agents are the staff of its agencies (topics.toml `agencies`) ------------------
+
+def _agents_in(url: str) -> list[str]:
+    from db.models import Agent
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.scalars(select(Agent.username).order_by(Agent.username)))
+    finally:
+        engine.dispose()
+
+
+def _audit(url: str, action: str) -> list[dict]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.scalars(
+                select(AuditLog.detail).where(AuditLog.action == action).order_by(AuditLog.id)))
+    finally:
+        engine.dispose()
+
+
+CLERK = ("agent", "add", "hoa", "--name", "Trần Hoa", "--role", "clerk", "--agency", "TTPVHCC",
+         "--extension", "1002")
+MISMATCH = ("agent hoa (clerk, agency TTPVHCC) is not staff of the agencies that answer topic "
+            "f0_home_care (CDC, SYT)")
+
+
+def test_a_clerk_is_not_put_on_the_nurses_queue_without_a_word(cli, empty_db_url: str) -> None:
+    cli("db", "upgrade")
+    cli("topic", "load", str(TOPICS_FILE))
+    code, _, err = cli(*CLERK, "--queues", "f0_home_care", stdin="mat-khau-dai-2\n")
+    assert code == 2
+    assert err.strip() == f"callcenter: error: {MISMATCH} — refused (--force puts them there " \
+                          "on purpose)"
+    assert _agents_in(empty_db_url) == []  # nothing written
+    code, _, err = cli(*CLERK, "--queues", "public_services", stdin="mat-khau-dai-2\n")
+    assert code == 0 and err == ""
+    code, _, err = cli("agent", "set-queues", "hoa", "public_services", "f0_home_care")
+    assert code == 2 and MISMATCH in err
+    code, out, _ = cli("agent", "list")
+    assert "public_services:1:1" in out and "f0_home_care" not in out
+
+
+def test_force_puts_the_agent_there_on_purpose(cli, empty_db_url: str) -> None:
+    cli("db", "upgrade")
+    cli("topic", "load", str(TOPICS_FILE))
+    code, _, err = cli(*CLERK, "--queues", "f0_home_care", "--force", stdin="mat-khau-dai-2\n")
+    assert code == 0 and err.strip() == f"callcenter: warning: {MISMATCH}"
+    assert _audit(empty_db_url, "agent.add")[-1]["forced"] == ["f0_home_care"]
+    code, _, err = cli("agent", "set-queues", "hoa", "f0_home_care", "public_services")
+    assert code == 0 and err == ""  # a tier the agent has is not asked about again
+    code, _, err = cli("agent", "set-queues", "hoa", "epidemic_report", "--force")
+    assert code == 0 and "topic epidemic_report (CDC, SYT)" in err
+    assert _audit(empty_db_url, "agent.set_queues")[-1]["forced"] == ["epidemic_report"]
+
+
+def test_an_agent_of_no_agency_gets_a_warning(cli) -> None:
+    cli("db", "upgrade")
+    cli("topic", "load", str(TOPICS_FILE))
+    code, out, err = cli("agent", "add", "lan", "--name", "Lan", "--role", "nurse",
+                         "--queues", "f0_home_care", stdin="mat-khau-dai-1\n")
+    assert code == 0 and "agent lan added" in out
+    assert err.strip() == ("callcenter: warning: agent lan (nurse, no agency) is not staff of "
+                           "the agencies that answer topic f0_home_care (CDC, SYT)")
+
+
+# -- the agent's settings on mod_callcenter ---------------------------------------------------
+
+def test_switch_settings_shown_then_changed(cli, empty_db_url: str) -> None:
+    cli("db", "upgrade")
+    cli("agent", "add", "lan", "--name", "Lan", "--role", "nurse", "--extension", "1001",
+        stdin="mat-khau-dai-1\n")
+    code, out, _ = cli("agent", "switch-settings", "lan")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "lan@hotline1022 (nurse) on mod_callcenter:"
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["max_no_answer", "3"], ["wrap_up_time", "10"], ["reject_delay_time", "10"],
+        ["busy_delay_time", "60"], ["no_answer_delay_time", "60"],
+        ["phone_only_status", "none"]]
+    code, out, _ = cli("agent", "switch-settings", "lan", "--max-no-answer", "0",
+                       "--wrap-up-time", "30", "--reject-delay", "5", "--busy-delay", "20",
+                       "--no-answer-delay", "15", "--phone-only-status", "available")
+    assert code == 0
+    assert out.splitlines()[:6] == [
+        "lan: max_no_answer 3 → 0", "lan: wrap_up_time 10 s → 30 s",
+        "lan: reject_delay_time 10 s → 5 s", "lan: busy_delay_time 60 s → 20 s",
+        "lan: no_answer_delay_time 60 s → 15 s", "lan: phone_only_status none → Available"]
+    assert "phone_only_status     Available  held there by the daemon" in out
+    assert _audit(empty_db_url, "agent.switch_settings")[-1]["changes"] == {
+        "max_no_answer": 0, "wrap_up_time": 30, "reject_delay_time": 5, "busy_delay_time": 20,
+        "no_answer_delay_time": 15, "phone_status": "Available"}
+    code, out, _ = cli("agent", "switch-settings", "lan", "--phone-only-status", "none")
+    assert code == 0 and "lan: phone_only_status Available → none" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--max-no-answer", "-1"), "--max-no-answer -1: must be a whole number from 0 to 100"),
+    (("--wrap-up-time", "3601"), "--wrap-up-time 3601: must be a whole number from 0 to 3600"),
+    (("--phone-only-status", "Available (On Demand)"), "a phone-only agent would stay Idle"),
+    (("--phone-only-status", "busy"), "'busy' is not one of Available, On Break, Logged Out"),
+])
+def test_bad_switch_settings_are_refused(cli, empty_db_url: str, args: tuple[str, ...],
+                                         message: str) -> None:
+    cli("db", "upgrade")
+    cli("agent", "add", "lan", "--name", "Lan", "--role", "nurse", stdin="mat-khau-dai-1\n")
+    code, _, err = cli("agent", "switch-settings", "lan", "--reject-delay", "1", *args)
+    assert code == 2 and message in err
+    assert _audit(empty_db_url, "agent.switch_settings") == []
+    code, out, _ = cli("agent", "switch-settings", "lan")
+    assert "reject_delay_time     10 s" in out  # the good value was not kept either
+
+
+def test_a_setting_that_is_not_a_number_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["agent", "switch-settings", "lan", "--busy-delay", "soon"])
+    assert stopped.value.code == 2
+    assert "argument --busy-delay: invalid int value: 'soon'" in capsys.readouterr().err
+
+
+def test_switch_settings_of_nobody(cli) -> None:
+    cli("db", "upgrade")
+    code, _, err = cli("agent", "switch-settings", "nobody")
+    assert code == 2 and "no agent 'nobody'" in err

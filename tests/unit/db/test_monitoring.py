@@ -70,7 +70,8 @@ def _check_in_call(sessions: sessionmaker[Session], at: datetime, readings: dict
         topic = s.scalars(select(Topic).where(Topic.key == "f0_home_care")).one()
         episode = _episode(s)
         form = {"full_name": "Nguyễn Thị Hoa", "birth_year": 1980,
-                "positive_date": "2026-11-25", "outcome": outcome, **readings}
+                "positive_date": "2026-11-25", "outcome": outcome,
+                "follow_up_on": "2026-12-10", **readings}
         if episode.case_id is None:
             case = create_case(s, topic, CaseFields(form=form, status="follow_up",
                                                     caller_phone=PHONE), 1, at)

@@ -19,6 +19,7 @@ from db.units import read_units_csv
 from desktop.connection import HubConnection
 from desktop.i18n import Translations
 from desktop.windows import AgentWindow, LeadWindow
+from rules.forms import with_outcomes
 from tests.support.desktop_windows import (
     NOW,
     ROOT,
@@ -39,7 +40,9 @@ def session_data() -> dict[str, Any]:
     """The login reply's data, with the shipped topics and units, as the hub sends them."""
     spec = read_topics_file(ROOT / "db" / "seed" / "topics.toml")
     topics = [{"key": t.key, "name_vi": t.name_vi, "name_en": t.name_en,
-               "form_schema": t.form, "rules": t.rules, "acw_seconds": t.acw_seconds,
+               "short_vi": t.short_vi, "short_en": t.short_en,
+               "form_schema": with_outcomes(t.form, [o.model_dump() for o in t.outcomes]),
+               "rules": t.rules, "acw_seconds": t.acw_seconds,
                "outcomes": [o.model_dump() for o in t.outcomes]} for t in spec.topic]
     units = [{"code": u.code, "name": u.name, "kind": u.kind,
               "former": [name for name, _ in u.former]}

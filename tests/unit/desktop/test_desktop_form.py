@@ -176,7 +176,7 @@ def test_values_round_trip_through_set_values(qtbot: QtBot) -> None:
 def test_a_draft_keeps_what_the_form_does_not_know(qtbot: QtBot) -> None:
     form = _form(qtbot)
     form.set_values({"outcome": "gone_code", "temperatur": 37, "triage_level": "red"})
-    assert form.values() == {"triage_level": "green", "outcome": "gone_code", "temperatur": 37}
+    assert form.values() == {"outcome": "gone_code", "temperatur": 37}  # no vitals: no level
     assert dict(form.errors()) == {"": "Not fields of this form: temperatur",
                                    "outcome": "Choose one of the listed values"}
 
@@ -187,7 +187,7 @@ def test_every_edit_emits_changed_with_the_values(qtbot: QtBot) -> None:
     form.changed.connect(seen.append)
     _type(_field(form, "full_name", QLineEdit), "Đặng Thị Ánh")
     assert len(seen) == len("Đặng Thị Ánh")
-    assert seen[-1] == {"full_name": "Đặng Thị Ánh", "triage_level": "green"}
+    assert seen[-1] == {"full_name": "Đặng Thị Ánh"}  # no vitals yet: no level
     with qtbot.waitSignal(form.changed) as signal:
         qtbot.mouseClick(_field(form, "pregnant", QCheckBox), Qt.MouseButton.LeftButton)
     assert signal.args[0]["pregnant"] is True and signal.args[0]["triage_level"] == "yellow"
@@ -311,3 +311,77 @@ def test_a_schema_with_its_outcomes_filled_in_keeps_them(qtbot: QtBot) -> None:
     form = CaseForm(schema, F0.rules, [], UNITS)
     qtbot.addWidget(form)
     assert _field(form, "outcome", QComboBox).count() == 1 + len(F0.outcomes)
+
+
+# -- what the form cannot know yet, and the rules between fields (the topic's data) ----------
+
+def test_an_empty_form_is_not_assessed_until_its_vitals_are_in(qtbot: QtBot) -> None:
+    form = _form(qtbot)
+    assert form.triage_bar is not None
+    assert not form.triage().assessed and form.triage_bar.badge.text() == "Not assessed"
+    assert form.triage_bar.findings.text() == "Missing for the triage: SpO2, Nhịp thở"
+    assert "triage_level" not in form.values()
+    qtbot.keyClicks(_field(form, "spo2", QLineEdit), "97")
+    assert form.triage_bar.findings.text() == "Missing for the triage: Nhịp thở"
+    qtbot.keyClicks(_field(form, "respiratory_rate", QLineEdit), "18")
+    assert form.triage().assessed and form.triage_bar.badge.text() == "Xanh — nguy cơ thấp"
+    assert form.triage_bar.findings.text() == "" and form.values()["triage_level"] == "green"
+
+
+def test_a_danger_sign_is_a_finding_whatever_is_missing(qtbot: QtBot) -> None:
+    form = _form(qtbot)
+    qtbot.mouseClick(form.editor("red_flags").box("confusion"), Qt.MouseButton.LeftButton)
+    assert form.triage().assessed and form.values()["triage_level"] == "orange"
+    assert "Missing" not in form.triage_bar.findings.text()
+
+
+def _starred(form: CaseForm, name: str) -> bool:
+    return name in form.required()
+
+
+def test_a_follow_up_outcome_asks_for_its_date_as_the_daemon_does(qtbot: QtBot) -> None:
+    form = _form(qtbot)
+    assert not _starred(form, "follow_up_on")
+    form.editor("outcome").set_value("follow_up")
+    assert _starred(form, "follow_up_on")
+    assert dict(form.errors())["follow_up_on"] == "Cần ngày hẹn khi hẹn gọi lại"
+    assert ("follow_up_on", "A follow-up needs its date") in form_errors(
+        with_outcomes(F0.form, [o.model_dump() for o in F0.outcomes]), form.values())
+    form.editor("follow_up_on").set_value("2026-12-05")
+    assert "follow_up_on" not in dict(form.errors())
+
+
+def test_a_red_patient_kept_at_home_needs_a_follow_up_date(qtbot: QtBot) -> None:
+    form = _form(qtbot)
+    form.set_values({"spo2": 92, "respiratory_rate": 22, "outcome": "advised_home"})
+    assert form.triage().level == "red" and _starred(form, "follow_up_on")
+    assert "follow_up_on" in dict(form.errors())
+    form.editor("outcome").set_value("escalated_115")  # sent on: no date to keep
+    assert not _starred(form, "follow_up_on") and "follow_up_on" not in dict(form.errors())
+
+
+def test_weeks_of_pregnancy_need_a_pregnant_woman(qtbot: QtBot) -> None:
+    form = _form(qtbot, language="en")
+    form.set_values({"sex": "male", "pregnancy_weeks": 20, "outcome": "info_only"})
+    assert _starred(form, "pregnant")
+    errors = dict(form.errors())
+    assert errors["pregnant"] == "Required with Weeks of pregnancy"
+    form.editor("pregnant").set_value(True)
+    assert dict(form.errors())["pregnant"] == "Not for a male patient"
+    form.editor("sex").set_value("female")
+    assert "pregnant" not in dict(form.errors())
+    server = form_errors(with_outcomes(F0.form, [o.model_dump() for o in F0.outcomes]),
+                         {"sex": "male", "pregnant": True, "outcome": "info_only"})
+    assert server == [("pregnant", "Not for a male patient")]
+
+
+def test_a_rule_between_fields_must_name_fields_of_the_form(tmp_path: Any) -> None:
+    from db.topics import read_topics_file as read
+    from rules.errors import DataError
+
+    text = TOPICS_FILE.read_text(encoding="utf-8").replace(
+        'pregnancy_weeks = ["pregnant"]', 'pregnancy_weeks = ["pregnnat"]', 1)
+    bad = tmp_path / "topics.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match="'pregnnat', not a field of the form"):
+        read(bad)

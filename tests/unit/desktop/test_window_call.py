@@ -36,7 +36,7 @@ def test_screen_pop_fills_the_call_panel_history_declaration_and_form(
     window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available"), callbacks=[]))
     window.show_screen_pop(screen_pop(session_data))
     panel = window.call_panel
-    assert panel.caller_label.text() == "0912345678"
+    assert panel.caller_label.text() == "0912 345 678"  # one format everywhere
     assert panel.name_label.text() == "Nguyễn Thị Hồng Nhung"
     assert panel.topic_label.text() == "Tư vấn và hỗ trợ điều trị F0 tại nhà"
     assert panel.waited_label.text() == "Đã chờ: 0:52"
@@ -117,11 +117,12 @@ def test_ctrl_s_saves_the_case_and_waits_for_the_link_when_offline(
         connection: HubConnection) -> None:
     window.show_screen_pop(screen_pop(session_data))
     form = window.screen_pop_view.form_host.form
-    form.set_values({**form.values(), "outcome": "advised_home"})
+    assert window.screen_pop_view.case_status() == "open"  # a new case, no outcome yet
+    form.editor("outcome").set_value("advised_home")  # home treatment: followed up
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     (save,) = sent(connection, m.CaseSave)
     assert save.topic == "f0_home_care" and save.call_uuid == CALL_UUID
-    assert save.caller_phone == "0912345678" and save.status == "closed"
+    assert save.caller_phone == "0912345678" and save.status == "follow_up"
     assert save.form["outcome"] == "advised_home" and save.draft_id == CALL_UUID
     assert window.screen_pop_view.message.text() == \
         "Mất kết nối: hồ sơ sẽ được gửi khi kết nối trở lại."
@@ -197,7 +198,7 @@ def test_ctrl_e_transfers_to_115_and_records_the_escalation(
     window.show_screen_pop(screen_pop(session_data))
     asked = answer_dialog("Ở lại cuộc gọi")  # a slip of the fingers: the nurse stays
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert asked == ["Chuyển 0912345678 sang cấp cứu 115 ngay?"] and transfers == []
+    assert asked == ["Chuyển 0912 345 678 sang cấp cứu 115 ngay?"] and transfers == []
     assert window.screen_pop_view.case_status() != "escalated"
     with qtbot.waitActive(window):  # the dialog had the focus
         window.activateWindow()

@@ -61,9 +61,10 @@ def test_what_callers_send_shows_as_text_never_as_markup(
     markup = "<b style='font-size:60pt;color:red'>ĐỎ</b>"
     pop = screen_pop(session_data)
     call = pop.call.model_copy(update={"caller_name": markup})
-    declaration = {**(pop.declaration or {}), "address_detail": markup}
+    declaration = {**(pop.declaration or {}), "address_detail": markup, "full_name": None}
     window.apply_snapshot(m.Snapshot(seq=1, agent=agent_view("Available"), callbacks=[]))
-    window.show_screen_pop(screen_pop(session_data, call=call, declaration=declaration))
+    window.show_screen_pop(screen_pop(session_data, call=call, declaration=declaration,
+                                      draft={}))  # no name on record: the caller ID's
     shown = [window.call_panel.name_label] + [
         label for label in window.screen_pop_view.declaration_box.findChildren(QLabel)
         if label.text() == markup]

@@ -54,7 +54,11 @@ def test_a_call_in_the_history_plays_its_recording_in_pieces(
                             "topic": "f0_home_care"},
                            {"kind": "case", "id": 3, "at": iso(NOW), "code": "F0-2026-000003"}])
     case_row = next(i for i, r in enumerate(view.results.rows) if r["kind"] == "case")
+    opened: list[int] = []
+    view.case_requested.connect(opened.append)
     assert view.open_row(view.results.index(case_row, 0)) is None  # a case has no recording
+    assert opened == [3]  # the window opens the case instead
+    asked.clear()
     assert view.open_row(QModelIndex()) is None
     call_row = next(i for i, r in enumerate(view.results.rows) if r["kind"] == "call")
     player = view.open_row(view.results.index(call_row, 0))

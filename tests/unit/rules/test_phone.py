@@ -38,6 +38,14 @@ def test_display_in_national_format() -> None:
     assert display_phone("1001") == "1001"
 
 
+def test_every_form_of_a_number_displays_one_way() -> None:
+    """The call panel, the callbacks and the declaration show one format, whatever came in."""
+    for raw in ("+84939150008", "84939150008", "0939150008", "0939 150 008", "0939.150.008"):
+        assert display_phone(raw) == "0939 150 008", raw
+    for kept in ("09xx xxx 678", "115", "1001", ""):  # masked, short codes, extensions
+        assert display_phone(kept) == kept
+
+
 @pytest.mark.parametrize(("phone", "dialled"), [
     ("+84912345678", "0912345678"), ("84912345678", "0912345678"),
     ("0912345678", "0912345678"), ("+842903123456", "02903123456"),
