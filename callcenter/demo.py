@@ -3,7 +3,11 @@
 The simulator runs the switch_conf the operator would install (rendered into a stock tree in
 a scratch folder), the daemon connects to it exactly as to a real switch, on a fresh SQLite
 database with the shipped topics and units and six demo agents; simulated callers arrive and
-a text wallboard shows the queues live."""
+a text wallboard shows the queues live.
+
+The callers are sized to the staff (`demo_mix`, `staffing_outlook`): at the default rate each
+topic's two agents answer most calls within the topic's service-level target and few callers
+give up. A higher `--rate` needs `--staff` too."""
 
 from __future__ import annotations
 
@@ -17,6 +21,9 @@ import signal
 import socket
 import sys
 import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,9 +42,10 @@ from callcenter.sim.esl_server import EslServer
 from callcenter.sim.people import CallerMix, PhoneBehaviour, Phones
 from callcenter.sim.runner import Simulation, build_switch
 from callcenter.sim.stock_tree import stock_tree
+from callcenter.sim.traffic import Outlook, outlook
 from callcenter.switchconf.install import install
 from callcenter.switchconf.render import TOPICS_FILE, render_site
-from callcenter.wallboard import render
+from callcenter.wallboard import Clock, Log, Screen, render
 from callcenter.web import process as web_process
 from db import migrate
 from db.agents import NewAgent, add_agent, parse_membership, set_queues
@@ -58,6 +66,18 @@ DEMO_AGENTS = (  # username, name, role, extension, topic
 )
 
 
+# The demo's callers (simulated seconds). Six agents, two a topic, answer 6 callers a minute
+# (`callcenter demo`'s default rate): the calls are short and spread evenly over the topics
+# (topic 1 also gets those who press nothing: the IVR's default topic), and callers wait a
+# few minutes before they give up, so that each topic is busy about half the time and
+# answers most calls within its target (staffing_outlook; tests/unit/sim/test_demo_staffing.py).
+DEMO_KEYS: dict[str | None, float] = {"1": 0.30, "2": 0.33, "3": 0.33, None: 0.04}
+DEMO_TALK_SECONDS = 15.0  # mean talk time
+DEMO_PATIENCE_SECONDS = 180.0  # mean patience of a caller waiting in queue
+DEMO_ANSWER_AFTER = 3.0  # an agent's phone rings this long before they answer
+DEMO_WRAP_UP_SECONDS = 10  # mod_callcenter's wrap-up time of a simulated (phone-only) agent
+
+
 @dataclass
 class DemoOptions:
     rate_per_minute: float = 6.0  # simulated callers per simulated minute
@@ -65,6 +85,7 @@ class DemoOptions:
     duration: float | None = None  # real seconds, None: until interrupted
     seed: int = 1
     every: float = 2.0  # wallboard refresh, real seconds
+    log_every: float = 30.0  # not on a terminal: a wallboard block at most this often
     desktop_user: str | None = None  # this agent is left to the desktop (the others simulated)
     ready_file: Path | None = None  # written once up: hub address, certificate, credentials
     quiet: bool = False  # no wallboard (the desktop demo and the tests)
@@ -119,7 +140,8 @@ def prepare_database(url: str, extra_staff: int = 0, lead: bool = False,
         for username, name, role, extension, topic in staff(extra_staff):
             passwords[username] = secrets.token_urlsafe(12)
             add_agent(session, NewAgent(username, name, role, passwords[username],
-                                        agency=DEMO_AGENCY[topic], sip_extension=extension))
+                                        agency=DEMO_AGENCY[topic], sip_extension=extension)
+                      ).wrap_up_time = DEMO_WRAP_UP_SECONDS
             set_queues(session, username, [parse_membership(topic)])
         if lead:
             username, name, role, extension = DEMO_LEAD
@@ -137,7 +159,35 @@ def prepare_database(url: str, extra_staff: int = 0, lead: bool = False,
     return passwords
 
 
-def run_demo(options: DemoOptions, out=print) -> Daemon:
+def demo_mix(rate_per_minute: float) -> CallerMix:
+    """The demo's simulated callers at this rate."""
+    return CallerMix(rate_per_minute=rate_per_minute, keys=dict(DEMO_KEYS),
+                     mean_talk_time=DEMO_TALK_SECONDS,
+                     mean_queue_patience=DEMO_PATIENCE_SECONDS)
+
+
+def staffing_outlook(rate_per_minute: float = DemoOptions.rate_per_minute,
+                     extra_staff: int = 0) -> dict[str, Outlook]:
+    """Each active topic's expected figures (Erlang C, callcenter.sim.traffic) with the demo's
+    callers at this rate and its staff, every agent simulated (the headless demo): the
+    topics' menu keys and targets from the shipped topics file, the IVR's default topic for
+    callers who press nothing, the demo's ring, talk and wrap-up times."""
+    topics = [t for t in read_topics_file(TOPICS_FILE).topic if t.active]
+    menu = {t.menu_key: t.key for t in topics if t.menu_key}
+    mix = demo_mix(rate_per_minute)
+    arrivals = mix.queue_arrivals(menu, Settings().ivr.default_topic)
+    agents = Counter(topic for *_, topic in staff(extra_staff))
+    handle = DEMO_ANSWER_AFTER + mix.mean_talk() + DEMO_WRAP_UP_SECONDS
+    return {t.key: outlook(arrivals.get(t.key, 0.0), handle, agents[t.key],
+                           target_seconds=t.service_level_seconds,
+                           mean_patience=mix.mean_queue_patience,
+                           ring_seconds=DEMO_ANSWER_AFTER) for t in topics}
+
+
+def run_demo(options: DemoOptions, out: Callable[[str], object] = print,
+             tty: bool | None = None) -> Daemon:
+    """`out`: where the demo's lines go; `tty`: draw the wallboard in place on the terminal
+    (None: when `out` is print and standard output is a terminal) rather than as blocks."""
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="hotline1022-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
     passwords = prepare_database(url, options.extra_staff, options.lead, options.history,
@@ -154,7 +204,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     (workdir / "cdr").mkdir(exist_ok=True)
     files, _ = render_site(settings)
     install(files, conf, force=True)
-    phones = Phones(default=PhoneBehaviour(answer_after=3.0))
+    phones = Phones(default=PhoneBehaviour(answer_after=DEMO_ANSWER_AFTER))
     sim = build_switch(Simulation(conf_dir=conf, speed=options.speed, seed=options.seed),
                        phones)
     server = EslServer(sim, "127.0.0.1", settings.switch.port, password)
@@ -177,8 +227,7 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     with daemon.sessions() as session:
         topics = [(t.queue, f"{t.menu_key} {t.name_vi}") for t in session.scalars(
             select(Topic).where(Topic.active).order_by(Topic.menu_key))]
-    mix = CallerMix(rate_per_minute=options.rate_per_minute, mean_talk_time=60,
-                    mean_queue_patience=60)
+    mix = demo_mix(options.rate_per_minute)
     rng = random.Random(options.seed)  # noqa: S311 — the simulated callers, not a secret
     greenlets: list[gevent.Greenlet[..., None]] = [
         gevent.spawn(_arrivals, sim, mix, rng)] if options.rate_per_minute > 0 else []
@@ -193,15 +242,24 @@ def run_demo(options: DemoOptions, out=print) -> Daemon:
     if options.duration:
         gevent.spawn_later(options.duration, done.set)
     gevent.signal_handler(signal.SIGTERM, done.set)  # the desktop demo ends us so
+    if tty is None:
+        tty = out is print and sys.stdout.isatty()
+    board = Screen(sys.stdout.write, sys.stdout.flush) if tty else Log(out, options.log_every)
+    zone = ZoneInfo(settings.site.timezone)
+
+    def wallboard() -> str:
+        return render(daemon.state, topics, sim.now_us(), width=board.width(),
+                      clock=Clock(time.time_ns() // 1000, options.speed, zone))
+
     try:
         while not done.wait(options.every):
             if not options.quiet:
-                out(render(daemon.state, topics, sim.now_us()) + "\n")
+                board.show(wallboard())
     except KeyboardInterrupt:
         pass
     finally:
         if not options.quiet:
-            out(render(daemon.state, topics, sim.now_us()))
+            board.show(wallboard(), final=True)
         gevent.killall(greenlets)
         web.close()
         daemon.stop()
@@ -241,7 +299,7 @@ def _control(sim, daemon: Daemon, done: gevent.event.Event) -> None:
         words = line.split()
         if words[:1] == ["call"] and len(words) >= 3:
             talk = float(words[3]) if len(words) > 3 else 60.0
-            sim.inbound_call(Caller(words[1], "Người gọi", key=None if words[2] == "-" else
+            sim.inbound_call(Caller(words[1], words[1], key=None if words[2] == "-" else
                                     words[2], key_delay=0.3, talk_time=talk,
                                     queue_patience=600))
         elif words[:1] == ["hub"] and daemon.hub is not None and words[1:] in (["stop"],

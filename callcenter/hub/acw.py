@@ -298,7 +298,8 @@ class AfterCallWork:
         kept = self.drafts.get((username, call_uuid))
         try:
             if kept is not None:
-                code = self.hub.db(save_draft_as_follow_up, *kept, self.desk.case_hooks)
+                code = self.hub.db(save_draft_as_follow_up, *kept, self.desk.case_hooks,
+                                   datetime.now(self.desk.zone).date())
                 log.info("hub: %s: after-call work ran out; draft saved as %s", username, code)
                 for hook in self.desk.saved_hooks:
                     hook()

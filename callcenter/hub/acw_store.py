@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -16,7 +16,7 @@ from callcenter.hub.store import CaseHook, attach_case, draft_key
 from db import callbacks
 from db.cases import CaseFields, create_case, update_case
 from db.models import AcwDeadline, Agent, Call, CallLeg, Case, Topic
-from rules.forms import form_errors
+from rules.forms import form_errors, required_now
 from rules.phone import normalise_phone
 
 AUTO_NOTE = "[Lưu tự động khi hết thời gian xử lý sau cuộc gọi]"
@@ -62,9 +62,10 @@ def kept_wraps(session: Session) -> list[KeptWrap]:
 
 
 def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int,
-                            hooks: Sequence[CaseHook] = ()) -> str:
+                            hooks: Sequence[CaseHook] = (), today: date | None = None) -> str:
     """The draft as a follow_up case (or the open case it was editing), keeping every field
-    that validates; `hooks` run as for a nurse's save (store.save_case)."""
+    that validates; a date the form's rules then ask for (a follow-up's) is `today`: the
+    follow-up is owed now. `hooks` run as for a nurse's save (store.save_case)."""
     topic = session.scalar(select(Topic).where(Topic.key == draft.topic))
     if topic is None:
         raise LookupError(f"no topic {draft.topic}")
@@ -74,6 +75,10 @@ def save_draft_as_follow_up(session: Session, draft: Any, agent_id: int,
         form["outcome"] = "follow_up" if "follow_up" in codes else codes[0]
     bad = {path.split(".")[0] for path, _ in form_errors(topic.form_schema, form)}
     form = {k: v for k, v in form.items() if k not in bad}
+    properties = topic.form_schema.get("properties", {})
+    for name in required_now(topic.form_schema, form) - set(form):
+        if properties.get(name, {}).get("format") == "date":
+            form[name] = (today or date.today()).isoformat()
     fields = CaseFields(form=form, status="follow_up", caller_phone=draft.caller_phone,
                         notes="\n".join(filter(None, [draft.notes, AUTO_NOTE])),
                         assignee_id=agent_id)

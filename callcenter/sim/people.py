@@ -4,8 +4,11 @@ one seeded random generator so that a run can be repeated exactly."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
+
+MIN_TALK = 5.0  # simulated seconds: a drawn talk time is never shorter
 
 
 @dataclass
@@ -61,13 +64,34 @@ class CallerMix:
     def next_gap(self, rng: random.Random) -> float:
         return rng.expovariate(self.rate_per_minute / 60.0)
 
+    def mean_talk(self) -> float:
+        """The mean talk time of `caller`'s draws: exponential, but never under MIN_TALK
+        (E[max(m, X)] = m + mean·e^(−m/mean))."""
+        mean = self.mean_talk_time
+        return MIN_TALK + mean * math.exp(-MIN_TALK / mean) if mean > 0 else MIN_TALK
+
+    def queue_arrivals(self, menu: dict[str, str], no_key: str) -> dict[str, float]:
+        """Callers per second reaching each queue: `menu` maps a key to its queue, `no_key` is
+        where a caller who presses nothing is sent, a key the menu does not have reaches none.
+        Those who hang up in the menu (`ivr_hangup_share`) are counted too, on the safe side:
+        some of them press their key before they go."""
+        total = sum(self.keys.values())
+        reach = self.rate_per_minute / 60.0
+        arrivals: dict[str, float] = {}
+        for key, weight in self.keys.items():
+            queue = no_key if key is None else menu.get(key)
+            if queue is not None and total > 0:
+                arrivals[queue] = arrivals.get(queue, 0.0) + reach * weight / total
+        return arrivals
+
     def caller(self, rng: random.Random, serial: int) -> Caller:
         keys, weights = zip(*self.keys.items(), strict=True)
         key = rng.choices(keys, weights)[0]
         number = "09" + "".join(rng.choice("0123456789") for _ in range(8))
         return Caller(
-            number=number, name=f"Caller {serial}", key=key,
+            # A trunk in Vietnam sends no caller-ID name: the number again, as here.
+            number=number, name=number, key=key,
             key_delay=rng.uniform(0.5, 3.0),
             ivr_patience=rng.uniform(0.5, 3.0) if rng.random() < self.ivr_hangup_share else None,
             queue_patience=rng.expovariate(1 / self.mean_queue_patience),
-            talk_time=max(5.0, rng.expovariate(1 / self.mean_talk_time)))
+            talk_time=max(MIN_TALK, rng.expovariate(1 / self.mean_talk_time)))

@@ -70,7 +70,8 @@ class TriageBar(QWidget):
         self.escalate_button.setStyleSheet(
             "QPushButton#escalate { background: #c62828; color: white; font-weight: bold; "
             "font-size: 12pt; padding: 6px 14px; border-radius: 4px; }"
-            "QPushButton#escalate:focus { border: 2px solid #000000; }")
+            "QPushButton#escalate:focus { border: 2px solid #000000; }"
+            "QPushButton#escalate:disabled { background: #d9a3a3; color: #f4f4f4; }")
         self.escalate_button.clicked.connect(self.escalate_requested)
         self.escalate_button.hide()
         top = QHBoxLayout()

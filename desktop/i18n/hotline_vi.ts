@@ -2505,22 +2505,6 @@ test</source>
         <translation>Tình trạng hồ sơ:</translation>
     </message>
     <message>
-        <source>Closed</source>
-        <translation>Đã đóng</translation>
-    </message>
-    <message>
-        <source>Needs follow-up</source>
-        <translation>Cần theo dõi</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <translation>Đang mở</translation>
-    </message>
-    <message>
-        <source>Escalated to 115</source>
-        <translation>Đã chuyển cấp cứu 115</translation>
-    </message>
-    <message>
         <source>Save case (Ctrl+S)</source>
         <translation>Lưu hồ sơ (Ctrl+S)</translation>
     </message>

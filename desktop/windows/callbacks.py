@@ -195,7 +195,7 @@ def _triage_text(row: dict[str, Any]) -> str:
     danger: the SpO2 (short: beside the badge), how many danger signs; for a check-in, its
     last readings and their trend (SpO2 93 ↓ (97), breathing, temperature)."""
     episode = mt.episode_of(row)
-    if episode:
+    if episode and not declaration_of(row):  # a declaration's first call reads as one
         readings = mt.trend_texts(episode)
         below = " · ".join(readings[1:])
         return "\n".join(p for p in (triage_label(mt.level_of(episode)), *readings[:1], below)
@@ -217,7 +217,7 @@ def _reason_text(row: dict[str, Any]) -> str:
     check-in's day of illness and which check-in it is, and below why it is worse than the one
     before, or late."""
     episode = mt.episode_of(row)
-    if episode:
+    if episode and not declaration_of(row):  # a declaration's first call reads as one
         why = " · ".join(part for part in (mt.reasons_text(episode), mt.late_text(episode))
                          if part)
         return "\n".join(part for part in (mt.check_in_title(episode), why) if part)
@@ -253,7 +253,7 @@ class CallbacksView(QWidget):
     count_changed = Signal(int, int)
     # triage, topic, reason, who declared, last try: elided (whole in the tooltip), widths
     # fixed, so that the note keeps some room at 1366 pixels
-    NARROW = {1: 170, 3: 120, 4: 220, 5: 170, 7: 130}
+    NARROW = {1: 170, 3: 150, 4: 220, 5: 170, 7: 130}  # 3: a short topic name, in bold
 
     def __init__(self, connection: HubConnection, topic_name: Callable[[str | None], str],
                  clock: Clock = utc_now, parent: QWidget | None = None) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -95,6 +96,9 @@ class ScreenPopView(QWidget):
         self._history_title.setObjectName("sectionTitle")
         self._history_title.setStyleSheet("font-weight: 600;")
         self.history_view = history_table(self.history, narrow=(2,))
+        self.history_view.setWordWrap(True)  # the summary in words, on two lines if need be
+        self.history_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.history_view.activated.connect(self._open_history_row)
         self.history_view.doubleClicked.connect(self._open_history_row)
         self.episode_banner, self.episodes = EpisodeBanner(), EpisodeOpener(self._connection, self)
@@ -150,12 +154,10 @@ class ScreenPopView(QWidget):
         self._history_title.setText(self.tr("Caller history (newest first)"))
         self._notes.setPlaceholderText(self.tr("Notes for the case (not part of the form)"))
         self._status_label.setText(self.tr("Case status:"))
-        labels = {"closed": self.tr("Closed"), "follow_up": self.tr("Needs follow-up"),
-                  "open": self.tr("Open"), "escalated": self.tr("Escalated to 115")}
         current = self._status.currentData() or "open"
         self._status.clear()
-        for code in CASE_STATUSES:
-            self._status.addItem(labels[code], code)
+        for code in CASE_STATUSES:  # the words the history and the case viewer use
+            self._status.addItem(state_label(code), code)
         self.set_case_status(str(current))
         self._save.setText(self.tr("Save case (Ctrl+S)"))
         self.history.retranslate()

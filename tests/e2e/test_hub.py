@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
@@ -107,6 +108,9 @@ def test_after_call_work_runs_out_and_the_draft_is_kept(line: Hotline) -> None:
         case = s.scalars(select(Case)).one()
     assert case.status == "follow_up" and case.form_data["full_name"] == "Trần Văn Bình"
     assert case.form_data["outcome"] == "follow_up" and "Lưu tự động" in (case.notes or "")
+    # the topic's rule asks a follow-up for its date: owed now, so today in Cà Mau
+    assert case.form_data["follow_up_on"] == \
+        datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
     # The nurse's own save, arriving late (say, after a reconnect), updates that case.
     late = nurse.request("case_save", topic="f0_home_care", form={**draft, **F0_FORM},
                          draft_id="d-acw", call_uuid=session.channel.uuid)

@@ -126,7 +126,7 @@ def test_a_logout_hands_the_shifts_work_to_a_colleague_or_the_pool(line: Hotline
     hoa = line.logged_in("hoa", PASSWORD)
     case_id = _case_of(line, "f0_home_care", "lan", "follow_up",
                        {"full_name": "Bệnh nhân A", "triage_level": "red",
-                        "outcome": "follow_up"})
+                        "outcome": "follow_up", "follow_up_on": "2026-12-10"})
     with transaction(line.sessions) as s:
         topic = s.scalars(select(Topic.id).where(Topic.key == "f0_home_care")).one()
         from db.models import Agent
@@ -155,9 +155,10 @@ def test_a_logout_hands_the_shifts_work_to_a_colleague_or_the_pool(line: Hotline
 def test_the_incoming_lead_reads_the_hand_over(line: Hotline) -> None:
     case_id = _case_of(line, "f0_home_care", "lan", "follow_up",
                        {"full_name": "Bệnh nhân B", "triage_level": "red",
-                        "outcome": "follow_up"})
+                        "outcome": "follow_up", "follow_up_on": "2026-12-10"})
     _case_of(line, "f0_home_care", "lan", "follow_up",
-             {"full_name": "Bệnh nhân C", "triage_level": "green", "outcome": "follow_up"})
+             {"full_name": "Bệnh nhân C", "triage_level": "green", "outcome": "follow_up",
+              "follow_up_on": "2026-12-10"})
     report = _report(line, "urgent")
     with transaction(line.sessions) as s:
         topic = s.scalars(select(Topic.id).where(Topic.key == "f0_home_care")).one()

@@ -68,7 +68,9 @@ def _check_in(qtbot: Any, window: AgentWindow, demo: Demo, name: str,
     pop = window.screen_pop_view.pop
     assert pop is not None and pop.call.caller_number == row["phone"]
     assert pop.episode is not None and pop.episode["check_ins"] == check_ins_before
-    for field, text in readings.items():
+    form = window.screen_pop_view.form_host.form
+    for field, text in readings.items():  # over the last check-in's, from the open case
+        form.editor(field).set_value(None)
         _type(qtbot, window, field, text)
     if negative_test is not None:
         window.screen_pop_view.form_host.form.editor("negative_test_on").set_value(
