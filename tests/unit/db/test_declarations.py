@@ -69,7 +69,7 @@ def test_a_declaration_is_stored_triaged_and_owes_a_callback_due_by_its_level(
     assert (green.triage_level, green.escalate) == ("green", False)
     assert (red.triage_level, red.escalate) == ("red", True)
     assert green.due_at == NOW + timedelta(days=1)
-    assert red.due_at == NOW
+    assert red.due_at == NOW + timedelta(minutes=5)  # due soon, not overdue when owed
     assert yellow.due_at == NOW + timedelta(hours=2)
     assert green.receipt_code[:3] == "KB-" and len(green.receipt_code) == 12
     with seeded() as s:
