@@ -100,7 +100,9 @@ class AfterCallWork:
     def state_changed(self, username: str, state: str) -> None:
         """An agent at a desktop changed state: one done before mod_callcenter held them Idle
         (On Demand) is let go now."""
-        if state == "Idle" and username in self.ready_when_idle:
+        if state == "Waiting":  # let go already (an agent not On Demand): nothing to do
+            self.ready_when_idle.discard(username)
+        elif state == "Idle" and username in self.ready_when_idle:
             self.ready_when_idle.discard(username)
             gevent.spawn(self.ready, username)
 
