@@ -22,7 +22,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from xvfb_rerun import rerun_under_xvfb  # noqa: E402 - scripts/ is on the path
+from xvfb_rerun import rerun_under_xvfb, settle  # noqa: E402 - scripts/ is on the path
 
 NOW = datetime(2026, 3, 12, 2, 41, 35, tzinfo=UTC)  # 09:41 in Cà Mau, day 5 of the episode
 LOCAL = timedelta(hours=7)
@@ -228,20 +228,6 @@ def sample_connection(app: Any) -> Any:
             return message.id
 
     return Sample(app)
-
-
-def settle(until: Callable[[], bool] = lambda: True, rounds: int = 400) -> None:
-    import time
-
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(rounds):
-        QApplication.processEvents()
-        if until():
-            break
-        time.sleep(0.01)
-    for _ in range(20):
-        QApplication.processEvents()
 
 
 def grab(widget: Any, path: Path) -> None:

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from xvfb_rerun import rerun_under_xvfb  # noqa: E402 - scripts/ is on the path
+from xvfb_rerun import rerun_under_xvfb, settle  # noqa: E402 - scripts/ is on the path
 
 NOW = datetime(2026, 3, 12, 2, 41, 35, tzinfo=UTC)  # 09:41 in Cà Mau
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -93,20 +93,6 @@ def sample_connection(app: Any, data: dict[str, Any]) -> Any:
             return message.id
 
     return Sample(app)
-
-
-def settle(until: Any = lambda: True, rounds: int = 400) -> None:
-    import time as clock
-
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(rounds):
-        QApplication.processEvents()
-        if until():
-            break
-        clock.sleep(0.01)
-    for _ in range(20):
-        QApplication.processEvents()
 
 
 def shoot(out: Path, language: str, every_sheet: Path | None) -> None:

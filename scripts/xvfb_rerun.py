@@ -1,4 +1,5 @@
-"""The screenshot scripts without a display: run again under xvfb-run (Debian's xvfb)."""
+"""What the screenshot scripts share: run again under xvfb-run (Debian's xvfb) without a
+display, and let Qt settle before a grab."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 
 
 def rerun_under_xvfb(screen: str, offscreen_ok: bool = True) -> int | None:
@@ -21,3 +24,17 @@ def rerun_under_xvfb(screen: str, offscreen_ok: bool = True) -> int | None:
         return 2
     return subprocess.call([xvfb, "-a", "-s", f"-screen 0 {screen}", sys.executable,
                             *sys.argv])
+
+
+def settle(until: Callable[[], bool] = lambda: True, rounds: int = 400) -> None:
+    """Run Qt's events until `until()` holds (at most `rounds` × 10 ms), then a few more so
+    what it changed is painted."""
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(rounds):
+        QApplication.processEvents()
+        if until():
+            break
+        time.sleep(0.01)
+    for _ in range(20):
+        QApplication.processEvents()
